@@ -1,0 +1,144 @@
+// The message protocol between the parent (Node + addon) and the init helper.
+// src/native/protocol.ts mirrors every constant here; change both together.
+//
+// Transport: one SOCK_SEQPACKET socketpair. The helper gets its end as fd 3.
+//
+// parent -> helper
+//   1. the plan: one datagram, a PlanHeader followed by TLV records
+//      (u16 tag, u16 reserved, u32 length, payload), with the stdio fds (0,1,2
+//      of the container) attached as SCM_RIGHTS.
+//   2. a Sync record { kind = kSyncGo } when the host-side work asked for by
+//      kSyncUsernsReady / kSyncPid is done (id maps written, cgroup joined).
+// helper -> parent
+//   - Sync { kind = kSyncUsernsReady, value = pid } after unshare(CLONE_NEWUSER):
+//     the parent writes uid_map/gid_map, then answers kSyncGo.
+//   - Sync { kind = kSyncPid, value = pid of the container init, host pid ns }:
+//     the parent places it in its cgroups, then answers kSyncGo.
+//   - Sync { kind = kSyncCreated } once everything but exec is done (only when
+//     the plan has an exec fifo: the init then blocks opening the fifo).
+//   - Sync { kind = kSyncExec } right before execve. EOF after it = the user
+//     program runs. An ErrorRecord after it = execve failed.
+//   - ErrorRecord on any failure; the helper then _exits(kInitFailedExit).
+// Every message is length-checked on receipt (runc CVE-2021-43784).
+#pragma once
+#include <stdint.h>
+
+namespace proto {
+
+constexpr uint32_t kMagic = 0x4e55524d;  // "MRUN" little-endian
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kMaxPlanBytes = 1u << 20;  // SEQPACKET datagram limit we rely on
+constexpr int kHelperSockFd = 3;
+constexpr int kInitFailedExit = 127;
+
+struct PlanHeader {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t length;  // bytes of TLV records after this header
+  uint32_t reserved;
+};
+
+struct TlvHeader {
+  uint16_t tag;
+  uint16_t reserved;
+  uint32_t length;
+};
+
+// Strings are raw bytes (no NUL inside; the parent validates). Integers are
+// little-endian. "str*" below = a sequence of NUL-terminated strings.
+enum Tag : uint16_t {
+  kTagRootfs = 1,            // str: absolute host path of the rootfs
+  kTagRootfsPropagation = 2, // u64: MS_* propagation flags for "/" (0 = MS_SLAVE|MS_REC default)
+  kTagRootReadonly = 3,      // u8
+  kTagNoPivot = 4,           // u8
+  kTagCloneFlags = 5,        // u64: CLONE_NEW* to create
+  kTagNsJoin = 6,            // u32 CLONE_NEW* type, then str path (not NUL-terminated)
+  kTagHostname = 7,          // str
+  kTagDomainname = 8,        // str
+  kTagMount = 9,             // MountRecord then str* source, destination, fstype, data
+  kTagDevice = 10,           // DeviceRecord then str path
+  kTagMaskedPath = 11,       // str
+  kTagReadonlyPath = 12,     // str
+  kTagSysctl = 13,           // str* key, value
+  kTagRlimit = 14,           // u32 resource, u32 pad, u64 soft, u64 hard
+  kTagUser = 15,             // UserRecord
+  kTagAdditionalGid = 16,    // u32
+  kTagCaps = 17,             // 5 x u64: bounding, effective, permitted, inheritable, ambient
+  kTagNoNewPrivs = 18,       // u8
+  kTagOomScoreAdj = 19,      // i32
+  kTagCwd = 20,              // str
+  kTagEnv = 21,              // str, one per entry, in order
+  kTagArg = 22,              // str, one per argv entry, in order
+  kTagSetupDev = 23,         // u8: create default devices and /dev symlinks
+  kTagExecFifo = 24,         // str: host path of the exec fifo (create/start)
+  kTagSeccompBpf = 25,       // struct sock_filter[] (precompiled by the parent)
+  kTagSymlink = 26,          // str* target, linkpath (inside the rootfs)
+  kTagMkdir = 27,            // u32 mode, then str path: create before mounts (cwd)
+  kTagUidMapPending = 28,    // u8: the parent writes id maps (sync kSyncUsernsReady)
+};
+
+enum MountKind : uint32_t {
+  kMountGeneric = 0,  // mount(source, dest, fstype, flags, data)
+  kMountBind = 1,     // MS_BIND (+MS_REC) then remount with the flags
+  kMountTmpfs = 2,    // like generic, but ro delayed and the old dir mode kept
+  kMountProc = 3,     // generic, destination must be a real directory
+  kMountSysfs = 4,    // generic, destination must be a real directory
+};
+
+struct MountRecord {
+  uint32_t kind;       // MountKind
+  uint32_t reserved;
+  uint64_t flags;      // MS_* (MS_RDONLY, MS_NOSUID, ... and MS_REC for rbind)
+  uint64_t propagation[4];  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), 0 = none
+};
+
+struct DeviceRecord {
+  uint32_t type;   // 'c', 'b', 'p' (u is normalised to c by the parent)
+  uint32_t major;
+  uint32_t minor;
+  uint32_t mode;   // full st_mode permission bits (0666 default)
+  uint32_t uid;
+  uint32_t gid;
+};
+
+struct UserRecord {
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t umask;      // valid only if has_umask
+  uint32_t has_umask;
+};
+
+enum SyncKind : uint32_t {
+  kSyncUsernsReady = 1,
+  kSyncPid = 2,
+  kSyncGo = 3,
+  kSyncCreated = 4,
+  kSyncExec = 5,
+  kSyncError = 6,
+};
+
+struct SyncRecord {
+  uint32_t kind;
+  uint32_t reserved;
+  int64_t value;
+};
+
+// Sent instead of a SyncRecord on failure (kind == kSyncError). Fixed size.
+constexpr int kStepLen = 32;
+constexpr int kDetailLen = 448;
+struct ErrorRecord {
+  uint32_t kind;   // kSyncError
+  int32_t err;     // errno, 0 if none
+  char step[kStepLen];       // NUL-terminated, e.g. "mount"
+  char detail[kDetailLen];   // NUL-terminated, e.g. "mounts[3] /data: bind source /nope"
+};
+
+static_assert(sizeof(PlanHeader) == 16, "PlanHeader layout");
+static_assert(sizeof(TlvHeader) == 8, "TlvHeader layout");
+static_assert(sizeof(MountRecord) == 48, "MountRecord layout");
+static_assert(sizeof(DeviceRecord) == 24, "DeviceRecord layout");
+static_assert(sizeof(UserRecord) == 16, "UserRecord layout");
+static_assert(sizeof(SyncRecord) == 16, "SyncRecord layout");
+static_assert(sizeof(ErrorRecord) == 488, "ErrorRecord layout");
+
+}  // namespace proto
