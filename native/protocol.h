@@ -85,9 +85,11 @@ enum MountKind : uint32_t {
   kMountSysfs = 4,    // generic, destination must be a real directory
 };
 
+constexpr uint32_t kNoIndex = 0xffffffffu;
+
 struct MountRecord {
   uint32_t kind;       // MountKind
-  uint32_t reserved;
+  uint32_t index;      // index in config.json mounts[], or kNoIndex for mounts minirun adds
   uint64_t flags;      // MS_* (MS_RDONLY, MS_NOSUID, ... and MS_REC for rbind)
   uint64_t propagation[4];  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), 0 = none
 };

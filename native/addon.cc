@@ -1,0 +1,208 @@
+// The N-API surface of minirun: a few plan-level calls, typed in
+// src/native/addon.d.ts. Nothing here changes the Node process's own
+// namespaces or root.
+#define NAPI_VERSION 8
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <napi.h>
+
+#include "common/msg.h"
+#include "launch.h"
+#include "protocol.h"
+
+namespace {
+
+Napi::Error errno_error(Napi::Env env, const std::string& what, int err) {
+  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, what));
+  return e;
+}
+
+int int_arg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber())
+    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+Napi::Object wait_status(Napi::Env env, pid_t pid, int status) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, pid));
+  if (WIFEXITED(status)) {
+    o.Set("code", Napi::Number::New(env, WEXITSTATUS(status)));
+    o.Set("signal", env.Null());
+  } else {
+    o.Set("code", env.Null());
+    o.Set("signal", Napi::Number::New(env, WTERMSIG(status)));
+  }
+  return o;
+}
+
+// startHelper(helperPath, plan: Buffer, stdio: [fd, fd, fd]) -> { pid, sock }
+Napi::Value StartHelper(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsBuffer() || !info[2].IsArray())
+    throw Napi::TypeError::New(env, "startHelper(helperPath, plan, stdio)");
+  std::string path = info[0].As<Napi::String>();
+  Napi::Buffer<uint8_t> plan = info[1].As<Napi::Buffer<uint8_t>>();
+  Napi::Array stdio = info[2].As<Napi::Array>();
+  if (stdio.Length() != 3) throw Napi::TypeError::New(env, "stdio must have 3 fds");
+  if (plan.Length() > proto::kMaxPlanBytes - sizeof(proto::PlanHeader))
+    throw Napi::RangeError::New(env, "the launch plan is too large");
+  int fds[3];
+  for (uint32_t i = 0; i < 3; i++) fds[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
+  launch::Started s;
+  std::string what;
+  int rc = launch::start_helper(path, plan.Data(), plan.Length(), fds, &s, &what);
+  if (rc < 0) throw errno_error(env, what, -rc);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, s.pid));
+  o.Set("sock", Napi::Number::New(env, s.sock));
+  return o;
+}
+
+// recv(sock) -> {type:'sync', kind, value} | {type:'error', step, errno, detail} | {type:'eof'}
+Napi::Value Recv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  msg::Incoming in = msg::recv_message(int_arg(info, 0));
+  Napi::Object o = Napi::Object::New(env);
+  switch (in.type) {
+    case msg::Incoming::kEof:
+      o.Set("type", "eof");
+      break;
+    case msg::Incoming::kSync:
+      o.Set("type", "sync");
+      o.Set("kind", Napi::Number::New(env, in.sync.kind));
+      o.Set("value", Napi::Number::New(env, static_cast<double>(in.sync.value)));
+      break;
+    case msg::Incoming::kError:
+      o.Set("type", "error");
+      o.Set("step", Napi::String::New(env, in.error.step));
+      o.Set("errno", Napi::Number::New(env, in.error.err));
+      o.Set("detail", Napi::String::New(env, in.error.detail));
+      break;
+    default:
+      throw errno_error(env, "receive from the helper", in.err);
+  }
+  return o;
+}
+
+Napi::Value SendGo(const Napi::CallbackInfo& info) {
+  int rc = msg::send_sync(int_arg(info, 0), proto::kSyncGo, 0);
+  if (rc < 0) throw errno_error(info.Env(), "send to the helper", -rc);
+  return info.Env().Undefined();
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  close(int_arg(info, 0));
+  return info.Env().Undefined();
+}
+
+// waitSync(pid, nohang) -> { pid, code, signal } | null (nohang, still running)
+Napi::Value WaitSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  pid_t pid = int_arg(info, 0);
+  bool nohang = info.Length() > 1 && info[1].ToBoolean();
+  int status = 0;
+  pid_t r;
+  do {
+    r = waitpid(pid, &status, nohang ? WNOHANG : 0);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) throw errno_error(env, "waitpid", errno);
+  if (r == 0) return env.Null();
+  return wait_status(env, r, status);
+}
+
+// wait(pid) -> Promise<{ pid, code, signal }>, in the thread pool.
+class WaitWorker : public Napi::AsyncWorker {
+ public:
+  WaitWorker(Napi::Env env, pid_t pid)
+      : Napi::AsyncWorker(env), pid_(pid), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    pid_t r;
+    do {
+      r = waitpid(pid_, &status_, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) err_ = errno;
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (err_) deferred_.Reject(errno_error(env, "waitpid", err_).Value());
+    else deferred_.Resolve(wait_status(env, pid_, status_));
+  }
+
+ private:
+  pid_t pid_;
+  int status_ = 0;
+  int err_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value Wait(const Napi::CallbackInfo& info) {
+  WaitWorker* w = new WaitWorker(info.Env(), int_arg(info, 0));
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
+}
+
+// kill(pid, sig) -> 0 or errno
+Napi::Value Kill(const Napi::CallbackInfo& info) {
+  int rc = kill(int_arg(info, 0), int_arg(info, 1));
+  return Napi::Number::New(info.Env(), rc < 0 ? errno : 0);
+}
+
+Napi::Value SetSubreaper(const Napi::CallbackInfo& info) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+    throw errno_error(info.Env(), "prctl(PR_SET_CHILD_SUBREAPER)", errno);
+  return info.Env().Undefined();
+}
+
+// prlimit(pid, resource, soft: bigint, hard: bigint)
+Napi::Value Prlimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[2].IsBigInt() || !info[3].IsBigInt())
+    throw Napi::TypeError::New(env, "prlimit(pid, resource, soft, hard)");
+  bool lossless = true;
+  struct rlimit64 rl;
+  rl.rlim_cur = info[2].As<Napi::BigInt>().Uint64Value(&lossless);
+  rl.rlim_max = info[3].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (prlimit64(int_arg(info, 0), static_cast<__rlimit_resource>(int_arg(info, 1)), &rl, nullptr) < 0)
+    throw errno_error(env, "prlimit", errno);
+  return env.Undefined();
+}
+
+Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
+  std::string path = info[0].As<Napi::String>();
+  if (mkfifo(path.c_str(), static_cast<mode_t>(int_arg(info, 1))) < 0)
+    throw errno_error(env, "mkfifo " + path, errno);
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("startHelper", Napi::Function::New(env, StartHelper));
+  exports.Set("recv", Napi::Function::New(env, Recv));
+  exports.Set("sendGo", Napi::Function::New(env, SendGo));
+  exports.Set("close", Napi::Function::New(env, Close));
+  exports.Set("waitSync", Napi::Function::New(env, WaitSync));
+  exports.Set("wait", Napi::Function::New(env, Wait));
+  exports.Set("kill", Napi::Function::New(env, Kill));
+  exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
+  exports.Set("prlimit", Napi::Function::New(env, Prlimit));
+  exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(minirun, Init)

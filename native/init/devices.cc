@@ -1,0 +1,72 @@
+#include "devices.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../common/fd.h"
+#include "paths.h"
+#include "report.h"
+
+namespace devices {
+
+namespace {
+
+mode_t node_type(uint32_t t) {
+  switch (t) {
+    case 'b': return S_IFBLK;
+    case 'p': return S_IFIFO;
+    default: return S_IFCHR;
+  }
+}
+
+void make_node(const Plan& p, int rootfd, const PlanDevice& d) {
+  std::string parent, base;
+  paths::split(d.path, &parent, &base);
+  UniqueFd dir(paths::mkdir_all(rootfd, parent, 0755));
+  if (!dir.ok()) report::fail("devices", -dir.get(), "create the directory of %s", d.path.c_str());
+  if (p.clone_flags & CLONE_NEWUSER) {
+    // mknod is not allowed in a user namespace: bind the host's node instead.
+    UniqueFd target(paths::make_target(rootfd, d.path, false));
+    if (!target.ok()) report::fail("devices", -target.get(), "create %s", d.path.c_str());
+    if (mount(d.path.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND, nullptr) < 0)
+      report::fail("devices", errno, "bind the host's %s", d.path.c_str());
+    return;
+  }
+  dev_t dev = makedev(d.rec.major, d.rec.minor);
+  if (mknodat(dir.get(), base.c_str(), node_type(d.rec.type) | (d.rec.mode & 07777), dev) < 0) {
+    if (errno == EEXIST) return;  // as runc: an existing node is kept
+    report::fail("devices", errno, "mknod %s", d.path.c_str());
+  }
+  if (fchownat(dir.get(), base.c_str(), d.rec.uid, d.rec.gid, AT_SYMLINK_NOFOLLOW) < 0)
+    report::fail("devices", errno, "chown %s", d.path.c_str());
+  // mknod honours the umask; set the exact mode.
+  UniqueFd node(openat(dir.get(), base.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!node.ok() || chmod(paths::fd_path(node.get()).c_str(), d.rec.mode & 07777) < 0)
+    report::fail("devices", errno, "chmod %s", d.path.c_str());
+}
+
+}  // namespace
+
+void create_all(const Plan& p, int rootfd) {
+  if (!p.setup_dev) return;
+  for (const PlanDevice& d : p.devices) make_node(p, rootfd, d);
+  UniqueFd dev(paths::mkdir_all(rootfd, "/dev", 0755));
+  if (!dev.ok()) report::fail("devices", -dev.get(), "open /dev");
+  for (const auto& link : p.symlinks) {
+    // linkpath is inside /dev, e.g. "/dev/stdin"; ptmx replaces a node.
+    std::string parent, base;
+    paths::split(link.second, &parent, &base);
+    UniqueFd dir(paths::mkdir_all(rootfd, parent, 0755));
+    if (!dir.ok()) report::fail("devices", -dir.get(), "open %s", parent.c_str());
+    if (base == "ptmx") unlinkat(dir.get(), base.c_str(), 0);
+    if (symlinkat(link.first.c_str(), dir.get(), base.c_str()) < 0 && errno != EEXIST)
+      report::fail("devices", errno, "symlink %s -> %s", link.second.c_str(), link.first.c_str());
+  }
+}
+
+}  // namespace devices

@@ -1,0 +1,122 @@
+// minirun-init: the helper between the parent and the container's process.
+// Started by the addon from a sealed memfd copy, with the plan on fd 3.
+// Single-threaded, so it may join and create any namespace. It never returns:
+// it execs the user program or reports {step, errno, detail} and _exits.
+//
+// The steps, in runc's order:
+//   helper:  receive plan -> oom_score_adj -> join namespaces by path ->
+//            new user namespace (parent writes id maps) -> other new
+//            namespaces -> fork the init (pid 1) -> report its pid, exit
+//   init:    wait for the parent (cgroups, rlimits) -> cgroup namespace ->
+//            rootfs bind -> cwd dir, config mounts -> /dev nodes and links ->
+//            pivot_root -> hostname, domainname -> sysctl -> readonlyPaths ->
+//            maskedPaths -> read-only remounts -> umask -> no_new_privs ->
+//            seccomp (if no no_new_privs) -> bounding set, user, caps ->
+//            cwd -> env, find args[0] -> seccomp (with no_new_privs) ->
+//            stdio, close fds, signals -> [wait on exec fifo] -> execve
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "../common/fd.h"
+#include "../common/msg.h"
+#include "devices.h"
+#include "exec.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "paths.h"
+#include "plan.h"
+#include "report.h"
+#include "seccomp.h"
+#include "stdio.h"
+#include "system.h"
+#include "user.h"
+
+namespace {
+
+// Receives the plan and the container's stdio fds.
+void receive_plan(Plan* plan, int stdio_fds[3]) {
+  static unsigned char buf[proto::kMaxPlanBytes];
+  size_t nfds = 0;
+  long n = msg::recv_with_fds(proto::kHelperSockFd, buf, sizeof(buf), stdio_fds, 3, &nfds);
+  if (n < 0) report::fail("plan", static_cast<int>(-n), "receive the launch plan");
+  if (n == 0) report::fail("plan", 0, "the parent closed the socket before sending a plan");
+  if (nfds != 3) report::fail("plan", EPROTO, "expected 3 stdio fds with the plan, got %zu", nfds);
+  proto::PlanHeader h;
+  if (static_cast<size_t>(n) < sizeof(h)) report::fail("plan", EPROTO, "short plan header");
+  memcpy(&h, buf, sizeof(h));
+  if (h.magic != proto::kMagic || h.version != proto::kVersion)
+    report::fail("plan", EPROTO, "plan magic/version mismatch (helper and addon from different builds?)");
+  if (h.length != static_cast<size_t>(n) - sizeof(h)) report::fail("plan", EPROTO, "plan length mismatch");
+  std::string err = decode_plan(buf + sizeof(h), h.length, plan);
+  if (!err.empty()) report::fail("plan", EPROTO, "%s", err.c_str());
+}
+
+void set_umask(const Plan& p) {
+  umask(p.has_user && p.user.has_umask ? p.user.umask : 022);
+}
+
+}  // namespace
+
+int main() {
+  stdio::guard_low_fds();
+  report::set_socket(proto::kHelperSockFd);
+  // Never dumpable while in the container's namespaces: no ptrace or
+  // /proc/<pid>/ access from inside.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  umask(0);
+
+  Plan plan;
+  int stdio_fds[3] = {-1, -1, -1};
+  receive_plan(&plan, stdio_fds);
+
+  system_settings::oom_score_adj(plan);
+  namespaces::enter(plan);  // from here on: the container's init
+  report::wait_go("cgroups");
+  namespaces::after_cgroups(plan);
+
+  // An O_PATH fd of the exec fifo, opened while the host's paths are visible.
+  UniqueFd fifo;
+  if (!plan.exec_fifo.empty()) {
+    fifo.reset(open(plan.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
+    if (!fifo.ok()) report::fail("exec fifo", errno, "open %s", plan.exec_fifo.c_str());
+  }
+
+  if (plan.clone_flags & CLONE_NEWNS) {
+    UniqueFd rootfd(mounts::prepare_root(plan));
+    mounts::mount_all(plan, rootfd.get());
+    devices::create_all(plan, rootfd.get());
+    mounts::enter_root(plan, rootfd.get());
+  } else {
+    report::fail("rootfs", EINVAL, "a new mount namespace is required");
+  }
+  system_settings::names(plan);
+  system_settings::sysctl(plan);
+  mounts::readonly_and_masked(plan);
+  mounts::finalize(plan);
+  set_umask(plan);
+
+  if (plan.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    report::fail("noNewPrivileges", errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+  if (!plan.no_new_privs) seccomp_filter::load(plan);  // needs CAP_SYS_ADMIN: before dropping it
+
+  std::string home = user::home_of(plan);  // read /etc/passwd before leaving root
+  user::switch_user_and_caps(plan);
+  if (chdir(plan.cwd.c_str()) < 0) report::fail("cwd", errno, "chdir to process.cwd %s", plan.cwd.c_str());
+
+  std::vector<std::string> env = exec::environment(plan, home);
+  std::string path = exec::look_path(plan.args[0], env);
+  if (plan.no_new_privs) seccomp_filter::load(plan);  // as late as possible
+
+  stdio::install(stdio_fds);
+  stdio::reset_signals();
+  if (fifo.ok()) report::send(proto::kSyncCreated, 0);
+  exec::run(plan, path, env, fifo.release());
+}

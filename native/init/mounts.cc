@@ -1,0 +1,243 @@
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "../common/fd.h"
+#include "paths.h"
+#include "report.h"
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+namespace mounts {
+
+namespace {
+
+constexpr unsigned long kPropagation = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+
+// "mounts[3] /data" or "/sys/fs/cgroup/cpu" for mounts minirun adds.
+std::string what(const PlanMount& m) {
+  if (m.rec.index == proto::kNoIndex) return m.destination;
+  return "mounts[" + std::to_string(m.rec.index) + "] " + m.destination;
+}
+
+bool is_dev(const std::string& dest) { return dest == "/dev" || dest == "/dev/"; }
+
+// Finds the mount point that holds `path` (longest prefix in mountinfo).
+std::string mountpoint_of(const std::string& path) {
+  FILE* f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return "/";
+  std::string best = "/";
+  char* line = nullptr;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) {
+    char mp[4096];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) continue;
+    std::string m = mp;
+    bool under = m == "/" || path == m || (path.compare(0, m.size(), m) == 0 && path[m.size()] == '/');
+    if (under && m.size() > best.size()) best = m;
+  }
+  free(line);
+  fclose(f);
+  return best;
+}
+
+void propagate(const PlanMount& m, const std::string& target) {
+  for (uint64_t flag : m.rec.propagation) {
+    if (flag == 0) continue;
+    if (mount("", target.c_str(), nullptr, flag, nullptr) < 0)
+      report::fail("mount", errno, "%s: set propagation", what(m).c_str());
+  }
+}
+
+// Reopens the destination so that a remount reaches the mount just made.
+UniqueFd reopen(int rootfd, const PlanMount& m) {
+  int fd = paths::open_in_root(rootfd, m.destination, O_PATH);
+  if (fd < 0) report::fail("mount", -fd, "%s: reopen after mount", what(m).c_str());
+  return UniqueFd(fd);
+}
+
+void mount_bind(int rootfd, const PlanMount& m) {
+  struct stat st;
+  if (stat(m.source.c_str(), &st) < 0)
+    report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
+  UniqueFd target(paths::make_target(rootfd, m.destination, S_ISDIR(st.st_mode)));
+  if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
+  unsigned long rec = m.rec.flags & MS_REC;
+  if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0)
+    report::fail("mount", errno, "%s: bind %s", what(m).c_str(), m.source.c_str());
+  UniqueFd now = reopen(rootfd, m);
+  std::string t = paths::fd_path(now.get());
+  propagate(m, t);
+  unsigned long extra = m.rec.flags & ~(MS_REC | MS_REMOUNT | MS_BIND | kPropagation);
+  if (extra != 0 &&
+      mount(m.source.c_str(), t.c_str(), "bind", extra | MS_BIND | MS_REMOUNT | rec, nullptr) < 0)
+    report::fail("mount", errno, "%s: remount bind with its options", what(m).c_str());
+}
+
+void mount_fs(int rootfd, const PlanMount& m) {
+  UniqueFd target;
+  bool had_dir = false;
+  mode_t old_mode = 0;
+  if (m.rec.kind == proto::kMountProc || m.rec.kind == proto::kMountSysfs) {
+    // Never mount proc or sysfs through a symlink (runc CVE-2019-19921 class).
+    int fd = paths::open_in_root(rootfd, m.destination, O_PATH, true);
+    if (fd >= 0) {
+      struct stat st;
+      if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        close(fd);
+        report::fail("mount", ENOTDIR, "%s: %s must be mounted on an ordinary directory",
+                     what(m).c_str(), m.fstype.c_str());
+      }
+      target.reset(fd);
+    } else if (fd == -ELOOP || fd == -ENOTDIR) {
+      report::fail("mount", -fd, "%s: %s must be mounted on an ordinary directory, not a symlink",
+                   what(m).c_str(), m.fstype.c_str());
+    }
+  }
+  if (!target.ok()) {
+    if (m.rec.kind == proto::kMountTmpfs) {
+      int fd = paths::open_in_root(rootfd, m.destination, O_PATH);
+      struct stat st;
+      if (fd >= 0 && fstat(fd, &st) == 0) {
+        had_dir = true;
+        old_mode = st.st_mode & 07777;
+      }
+      if (fd >= 0) close(fd);
+    }
+    target.reset(paths::mkdir_all(rootfd, m.destination, 0755));
+    if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
+  }
+  unsigned long flags = m.rec.flags & ~kPropagation;
+  // Read-only is delayed for tmpfs and /dev: files are made in them first.
+  if (m.rec.kind == proto::kMountTmpfs || is_dev(m.destination)) flags &= ~MS_RDONLY;
+  const char* data = m.data.empty() ? nullptr : m.data.c_str();
+  if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), m.fstype.c_str(), flags, data) < 0)
+    report::fail("mount", errno, "%s: mount %s (%s)", what(m).c_str(), m.fstype.c_str(),
+                 m.data.c_str());
+  UniqueFd now = reopen(rootfd, m);
+  if (had_dir && chmod(paths::fd_path(now.get()).c_str(), old_mode) < 0)
+    report::fail("mount", errno, "%s: keep the mode of the mount point", what(m).c_str());
+  propagate(m, paths::fd_path(now.get()));
+}
+
+}  // namespace
+
+int prepare_root(const Plan& p) {
+  unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
+  if (mount("", "/", nullptr, prop, nullptr) < 0)
+    report::fail("rootfs", errno, "set propagation of / (linux.rootfsPropagation)");
+  // pivot_root needs the rootfs's parent mount not to be shared.
+  std::string parent = mountpoint_of(p.rootfs);
+  if (mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+    report::fail("rootfs", errno, "make %s private", parent.c_str());
+  if (mount(p.rootfs.c_str(), p.rootfs.c_str(), "bind", MS_BIND | MS_REC, nullptr) < 0)
+    report::fail("rootfs", errno, "bind mount root.path %s", p.rootfs.c_str());
+  int fd = open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) report::fail("rootfs", errno, "open root.path %s", p.rootfs.c_str());
+  return fd;
+}
+
+void mount_all(const Plan& p, int rootfd) {
+  for (const PlanMount& m : p.mounts) {
+    if (m.rec.kind == proto::kMountBind) mount_bind(rootfd, m);
+    else mount_fs(rootfd, m);
+  }
+  for (const PlanMkdir& d : p.mkdirs) {
+    int fd = paths::mkdir_all(rootfd, d.path, d.mode);
+    if (fd < 0) report::fail("mkdir", -fd, "create %s in the rootfs", d.path.c_str());
+    close(fd);
+  }
+}
+
+void enter_root(const Plan& p, int rootfd) {
+  if (fchdir(rootfd) < 0) report::fail("pivot_root", errno, "chdir into the rootfs");
+  if (p.no_pivot) {
+    if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) report::fail("no_pivot", errno, "move the rootfs to /");
+    if (chroot(".") < 0) report::fail("no_pivot", errno, "chroot");
+  } else {
+    UniqueFd oldroot(open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!oldroot.ok()) report::fail("pivot_root", errno, "open the old root");
+    if (syscall(SYS_pivot_root, ".", ".") < 0) report::fail("pivot_root", errno, "pivot_root");
+    // The old root sits on top of the new one: detach it.
+    if (fchdir(oldroot.get()) < 0) report::fail("pivot_root", errno, "chdir to the old root");
+    if (mount("", ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
+      report::fail("pivot_root", errno, "make the old root a slave");
+    if (umount2(".", MNT_DETACH) < 0) report::fail("pivot_root", errno, "detach the old root");
+  }
+  if (chdir("/") < 0) report::fail("pivot_root", errno, "chdir to the new root");
+  if (p.rootfs_propagation && mount("", "/", nullptr, p.rootfs_propagation, nullptr) < 0)
+    report::fail("rootfs", errno, "set linux.rootfsPropagation on the new root");
+}
+
+void readonly_and_masked(const Plan& p) {
+  for (const std::string& path : p.readonly) {
+    if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+      if (errno == ENOENT) continue;
+      report::fail("readonlyPaths", errno, "bind %s", path.c_str());
+    }
+    // Keep the locked per-mount flags, as a remount may not clear them.
+    struct statfs sfs;
+    if (statfs(path.c_str(), &sfs) < 0) report::fail("readonlyPaths", errno, "statfs %s", path.c_str());
+    unsigned long keep = sfs.f_flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    if (mount(path.c_str(), path.c_str(), nullptr, keep | MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
+      report::fail("readonlyPaths", errno, "remount %s read-only", path.c_str());
+  }
+  if (p.masked.empty()) return;
+  // Mask with a /dev/null that is verified to be the real one (char 1:3).
+  UniqueFd null(open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!null.ok() || fstat(null.get(), &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 ||
+      minor(st.st_rdev) != 3)
+    report::fail("maskedPaths", null.ok() ? EPERM : errno, "/dev/null in the container is not the null device (1:3)");
+  for (const std::string& path : p.masked) {
+    struct stat ps;
+    if (stat(path.c_str(), &ps) < 0) {
+      if (errno == ENOENT) continue;
+      report::fail("maskedPaths", errno, "stat %s", path.c_str());
+    }
+    if (S_ISDIR(ps.st_mode)) {
+      if (mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, nullptr) < 0)
+        report::fail("maskedPaths", errno, "mask %s with a read-only tmpfs", path.c_str());
+      continue;
+    }
+    long tree = syscall(SYS_open_tree, null.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) report::fail("maskedPaths", errno, "clone /dev/null for %s", path.c_str());
+    UniqueFd t(static_cast<int>(tree));
+    if (syscall(SYS_move_mount, t.get(), "", AT_FDCWD, path.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
+      report::fail("maskedPaths", errno, "mask %s with /dev/null", path.c_str());
+  }
+}
+
+void finalize(const Plan& p) {
+  for (const PlanMount& m : p.mounts) {
+    bool delayed = m.rec.kind == proto::kMountTmpfs || is_dev(m.destination);
+    if (!delayed || !(m.rec.flags & MS_RDONLY)) continue;
+    unsigned long flags = (m.rec.flags & ~kPropagation) | MS_REMOUNT | MS_RDONLY;
+    if (mount(m.destination.c_str(), m.destination.c_str(), nullptr, flags, nullptr) < 0)
+      report::fail("mount", errno, "%s: remount read-only", what(m).c_str());
+  }
+  if (p.root_readonly &&
+      mount("", "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
+    report::fail("rootfs", errno, "remount root read-only (root.readonly)");
+}
+
+}  // namespace mounts

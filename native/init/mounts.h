@@ -1,0 +1,25 @@
+// The container's filesystem: the rootfs bind, config mounts in order,
+// pivot_root, readonly and masked paths, and the final read-only remounts.
+#pragma once
+#include "plan.h"
+
+namespace mounts {
+
+// Sets "/" propagation and bind-mounts the rootfs onto itself. Returns an
+// O_PATH fd of the (new) rootfs mount.
+int prepare_root(const Plan& p);
+
+// mkdirs asked for by the plan (cwd), then the config mounts, in order.
+void mount_all(const Plan& p, int rootfd);
+
+// pivot_root into the rootfs (or MS_MOVE + chroot with no_pivot), then the
+// requested "/" propagation.
+void enter_root(const Plan& p, int rootfd);
+
+// After enter_root: readonlyPaths, then maskedPaths (runc's order).
+void readonly_and_masked(const Plan& p);
+
+// Last: delayed read-only remounts (tmpfs, /dev) and a read-only root.
+void finalize(const Plan& p);
+
+}  // namespace mounts

@@ -1,0 +1,65 @@
+// The launch plan as the helper holds it, decoded from the TLV records of
+// native/protocol.h. Decoding checks every length; strings never hold NUL.
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../protocol.h"
+
+struct PlanMount {
+  proto::MountRecord rec{};
+  std::string source, destination, fstype, data;
+};
+
+struct PlanDevice {
+  proto::DeviceRecord rec{};
+  std::string path;
+};
+
+struct PlanNsJoin {
+  uint32_t type = 0;  // CLONE_NEW*
+  std::string path;
+};
+
+struct PlanMkdir {
+  uint32_t mode = 0755;
+  std::string path;
+};
+
+struct Plan {
+  std::string rootfs;
+  uint64_t rootfs_propagation = 0;
+  bool root_readonly = false;
+  bool no_pivot = false;
+  uint64_t clone_flags = 0;
+  std::vector<PlanNsJoin> joins;
+  bool has_hostname = false, has_domainname = false;
+  std::string hostname, domainname;
+  std::vector<PlanMount> mounts;
+  std::vector<PlanDevice> devices;
+  std::vector<std::string> masked, readonly;
+  std::vector<std::pair<std::string, std::string>> sysctl, symlinks;
+  bool has_user = false;
+  proto::UserRecord user{};
+  std::vector<uint32_t> additional_gids;
+  bool has_caps = false;
+  uint64_t caps[5] = {0, 0, 0, 0, 0};  // bounding, effective, permitted, inheritable, ambient
+  bool no_new_privs = false;
+  bool has_oom_score_adj = false;
+  int32_t oom_score_adj = 0;
+  std::string cwd = "/";
+  std::vector<std::string> env, args;
+  bool setup_dev = false;
+  std::string exec_fifo;
+  std::vector<unsigned char> seccomp_bpf;
+  std::vector<PlanMkdir> mkdirs;
+  bool userns_sync = false;
+};
+
+// Decodes the TLV records (after the PlanHeader). Returns "" on success or a
+// description of the first malformed record.
+std::string decode_plan(const unsigned char* data, size_t len, Plan* out);

@@ -1,0 +1,63 @@
+#include "stdio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "report.h"
+
+namespace stdio {
+
+void guard_low_fds() {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) >= 0) continue;
+    int n = open("/dev/null", O_RDWR);
+    if (n < 0) _exit(proto::kInitFailedExit);
+    if (n != fd) {
+      dup2(n, fd);
+      close(n);
+    }
+  }
+}
+
+void install(const int fds[3]) {
+  // Move the sources above 2 first so that dup2 cannot clobber one with another.
+  int high[3];
+  for (int i = 0; i < 3; i++) {
+    high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+    if (high[i] < 0) report::fail("stdio", errno, "duplicate stdio fd %d", i);
+  }
+  for (int i = 0; i < 3; i++) {
+    if (dup2(high[i], i) < 0) report::fail("stdio", errno, "dup2 onto fd %d", i);
+    close(high[i]);
+    // Node may have made a pipe non-blocking; the user program expects blocking stdio.
+    int fl = fcntl(i, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(i, F_SETFL, fl & ~O_NONBLOCK);
+  }
+  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+    // Older kernels: walk the fd table by hand.
+    for (int fd = 3; fd < 65536; fd++) {
+      int f = fcntl(fd, F_GETFD);
+      if (f >= 0) fcntl(fd, F_SETFD, f | FD_CLOEXEC);
+    }
+  }
+}
+
+void reset_signals() {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &sa, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+}  // namespace stdio

@@ -1,0 +1,18 @@
+// The container user: groups, gid, uid (keeping capabilities across the
+// switch), and HOME from the container's /etc/passwd, as runc resolves it
+// for a numeric "uid:gid" user.
+#pragma once
+#include <string>
+
+#include "plan.h"
+
+namespace user {
+
+// Looks up the home directory of plan.user.uid in /etc/passwd (after
+// pivot_root), "/" when there is none.
+std::string home_of(const Plan& p);
+
+// Drops the bounding set, switches to the user, applies the capability sets.
+void switch_user_and_caps(const Plan& p);
+
+}  // namespace user

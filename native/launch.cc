@@ -1,0 +1,132 @@
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/fd.h"
+#include "common/msg.h"
+#include "protocol.h"
+
+namespace launch {
+
+namespace {
+
+// A sealed, close-on-exec memfd holding a copy of the helper, made once per
+// process. The container can never reach the file on the host through
+// /proc/self/exe (runc CVE-2019-5736).
+int sealed_copy(const std::string& path, std::string* what) {
+  static int cached = -1;
+  if (cached >= 0) return cached;
+  UniqueFd src(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!src.ok()) {
+    *what = "open " + path;
+    return -errno;
+  }
+  struct stat st;
+  if (fstat(src.get(), &st) < 0) {
+    *what = "stat " + path;
+    return -errno;
+  }
+  UniqueFd mem(static_cast<int>(syscall(SYS_memfd_create, "minirun-init", MFD_CLOEXEC | MFD_ALLOW_SEALING)));
+  if (!mem.ok()) {
+    *what = "memfd_create";
+    return -errno;
+  }
+  off_t off = 0;
+  while (off < st.st_size) {
+    ssize_t n = sendfile(mem.get(), src.get(), &off, st.st_size - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *what = "copy the helper into a memfd";
+      return n < 0 ? -errno : -EIO;
+    }
+  }
+  if (fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+    *what = "seal the memfd";
+    return -errno;
+  }
+  cached = mem.release();
+  return cached;
+}
+
+}  // namespace
+
+int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int stdio[3],
+                 Started* out, std::string* what) {
+  int exe = sealed_copy(helper_path, what);
+  if (exe < 0) return exe;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    *what = "socketpair";
+    return -errno;
+  }
+  UniqueFd mine(sv[0]), theirs(sv[1]);
+  int sndbuf = static_cast<int>(plan_len + 4096);
+  setsockopt(mine.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+
+  // Block every signal around fork so that no Node handler runs in the child.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = fork();
+  if (pid == 0) {
+    // The child of a multi-threaded process: async-signal-safe calls only.
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    int s = theirs.get();
+    if (s == proto::kHelperSockFd) {
+      fcntl(s, F_SETFD, 0);
+    } else if (dup2(s, proto::kHelperSockFd) < 0) {
+      _exit(proto::kInitFailedExit);
+    }
+    char arg0[] = "minirun-init";
+    char* argv[] = {arg0, nullptr};
+    char* envp[] = {nullptr};
+    syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+    _exit(proto::kInitFailedExit);
+  }
+  int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    *what = "fork";
+    return -fork_errno;
+  }
+  theirs.reset();
+
+  // The plan, with the container's stdio attached.
+  std::string buf(sizeof(proto::PlanHeader) + plan_len, '\0');
+  proto::PlanHeader h;
+  h.magic = proto::kMagic;
+  h.version = proto::kVersion;
+  h.length = static_cast<uint32_t>(plan_len);
+  h.reserved = 0;
+  memcpy(&buf[0], &h, sizeof(h));
+  memcpy(&buf[sizeof(h)], plan, plan_len);
+  int rc = msg::send_with_fds(mine.get(), buf.data(), buf.size(), stdio, 3);
+  if (rc < 0) {
+    // The helper is gone or refused: reap it so that nothing is left.
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    *what = "send the plan to the helper";
+    return rc;
+  }
+  out->pid = pid;
+  out->sock = mine.release();
+  return 0;
+}
+
+}  // namespace launch
