@@ -1,0 +1,69 @@
+// The runc-compatible command line. Each command lives in its own file and
+// loads what it needs only when it runs.
+import { Command, CommanderError } from 'commander';
+import { err, out } from './output';
+import { logError } from './log';
+
+export interface GlobalOptions {
+  root: string;
+  log?: string;
+  logFormat: 'text' | 'json';
+  debug: boolean;
+  systemdCgroup: boolean;
+}
+
+const VERSION = '0.1.0';
+const SPEC_VERSION = '1.2.1';
+
+function versionText(): string {
+  return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('minirun')
+    .description('a small OCI container runtime, command-line compatible with runc')
+    .option('--root <dir>', 'root directory for container state', '/run/minirun')
+    .option('--log <file>', 'log file (default: stderr)')
+    .option('--log-format <format>', 'log format: text or json', 'text')
+    .option('--debug', 'enable debug logging', false)
+    .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
+    .version(versionText(), '-v, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => out(s),
+      writeErr: (s) => err(s),
+      outputError: (s) => err(`minirun: ${s.replace(/^error: /, '').trimEnd()}\n`),
+    })
+    .showHelpAfterError(false);
+
+  program.hook('preAction', async () => {
+    const g = program.opts();
+    const { MiniRunError } = await import('../errors');
+    if (g.logFormat !== 'text' && g.logFormat !== 'json') {
+      throw new MiniRunError('USAGE', `--log-format: must be text or json, got "${g.logFormat}"`);
+    }
+    if (g.systemdCgroup) throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
+  });
+
+  const globals = (): GlobalOptions => program.opts() as GlobalOptions;
+  (await import('./run')).register(program, globals);
+  (await import('./spec')).register(program);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return; // --help
+      process.exitCode = e.exitCode || 1;
+      return;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    const { MiniRunError } = await import('../errors');
+    const line = msg.split('\n')[0];
+    err(`minirun: ${line}\n`);
+    logError(program.opts() as GlobalOptions, line);
+    process.exitCode = e instanceof MiniRunError ? e.exitCode : 1;
+  }
+}

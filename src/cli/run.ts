@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from './main';
+
+export function register(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('run')
+    .description('create and run a container')
+    .argument('<container-id>', 'the container id')
+    .option('-b, --bundle <dir>', 'path to the bundle (default: the current directory)')
+    .option('-d, --detach', 'detach from the container process')
+    .option('--keep', 'do not delete the container after it exits')
+    .option('--pid-file <file>', 'write the container process id to this file')
+    .option('--no-pivot', 'do not use pivot_root (for a rootfs on a ramdisk)')
+    .option('--no-new-keyring', 'accepted for runc compatibility (minirun never creates a session keyring)')
+    .option('--console-socket <path>', 'for terminal containers (not supported yet)')
+    .option('--preserve-fds <n>', 'pass N additional fds (not supported yet)')
+    .action(async (id: string, o: Record<string, unknown>) => {
+      const { run } = await import('../lifecycle/run');
+      const { MiniRunError } = await import('../errors');
+      if (o.consoleSocket !== undefined) throw new MiniRunError('USAGE', '--console-socket: not supported yet');
+      if (o.preserveFds !== undefined && o.preserveFds !== '0') throw new MiniRunError('USAGE', '--preserve-fds: not supported yet');
+      const code = await run({
+        root: globals().root,
+        id,
+        bundle: o.bundle as string | undefined,
+        detach: o.detach === true,
+        keep: o.keep === true,
+        pidFile: o.pidFile as string | undefined,
+        noPivot: o.pivot === false,
+      });
+      process.exitCode = code;
+    });
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('spec')
+    .description('create a new specification file (config.json), as runc spec does')
+    .option('-b, --bundle <dir>', 'where to write config.json (default: the current directory)')
+    .option('--rootless', 'a spec for a rootless container (not supported yet)')
+    .action(async (o: { bundle?: string; rootless?: boolean }) => {
+      const fs = await import('node:fs');
+      const path = await import('node:path');
+      const { MiniRunError } = await import('../errors');
+      const { defaultSpec } = await import('../spec/default');
+      if (o.rootless) throw new MiniRunError('USAGE', '--rootless: not supported yet');
+      const file = path.join(o.bundle ?? '.', 'config.json');
+      try {
+        fs.writeFileSync(file, JSON.stringify(defaultSpec(), null, '\t'), { flag: 'wx', mode: 0o666 });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new MiniRunError('USAGE', `File ${file} exists. Remove it first`);
+        throw new MiniRunError('USAGE', `cannot write ${file}: ${code}`);
+      }
+    });
+}

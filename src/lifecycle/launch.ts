@@ -1,0 +1,130 @@
+// The parent's side of starting a container: start the init helper with the
+// plan, answer its sync points with the host-side work (id maps, cgroups,
+// rlimits), and turn its error records into one-line errors.
+import * as fs from 'node:fs';
+import { MiniRunError } from '../errors';
+import type { Addon } from '../native/addon';
+import { errnoName } from '../native/errno';
+import { helperPath } from '../native/loader';
+import { encodePlan, INIT_FAILED_EXIT, SyncKind } from '../native/protocol';
+import type { IdMapping, LaunchPlan } from '../plan/types';
+
+export interface HostSide {
+  /** the init exists (host pid): put it in its cgroups */
+  placeInit(pid: number): void;
+}
+
+export interface Launched {
+  pid: number;
+  /** the socket, still open when the plan has an exec fifo (create) */
+  sock: number;
+}
+
+function mapText(maps: IdMapping[]): string {
+  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+}
+
+function writeIdMaps(pid: number, plan: LaunchPlan): void {
+  const write = (file: string, text: string, field: string) => {
+    try {
+      fs.writeFileSync(`/proc/${pid}/${file}`, text);
+    } catch (e) {
+      throw new MiniRunError('INIT', `${field}: write /proc/${pid}/${file}: ${(e as NodeJS.ErrnoException).code}`);
+    }
+  };
+  write('uid_map', mapText(plan.uidMappings), 'linux.uidMappings');
+  write('gid_map', mapText(plan.gidMappings), 'linux.gidMappings');
+}
+
+function applyRlimits(addon: Addon, pid: number, plan: LaunchPlan): void {
+  plan.rlimits.forEach((r, i) => {
+    try {
+      addon.prlimit(pid, r.resource, r.soft, r.hard);
+    } catch (e) {
+      const errno = (e as { errno?: number }).errno ?? 0;
+      throw new MiniRunError('INIT', `process.rlimits[${i}] (${r.type}): prlimit: ${errnoName(errno)}`);
+    }
+  });
+}
+
+function describeExit(addon: Addon, helper: number): string {
+  const st = addon.waitSync(helper, true);
+  if (!st) return 'the init helper closed its socket';
+  if (st.signal !== null) return `the init helper was killed by signal ${st.signal}`;
+  return st.code === INIT_FAILED_EXIT ? 'the init helper could not start' : `the init helper exited with status ${st.code}`;
+}
+
+/**
+ * Starts the container's init and runs it up to exec (run) or up to the exec
+ * fifo (create). On failure everything the helper made is gone: the init is
+ * killed and reaped; the caller removes cgroups and state.
+ */
+export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide): Launched {
+  const helper = addon.startHelper(helperPath(), encodePlan(plan), stdio);
+  let initPid = -1;
+  let helperReaped = false;
+  const reapHelper = () => {
+    if (!helperReaped) {
+      addon.waitSync(helper.pid);
+      helperReaped = true;
+    }
+  };
+  try {
+    for (;;) {
+      const m = addon.recv(helper.sock);
+      if (m.type === 'error') {
+        const err = m.errno ? `: ${errnoName(m.errno)}` : '';
+        throw new MiniRunError('INIT', `${m.step}: ${m.detail}${err}`);
+      }
+      if (m.type === 'eof') {
+        if (!helperReaped) throw new MiniRunError('INIT', describeExit(addon, helper.pid));
+        throw new MiniRunError('INIT', 'the container init exited before it could run the process');
+      }
+      switch (m.kind) {
+        case SyncKind.UsernsReady:
+          writeIdMaps(m.value, plan);
+          addon.sendGo(helper.sock);
+          break;
+        case SyncKind.Pid:
+          initPid = m.value;
+          reapHelper();
+          applyRlimits(addon, initPid, plan);
+          host.placeInit(initPid);
+          addon.sendGo(helper.sock);
+          break;
+        case SyncKind.Created:
+          return { pid: initPid, sock: helper.sock };
+        case SyncKind.Exec: {
+          // EOF now means execve succeeded; an error record means it failed.
+          const after = addon.recv(helper.sock);
+          if (after.type === 'eof') {
+            addon.close(helper.sock);
+            return { pid: initPid, sock: -1 };
+          }
+          if (after.type === 'error') {
+            const err = after.errno ? `: ${errnoName(after.errno)}` : '';
+            throw new MiniRunError('INIT', `${after.step}: ${after.detail}${err}`);
+          }
+          throw new MiniRunError('INIT', 'unexpected message from the init after exec');
+        }
+        default:
+          throw new MiniRunError('INIT', `unexpected message ${m.kind} from the init helper`);
+      }
+    }
+  } catch (e) {
+    addon.close(helper.sock);
+    if (initPid > 0) {
+      addon.kill(initPid, 9);
+      try {
+        addon.waitSync(initPid);
+      } catch {
+        // not our child (no subreaper): the kernel or its reaper collects it
+      }
+    }
+    if (!helperReaped) {
+      addon.kill(helper.pid, 9);
+      reapHelper();
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,75 @@
+// From a bundle on disk to a launch plan and a cgroup plan: everything that
+// reads the host before anything is made. Throws before touching anything.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { planCgroups, type CgroupPlan } from '../cgroups';
+import { configError, MiniRunError } from '../errors';
+import { buildPlan } from '../plan/build';
+import type { LaunchPlan } from '../plan/types';
+import { loadSpec } from '../spec/load';
+import type { Spec } from '../spec/types';
+
+export interface Prepared {
+  spec: Spec;
+  bundle: string;
+  plan: LaunchPlan;
+  cgroups: CgroupPlan;
+}
+
+function resolveBundle(bundle: string | undefined): string {
+  const dir = path.resolve(bundle ?? '.');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    throw new MiniRunError('USAGE', `--bundle ${dir}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  if (!st.isDirectory()) throw new MiniRunError('USAGE', `--bundle ${dir}: not a directory`);
+  return dir;
+}
+
+function resolveRootfs(bundle: string, spec: Spec): string {
+  const rootPath = spec.root?.path;
+  if (!rootPath) throw configError('root.path', 'is required');
+  const abs = path.resolve(bundle, rootPath);
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch (e) {
+    throw configError('root.path', `${abs}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  if (!fs.statSync(real).isDirectory()) throw configError('root.path', `${abs}: not a directory`);
+  return real;
+}
+
+export interface PrepareOptions {
+  id: string;
+  bundle?: string;
+  noPivot: boolean;
+  execFifo?: string;
+}
+
+export function prepare(opts: PrepareOptions): Prepared {
+  const bundle = resolveBundle(opts.bundle);
+  const spec = loadSpec(bundle);
+  const rootfs = resolveRootfs(bundle, spec);
+  const linux = spec.linux ?? {};
+  const resources = (linux.resources ?? {}) as Record<string, unknown>;
+  const cgroups = planCgroups({
+    id: opts.id,
+    cgroupsPath: linux.cgroupsPath,
+    deviceRules: linux.resources?.devices ?? [],
+    linuxDevices: (linux.devices ?? []).map((d) => ({ type: d.type, major: d.major ?? 0, minor: d.minor ?? 0 })),
+    otherResources: Object.keys(resources).filter((k) => k !== 'devices' && resources[k] !== undefined && resources[k] !== null),
+  });
+  const plan = buildPlan({
+    spec,
+    bundle,
+    rootfs,
+    noPivot: opts.noPivot,
+    cgroup: cgroups,
+    hostHasKcore: fs.existsSync('/proc/kcore'),
+    execFifo: opts.execFifo,
+  });
+  return { spec, bundle, plan, cgroups };
+}

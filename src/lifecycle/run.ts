@@ -1,0 +1,106 @@
+// `minirun run`: create and start a container in one go, then (unless
+// --detach) wait for it, forwarding signals, and exit with its status.
+// Whatever run made is unmade on every way out.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
+import { MiniRunError } from '../errors';
+import { loadAddon } from '../native/loader';
+import { createContainerDir, pidStartTime, removeContainerDir, writeState } from '../state/store';
+import { launch } from './launch';
+import { prepare } from './prepare';
+
+export interface RunOptions {
+  root: string;
+  id: string;
+  bundle?: string;
+  detach: boolean;
+  keep: boolean;
+  pidFile?: string;
+  noPivot: boolean;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+function writePidFile(file: string, pid: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, String(pid));
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new MiniRunError('USAGE', `--pid-file ${file}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+}
+
+/** Collects any other children left to us as subreaper. */
+function reapOrphans(addon: ReturnType<typeof loadAddon>): void {
+  for (;;) {
+    try {
+      if (!addon.waitSync(-1, true)) return;
+    } catch {
+      return; // ECHILD
+    }
+  }
+}
+
+export async function run(opts: RunOptions): Promise<number> {
+  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot });
+  const addon = loadAddon();
+  const dir = createContainerDir(opts.root, opts.id);
+  let cgroupsMade = false;
+  let pid = -1;
+  let keepState = false;
+  try {
+    createCgroups(prepared.cgroups);
+    cgroupsMade = true;
+    if (!opts.detach) addon.setSubreaper();
+    const launched = launch(addon, prepared.plan, [0, 1, 2], {
+      placeInit: (p) => joinCgroups(prepared.cgroups, p),
+    });
+    pid = launched.pid;
+    writeState(dir, {
+      ociVersion: prepared.spec.ociVersion,
+      id: opts.id,
+      pid,
+      status: 'running',
+      bundle: prepared.bundle,
+      rootfs: prepared.plan.rootfs,
+      created: new Date().toISOString(),
+      owner: os.userInfo().username,
+      annotations: prepared.spec.annotations,
+      pidStartTime: pidStartTime(pid),
+      cgroupDirs: prepared.cgroups.dirs,
+    });
+    if (opts.pidFile) writePidFile(opts.pidFile, pid);
+    if (opts.detach) {
+      keepState = true;
+      return 0;
+    }
+    const forward = new Map<NodeJS.Signals, () => void>();
+    for (const sig of FORWARDED) {
+      const h = () => void addon.kill(pid, os.constants.signals[sig]);
+      forward.set(sig, h);
+      process.on(sig, h);
+    }
+    const status = await addon.wait(pid);
+    for (const [sig, h] of forward) process.off(sig, h);
+    pid = -1;
+    keepState = opts.keep;
+    if (keepState) {
+      // runc --keep: the container stays, stopped, until `delete`.
+      const state = JSON.parse(fs.readFileSync(`${dir}/state.json`, 'utf8'));
+      writeState(dir, { ...state, status: 'stopped' });
+    }
+    return status.signal !== null ? 128 + status.signal : (status.code ?? 1);
+  } finally {
+    if (pid > 0 && !keepState) {
+      addon.kill(pid, 9);
+    }
+    if (!keepState) {
+      if (cgroupsMade) destroyCgroups(prepared.cgroups);
+      removeContainerDir(dir);
+    }
+    if (!opts.detach) reapOrphans(addon);
+  }
+}

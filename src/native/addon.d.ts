@@ -1,0 +1,29 @@
+// The addon's surface (native/addon.cc). Loaded by src/native/loader.ts.
+export interface WaitStatus {
+  pid: number;
+  code: number | null;
+  signal: number | null;
+}
+
+export type HelperMessage =
+  | { type: 'sync'; kind: number; value: number }
+  | { type: 'error'; step: string; errno: number; detail: string }
+  | { type: 'eof' };
+
+export interface Addon {
+  /** Starts the init helper from a sealed memfd copy of helperPath, sends it the plan and stdio. */
+  startHelper(helperPath: string, plan: Buffer, stdio: [number, number, number]): { pid: number; sock: number };
+  /** Blocks for the helper's next message. */
+  recv(sock: number): HelperMessage;
+  sendGo(sock: number): void;
+  close(fd: number): void;
+  /** waitpid; with nohang, null while the process runs. */
+  waitSync(pid: number, nohang?: boolean): WaitStatus | null;
+  /** waitpid in the thread pool. */
+  wait(pid: number): Promise<WaitStatus>;
+  /** kill(2): 0 or the errno. */
+  kill(pid: number, signal: number): number;
+  setSubreaper(): void;
+  prlimit(pid: number, resource: number, soft: bigint, hard: bigint): void;
+  mkfifo(path: string, mode: number): void;
+}

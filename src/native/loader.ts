@@ -1,0 +1,43 @@
+// Finds and loads the addon and the init helper. A failure names every path
+// that was tried.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MiniRunError } from '../errors';
+import type { Addon } from './addon';
+
+let cached: Addon | undefined;
+
+/** The project root: dist/native/loader.js -> ../.. */
+function projectRoot(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+function candidates(file: string): string[] {
+  const root = projectRoot();
+  return [path.join(root, 'build', 'Release', file), path.join(root, 'build', 'Debug', file)];
+}
+
+export function loadAddon(): Addon {
+  if (cached) return cached;
+  const tried: string[] = [];
+  for (const p of candidates('minirun.node')) {
+    tried.push(p);
+    if (!fs.existsSync(p)) continue;
+    try {
+      cached = require(p) as Addon;
+      return cached;
+    } catch (e) {
+      throw new MiniRunError('NATIVE', `cannot load the addon ${p}: ${(e as Error).message}`);
+    }
+  }
+  throw new MiniRunError('NATIVE', `the addon is not built (tried ${tried.join(', ')}); run npm ci`);
+}
+
+export function helperPath(): string {
+  const tried: string[] = [];
+  for (const p of candidates('minirun-init')) {
+    tried.push(p);
+    if (fs.existsSync(p)) return p;
+  }
+  throw new MiniRunError('NATIVE', `the init helper is not built (tried ${tried.join(', ')}); run npm ci`);
+}

@@ -1,0 +1,235 @@
+// spec -> launch plan: a pure function. Everything the host has to tell
+// (resolved rootfs, cgroup mode and dirs, /proc/kcore) comes in as input.
+import * as path from 'node:path';
+import { configError } from '../errors';
+import { MountKind } from '../native/protocol';
+import { capNumber } from '../spec/capabilities';
+import type { Spec } from '../spec/types';
+import { defaultDevices, devSymlinks } from './devices';
+import { MS, parseMountOptions, propagationFlag } from './mount-options';
+import { cloneFlag, CLONE_NEW } from './namespaces';
+import { rlimitNumber } from './rlimits';
+import { checkSysctl } from './sysctl';
+import type { LaunchPlan, PlanDevice, PlanMount } from './types';
+
+export interface CgroupMountInfo {
+  mode: 'v1' | 'hybrid' | 'v2';
+  /** container cgroup dirs to bind at /sys/fs/cgroup/<name> (v1, no cgroup namespace) */
+  v1Binds: { source: string; name: string }[];
+  v1Symlinks: { target: string; name: string }[];
+}
+
+export interface BuildInput {
+  spec: Spec;
+  bundle: string;
+  /** root.path resolved to an absolute, symlink-free host path */
+  rootfs: string;
+  noPivot: boolean;
+  cgroup: CgroupMountInfo;
+  hostHasKcore: boolean;
+  execFifo?: string;
+}
+
+/** Fields minirun rejects until it implements them: never silently ignored. */
+function rejectUnsupported(spec: Spec): void {
+  const notYet = (p: string): never => {
+    throw configError(p, 'not supported yet');
+  };
+  const p = spec.process;
+  if (p?.terminal) notYet('process.terminal');
+  if (p?.apparmorProfile) notYet('process.apparmorProfile');
+  if (p?.selinuxLabel) notYet('process.selinuxLabel');
+  for (const k of ['scheduler', 'ioPriority', 'execCPUAffinity'] as const) {
+    if (p && (p as Record<string, unknown>)[k] !== undefined) notYet(`process.${k}`);
+  }
+  const l = spec.linux as Record<string, unknown> | undefined;
+  for (const k of ['seccomp', 'personality', 'timeOffsets', 'intelRdt', 'netDevices', 'memoryPolicy']) {
+    if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
+  }
+  if (l?.mountLabel) notYet('linux.mountLabel');
+  const hooks = spec.hooks as Record<string, unknown[] | undefined> | undefined;
+  for (const k of Object.keys(hooks ?? {})) {
+    if ((hooks![k] ?? []).length > 0) notYet(`hooks.${k}`);
+  }
+}
+
+function mountKind(type: string): MountKind {
+  switch (type) {
+    case 'tmpfs':
+      return MountKind.Tmpfs;
+    case 'proc':
+      return MountKind.Proc;
+    case 'sysfs':
+      return MountKind.Sysfs;
+    default:
+      return MountKind.Generic;
+  }
+}
+
+function cgroupMounts(
+  base: PlanMount,
+  cg: CgroupMountInfo,
+  cgroupns: boolean,
+  symlinks: [string, string][],
+): PlanMount[] {
+  if (cg.mode === 'v2') {
+    return [{ ...base, kind: MountKind.Generic, source: 'cgroup', fstype: 'cgroup2' }];
+  }
+  // v1: a tmpfs holding one entry per hierarchy, as runc does.
+  const out: PlanMount[] = [
+    { ...base, kind: MountKind.Tmpfs, source: 'tmpfs', fstype: 'tmpfs', data: 'mode=755', flags: MS.NOEXEC | MS.NOSUID | MS.NODEV },
+  ];
+  for (const b of cg.v1Binds) {
+    const destination = path.posix.join(base.destination, b.name);
+    if (cgroupns) {
+      const known = /^[a-z_,]+$/.test(b.name) && b.name !== 'systemd';
+      out.push({ ...base, kind: MountKind.Generic, source: 'cgroup', fstype: 'cgroup', destination, data: known ? b.name : `none,name=${b.name}` });
+    } else {
+      out.push({ ...base, kind: MountKind.Bind, source: b.source, fstype: 'bind', destination, data: '', flags: base.flags | MS.BIND | MS.REC });
+    }
+  }
+  for (const s of cg.v1Symlinks) symlinks.push([s.target, path.posix.join(base.destination, s.name)]);
+  return out;
+}
+
+function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, string][]): PlanMount[] {
+  const out: PlanMount[] = [];
+  (input.spec.mounts ?? []).forEach((m, index) => {
+    const where = `mounts[${index}]`;
+    const opts = parseMountOptions(m.options ?? []);
+    if (opts.unsupported) throw configError(`${where}.options`, `"${opts.unsupported}" is not supported yet`);
+    if (opts.propagation.length > 4) throw configError(`${where}.options`, 'more than 4 propagation options');
+    const type = m.type ?? '';
+    const isBind = type === 'bind' || (opts.flags & MS.BIND) !== 0n;
+    const destination = path.posix.normalize(m.destination);
+    const base: PlanMount = {
+      kind: MountKind.Generic,
+      index,
+      source: m.source ?? '',
+      destination,
+      fstype: type,
+      flags: opts.flags,
+      propagation: opts.propagation,
+      data: opts.data,
+    };
+    if (isBind) {
+      if (!m.source) throw configError(`${where}.source`, 'a bind mount needs a source');
+      out.push({ ...base, kind: MountKind.Bind, fstype: 'bind', source: path.resolve(input.bundle, m.source), flags: opts.flags | MS.BIND });
+    } else if (type === '') {
+      throw configError(`${where}.type`, 'is required unless the options say bind or rbind');
+    } else if (type === 'cgroup') {
+      out.push(...cgroupMounts(base, input.cgroup, cgroupns, symlinks));
+    } else {
+      out.push({ ...base, kind: mountKind(type) });
+    }
+  });
+  return out;
+}
+
+function planDevices(spec: Spec): PlanDevice[] {
+  const fromSpec: PlanDevice[] = (spec.linux?.devices ?? []).map((d) => ({
+    type: d.type === 'u' ? 'c' : (d.type as 'c' | 'b' | 'p'),
+    path: path.posix.normalize(d.path),
+    major: d.major ?? 0,
+    minor: d.minor ?? 0,
+    mode: d.fileMode ?? 0o666,
+    uid: d.uid ?? 0,
+    gid: d.gid ?? 0,
+  }));
+  const taken = new Set(fromSpec.map((d) => d.path));
+  return [...fromSpec, ...defaultDevices().filter((d) => !taken.has(d.path))];
+}
+
+function capMask(names: readonly string[] | undefined, where: string): bigint {
+  let mask = 0n;
+  (names ?? []).forEach((name, i) => {
+    const n = capNumber(name);
+    if (n === undefined) throw configError(`${where}[${i}]`, `unknown capability "${name}"`);
+    mask |= 1n << BigInt(n);
+  });
+  return mask;
+}
+
+export function buildPlan(input: BuildInput): LaunchPlan {
+  const { spec } = input;
+  rejectUnsupported(spec);
+  const proc = spec.process;
+  if (!proc) throw configError('process', 'is required to run a container');
+  const linux = spec.linux ?? {};
+  const namespaces = linux.namespaces ?? [];
+
+  let cloneFlags = 0;
+  const joins: { type: number; path: string }[] = [];
+  for (const ns of namespaces) {
+    const flag = cloneFlag(ns.type)!;
+    if (ns.path) joins.push({ type: flag, path: ns.path });
+    else cloneFlags |= flag;
+  }
+  const hasNs = (type: string) => namespaces.some((n) => n.type === type);
+  if (!(cloneFlags & CLONE_NEW.mount)) {
+    throw configError('linux.namespaces', 'a new mount namespace (type "mount", no path) is required');
+  }
+
+  const symlinks: [string, string][] = [];
+  const mounts = planMounts(input, (cloneFlags & CLONE_NEW.cgroup) !== 0 || joins.some((j) => j.type === CLONE_NEW.cgroup), symlinks);
+  const setupDev = !mounts.some((m) => m.kind === MountKind.Bind && m.destination === '/dev');
+  if (setupDev) symlinks.unshift(...devSymlinks(input.hostHasKcore));
+
+  const sysctl = Object.entries(linux.sysctl ?? {});
+  for (const [k] of sysctl) checkSysctl(k, hasNs);
+
+  let rootfsPropagation = 0n;
+  if (linux.rootfsPropagation) rootfsPropagation = propagationFlag(linux.rootfsPropagation)!;
+
+  const caps = proc.capabilities
+    ? {
+        bounding: capMask(proc.capabilities.bounding, 'process.capabilities.bounding'),
+        effective: capMask(proc.capabilities.effective, 'process.capabilities.effective'),
+        permitted: capMask(proc.capabilities.permitted, 'process.capabilities.permitted'),
+        inheritable: capMask(proc.capabilities.inheritable, 'process.capabilities.inheritable'),
+        ambient: capMask(proc.capabilities.ambient, 'process.capabilities.ambient'),
+      }
+    : undefined;
+
+  const rlimits = (proc.rlimits ?? []).map((r, i) => {
+    const resource = rlimitNumber(r.type);
+    if (resource === undefined) throw configError(`process.rlimits[${i}].type`, `unknown rlimit "${r.type}"`);
+    return { type: r.type, resource, soft: BigInt(r.soft), hard: BigInt(r.hard) };
+  });
+
+  const cwd = proc.cwd;
+  return {
+    rootfs: input.rootfs,
+    rootfsPropagation,
+    rootReadonly: spec.root?.readonly === true,
+    noPivot: input.noPivot,
+    cloneFlags,
+    joins,
+    hostname: spec.hostname ? spec.hostname : undefined,
+    domainname: spec.domainname ? spec.domainname : undefined,
+    mounts,
+    devices: setupDev ? planDevices(spec) : [],
+    maskedPaths: [...(linux.maskedPaths ?? [])],
+    readonlyPaths: [...(linux.readonlyPaths ?? [])],
+    sysctl,
+    symlinks,
+    mkdirs: cwd !== '/' ? [{ path: cwd, mode: 0o755 }] : [],
+    user: {
+      uid: proc.user.uid,
+      gid: proc.user.gid,
+      umask: proc.user.umask,
+      additionalGids: [...(proc.user.additionalGids ?? [])],
+    },
+    caps,
+    noNewPrivileges: proc.noNewPrivileges === true,
+    oomScoreAdj: proc.oomScoreAdj,
+    cwd,
+    env: [...(proc.env ?? [])],
+    args: [...proc.args!],
+    setupDev,
+    execFifo: input.execFifo,
+    rlimits,
+    uidMappings: [...(linux.uidMappings ?? [])],
+    gidMappings: [...(linux.gidMappings ?? [])],
+  };
+}

@@ -1,0 +1,75 @@
+// The launch plan: everything the init helper needs, flat and resolved
+// (host paths absolute, names turned into numbers). Built from the spec by
+// build.ts, encoded by src/native/protocol.ts.
+import type { MountKind } from '../native/protocol';
+
+export interface PlanMount {
+  kind: MountKind;
+  /** index in config.json mounts[], for error messages; undefined for mounts minirun adds */
+  index?: number;
+  source: string;
+  destination: string;
+  fstype: string;
+  flags: bigint;
+  /** MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), applied in order; at most 4 */
+  propagation: bigint[];
+  data: string;
+}
+
+export interface PlanDevice {
+  type: 'c' | 'b' | 'p';
+  path: string;
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface PlanRlimit {
+  type: string;
+  resource: number;
+  soft: bigint;
+  hard: bigint;
+}
+
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+export interface LaunchPlan {
+  rootfs: string;
+  /** 0n: the default (MS_SLAVE|MS_REC) */
+  rootfsPropagation: bigint;
+  rootReadonly: boolean;
+  noPivot: boolean;
+  /** CLONE_NEW* of the namespaces to create */
+  cloneFlags: number;
+  joins: { type: number; path: string }[];
+  hostname?: string;
+  domainname?: string;
+  mounts: PlanMount[];
+  devices: PlanDevice[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  sysctl: [string, string][];
+  /** [target, linkpath] */
+  symlinks: [string, string][];
+  mkdirs: { path: string; mode: number }[];
+  user?: { uid: number; gid: number; umask?: number; additionalGids: number[] };
+  caps?: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
+  noNewPrivileges: boolean;
+  oomScoreAdj?: number;
+  cwd: string;
+  env: string[];
+  args: string[];
+  setupDev: boolean;
+  execFifo?: string;
+  seccompBpf?: Buffer;
+  /** Host-side work, done by the parent while the helper waits. */
+  rlimits: PlanRlimit[];
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
+}

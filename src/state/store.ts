@@ -1,0 +1,65 @@
+// The state directory of a container: <root>/<id>/state.json, written to a
+// temp file and renamed. Creating the directory is what reserves an id.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MiniRunError } from '../errors';
+import { validateId } from './id';
+
+export interface ContainerState {
+  ociVersion: string;
+  id: string;
+  pid: number;
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+  /** minirun's own: to never signal a reused pid, and to clean up */
+  pidStartTime?: string;
+  cgroupDirs?: { hierarchy: string; path: string }[];
+}
+
+export function containerDir(root: string, id: string): string {
+  validateId(id);
+  return path.join(root, id);
+}
+
+/** Reserves the id: fails with runc's wording if it is taken. */
+export function createContainerDir(root: string, id: string): string {
+  const dir = containerDir(root, id);
+  try {
+    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+  } catch (e) {
+    throw new MiniRunError('STATE', `--root ${root}: cannot create: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    fs.mkdirSync(dir, { mode: 0o711 });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new MiniRunError('STATE', `container with id exists: ${id}`);
+    throw new MiniRunError('STATE', `--root ${root}: cannot create ${dir}: ${code}`);
+  }
+  return dir;
+}
+
+export function writeState(dir: string, state: ContainerState): void {
+  const tmp = path.join(dir, `.state.json.${process.pid}`);
+  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+  fs.renameSync(tmp, path.join(dir, 'state.json'));
+}
+
+export function removeContainerDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Field 22 of /proc/<pid>/stat: the start time in clock ticks; undefined if gone. */
+export function pidStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
