@@ -40,7 +40,7 @@ function rejectUnsupported(spec: Spec): void {
   if (p?.apparmorProfile) notYet('process.apparmorProfile');
   if (p?.selinuxLabel) notYet('process.selinuxLabel');
   for (const k of ['scheduler', 'ioPriority', 'execCPUAffinity'] as const) {
-    if (p && (p as Record<string, unknown>)[k] !== undefined) notYet(`process.${k}`);
+    if (p?.[k] !== undefined) notYet(`process.${k}`);
   }
   const l = spec.linux as Record<string, unknown> | undefined;
   for (const k of ['seccomp', 'personality', 'timeOffsets', 'intelRdt', 'netDevices', 'memoryPolicy']) {

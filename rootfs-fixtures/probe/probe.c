@@ -1,0 +1,291 @@
+/* probe: a static multi-call program for checks inside a container.
+ * `probe CHECK [ARGS]` prints exact, one-fact-per-line output and exits 0,
+ * or prints a message on stderr and exits with a distinct status:
+ * 2 usage, 3 system call failed, 1 a "write"/"open"/"mkdir" attempt failed
+ * (its errno name is printed on stdout). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int die(const char *what) {
+  fprintf(stderr, "probe: %s: %s\n", what, strerror(errno));
+  return 3;
+}
+
+static const char *errno_name(int e) {
+  switch (e) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EROFS: return "EROFS";
+    case EEXIST: return "EEXIST";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ETXTBSY: return "ETXTBSY";
+    case ENOSYS: return "ENOSYS";
+    case ENOSPC: return "ENOSPC";
+    case EBUSY: return "EBUSY";
+    case ELOOP: return "ELOOP";
+    default: return "EOTHER";
+  }
+}
+
+/* Prints the lines of `file` that start with one of `prefixes`. */
+static int grep_status(const char *const *prefixes) {
+  FILE *f = fopen("/proc/self/status", "re");
+  if (!f) return die("/proc/self/status");
+  char line[512];
+  while (fgets(line, sizeof line, f)) {
+    for (const char *const *p = prefixes; *p; p++)
+      if (strncmp(line, *p, strlen(*p)) == 0) fputs(line, stdout);
+  }
+  fclose(f);
+  return 0;
+}
+
+static int cat(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    printf("%s\n", errno_name(errno));
+    return 1;
+  }
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) fwrite(buf, 1, n, stdout);
+  close(fd);
+  return 0;
+}
+
+static int check_caps(void) {
+  static const char *const p[] = {"CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", "NoNewPrivs:", NULL};
+  return grep_status(p);
+}
+
+static int check_seccomp(void) {
+  static const char *const p[] = {"Seccomp:", "Seccomp_filters:", NULL};
+  return grep_status(p);
+}
+
+static int check_ids(void) {
+  uid_t r, e, s;
+  gid_t gr, ge, gs;
+  getresuid(&r, &e, &s);
+  getresgid(&gr, &ge, &gs);
+  printf("uid %u\neuid %u\nsuid %u\ngid %u\negid %u\nsgid %u\ngroups", r, e, s, gr, ge, gs);
+  gid_t groups[256];
+  int n = getgroups(256, groups);
+  if (n < 0) return die("getgroups");
+  for (int i = 0; i < n; i++) printf(" %u", groups[i]);
+  printf("\n");
+  return 0;
+}
+
+static void limit(rlim_t v) {
+  if (v == RLIM_INFINITY) printf(" unlimited");
+  else printf(" %llu", (unsigned long long)v);
+}
+
+static int check_rlimits(void) {
+  static const char *const names[] = {"CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
+                                      "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME"};
+  for (int i = 0; i < 16; i++) {
+    struct rlimit rl;
+    if (getrlimit(i, &rl) < 0) return die("getrlimit");
+    printf("RLIMIT_%s", names[i]);
+    limit(rl.rlim_cur);
+    limit(rl.rlim_max);
+    printf("\n");
+  }
+  return 0;
+}
+
+static int check_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return die("/proc/self/fd");
+  int self = dirfd(d);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    int fd = atoi(e->d_name);
+    if (fd == self) continue;
+    char target[4096];
+    ssize_t n = readlinkat(self, e->d_name, target, sizeof target - 1);
+    target[n < 0 ? 0 : n] = '\0';
+    printf("%d %s\n", fd, target);
+  }
+  closedir(d);
+  return 0;
+}
+
+static int check_mounts(void) {
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return die("/proc/self/mountinfo");
+  char line[4096];
+  while (fgets(line, sizeof line, f)) {
+    /* id parent dev root mountpoint opts [optional...] - fstype source superopts */
+    char *field[64];
+    int n = 0;
+    for (char *t = strtok(line, " \n"); t && n < 64; t = strtok(NULL, " \n")) field[n++] = t;
+    int sep = -1;
+    for (int i = 6; i < n; i++)
+      if (strcmp(field[i], "-") == 0) { sep = i; break; }
+    if (sep < 0 || sep + 3 >= n) continue;
+    printf("%s %s %s %s\n", field[4], field[5], field[sep + 1], field[sep + 3]);
+  }
+  fclose(f);
+  return 0;
+}
+
+static int check_ns(void) {
+  static const char *const names[] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts", NULL};
+  for (const char *const *n = names; *n; n++) {
+    char path[64], target[256];
+    snprintf(path, sizeof path, "/proc/self/ns/%s", *n);
+    ssize_t k = readlink(path, target, sizeof target - 1);
+    if (k < 0) {
+      printf("%s %s\n", *n, errno_name(errno));
+      continue;
+    }
+    target[k] = '\0';
+    printf("%s %s\n", *n, target);
+  }
+  return 0;
+}
+
+static int check_sched(void) {
+  printf("policy %d\n", sched_getscheduler(0));
+  long prio = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+  printf("ioprio class %ld level %ld\n", prio >> 13, prio & 0xff);
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) < 0) return die("sched_getaffinity");
+  printf("cpus");
+  for (int c = 0; c < CPU_SETSIZE; c++)
+    if (CPU_ISSET(c, &set)) printf(" %d", c);
+  printf("\n");
+  return 0;
+}
+
+static int check_exe(void) {
+  char target[4096];
+  ssize_t n = readlink("/proc/self/exe", target, sizeof target - 1);
+  if (n < 0) return die("readlink /proc/self/exe");
+  target[n] = '\0';
+  printf("exe %s\n", target);
+  int fd = open("/proc/self/exe", O_WRONLY | O_CLOEXEC);
+  printf("open-for-write %s\n", fd < 0 ? errno_name(errno) : "ok");
+  if (fd >= 0) close(fd);
+  return 0;
+}
+
+static void on_term(int sig) {
+  (void)sig;
+  _exit(0);
+}
+
+static int usage(void) {
+  fputs("usage: probe caps|ids|seccomp|rlimits|fds|cwd|umask|mounts|isatty FD|pause|exit N|kill SIG|"
+        "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|help\n",
+        stderr);
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage();
+  const char *c = argv[1];
+  const char *a = argc > 2 ? argv[2] : NULL;
+  if (!strcmp(c, "caps")) return check_caps();
+  if (!strcmp(c, "ids")) return check_ids();
+  if (!strcmp(c, "seccomp")) return check_seccomp();
+  if (!strcmp(c, "rlimits")) return check_rlimits();
+  if (!strcmp(c, "fds")) return check_fds();
+  if (!strcmp(c, "mounts")) return check_mounts();
+  if (!strcmp(c, "ns")) return check_ns();
+  if (!strcmp(c, "sched")) return check_sched();
+  if (!strcmp(c, "exe")) return check_exe();
+  if (!strcmp(c, "cwd")) {
+    char buf[4096];
+    if (!getcwd(buf, sizeof buf)) return die("getcwd");
+    printf("%s\n", buf);
+    return 0;
+  }
+  if (!strcmp(c, "umask")) {
+    mode_t m = umask(0);
+    printf("%04o\n", m);
+    return 0;
+  }
+  if (!strcmp(c, "hostname")) {
+    struct utsname u;
+    if (uname(&u) < 0) return die("uname");
+    printf("hostname %s\ndomainname %s\n", u.nodename, u.domainname);
+    return 0;
+  }
+  if (!strcmp(c, "env")) {
+    for (char **e = environ; *e; e++) printf("%s\n", *e);
+    return 0;
+  }
+  if (!strcmp(c, "personality")) {
+    struct utsname u;
+    uname(&u);
+    printf("personality 0x%x\nmachine %s\n", personality(0xffffffff), u.machine);
+    return 0;
+  }
+  if (!strcmp(c, "pause")) {
+    signal(SIGTERM, on_term);
+    for (;;) pause();
+  }
+  if (!strcmp(c, "isatty") && a) {
+    printf("%s\n", isatty(atoi(a)) ? "tty" : "not a tty");
+    return 0;
+  }
+  if (!strcmp(c, "exit") && a) return atoi(a);
+  if (!strcmp(c, "kill") && a) {
+    signal(atoi(a), SIG_DFL);
+    kill(getpid(), atoi(a));
+    return 3;
+  }
+  if (!strcmp(c, "cat") && a) return cat(a);
+  if (!strcmp(c, "open") && a) {
+    int fd = open(a, O_RDONLY | O_CLOEXEC);
+    printf("%s\n", fd < 0 ? errno_name(errno) : "ok");
+    return fd < 0 ? 1 : 0;
+  }
+  if (!strcmp(c, "write") && a && argc > 3) {
+    int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, argv[3], strlen(argv[3])) < 0) {
+      printf("%s\n", errno_name(errno));
+      return 1;
+    }
+    close(fd);
+    printf("ok\n");
+    return 0;
+  }
+  if (!strcmp(c, "mkdir") && a) {
+    if (mkdir(a, 0755) < 0) {
+      printf("%s\n", errno_name(errno));
+      return 1;
+    }
+    printf("ok\n");
+    return 0;
+  }
+  if (!strcmp(c, "help")) {
+    usage();
+    return 0;
+  }
+  return usage();
+}

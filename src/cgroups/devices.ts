@@ -1,0 +1,45 @@
+// The device cgroup rules of a container, in runc's order: the spec's
+// linux.resources.devices, an allow for each linux.devices node, then
+// runc's default allow list. Serialised for cgroup v1 devices.allow/deny.
+export interface DeviceRule {
+  allow: boolean;
+  type?: string;
+  major?: number | null;
+  minor?: number | null;
+  access?: string;
+}
+
+const DEFAULT_ALLOWED: DeviceRule[] = [
+  { allow: true, type: 'c', major: null, minor: null, access: 'm' },
+  { allow: true, type: 'b', major: null, minor: null, access: 'm' },
+  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 7, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' },
+  { allow: true, type: 'c', major: 136, minor: null, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 2, access: 'rwm' },
+  { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
+];
+
+export function deviceRules(
+  specRules: readonly DeviceRule[],
+  linuxDevices: readonly { type: string; major: number; minor: number }[],
+): DeviceRule[] {
+  const nodes: DeviceRule[] = linuxDevices
+    .filter((d) => d.type !== 'p')
+    .map((d) => ({ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }));
+  return [...specRules, ...nodes, ...DEFAULT_ALLOWED];
+}
+
+/** ["deny", "a"] or ["allow", "c 1:3 rwm"]: what to write, in order, for cgroup v1. */
+export function v1Writes(rules: readonly DeviceRule[]): [('allow' | 'deny'), string][] {
+  return rules.map((r) => {
+    const file = r.allow ? 'allow' : 'deny';
+    const type = r.type ?? 'a';
+    if (type === 'a') return [file, 'a'];
+    const num = (n: number | null | undefined) => (n === null || n === undefined || n < 0 ? '*' : String(n));
+    return [file, `${type} ${num(r.major)}:${num(r.minor)} ${r.access || 'rwm'}`];
+  });
+}

@@ -1,0 +1,126 @@
+// Bad configs and bad CLI uses: each gets one line naming the field or
+// argument, exit status 1, and leaves nothing behind (mounts, state, processes).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isRoot, Sandbox, uniqueId, type Config } from './harness';
+
+const suite = isRoot ? describe : describe.skip;
+
+suite('one-line errors, exit 1, no residue', () => {
+  let sb: Sandbox;
+  let pristine: Config;
+  beforeAll(async () => {
+    sb = await Sandbox.create(['true']);
+    pristine = sb.config();
+  });
+  afterEach(() => sb.setConfig(structuredClone(pristine)));
+  afterAll(() => sb?.cleanup());
+
+  function expectCleanFailure(args: string[], message: RegExp): void {
+    const r = sb.minirun(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^minirun: /);
+    expect(r.code).toBe(1);
+    expect(sb.residue()).toEqual([]);
+  }
+
+  const configs: [string, (c: Config) => void, RegExp][] = [
+    ['relative mount destination', (c) => (c.mounts[2].destination = 'data'), /mounts\[2\]\.destination: must be an absolute path/],
+    ['empty args', (c) => (c.process.args = []), /process\.args/],
+    ['env entry without =', (c) => c.process.env.push('NOEQUALS'), /process\.env\[2\]/],
+    ['NUL byte in an arg', (c) => (c.process.args = ['sh\u0000x']), /process\.args\[0\].*NUL/],
+    ['duplicate namespace', (c) => c.linux.namespaces.push({ type: 'pid' }), /linux\.namespaces\[5\]/],
+    ['unknown namespace type', (c) => c.linux.namespaces.push({ type: 'bogus' }), /linux\.namespaces\[5\]\.type/],
+    ['unknown capability', (c) => c.process.capabilities.bounding.push('CAP_NOPE'), /process\.capabilities\.bounding\[3\].*CAP_NOPE/],
+    ['rlimit soft above hard', (c) => (c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2048, hard: 1024 }]), /process\.rlimits\[0\]/],
+    ['unknown rlimit', (c) => (c.process.rlimits = [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }]), /process\.rlimits\[0\]\.type/],
+    ['relative cwd', (c) => (c.process.cwd = 'tmp'), /process\.cwd/],
+    ['missing ociVersion', (c) => delete c.ociVersion, /ociVersion/],
+    ['oomScoreAdj out of range', (c) => (c.process.oomScoreAdj = 5000), /process\.oomScoreAdj/],
+    ['hostname without a uts namespace', (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: Config) => n.type !== 'uts')), /hostname/],
+    ['user namespace without mappings', (c) => c.linux.namespaces.push({ type: 'user' }), /uidMappings|gidMappings/],
+    ['root.path that does not exist', (c) => (c.root.path = 'nope'), /root\.path/],
+    ['non-namespaced sysctl', (c) => (c.linux.sysctl = { 'vm.swappiness': '1' }), /linux\.sysctl\.vm\.swappiness/],
+    ['bind source that does not exist', (c) => c.mounts.push({ destination: '/data', source: '/nonexistent-minirun', options: ['bind'] }), /mounts\[7\] \/data: bind source \/nonexistent-minirun: ENOENT/],
+    ['namespace path that does not exist', (c) => (c.linux.namespaces[1] = { type: 'network', path: '/nonexistent-ns' }), /network namespace at \/nonexistent-ns: ENOENT/],
+    ['namespace path of the wrong type', (c) => (c.linux.namespaces[1] = { type: 'network', path: '/proc/self/ns/uts' }), /network path \/proc\/self\/ns\/uts is a uts namespace/],
+    ['a capability the host bounding set lacks', (c) => {
+      for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_SYS_RESOURCE');
+    }, /capabilities: .*EPERM/],
+    ['proc mounted over a symlink', (c) => {
+      c.mounts[0].destination = '/proclink';
+    }, /mounts\[0\] \/proclink: proc must be mounted on an ordinary directory/],
+  ];
+
+  for (const [name, mutate, message] of configs) {
+    it(`config: ${name}`, () => {
+      sb.edit(mutate);
+      if (name === 'proc mounted over a symlink') {
+        fs.rmSync(path.join(sb.bundle, 'rootfs/proclink'), { force: true });
+        fs.symlinkSync('/etc', path.join(sb.bundle, 'rootfs/proclink'));
+      }
+      try {
+        expectCleanFailure(['run', uniqueId('err')], message);
+      } finally {
+        fs.rmSync(path.join(sb.bundle, 'rootfs/proclink'), { force: true });
+      }
+    });
+  }
+
+  it('config: invalid JSON', () => {
+    fs.writeFileSync(sb.configPath, '{"ociVersion": "1.0.2",');
+    expectCleanFailure(['run', uniqueId('err')], /config\.json: invalid JSON/);
+  });
+
+  it('config: a 100 MB config.json', () => {
+    const fd = fs.openSync(sb.configPath, 'w');
+    fs.ftruncateSync(fd, 100 * 1024 * 1024);
+    fs.closeSync(fd);
+    expectCleanFailure(['run', uniqueId('err')], /config\.json: .*too large/);
+  });
+
+  it('config: no config.json', () => {
+    fs.rmSync(sb.configPath);
+    expectCleanFailure(['run', uniqueId('err')], /config\.json: .*ENOENT/);
+  });
+
+  const cli: [string, string[], RegExp][] = [
+    ['missing container id', ['run'], /missing required argument/],
+    ['container id with a slash', ['run', 'a/b'], /container id: invalid "a\/b"/],
+    ['container id ..', ['run', '..'], /container id: invalid "\.\."/],
+    ['unknown flag', ['run', '--bogus', 'x'], /unknown option '--bogus'/],
+    ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['bundle that does not exist', ['run', '--bundle', '/nonexistent-bundle', 'x'], /--bundle \/nonexistent-bundle: ENOENT/],
+    ['bad --log-format', ['--log-format', 'xml', 'run', 'x'], /--log-format: must be text or json/],
+  ];
+  for (const [name, args, message] of cli) {
+    it(`cli: ${name}`, () => expectCleanFailure(args, message));
+  }
+
+  it('cli: an id already in use', () => {
+    const id = uniqueId('dup');
+    sb.setArgs(['sleep', '30']);
+    const first = sb.minirun(['run', '--detach', id]);
+    expect(first.code).toBe(0);
+    try {
+      const r = sb.minirun(['run', id]);
+      expect(r.stderr).toBe(`minirun: container with id exists: ${id}\n`);
+      expect(r.code).toBe(1);
+    } finally {
+      const state = JSON.parse(fs.readFileSync(path.join(sb.minirunRoot, id, 'state.json'), 'utf8'));
+      process.kill(state.pid, 'SIGKILL');
+      for (const d of state.cgroupDirs ?? []) {
+        for (let i = 0; i < 50 && fs.existsSync(d.path); i++) {
+          try {
+            fs.rmdirSync(d.path);
+          } catch {
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          }
+        }
+      }
+      fs.rmSync(path.join(sb.minirunRoot, id), { recursive: true, force: true });
+    }
+  });
+});

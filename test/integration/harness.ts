@@ -1,0 +1,141 @@
+// Shared by the integration tests: temp bundles from the fixture rootfs,
+// running minirun and runc on them, and checking that nothing is left behind.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeBundle } from '../../src/fixtures/make-bundle';
+
+export const MINIRUN = path.resolve(__dirname, '../../bin/minirun');
+
+let counter = 0;
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export interface Result {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Result {
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 30_000,
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+export type Config = Record<string, any>;
+
+/** A private work dir with a bundle (fixture rootfs + runc's default spec) and state roots. */
+export class Sandbox {
+  readonly dir: string;
+  readonly bundle: string;
+  readonly minirunRoot: string;
+  readonly runcRoot: string;
+
+  private constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-it-'));
+    this.bundle = path.join(this.dir, 'bundle');
+    this.minirunRoot = path.join(this.dir, 'state-minirun');
+    this.runcRoot = path.join(this.dir, 'state-runc');
+  }
+
+  static async create(args: string[] = ['sh']): Promise<Sandbox> {
+    const sb = new Sandbox();
+    await makeBundle(sb.bundle, { args });
+    return sb;
+  }
+
+  get configPath(): string {
+    return path.join(this.bundle, 'config.json');
+  }
+
+  config(): Config {
+    return JSON.parse(fs.readFileSync(this.configPath, 'utf8'));
+  }
+
+  setConfig(c: Config): void {
+    fs.writeFileSync(this.configPath, JSON.stringify(c, null, 2));
+  }
+
+  /** Edits config.json in place. */
+  edit(f: (c: Config) => void): void {
+    const c = this.config();
+    f(c);
+    this.setConfig(c);
+  }
+
+  setArgs(args: string[]): void {
+    this.edit((c) => {
+      c.process.args = args;
+    });
+  }
+
+  minirun(args: string[], input?: string): Result {
+    return exec(MINIRUN, ['--root', this.minirunRoot, ...args], { cwd: this.bundle, input });
+  }
+
+  runc(args: string[], input?: string): Result {
+    return exec('runc', ['--root', this.runcRoot, ...args], { cwd: this.bundle, input });
+  }
+
+  /** Runs the bundle through both runtimes with fresh ids. */
+  runBoth(): { minirun: Result; runc: Result } {
+    const id = uniqueId('cmp');
+    return { runc: this.runc(['run', `${id}-r`]), minirun: this.minirun(['run', `${id}-m`]) };
+  }
+
+  /** Everything left on the host that mentions this sandbox, as readable lines. */
+  residue(): string[] {
+    const left: string[] = [];
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n');
+    for (const m of mounts) if (m.includes(this.dir)) left.push(`mount: ${m}`);
+    if (fs.existsSync(this.minirunRoot)) {
+      for (const e of fs.readdirSync(this.minirunRoot)) left.push(`state: ${path.join(this.minirunRoot, e)}`);
+    }
+    for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const root = fs.readlinkSync(`/proc/${pid}/root`);
+        if (root.startsWith(this.bundle)) left.push(`process ${pid} rooted in the bundle`);
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    return left;
+  }
+
+  cleanup(): void {
+    // Best effort even after a failed test: stop anything runc still has.
+    if (fs.existsSync(this.runcRoot)) {
+      for (const id of fs.readdirSync(this.runcRoot)) this.runc(['delete', '-f', id]);
+    }
+    for (const m of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').reverse()) {
+      const mp = m.split(' ')[4];
+      if (mp && mp.startsWith(this.dir)) spawnSync('umount', ['-l', mp]);
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** /proc/self/mountinfo reduced to what must match: mount point, options, fstype, super options. */
+export function normaliseMountinfo(text: string): string[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const f = line.split(' ');
+      const sep = f.indexOf('-');
+      return [f[4], f[5], f[sep + 1], f[sep + 3]].join(' ');
+    });
+}
+
+export const isRoot = process.getuid?.() === 0;
+export const hasRunc = spawnSync('runc', ['--version']).status === 0;

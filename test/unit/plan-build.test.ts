@@ -1,0 +1,148 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MountKind } from '../../src/native/protocol';
+import { buildPlan, type BuildInput, type CgroupMountInfo } from '../../src/plan/build';
+import { MS } from '../../src/plan/mount-options';
+import type { Spec } from '../../src/spec/types';
+
+// What Debian's `runc spec` (1.1.5) writes, with terminal off.
+function runcSpec(): any {
+  const s = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/runc-spec.json'), 'utf8'));
+  s.process.terminal = false;
+  return s;
+}
+
+const v1: CgroupMountInfo = {
+  mode: 'hybrid',
+  v1Binds: [
+    { source: '/sys/fs/cgroup/cpu/c1', name: 'cpu' },
+    { source: '/sys/fs/cgroup/systemd/c1', name: 'systemd' },
+  ],
+  v1Symlinks: [],
+};
+
+function input(spec: any, over: Partial<BuildInput> = {}): BuildInput {
+  return { spec: spec as Spec, bundle: '/b', rootfs: '/b/rootfs', noPivot: false, cgroup: v1, hostHasKcore: false, ...over };
+}
+
+describe('buildPlan on runc spec', () => {
+  const plan = buildPlan(input(runcSpec()));
+
+  it('creates the five namespaces of the default spec', () => {
+    expect(plan.cloneFlags).toBe(0x20000000 | 0x40000000 | 0x08000000 | 0x04000000 | 0x00020000);
+    expect(plan.joins).toEqual([]);
+  });
+
+  it('keeps the process as given', () => {
+    expect(plan.args).toEqual(['sh']);
+    expect(plan.cwd).toBe('/');
+    expect(plan.user).toEqual({ uid: 0, gid: 0, umask: undefined, additionalGids: [] });
+    expect(plan.noNewPrivileges).toBe(true);
+    expect(plan.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', resource: 7, soft: 1024n, hard: 1024n }]);
+    // CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10)
+    expect(plan.caps?.bounding).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
+    expect(plan.caps?.inheritable).toBe(0n);
+  });
+
+  it('parses mount options into flags and data', () => {
+    const dev = plan.mounts.find((m) => m.destination === '/dev')!;
+    expect(dev.kind).toBe(MountKind.Tmpfs);
+    expect(dev.flags).toBe(MS.NOSUID | MS.STRICTATIME);
+    expect(dev.data).toBe('mode=755,size=65536k');
+    const sys = plan.mounts.find((m) => m.destination === '/sys')!;
+    expect(sys.kind).toBe(MountKind.Sysfs);
+    expect(sys.flags).toBe(MS.NOSUID | MS.NOEXEC | MS.NODEV | MS.RDONLY);
+  });
+
+  it('turns the cgroup mount into a tmpfs and one bind per v1 hierarchy', () => {
+    const cg = plan.mounts.filter((m) => m.destination.startsWith('/sys/fs/cgroup'));
+    expect(cg.map((m) => [m.kind, m.destination, m.source])).toEqual([
+      [MountKind.Tmpfs, '/sys/fs/cgroup', 'tmpfs'],
+      [MountKind.Bind, '/sys/fs/cgroup/cpu', '/sys/fs/cgroup/cpu/c1'],
+      [MountKind.Bind, '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/systemd/c1'],
+    ]);
+    expect(cg[1].flags & MS.RDONLY).toBe(MS.RDONLY);
+    expect(cg.every((m) => m.index === 6)).toBe(true);
+  });
+
+  it('sets up /dev with the default nodes and links', () => {
+    expect(plan.setupDev).toBe(true);
+    expect(plan.devices.map((d) => d.path)).toEqual(['/dev/null', '/dev/random', '/dev/full', '/dev/tty', '/dev/zero', '/dev/urandom']);
+    expect(plan.symlinks).toContainEqual(['pts/ptmx', '/dev/ptmx']);
+    expect(plan.symlinks.some(([, l]) => l === '/dev/core')).toBe(false);
+  });
+});
+
+describe('buildPlan details', () => {
+  it('adds /dev/core only where the host has /proc/kcore', () => {
+    expect(buildPlan(input(runcSpec(), { hostHasKcore: true })).symlinks).toContainEqual(['/proc/kcore', '/dev/core']);
+  });
+
+  it('skips /dev setup when /dev is bind-mounted', () => {
+    const s = runcSpec();
+    s.mounts = s.mounts.filter((m: any) => m.destination !== '/dev');
+    s.mounts.push({ destination: '/dev', type: 'bind', source: '/dev', options: ['rbind'] });
+    const plan = buildPlan(input(s));
+    expect(plan.setupDev).toBe(false);
+    expect(plan.devices).toEqual([]);
+  });
+
+  it('resolves a relative bind source against the bundle', () => {
+    const s = runcSpec();
+    s.mounts.push({ destination: '/data', source: 'data', options: ['bind', 'ro'] });
+    const m = buildPlan(input(s)).mounts.at(-1)!;
+    expect(m.kind).toBe(MountKind.Bind);
+    expect(m.source).toBe('/b/data');
+    expect(m.flags).toBe(MS.BIND | MS.RDONLY);
+  });
+
+  it('lets linux.devices override a default node of the same path', () => {
+    const s = runcSpec();
+    s.linux.devices = [{ path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o600 }];
+    const nulls = buildPlan(input(s)).devices.filter((d) => d.path === '/dev/null');
+    expect(nulls).toEqual([{ type: 'c', path: '/dev/null', major: 1, minor: 3, mode: 0o600, uid: 0, gid: 0 }]);
+  });
+
+  it('joins namespaces given by path instead of creating them', () => {
+    const s = runcSpec();
+    s.linux.namespaces = [{ type: 'mount' }, { type: 'network', path: '/var/run/netns/x' }];
+    const plan = buildPlan(input(s));
+    expect(plan.cloneFlags).toBe(0x00020000);
+    expect(plan.joins).toEqual([{ type: 0x40000000, path: '/var/run/netns/x' }]);
+  });
+
+  it('mounts cgroup2 directly on a cgroup v2 host', () => {
+    const plan = buildPlan(input(runcSpec(), { cgroup: { mode: 'v2', v1Binds: [], v1Symlinks: [] } }));
+    const cg = plan.mounts.filter((m) => m.destination.startsWith('/sys/fs/cgroup'));
+    expect(cg.map((m) => [m.fstype, m.source])).toEqual([['cgroup2', 'cgroup']]);
+  });
+
+  it('creates the cwd when it is not /', () => {
+    const s = runcSpec();
+    s.process.cwd = '/work/dir';
+    expect(buildPlan(input(s)).mkdirs).toEqual([{ path: '/work/dir', mode: 0o755 }]);
+  });
+
+  const rejected: [string, (s: any) => void, RegExp][] = [
+    ['process.terminal', (s) => (s.process.terminal = true), /^config\.json: process\.terminal: not supported yet$/],
+    ['linux.seccomp', (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), /^config\.json: linux\.seccomp: not supported yet$/],
+    ['hooks', (s) => (s.hooks = { prestart: [{ path: '/bin/true' }] }), /^config\.json: hooks\.prestart: not supported yet$/],
+    ['rro', (s) => s.mounts[0].options = ['rro'], /^config\.json: mounts\[0\]\.options: "rro" is not supported yet$/],
+    ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
+    ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],
+    ['net sysctl without netns', (s) => {
+      s.linux.namespaces = s.linux.namespaces.filter((n: any) => n.type !== 'network');
+      s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+    }, /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/],
+    ['sysctl with ..', (s) => (s.linux.sysctl = { 'net..x': '1' }), /^config\.json: linux\.sysctl\.net\.\.x: is not a valid sysctl name$/],
+    ['mount without type', (s) => s.mounts.push({ destination: '/x', source: 'none' }), /^config\.json: mounts\[7\]\.type: is required/],
+  ];
+  for (const [name, mutate, message] of rejected) {
+    it(`rejects ${name}`, () => {
+      const s = runcSpec();
+      mutate(s);
+      expect(() => buildPlan(input(s))).toThrow(message);
+    });
+  }
+});
