@@ -180,6 +180,16 @@ Napi::Value Prlimit(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// pipe() -> [readFd, writeFd], both close-on-exec
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) throw errno_error(info.Env(), "pipe2", errno);
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, Napi::Number::New(info.Env(), fds[0]));
+  a.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  return a;
+}
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
@@ -200,6 +210,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
   exports.Set("prlimit", Napi::Function::New(env, Prlimit));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
   return exports;
 }
 

@@ -9,6 +9,7 @@ import { loadAddon } from '../native/loader';
 import { createContainerDir, pidStartTime, removeContainerDir, writeState } from '../state/store';
 import { launch } from './launch';
 import { prepare } from './prepare';
+import { startRelay, type StdioRelay } from './stdio-relay';
 
 export interface RunOptions {
   root: string;
@@ -51,13 +52,21 @@ export async function run(opts: RunOptions): Promise<number> {
   let cgroupsMade = false;
   let pid = -1;
   let keepState = false;
+  let relay: StdioRelay | undefined;
   try {
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
     if (!opts.detach) addon.setSubreaper();
-    const launched = launch(addon, prepared.plan, [0, 1, 2], {
-      placeInit: (p) => joinCgroups(prepared.cgroups, p),
-    });
+    // Detached, the container inherits our stdio; in the foreground it gets pipes (runc does both).
+    relay = opts.detach ? undefined : startRelay(addon);
+    let launched;
+    try {
+      launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {
+        placeInit: (p) => joinCgroups(prepared.cgroups, p),
+      });
+    } finally {
+      relay?.releaseChildEnds();
+    }
     pid = launched.pid;
     writeState(dir, {
       ociVersion: prepared.spec.ociVersion,
@@ -87,6 +96,10 @@ export async function run(opts: RunOptions): Promise<number> {
     for (const [sig, h] of forward) process.off(sig, h);
     pid = -1;
     keepState = opts.keep;
+    relay!.stop();
+    // What is left in the container dies with its cgroup; then its output is all copied.
+    if (!keepState) destroyCgroups(prepared.cgroups);
+    await relay!.drained();
     if (keepState) {
       // runc --keep: the container stays, stopped, until `delete`.
       const state = JSON.parse(fs.readFileSync(`${dir}/state.json`, 'utf8'));
@@ -94,6 +107,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     return status.signal !== null ? 128 + status.signal : (status.code ?? 1);
   } finally {
+    relay?.stop();
     if (pid > 0 && !keepState) {
       addon.kill(pid, 9);
     }

@@ -26,4 +26,6 @@ export interface Addon {
   setSubreaper(): void;
   prlimit(pid: number, resource: number, soft: bigint, hard: bigint): void;
   mkfifo(path: string, mode: number): void;
+  /** pipe2(O_CLOEXEC): [read end, write end] */
+  pipe(): [number, number];
 }

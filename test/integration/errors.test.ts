@@ -101,7 +101,7 @@ suite('one-line errors, exit 1, no residue', () => {
 
   it('cli: an id already in use', () => {
     const id = uniqueId('dup');
-    sb.setArgs(['sleep', '30']);
+    sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
     const first = sb.minirun(['run', '--detach', id]);
     expect(first.code).toBe(0);
     try {

@@ -88,9 +88,9 @@ export class Sandbox {
   }
 
   /** Runs the bundle through both runtimes with fresh ids. */
-  runBoth(): { minirun: Result; runc: Result } {
+  runBoth(input = 'hello\n'): { minirun: Result; runc: Result } {
     const id = uniqueId('cmp');
-    return { runc: this.runc(['run', `${id}-r`]), minirun: this.minirun(['run', `${id}-m`]) };
+    return { runc: this.runc(['run', `${id}-r`], input), minirun: this.minirun(['run', `${id}-m`], input) };
   }
 
   /** Everything left on the host that mentions this sandbox, as readable lines. */

@@ -1,0 +1,64 @@
+// Foreground `run` without a terminal, as runc does it: the container gets
+// three pipes of its own, and minirun copies its stdin into one and the other
+// two out to its stdout and stderr.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import type { Addon } from '../native/addon';
+
+export interface StdioRelay {
+  /** the ends the container gets as 0, 1, 2 */
+  readonly childFds: [number, number, number];
+  /** closes our copies of the container's ends, once the helper has them */
+  releaseChildEnds(): void;
+  /** resolves when the container side of stdout and stderr is closed and all was copied */
+  drained(): Promise<void>;
+  /** stops copying stdin */
+  stop(): void;
+}
+
+/** Writes all of `chunk` to a file descriptor that may be non-blocking. */
+function writeAll(fd: number, chunk: Buffer): void {
+  let off = 0;
+  while (off < chunk.length) {
+    try {
+      off += fs.writeSync(fd, chunk, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      return; // our own stdout is gone: drop, as a closed terminal would
+    }
+  }
+}
+
+function copyOut(fd: number, to: number): Promise<void> {
+  const sock = new net.Socket({ fd, readable: true, writable: false });
+  sock.on('data', (c: Buffer) => writeAll(to, c));
+  return new Promise((resolve) => {
+    sock.on('close', () => resolve());
+    sock.on('error', () => resolve());
+  });
+}
+
+export function startRelay(addon: Addon): StdioRelay {
+  const [inR, inW] = addon.pipe();
+  const [outR, outW] = addon.pipe();
+  const [errR, errW] = addon.pipe();
+  const outputs = Promise.all([copyOut(outR, 1), copyOut(errR, 2)]).then(() => undefined);
+
+  const sink = new net.Socket({ fd: inW, readable: false, writable: true });
+  sink.on('error', () => undefined); // the container closed its stdin
+  const source = fs.createReadStream('', { fd: 0, autoClose: false });
+  source.on('error', () => sink.end());
+  source.pipe(sink);
+
+  return {
+    childFds: [inR, outW, errW],
+    releaseChildEnds: () => [inR, outW, errW].forEach((fd) => addon.close(fd)),
+    drained: () => outputs,
+    stop: () => {
+      source.unpipe(sink);
+      source.destroy();
+      sink.destroy();
+    },
+  };
+}
