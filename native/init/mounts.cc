@@ -231,7 +231,8 @@ void finalize(const Plan& p) {
   for (const PlanMount& m : p.mounts) {
     bool delayed = m.rec.kind == proto::kMountTmpfs || is_dev(m.destination);
     if (!delayed || !(m.rec.flags & MS_RDONLY)) continue;
-    unsigned long flags = (m.rec.flags & ~kPropagation) | MS_REMOUNT | MS_RDONLY;
+    // MS_BIND: change only this mount's flags, not the superblock's (as runc).
+    unsigned long flags = (m.rec.flags & ~kPropagation) | MS_REMOUNT | MS_BIND | MS_RDONLY;
     if (mount(m.destination.c_str(), m.destination.c_str(), nullptr, flags, nullptr) < 0)
       report::fail("mount", errno, "%s: remount read-only", what(m).c_str());
   }

@@ -139,12 +139,10 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     w.record(Tag.User, u);
     for (const g of plan.user.additionalGids) w.u32(Tag.AdditionalGid, g);
   }
-  if (plan.caps) {
-    const c = Buffer.alloc(40);
-    const sets = [plan.caps.bounding, plan.caps.effective, plan.caps.permitted, plan.caps.inheritable, plan.caps.ambient];
-    sets.forEach((v, i) => c.writeBigUInt64LE(v, 8 * i));
-    w.record(Tag.Caps, c);
-  }
+  const caps = Buffer.alloc(40);
+  const sets = [plan.caps.bounding, plan.caps.effective, plan.caps.permitted, plan.caps.inheritable, plan.caps.ambient];
+  sets.forEach((v, i) => caps.writeBigUInt64LE(v, 8 * i));
+  w.record(Tag.Caps, caps);
   w.u8(Tag.NoNewPrivs, plan.noNewPrivileges);
   if (plan.oomScoreAdj !== undefined) {
     const o = Buffer.alloc(4);

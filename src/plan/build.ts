@@ -181,15 +181,15 @@ export function buildPlan(input: BuildInput): LaunchPlan {
   let rootfsPropagation = 0n;
   if (linux.rootfsPropagation) rootfsPropagation = propagationFlag(linux.rootfsPropagation)!;
 
-  const caps = proc.capabilities
-    ? {
-        bounding: capMask(proc.capabilities.bounding, 'process.capabilities.bounding'),
-        effective: capMask(proc.capabilities.effective, 'process.capabilities.effective'),
-        permitted: capMask(proc.capabilities.permitted, 'process.capabilities.permitted'),
-        inheritable: capMask(proc.capabilities.inheritable, 'process.capabilities.inheritable'),
-        ambient: capMask(proc.capabilities.ambient, 'process.capabilities.ambient'),
-      }
-    : undefined;
+  // No capabilities section means no capabilities at all (runc 1.1 does the same).
+  const c = proc.capabilities ?? {};
+  const caps = {
+    bounding: capMask(c.bounding, 'process.capabilities.bounding'),
+    effective: capMask(c.effective, 'process.capabilities.effective'),
+    permitted: capMask(c.permitted, 'process.capabilities.permitted'),
+    inheritable: capMask(c.inheritable, 'process.capabilities.inheritable'),
+    ambient: capMask(c.ambient, 'process.capabilities.ambient'),
+  };
 
   const rlimits = (proc.rlimits ?? []).map((r, i) => {
     const resource = rlimitNumber(r.type);

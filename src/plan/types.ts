@@ -59,7 +59,7 @@ export interface LaunchPlan {
   symlinks: [string, string][];
   mkdirs: { path: string; mode: number }[];
   user?: { uid: number; gid: number; umask?: number; additionalGids: number[] };
-  caps?: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
+  caps: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
   cwd: string;

@@ -41,8 +41,8 @@ describe('buildPlan on runc spec', () => {
     expect(plan.noNewPrivileges).toBe(true);
     expect(plan.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', resource: 7, soft: 1024n, hard: 1024n }]);
     // CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10)
-    expect(plan.caps?.bounding).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
-    expect(plan.caps?.inheritable).toBe(0n);
+    expect(plan.caps.bounding).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
+    expect(plan.caps.inheritable).toBe(0n);
   });
 
   it('parses mount options into flags and data', () => {
@@ -116,6 +116,12 @@ describe('buildPlan details', () => {
     const plan = buildPlan(input(runcSpec(), { cgroup: { mode: 'v2', v1Binds: [], v1Symlinks: [] } }));
     const cg = plan.mounts.filter((m) => m.destination.startsWith('/sys/fs/cgroup'));
     expect(cg.map((m) => [m.fstype, m.source])).toEqual([['cgroup2', 'cgroup']]);
+  });
+
+  it('drops every capability when the section is absent, as runc', () => {
+    const s = runcSpec();
+    delete s.process.capabilities;
+    expect(buildPlan(input(s)).caps).toEqual({ bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n });
   });
 
   it('creates the cwd when it is not /', () => {
