@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <pthread.h>
+
 #include <napi.h>
 
 #include "common/msg.h"
@@ -190,6 +193,58 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// Copies `from` into `to` on a detached thread until EOF or an error, then
+// closes `to`. Not on libuv's pool: a read that never returns (a terminal on
+// stdin) must not keep the process from exiting.
+struct Pump {
+  int from;
+  int to;
+};
+
+bool wait_ready(int fd, short events) {
+  struct pollfd p = {fd, events, 0};
+  return poll(&p, 1, -1) >= 0 || errno == EINTR;
+}
+
+void* pump_thread(void* arg) {
+  Pump pump = *static_cast<Pump*>(arg);
+  delete static_cast<Pump*>(arg);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(pump.from, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN && wait_ready(pump.from, POLLIN)) continue;
+    if (n <= 0) break;
+    ssize_t off = 0;
+    while (off < n) {
+      ssize_t w = write(pump.to, buf + off, n - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN && wait_ready(pump.to, POLLOUT)) continue;
+      if (w < 0) goto done;
+      off += w;
+    }
+  }
+done:
+  close(pump.to);
+  return nullptr;
+}
+
+// pump(from, to): see above.
+Napi::Value PumpFd(const Napi::CallbackInfo& info) {
+  Pump* p = new Pump{int_arg(info, 0), int_arg(info, 1)};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &attr, pump_thread, p);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    delete p;
+    throw errno_error(info.Env(), "pthread_create", rc);
+  }
+  return info.Env().Undefined();
+}
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
@@ -211,6 +266,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("prlimit", Napi::Function::New(env, Prlimit));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
+  exports.Set("pump", Napi::Function::New(env, PumpFd));
   return exports;
 }
 

@@ -50,6 +50,7 @@ export async function main(argv: string[]): Promise<void> {
   const globals = (): GlobalOptions => program.opts() as GlobalOptions;
   (await import('./run')).register(program, globals);
   (await import('./spec')).register(program);
+  (await import('./state')).register(program, globals);
 
   try {
     await program.parseAsync(argv);

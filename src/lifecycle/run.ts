@@ -96,7 +96,6 @@ export async function run(opts: RunOptions): Promise<number> {
     for (const [sig, h] of forward) process.off(sig, h);
     pid = -1;
     keepState = opts.keep;
-    relay!.stop();
     // What is left in the container dies with its cgroup; then its output is all copied.
     if (!keepState) destroyCgroups(prepared.cgroups);
     await relay!.drained();
@@ -107,7 +106,6 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     return status.signal !== null ? 128 + status.signal : (status.code ?? 1);
   } finally {
-    relay?.stop();
     if (pid > 0 && !keepState) {
       addon.kill(pid, 9);
     }

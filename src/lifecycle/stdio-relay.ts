@@ -12,8 +12,6 @@ export interface StdioRelay {
   releaseChildEnds(): void;
   /** resolves when the container side of stdout and stderr is closed and all was copied */
   drained(): Promise<void>;
-  /** stops copying stdin */
-  stop(): void;
 }
 
 /** Writes all of `chunk` to a file descriptor that may be non-blocking. */
@@ -45,20 +43,12 @@ export function startRelay(addon: Addon): StdioRelay {
   const [errR, errW] = addon.pipe();
   const outputs = Promise.all([copyOut(outR, 1), copyOut(errR, 2)]).then(() => undefined);
 
-  const sink = new net.Socket({ fd: inW, readable: false, writable: true });
-  sink.on('error', () => undefined); // the container closed its stdin
-  const source = fs.createReadStream('', { fd: 0, autoClose: false });
-  source.on('error', () => sink.end());
-  source.pipe(sink);
+  // stdin: on a native thread, so that a read that never returns cannot hold the exit.
+  addon.pump(0, inW);
 
   return {
     childFds: [inR, outW, errW],
     releaseChildEnds: () => [inR, outW, errW].forEach((fd) => addon.close(fd)),
     drained: () => outputs,
-    stop: () => {
-      source.unpipe(sink);
-      source.destroy();
-      sink.destroy();
-    },
   };
 }

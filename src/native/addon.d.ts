@@ -28,4 +28,6 @@ export interface Addon {
   mkfifo(path: string, mode: number): void;
   /** pipe2(O_CLOEXEC): [read end, write end] */
   pipe(): [number, number];
+  /** Copies `from` into `to` on a detached native thread until EOF, then closes `to`. */
+  pump(from: number, to: number): void;
 }

@@ -49,6 +49,41 @@ export function writeState(dir: string, state: ContainerState): void {
   fs.renameSync(tmp, path.join(dir, 'state.json'));
 }
 
+/** Reads <root>/<id>/state.json; a missing or unreadable one is an error naming the id. */
+export function readState(root: string, id: string): { dir: string; state: ContainerState } {
+  const dir = containerDir(root, id);
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'state.json'), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MiniRunError('STATE', `container does not exist: ${id}`);
+    throw new MiniRunError('STATE', `state of ${id}: cannot read: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    return { dir, state: JSON.parse(text) as ContainerState };
+  } catch {
+    throw new MiniRunError('STATE', `state of ${id}: ${path.join(dir, 'state.json')} is corrupt`);
+  }
+}
+
+/** The status now: a recorded process that is gone (or whose pid was reused) is stopped. */
+export function currentStatus(state: ContainerState): ContainerState['status'] {
+  if (state.status === 'stopped' || state.pid <= 0) return 'stopped';
+  const started = pidStartTime(state.pid);
+  if (started === undefined || (state.pidStartTime !== undefined && started !== state.pidStartTime)) return 'stopped';
+  if (isZombie(state.pid)) return 'stopped';
+  return state.status;
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
 export function removeContainerDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }

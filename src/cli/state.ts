@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from './main';
+
+export function register(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('state')
+    .description('output the state of a container')
+    .argument('<container-id>', 'the container id')
+    .action(async (id: string) => {
+      const { stateJson } = await import('../lifecycle/state');
+      const { out } = await import('./output');
+      out(stateJson(globals().root, id));
+    });
+
+  program
+    .command('kill')
+    .description('send a signal (default SIGTERM) to the container init')
+    .argument('<container-id>', 'the container id')
+    .argument('[signal]', 'signal name or number', 'SIGTERM')
+    .option('-a, --all', 'send the signal to all processes of the container (not supported yet)')
+    .action(async (id: string, signal: string, o: { all?: boolean }) => {
+      const { MiniRunError } = await import('../errors');
+      if (o.all) throw new MiniRunError('USAGE', '--all: not supported yet');
+      const { kill } = await import('../lifecycle/kill');
+      kill(globals().root, id, signal);
+    });
+
+  program
+    .command('delete')
+    .description('delete a stopped container (with --force, a running one too)')
+    .argument('<container-id>', 'the container id')
+    .option('-f, --force', 'kill the container first if it is running')
+    .action(async (id: string, o: { force?: boolean }) => {
+      const { remove } = await import('../lifecycle/delete');
+      remove(globals().root, id, o.force === true);
+    });
+}

@@ -1,0 +1,20 @@
+// `minirun delete`: remove a stopped container's cgroups and state; with
+// --force, kill a running one first.
+import { destroyCgroups } from '../cgroups';
+import { MiniRunError } from '../errors';
+import { loadAddon } from '../native/loader';
+import { currentStatus, readState, removeContainerDir } from '../state/store';
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export function remove(root: string, id: string, force: boolean): void {
+  const { dir, state } = readState(root, id);
+  const status = currentStatus(state);
+  if (status !== 'stopped') {
+    if (!force) throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
+    loadAddon().kill(state.pid, 9);
+    for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleep(10);
+  }
+  destroyCgroups({ dirs: state.cgroupDirs ?? [] });
+  removeContainerDir(dir);
+}

@@ -1,0 +1,102 @@
+// run --detach/--pid-file/--keep, signal forwarding and exit statuses,
+// compared with runc.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
+
+const suite = isRoot && hasRunc ? describe : describe.skip;
+
+type Runtime = 'minirun' | 'runc';
+
+suite('run flags and signals', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await Sandbox.create();
+  });
+  afterAll(() => sb?.cleanup());
+
+  const cli = (rt: Runtime, args: string[]) => (rt === 'minirun' ? sb.minirun(args) : sb.runc(args));
+  const root = (rt: Runtime) => (rt === 'minirun' ? sb.minirunRoot : sb.runcRoot);
+
+  /** Starts `run` in the background; resolves with its exit status once it ends. */
+  function startRun(rt: Runtime, id: string): { ready: Promise<void>; exit: Promise<number | null>; signal(s: NodeJS.Signals): void } {
+    const bin = rt === 'minirun' ? MINIRUN : 'runc';
+    const child = spawn(bin, ['--root', root(rt), 'run', '--bundle', sb.bundle, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('ready')) resolve();
+      });
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { ready, exit, signal: (s) => child.kill(s) };
+  }
+
+  for (const rt of ['minirun', 'runc'] as Runtime[]) {
+    it(`${rt}: forwards SIGUSR1 and SIGTERM to the container and exits with its status`, async () => {
+      sb.setArgs(['sh', '-c', 'trap "exit 3" USR1; trap "exit 4" TERM; echo ready; while :; do sleep 0.05; done']);
+      for (const [sig, code] of [['SIGUSR1', 3], ['SIGTERM', 4]] as const) {
+        const run = startRun(rt, uniqueId('sig'));
+        await run.ready;
+        run.signal(sig);
+        expect(await run.exit).toBe(code);
+      }
+      expect(sb.residue()).toEqual([]);
+    });
+
+    it(`${rt}: a container killed by SIGKILL makes run exit 137`, async () => {
+      sb.setArgs(['sh', '-c', 'echo ready; exec sleep 30']);
+      const id = uniqueId('kill');
+      const run = startRun(rt, id);
+      await run.ready;
+      expect(cli(rt, ['kill', id, 'KILL']).code).toBe(0);
+      expect(await run.exit).toBe(137);
+      expect(sb.residue()).toEqual([]);
+    });
+
+    it(`${rt}: --detach with --pid-file leaves a running container that delete -f removes`, () => {
+      sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
+      const id = uniqueId('det');
+      const pidFile = path.join(sb.dir, `${id}.pid`);
+      const r = cli(rt, ['run', '--detach', '--pid-file', pidFile, id]);
+      expect(r.code).toBe(0);
+      const state = JSON.parse(cli(rt, ['state', id]).stdout);
+      expect(state.status).toBe('running');
+      expect(fs.readFileSync(pidFile, 'utf8')).toBe(String(state.pid));
+      expect(fs.readlinkSync(`/proc/${state.pid}/exe`)).not.toMatch(/node|minirun/);
+      const del = cli(rt, ['delete', id]);
+      expect(del.code).toBe(1);
+      expect(cli(rt, ['delete', '--force', id]).code).toBe(0);
+      expect(cli(rt, ['state', id]).code).toBe(1);
+      expect(sb.residue()).toEqual([]);
+    });
+
+    it(`${rt}: --keep leaves a stopped container until delete`, () => {
+      sb.setArgs(['true']);
+      const id = uniqueId('keep');
+      expect(cli(rt, ['run', '--keep', id]).code).toBe(0);
+      const state = JSON.parse(cli(rt, ['state', id]).stdout);
+      expect([state.status, state.pid]).toEqual(['stopped', 0]);
+      expect(cli(rt, ['delete', id]).code).toBe(0);
+      expect(sb.residue()).toEqual([]);
+    });
+  }
+
+  it('state JSON has the same fields as runc', () => {
+    sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
+    const id = uniqueId('st');
+    for (const rt of ['minirun', 'runc'] as Runtime[]) expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+    try {
+      const shape = (rt: Runtime) => {
+        const s = JSON.parse(cli(rt, ['state', id]).stdout);
+        return { ...s, pid: typeof s.pid, created: typeof s.created };
+      };
+      expect(shape('minirun')).toEqual(shape('runc'));
+    } finally {
+      for (const rt of ['minirun', 'runc'] as Runtime[]) cli(rt, ['delete', '-f', id]);
+    }
+  });
+});
