@@ -1,13 +1,9 @@
 // The device cgroup rules of a container, in runc's order: the spec's
 // linux.resources.devices, an allow for each linux.devices node, then
 // runc's default allow list. Serialised for cgroup v1 devices.allow/deny.
-export interface DeviceRule {
-  allow: boolean;
-  type?: string;
-  major?: number | null;
-  minor?: number | null;
-  access?: string;
-}
+import type { DeviceRule } from '../spec/types';
+
+export type { DeviceRule };
 
 const DEFAULT_ALLOWED: DeviceRule[] = [
   { allow: true, type: 'c', major: null, minor: null, access: 'm' },
