@@ -86,6 +86,19 @@ suite('deliberate differences from runc 1.1.5', () => {
     expect(runc.stdout).toBe('hostname runc\ndomainname (none)\n');
     expect(minirun.stdout).toBe('hostname runc\ndomainname example.org\n');
   });
+
+  it('a time namespace is created (runtime-spec 1.2; runc 1.1.5 does not know the type)', () => {
+    sb.edit((c) => {
+      c.linux.namespaces.push({ type: 'time' });
+      c.process.args = ['sh', '-c', 'readlink /proc/self/ns/time /proc/1/ns/time_for_children'];
+    });
+    const { runc, minirun } = sb.runBoth();
+    expect(runc.code).toBe(1);
+    expect(minirun.code).toBe(0);
+    const [mine, forChildren] = minirun.stdout.trim().split('\n');
+    expect(mine).toBe(forChildren);
+    expect(mine).not.toBe(fs.readlinkSync('/proc/self/ns/time'));
+  });
 });
 
 suite('config variations match runc', () => {
