@@ -90,7 +90,7 @@ suite('deliberate differences from runc 1.1.5', () => {
   it('a time namespace is created (runtime-spec 1.2; runc 1.1.5 does not know the type)', () => {
     sb.edit((c) => {
       c.linux.namespaces.push({ type: 'time' });
-      c.process.args = ['sh', '-c', 'readlink /proc/self/ns/time /proc/1/ns/time_for_children'];
+      c.process.args = ['sh', '-c', 'readlink /proc/self/ns/time; readlink /proc/1/ns/time_for_children'];
     });
     const { runc, minirun } = sb.runBoth();
     expect(runc.code).toBe(1);
