@@ -51,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./run')).register(program, globals);
   (await import('./spec')).register(program);
   (await import('./state')).register(program, globals);
+  (await import('./create')).register(program, globals);
 
   try {
     await program.parseAsync(argv);

@@ -11,7 +11,8 @@ export function remove(root: string, id: string, force: boolean): void {
   const { dir, state } = readState(root, id);
   const status = currentStatus(state);
   if (status !== 'stopped') {
-    if (!force) throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
+    // A created container is deleted without --force, as runc does.
+    if (!force && status !== 'created') throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
     loadAddon().kill(state.pid, 9);
     for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleep(10);
   }

@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
-import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
-import { createContainerDir, pidStartTime, removeContainerDir, writeState } from '../state/store';
+import { createContainerDir, removeContainerDir, writeState } from '../state/store';
 import { launch } from './launch';
 import { prepare } from './prepare';
+import { recordState, writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
 export interface RunOptions {
@@ -22,17 +22,6 @@ export interface RunOptions {
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-function writePidFile(file: string, pid: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, String(pid));
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new MiniRunError('USAGE', `--pid-file ${file}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-}
 
 /** Collects any other children left to us as subreaper. */
 function reapOrphans(addon: ReturnType<typeof loadAddon>): void {
@@ -68,19 +57,7 @@ export async function run(opts: RunOptions): Promise<number> {
       relay?.releaseChildEnds();
     }
     pid = launched.pid;
-    writeState(dir, {
-      ociVersion: prepared.spec.ociVersion,
-      id: opts.id,
-      pid,
-      status: 'running',
-      bundle: prepared.bundle,
-      rootfs: prepared.plan.rootfs,
-      created: new Date().toISOString(),
-      owner: os.userInfo().username,
-      annotations: prepared.spec.annotations,
-      pidStartTime: pidStartTime(pid),
-      cgroupDirs: prepared.cgroups.dirs,
-    });
+    recordState(dir, opts.id, prepared, pid, 'running');
     if (opts.pidFile) writePidFile(opts.pidFile, pid);
     if (opts.detach) {
       keepState = true;

@@ -29,7 +29,7 @@ export function containerDir(root: string, id: string): string {
 export function createContainerDir(root: string, id: string): string {
   const dir = containerDir(root, id);
   try {
-    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new MiniRunError('STATE', `--root ${root}: cannot create: ${(e as NodeJS.ErrnoException).code}`);
   }

@@ -21,15 +21,30 @@ export interface Result {
   stderr: string;
 }
 
+/**
+ * Runs a command; stdout and stderr go through temp files, not pipes, so that
+ * a container left running (create, --detach) cannot hold the call open.
+ */
 export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Result {
-  const r = spawnSync(cmd, args, {
-    cwd: opts.cwd,
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 30_000,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
-  });
-  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-out-'));
+  const outFile = path.join(dir, 'out');
+  const errFile = path.join(dir, 'err');
+  const out = fs.openSync(outFile, 'w+');
+  const err = fs.openSync(errFile, 'w+');
+  try {
+    const r = spawnSync(cmd, args, {
+      cwd: opts.cwd,
+      input: opts.input ?? '',
+      stdio: ['pipe', out, err],
+      timeout: opts.timeoutMs ?? 30_000,
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+    });
+    return { code: r.status, signal: r.signal, stdout: fs.readFileSync(outFile, 'utf8'), stderr: fs.readFileSync(errFile, 'utf8') };
+  } finally {
+    fs.closeSync(out);
+    fs.closeSync(err);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export type Config = Record<string, any>;

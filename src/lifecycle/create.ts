@@ -1,0 +1,47 @@
+// `minirun create`: everything in config.json is set up, and the init waits
+// on the exec fifo for `start`. No minirun process stays behind.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
+import { loadAddon } from '../native/loader';
+import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
+import { launch } from './launch';
+import { prepare } from './prepare';
+import { recordState, writePidFile } from './record';
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle?: string;
+  pidFile?: string;
+  noPivot: boolean;
+}
+
+export const EXEC_FIFO = 'exec.fifo';
+
+export function create(opts: CreateOptions): void {
+  const fifo = path.join(containerDir(opts.root, opts.id), EXEC_FIFO);
+  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, execFifo: fifo });
+  const addon = loadAddon();
+  const dir = createContainerDir(opts.root, opts.id);
+  let pid = -1;
+  let cgroupsMade = false;
+  try {
+    addon.mkfifo(fifo, 0o622);
+    fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
+    createCgroups(prepared.cgroups);
+    cgroupsMade = true;
+    const launched = launch(addon, prepared.plan, [0, 1, 2], {
+      placeInit: (p) => joinCgroups(prepared.cgroups, p),
+    });
+    pid = launched.pid;
+    addon.close(launched.sock);
+    recordState(dir, opts.id, prepared, pid, 'created');
+    if (opts.pidFile) writePidFile(opts.pidFile, pid);
+  } catch (e) {
+    if (pid > 0) addon.kill(pid, 9);
+    if (cgroupsMade) destroyCgroups(prepared.cgroups);
+    removeContainerDir(dir);
+    throw e;
+  }
+}

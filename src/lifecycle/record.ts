@@ -1,0 +1,33 @@
+// Writing down a started container: its state.json and the --pid-file.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { MiniRunError } from '../errors';
+import { pidStartTime, writeState, type ContainerState } from '../state/store';
+import type { Prepared } from './prepare';
+
+export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): void {
+  writeState(dir, {
+    ociVersion: prepared.spec.ociVersion,
+    id,
+    pid,
+    status,
+    bundle: prepared.bundle,
+    rootfs: prepared.plan.rootfs,
+    created: new Date().toISOString(),
+    owner: os.userInfo().username,
+    annotations: prepared.spec.annotations,
+    pidStartTime: pidStartTime(pid),
+    cgroupDirs: prepared.cgroups.dirs,
+  });
+}
+
+export function writePidFile(file: string, pid: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, String(pid));
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new MiniRunError('USAGE', `--pid-file ${file}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+}

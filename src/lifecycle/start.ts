@@ -1,0 +1,37 @@
+// `minirun start`: open the exec fifo so that the created init execs the
+// user program, as runc does.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MiniRunError } from '../errors';
+import { currentStatus, readState, writeState } from '../state/store';
+import { EXEC_FIFO } from './create';
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export function start(root: string, id: string): void {
+  const { dir, state } = readState(root, id);
+  const status = currentStatus(state);
+  if (status === 'stopped') throw new MiniRunError('STATE', `cannot start a container that has stopped: ${id}`);
+  if (status !== 'created') throw new MiniRunError('STATE', `cannot start an already ${status} container: ${id}`);
+  const fifo = path.join(dir, EXEC_FIFO);
+  // Non-blocking: if the init died, there is no writer and a blocking open would hang.
+  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(1);
+    for (let i = 0; ; i++) {
+      try {
+        if (fs.readSync(fd, buf, 0, 1, null) === 1) break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      }
+      if (currentStatus(state) === 'stopped' || i > 10_000) {
+        throw new MiniRunError('STATE', `cannot start container ${id}: its init exited before it could run the process`);
+      }
+      sleep(1);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.rmSync(fifo, { force: true });
+  writeState(dir, { ...state, status: 'running' });
+}

@@ -1,0 +1,107 @@
+// create/start/state/kill/delete/list driven through minirun and runc in the
+// same sequences: the same exit status and state after every step.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, Sandbox, uniqueId, type Result } from './harness';
+
+const suite = isRoot && hasRunc ? describe : describe.skip;
+type Runtime = 'minirun' | 'runc';
+const RUNTIMES: Runtime[] = ['minirun', 'runc'];
+
+suite('lifecycle matches runc', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await Sandbox.create(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
+  });
+  afterAll(() => sb?.cleanup());
+
+  const cli = (rt: Runtime, args: string[]): Result => (rt === 'minirun' ? sb.minirun(args) : sb.runc(args));
+  const status = (rt: Runtime, id: string): string => {
+    const r = cli(rt, ['state', id]);
+    return r.code === 0 ? JSON.parse(r.stdout).status : 'absent';
+  };
+
+  /** Runs each step on both runtimes; returns [exit code, status after] per step. */
+  function trace(steps: (id: string) => string[][]): Record<Runtime, [number | null, string][]> {
+    const out = { minirun: [], runc: [] } as Record<Runtime, [number | null, string][]>;
+    const id = uniqueId('lc');
+    for (const rt of RUNTIMES) {
+      try {
+        for (const step of steps(id)) {
+          const r = cli(rt, step);
+          if (r.code !== 0 && rt === 'minirun') expect(r.stderr).toMatch(/^minirun: [^\n]+\n$/);
+          out[rt].push([r.code, status(rt, id)]);
+        }
+      } finally {
+        cli(rt, ['delete', '--force', id]);
+      }
+    }
+    return out;
+  }
+
+  it('create, start, kill, delete', () => {
+    const t = trace((id) => [['create', id], ['start', id], ['kill', id, 'KILL'], ['delete', id]]);
+    expect(t.minirun).toEqual(t.runc);
+    expect(t.runc.map(([, s]) => s)).toEqual(['created', 'running', expect.any(String), 'absent']);
+  });
+
+  it('wrong-state operations are refused as runc refuses them', () => {
+    const t = trace((id) => [
+      ['start', id],
+      ['create', id],
+      ['create', id],
+      ['delete', id],
+      ['create', id],
+      ['start', id],
+      ['start', id],
+      ['delete', id],
+      ['kill', id, '9'],
+      ['kill', id, '9'],
+      ['start', id],
+      ['delete', id],
+      ['delete', id],
+      ['kill', id],
+    ]);
+    expect(t.minirun).toEqual(t.runc);
+  });
+
+  it('kill with signal names and numbers', () => {
+    const t = trace((id) => [['create', id], ['kill', id, 'SIGUSR1'], ['kill', id, 'usr2'], ['kill', id, 'NOSIG'], ['kill', id, '15']]);
+    expect(t.minirun.map(([c]) => c)).toEqual(t.runc.map(([c]) => c));
+  });
+
+  it('create leaves no minirun process behind and writes the pid file', () => {
+    const id = uniqueId('pf');
+    const pidFile = path.join(sb.dir, `${id}.pid`);
+    try {
+      expect(cli('minirun', ['create', '--pid-file', pidFile, id]).code).toBe(0);
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      expect(JSON.parse(cli('minirun', ['state', id]).stdout).pid).toBe(pid);
+      const parent = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      // Reparented: to init or a subreaper, never to a minirun process that stayed.
+      const parentCmd = parent === 1 ? 'init' : fs.readFileSync(`/proc/${parent}/cmdline`, 'utf8');
+      expect(parentCmd).not.toMatch(/minirun/);
+      expect(fs.statSync(path.join(sb.minirunRoot, id, 'exec.fifo')).mode & 0o777).toBe(0o622);
+    } finally {
+      cli('minirun', ['delete', '--force', id]);
+    }
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it('list in both formats has runc shape', () => {
+    const id = uniqueId('ls');
+    for (const rt of RUNTIMES) expect(cli(rt, ['create', id]).code).toBe(0);
+    try {
+      const json = (rt: Runtime) =>
+        JSON.parse(cli(rt, ['list', '--format', 'json']).stdout).map((c: Record<string, unknown>) => ({ ...c, pid: typeof c.pid, created: typeof c.created }));
+      expect(json('minirun')).toEqual(json('runc'));
+      const header = (rt: Runtime) => cli(rt, ['list']).stdout.split('\n')[0].split(/\s+/);
+      expect(header('minirun')).toEqual(header('runc'));
+      expect(cli('minirun', ['list', '-q']).stdout).toBe(cli('runc', ['list', '-q']).stdout);
+    } finally {
+      for (const rt of RUNTIMES) cli(rt, ['delete', '--force', id]);
+    }
+    expect(cli('minirun', ['list', '-f', 'json']).stdout).toBe('null\n');
+  });
+});
