@@ -75,6 +75,7 @@ enum Tag : uint16_t {
   kTagSymlink = 26,          // str* target, linkpath (inside the rootfs)
   kTagMkdir = 27,            // u32 mode, then str path: create before mounts (cwd)
   kTagUidMapPending = 28,    // u8: the parent writes id maps (sync kSyncUsernsReady)
+  kTagJoinOnly = 29,         // u8: exec into a running container: join, no rootfs steps
 };
 
 enum MountKind : uint32_t {

@@ -29,7 +29,7 @@ const char* type_name(uint32_t f) {
   }
 }
 
-int join(const char* path, uint32_t clone_flag, uint32_t* wrong_type) {
+int open_checked(const char* path, uint32_t clone_flag, uint32_t* wrong_type) {
   UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
   if (!fd.ok()) return -errno;
   int type = ioctl(fd.get(), NS_GET_NSTYPE);
@@ -38,7 +38,7 @@ int join(const char* path, uint32_t clone_flag, uint32_t* wrong_type) {
     if (wrong_type) *wrong_type = static_cast<uint32_t>(type);
     return -EINVAL;
   }
-  return setns(fd.get(), static_cast<int>(clone_flag)) < 0 ? -errno : 0;
+  return fd.release();
 }
 
 }  // namespace ns

@@ -8,9 +8,9 @@ namespace ns {
 // "pid", "network", ... as the runtime-spec names them; "?" if unknown.
 const char* type_name(uint32_t clone_flag);
 
-// Opens `path`, checks (NS_GET_NSTYPE) that it is a `clone_flag` namespace,
-// and setns()es into it. 0 or -errno; *wrong_type is set to the type found
+// Opens `path` and checks (NS_GET_NSTYPE) that it is a `clone_flag`
+// namespace. Returns the fd or -errno; *wrong_type is set to the type found
 // when it is another namespace type (then -EINVAL).
-int join(const char* path, uint32_t clone_flag, uint32_t* wrong_type);
+int open_checked(const char* path, uint32_t clone_flag, uint32_t* wrong_type);
 
 }  // namespace ns

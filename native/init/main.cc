@@ -8,7 +8,7 @@
 //            new user namespace (parent writes id maps) -> other new
 //            namespaces -> fork the init (pid 1) -> report its pid, exit
 //   init:    wait for the parent (cgroups, rlimits) -> cgroup namespace ->
-//            rootfs bind -> cwd dir, config mounts -> /dev nodes and links ->
+//            [exec into a running container skips to umask] rootfs bind -> cwd dir, config mounts -> /dev nodes and links ->
 //            pivot_root -> hostname, domainname -> sysctl -> readonlyPaths ->
 //            maskedPaths -> read-only remounts -> umask -> no_new_privs ->
 //            seccomp (if no no_new_privs) -> bounding set, user, caps ->
@@ -89,18 +89,19 @@ int main() {
     if (!fifo.ok()) report::fail("exec fifo", errno, "open %s", plan.exec_fifo.c_str());
   }
 
-  if (plan.clone_flags & CLONE_NEWNS) {
+  if (!plan.join_only) {
+    // A new container: its filesystem and kernel settings. (exec skips all
+    // of this: joining the mount namespace put it in the container's root.)
+    if (!(plan.clone_flags & CLONE_NEWNS)) report::fail("rootfs", EINVAL, "a new mount namespace is required");
     UniqueFd rootfd(mounts::prepare_root(plan));
     mounts::mount_all(plan, rootfd.get());
     devices::create_all(plan, rootfd.get());
     mounts::enter_root(plan, rootfd.get());
-  } else {
-    report::fail("rootfs", EINVAL, "a new mount namespace is required");
+    system_settings::names(plan);
+    system_settings::sysctl(plan);
+    mounts::readonly_and_masked(plan);
+    mounts::finalize(plan);
   }
-  system_settings::names(plan);
-  system_settings::sysctl(plan);
-  mounts::readonly_and_masked(plan);
-  mounts::finalize(plan);
   set_umask(plan);
 
   if (plan.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "../common/ns.h"
 #include "report.h"
 
@@ -13,24 +15,52 @@ namespace namespaces {
 
 namespace {
 
-void join_one(const PlanNsJoin& j) {
-  uint32_t found = 0;
-  int rc = ns::join(j.path.c_str(), j.type, &found);
-  if (rc == 0) return;
-  if (found)
-    report::fail("namespaces", EINVAL, "linux.namespaces %s path %s is a %s namespace",
-                 ns::type_name(j.type), j.path.c_str(), ns::type_name(found));
-  report::fail("namespaces", -rc, "join the %s namespace at %s", ns::type_name(j.type), j.path.c_str());
+// Every namespace file is opened before the first setns: once the mount
+// namespace is joined, /proc/<pid>/ns/... would resolve inside the container.
+struct OpenedNs {
+  const PlanNsJoin* join;
+  int fd;
+};
+std::vector<OpenedNs> g_opened;
+
+void open_all(const Plan& p) {
+  for (const PlanNsJoin& j : p.joins) {
+    uint32_t found = 0;
+    int fd = ns::open_checked(j.path.c_str(), j.type, &found);
+    if (fd >= 0) {
+      g_opened.push_back({&j, fd});
+      continue;
+    }
+    if (found)
+      report::fail("namespaces", EINVAL, "linux.namespaces %s path %s is a %s namespace",
+                   ns::type_name(j.type), j.path.c_str(), ns::type_name(found));
+    report::fail("namespaces", -fd, "join the %s namespace at %s", ns::type_name(j.type), j.path.c_str());
+  }
 }
+
+void join_where(bool (*pick)(uint32_t)) {
+  for (const OpenedNs& o : g_opened) {
+    if (!pick(o.join->type)) continue;
+    if (setns(o.fd, static_cast<int>(o.join->type)) < 0)
+      report::fail("namespaces", errno, "join the %s namespace at %s", ns::type_name(o.join->type), o.join->path.c_str());
+    close(o.fd);
+  }
+}
+
+bool is_user(uint32_t t) { return t == CLONE_NEWUSER; }
+bool is_mount(uint32_t t) { return t == CLONE_NEWNS; }
+bool is_cgroup(uint32_t t) { return t == CLONE_NEWCGROUP; }
+bool is_other(uint32_t t) { return !is_user(t) && !is_mount(t) && !is_cgroup(t); }
 
 }  // namespace
 
 void enter(const Plan& p) {
-  // The user namespace first: it owns what is created after it.
-  for (const PlanNsJoin& j : p.joins)
-    if (j.type == CLONE_NEWUSER) join_one(j);
-  for (const PlanNsJoin& j : p.joins)
-    if (j.type != CLONE_NEWUSER && j.type != CLONE_NEWCGROUP) join_one(j);
+  open_all(p);
+  // The user namespace first: it owns what is created after it. The mount
+  // namespace last of those given by path: it changes the root.
+  join_where(is_user);
+  join_where(is_other);
+  join_where(is_mount);
 
   if (p.clone_flags & CLONE_NEWUSER) {
     if (unshare(CLONE_NEWUSER) < 0) report::fail("namespaces", errno, "create the user namespace");
@@ -56,8 +86,7 @@ void enter(const Plan& p) {
 }
 
 void after_cgroups(const Plan& p) {
-  for (const PlanNsJoin& j : p.joins)
-    if (j.type == CLONE_NEWCGROUP) join_one(j);
+  join_where(is_cgroup);
   if ((p.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
     report::fail("namespaces", errno, "create the cgroup namespace");
 }

@@ -118,6 +118,7 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
       return true;
     }
     case proto::kTagUidMapPending: return exact(r, &b) && ((p->userns_sync = b), true);
+    case proto::kTagJoinOnly: return exact(r, &b) && ((p->join_only = b), true);
     default: return false;
   }
 }

@@ -58,6 +58,7 @@ struct Plan {
   std::vector<unsigned char> seccomp_bpf;
   std::vector<PlanMkdir> mkdirs;
   bool userns_sync = false;
+  bool join_only = false;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

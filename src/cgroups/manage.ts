@@ -61,7 +61,7 @@ export function createCgroups(plan: CgroupPlan): void {
   }
 }
 
-export function joinCgroups(plan: CgroupPlan, pid: number): void {
+export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {
   for (const d of plan.dirs) write(path.join(d.path, 'cgroup.procs'), String(pid));
 }
 

@@ -36,7 +36,8 @@ export async function main(argv: string[]): Promise<void> {
       writeErr: (s) => err(s),
       outputError: (s) => err(`minirun: ${s.replace(/^error: /, '').trimEnd()}\n`),
     })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .enablePositionalOptions();
 
   program.hook('preAction', async () => {
     const g = program.opts();
@@ -52,6 +53,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./spec')).register(program);
   (await import('./state')).register(program, globals);
   (await import('./create')).register(program, globals);
+  (await import('./exec')).register(program, globals);
 
   try {
     await program.parseAsync(argv);

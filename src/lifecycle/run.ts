@@ -2,10 +2,10 @@
 // --detach) wait for it, forwarding signals, and exit with its status.
 // Whatever run made is unmade on every way out.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { createContainerDir, removeContainerDir, writeState } from '../state/store';
+import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { launch } from './launch';
 import { prepare } from './prepare';
 import { recordState, writePidFile } from './record';
@@ -19,19 +19,6 @@ export interface RunOptions {
   keep: boolean;
   pidFile?: string;
   noPivot: boolean;
-}
-
-const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
-
-/** Collects any other children left to us as subreaper. */
-function reapOrphans(addon: ReturnType<typeof loadAddon>): void {
-  for (;;) {
-    try {
-      if (!addon.waitSync(-1, true)) return;
-    } catch {
-      return; // ECHILD
-    }
-  }
 }
 
 export async function run(opts: RunOptions): Promise<number> {
@@ -63,14 +50,7 @@ export async function run(opts: RunOptions): Promise<number> {
       keepState = true;
       return 0;
     }
-    const forward = new Map<NodeJS.Signals, () => void>();
-    for (const sig of FORWARDED) {
-      const h = () => void addon.kill(pid, os.constants.signals[sig]);
-      forward.set(sig, h);
-      process.on(sig, h);
-    }
-    const status = await addon.wait(pid);
-    for (const [sig, h] of forward) process.off(sig, h);
+    const status = await waitForwarding(addon, pid);
     pid = -1;
     keepState = opts.keep;
     // What is left in the container dies with its cgroup; then its output is all copied.
@@ -81,7 +61,7 @@ export async function run(opts: RunOptions): Promise<number> {
       const state = JSON.parse(fs.readFileSync(`${dir}/state.json`, 'utf8'));
       writeState(dir, { ...state, status: 'stopped' });
     }
-    return status.signal !== null ? 128 + status.signal : (status.code ?? 1);
+    return exitCode(status);
   } finally {
     if (pid > 0 && !keepState) {
       addon.kill(pid, 9);

@@ -31,6 +31,7 @@ export const enum Tag {
   Symlink = 26,
   Mkdir = 27,
   UidMapPending = 28,
+  JoinOnly = 29,
 }
 
 export const enum MountKind {
@@ -130,15 +131,13 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     m.writeUInt32LE(d.mode, 0);
     w.record(Tag.Mkdir, Buffer.concat([m, Buffer.from(d.path, 'utf8')]));
   }
-  if (plan.user) {
-    const u = Buffer.alloc(16);
-    u.writeUInt32LE(plan.user.uid >>> 0, 0);
-    u.writeUInt32LE(plan.user.gid >>> 0, 4);
-    u.writeUInt32LE((plan.user.umask ?? 0) >>> 0, 8);
-    u.writeUInt32LE(plan.user.umask === undefined ? 0 : 1, 12);
-    w.record(Tag.User, u);
-    for (const g of plan.user.additionalGids) w.u32(Tag.AdditionalGid, g);
-  }
+  const user = Buffer.alloc(16);
+  user.writeUInt32LE(plan.user.uid >>> 0, 0);
+  user.writeUInt32LE(plan.user.gid >>> 0, 4);
+  user.writeUInt32LE((plan.user.umask ?? 0) >>> 0, 8);
+  user.writeUInt32LE(plan.user.umask === undefined ? 0 : 1, 12);
+  w.record(Tag.User, user);
+  for (const g of plan.user.additionalGids) w.u32(Tag.AdditionalGid, g);
   const caps = Buffer.alloc(40);
   const sets = [plan.caps.bounding, plan.caps.effective, plan.caps.permitted, plan.caps.inheritable, plan.caps.ambient];
   sets.forEach((v, i) => caps.writeBigUInt64LE(v, 8 * i));
@@ -156,6 +155,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.execFifo) w.str(Tag.ExecFifo, plan.execFifo);
   if (plan.seccompBpf) w.record(Tag.SeccompBpf, plan.seccompBpf);
   if (plan.cloneFlags & CLONE_NEWUSER) w.u8(Tag.UidMapPending, true);
+  if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
   return w.done();
 }
 

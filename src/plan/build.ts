@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { configError } from '../errors';
 import { MountKind } from '../native/protocol';
 import { capNumber } from '../spec/capabilities';
-import type { Spec } from '../spec/types';
+import type { Process, Spec } from '../spec/types';
 import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
@@ -140,6 +140,38 @@ function planDevices(spec: Spec): PlanDevice[] {
   return [...fromSpec, ...defaultDevices().filter((d) => !taken.has(d.path))];
 }
 
+/** The process section -> the plan's process fields; shared by run/create and exec. */
+export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits'> {
+  // No capabilities section means no capabilities at all (runc 1.1 does the same).
+  const c = proc.capabilities ?? {};
+  const caps = {
+    bounding: capMask(c.bounding, `${where}.capabilities.bounding`),
+    effective: capMask(c.effective, `${where}.capabilities.effective`),
+    permitted: capMask(c.permitted, `${where}.capabilities.permitted`),
+    inheritable: capMask(c.inheritable, `${where}.capabilities.inheritable`),
+    ambient: capMask(c.ambient, `${where}.capabilities.ambient`),
+  };
+  const rlimits = (proc.rlimits ?? []).map((r, i) => {
+    const resource = rlimitNumber(r.type);
+    if (resource === undefined) throw configError(`${where}.rlimits[${i}].type`, `unknown rlimit "${r.type}"`);
+    return { type: r.type, resource, soft: BigInt(r.soft), hard: BigInt(r.hard) };
+  });
+  return {
+    user: {
+      uid: proc.user.uid,
+      gid: proc.user.gid,
+      umask: proc.user.umask,
+      additionalGids: [...(proc.user.additionalGids ?? [])],
+    },
+    caps,
+    noNewPrivileges: proc.noNewPrivileges === true,
+    cwd: proc.cwd,
+    env: [...(proc.env ?? [])],
+    args: [...(proc.args ?? [])],
+    rlimits,
+  };
+}
+
 function capMask(names: readonly string[] | undefined, where: string): bigint {
   let mask = 0n;
   (names ?? []).forEach((name, i) => {
@@ -181,23 +213,6 @@ export function buildPlan(input: BuildInput): LaunchPlan {
   let rootfsPropagation = 0n;
   if (linux.rootfsPropagation) rootfsPropagation = propagationFlag(linux.rootfsPropagation)!;
 
-  // No capabilities section means no capabilities at all (runc 1.1 does the same).
-  const c = proc.capabilities ?? {};
-  const caps = {
-    bounding: capMask(c.bounding, 'process.capabilities.bounding'),
-    effective: capMask(c.effective, 'process.capabilities.effective'),
-    permitted: capMask(c.permitted, 'process.capabilities.permitted'),
-    inheritable: capMask(c.inheritable, 'process.capabilities.inheritable'),
-    ambient: capMask(c.ambient, 'process.capabilities.ambient'),
-  };
-
-  const rlimits = (proc.rlimits ?? []).map((r, i) => {
-    const resource = rlimitNumber(r.type);
-    if (resource === undefined) throw configError(`process.rlimits[${i}].type`, `unknown rlimit "${r.type}"`);
-    return { type: r.type, resource, soft: BigInt(r.soft), hard: BigInt(r.hard) };
-  });
-
-  const cwd = proc.cwd;
   return {
     rootfs: input.rootfs,
     rootfsPropagation,
@@ -213,22 +228,11 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     readonlyPaths: [...(linux.readonlyPaths ?? [])],
     sysctl,
     symlinks,
-    mkdirs: cwd !== '/' ? [{ path: cwd, mode: 0o755 }] : [],
-    user: {
-      uid: proc.user.uid,
-      gid: proc.user.gid,
-      umask: proc.user.umask,
-      additionalGids: [...(proc.user.additionalGids ?? [])],
-    },
-    caps,
-    noNewPrivileges: proc.noNewPrivileges === true,
+    mkdirs: proc.cwd !== '/' ? [{ path: proc.cwd, mode: 0o755 }] : [],
+    ...planProcess(proc),
     oomScoreAdj: proc.oomScoreAdj,
-    cwd,
-    env: [...(proc.env ?? [])],
-    args: [...proc.args!],
     setupDev,
     execFifo: input.execFifo,
-    rlimits,
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],
   };

@@ -58,7 +58,7 @@ export interface LaunchPlan {
   /** [target, linkpath] */
   symlinks: [string, string][];
   mkdirs: { path: string; mode: number }[];
-  user?: { uid: number; gid: number; umask?: number; additionalGids: number[] };
+  user: { uid: number; gid: number; umask?: number; additionalGids: number[] };
   caps: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
@@ -67,6 +67,8 @@ export interface LaunchPlan {
   args: string[];
   setupDev: boolean;
   execFifo?: string;
+  /** exec into a running container: join its namespaces, no rootfs steps */
+  joinOnly?: boolean;
   seccompBpf?: Buffer;
   /** Host-side work, done by the parent while the helper waits. */
   rlimits: PlanRlimit[];

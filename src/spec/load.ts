@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { JsonSyntaxError, parseJson } from './json';
-import type { Spec } from './types';
-import { validateSpec } from './validate';
+import type { Process, Spec } from './types';
+import { validateProcess, validateSpec } from './validate';
 
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
@@ -38,4 +38,20 @@ export function loadSpec(bundleDir: string): Spec {
     throw new MiniRunError('CONFIG', `config.json: cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`);
   }
   return parseSpec(text);
+}
+
+/** Reads a process.json (exec --process); errors name the file instead of config.json. */
+export function loadProcessFile(file: string): Process {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MiniRunError('USAGE', `--process ${file}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    return validateProcess(parseJson(text));
+  } catch (e) {
+    const msg = (e as Error).message.replace(/^config\.json: /, '');
+    throw new MiniRunError('CONFIG', `--process ${file}: ${msg}`);
+  }
 }

@@ -8,7 +8,7 @@ import {
   type Obj,
 } from './check';
 import type { Json } from './json';
-import type { Spec } from './types';
+import type { Process, Spec } from './types';
 
 const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'] as const;
 const RLIMITS = [
@@ -240,4 +240,10 @@ export function validateSpec(doc: Json): Spec {
   const ns = optional(o, 'linux', '', linuxSection) ?? new Set<string>();
   names(o, ns);
   return o as unknown as Spec;
+}
+
+/** A process.json for `exec --process`: the process section alone. */
+export function validateProcess(doc: Json): Process {
+  processSection(doc, 'process');
+  return doc as unknown as Process;
 }

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from './main';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function register(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('exec')
+    .description('run a new process inside a running container')
+    .argument('<container-id>', 'the container id')
+    .argument('[command...]', 'the command and its arguments')
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect, [])
+    .option('--cwd <dir>', 'working directory inside the container')
+    .option('-u, --user <uid[:gid]>', 'user (and group) to run as, numeric')
+    .option('-g, --additional-gids <gid>', 'an additional group (repeatable)', collect, [])
+    .option('-p, --process <file>', 'a process.json with the whole process section')
+    .option('-d, --detach', 'detach from the process')
+    .option('--pid-file <file>', 'write the process id to this file')
+    .option('-c, --cap <cap>', 'add a capability (repeatable)', collect, [])
+    .option('--no-new-privs', 'set no_new_privs for the process')
+    .option('-t, --tty', 'allocate a terminal (not supported yet)')
+    .option('--console-socket <path>', 'for terminal processes (not supported yet)')
+    .option('--preserve-fds <n>', 'pass N additional fds (not supported yet)')
+    .passThroughOptions()
+    .action(async (id: string, command: string[], o: Record<string, unknown>) => {
+      const { MiniRunError } = await import('../errors');
+      try {
+        globalThis.process.exitCode = await execAction(id, command, o, globals);
+      } catch (e) {
+        // runc exec exits 255 when it cannot run the process at all.
+        if (e instanceof MiniRunError) throw new MiniRunError(e.code, e.message, 255);
+        throw e;
+      }
+    });
+}
+
+async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: () => GlobalOptions): Promise<number> {
+  const { MiniRunError } = await import('../errors');
+  if (o.tty || o.consoleSocket !== undefined) throw new MiniRunError('USAGE', '--tty/--console-socket: not supported yet');
+  if (o.preserveFds !== undefined && o.preserveFds !== '0') throw new MiniRunError('USAGE', '--preserve-fds: not supported yet');
+  const num = (flag: string, v: string) => {
+    if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new MiniRunError('USAGE', `${flag}: must be a number, got "${v}"`);
+    return Number(v);
+  };
+  let user: { uid: number; gid?: number } | undefined;
+  if (typeof o.user === 'string') {
+    const [u, g] = o.user.split(':', 2);
+    user = { uid: num('--user', u), gid: g === undefined ? undefined : num('--user', g) };
+  }
+  for (const e of o.env as string[]) {
+    if (!e.includes('=') || e.startsWith('=')) throw new MiniRunError('USAGE', `--env: must be KEY=VALUE, got "${e}"`);
+  }
+  let process;
+  if (typeof o.process === 'string') {
+    const { loadProcessFile } = await import('../spec/load');
+    process = loadProcessFile(o.process);
+  } else if (command.length === 0) {
+    throw new MiniRunError('USAGE', 'exec: a command to run is required (or --process)');
+  }
+  const { execInContainer } = await import('../lifecycle/exec');
+  return execInContainer({
+    root: globals().root,
+    id,
+    detach: o.detach === true,
+    pidFile: o.pidFile as string | undefined,
+    options: {
+      process,
+      args: command,
+      cwd: o.cwd as string | undefined,
+      env: o.env as string[],
+      user,
+      additionalGids: (o.additionalGids as string[]).map((g) => num('--additional-gids', g)),
+      caps: o.cap as string[],
+      noNewPrivs: o.newPrivs === false ? true : undefined,
+    },
+  });
+}

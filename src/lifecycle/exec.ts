@@ -1,0 +1,50 @@
+// `minirun exec`: run another process in a running container, in its
+// namespaces and cgroups, with its process settings unless overridden.
+import { joinCgroups } from '../cgroups';
+import { MiniRunError } from '../errors';
+import { loadAddon } from '../native/loader';
+import { buildExecPlan, type ExecOptions } from '../plan/exec';
+import { loadSpec } from '../spec/load';
+import { currentStatus, readState } from '../state/store';
+import { exitCode, reapOrphans, waitForwarding } from './foreground';
+import { launch } from './launch';
+import { writePidFile } from './record';
+import { startRelay, type StdioRelay } from './stdio-relay';
+
+export interface ExecCommand {
+  root: string;
+  id: string;
+  detach: boolean;
+  pidFile?: string;
+  options: ExecOptions;
+}
+
+export async function execInContainer(cmd: ExecCommand): Promise<number> {
+  const { state } = readState(cmd.root, cmd.id);
+  const status = currentStatus(state);
+  if (status === 'stopped') throw new MiniRunError('STATE', `cannot exec in a stopped container: ${cmd.id}`);
+  const spec = loadSpec(state.bundle);
+  const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
+  const addon = loadAddon();
+  if (!cmd.detach) addon.setSubreaper();
+  const relay: StdioRelay | undefined = cmd.detach ? undefined : startRelay(addon);
+  let launched;
+  try {
+    launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
+      placeInit: (p) => joinCgroups({ dirs: state.cgroupDirs ?? [] }, p),
+    });
+  } finally {
+    relay?.releaseChildEnds();
+  }
+  try {
+    if (cmd.pidFile) writePidFile(cmd.pidFile, launched.pid);
+  } catch (e) {
+    addon.kill(launched.pid, 9);
+    throw e;
+  }
+  if (!relay) return 0;
+  const exit = await waitForwarding(addon, launched.pid);
+  await relay.drained();
+  reapOrphans(addon);
+  return exitCode(exit);
+}

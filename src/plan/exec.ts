@@ -1,0 +1,86 @@
+// spec + exec options -> the launch plan of a process that joins a running
+// container (runc exec): its namespaces by /proc/<pid>/ns, no rootfs steps.
+// Pure, like build.ts.
+import { MiniRunError } from '../errors';
+import { capNumber } from '../spec/capabilities';
+import type { Process, Spec } from '../spec/types';
+import { planProcess } from './build';
+import type { LaunchPlan } from './types';
+
+/** runtime-spec namespace type -> its file in /proc/<pid>/ns */
+const NS_FILE: Record<string, string> = {
+  pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
+};
+const CLONE: Record<string, number> = {
+  mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000, user: 0x10000000, pid: 0x20000000,
+  network: 0x40000000, time: 0x00000080,
+};
+
+export interface ExecOptions {
+  /** a whole process section (--process); the flags below are then ignored */
+  process?: Process;
+  args: string[];
+  cwd?: string;
+  env: string[];
+  user?: { uid: number; gid?: number };
+  additionalGids: number[];
+  caps: string[];
+  noNewPrivs?: boolean;
+}
+
+/** The container's process section with runc exec's flags applied. */
+export function execProcess(spec: Spec, o: ExecOptions): Process {
+  if (o.process) return o.process;
+  const base = spec.process;
+  if (!base) throw new MiniRunError('CONFIG', 'config.json: process: is required to exec');
+  const p: Process = structuredClone(base);
+  p.args = o.args;
+  p.terminal = false;
+  if (o.cwd !== undefined) p.cwd = o.cwd;
+  p.env = [...(p.env ?? []), ...o.env];
+  if (o.user) p.user = { ...p.user, uid: o.user.uid, gid: o.user.gid ?? p.user.gid };
+  p.user.additionalGids = [...(p.user.additionalGids ?? []), ...o.additionalGids];
+  if (o.noNewPrivs !== undefined) p.noNewPrivileges = o.noNewPrivs;
+  if (o.caps.length > 0) {
+    const caps = o.caps.map((c) => {
+      const name = c.toUpperCase().startsWith('CAP_') ? c.toUpperCase() : `CAP_${c.toUpperCase()}`;
+      if (capNumber(name) === undefined) throw new MiniRunError('USAGE', `--cap: unknown capability "${c}"`);
+      return name;
+    });
+    const cur = p.capabilities ?? {};
+    p.capabilities = {
+      ...cur,
+      bounding: [...(cur.bounding ?? []), ...caps],
+      effective: [...(cur.effective ?? []), ...caps],
+      permitted: [...(cur.permitted ?? []), ...caps],
+    };
+  }
+  return p;
+}
+
+export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: ExecOptions): LaunchPlan {
+  const proc = execProcess(spec, o);
+  if (proc.terminal) throw new MiniRunError('USAGE', 'process.terminal: exec with a terminal is not supported yet');
+  if (!proc.args || proc.args.length === 0) throw new MiniRunError('USAGE', 'exec: a command to run is required');
+  const joins = (spec.linux?.namespaces ?? []).map((n) => ({ type: CLONE[n.type], path: `/proc/${initPid}/ns/${NS_FILE[n.type]}` }));
+  return {
+    rootfs,
+    rootfsPropagation: 0n,
+    rootReadonly: false,
+    noPivot: false,
+    cloneFlags: 0,
+    joins,
+    mounts: [],
+    devices: [],
+    maskedPaths: [],
+    readonlyPaths: [],
+    sysctl: [],
+    symlinks: [],
+    mkdirs: [],
+    ...planProcess(proc),
+    setupDev: false,
+    joinOnly: true,
+    uidMappings: [],
+    gidMappings: [],
+  };
+}

@@ -1,0 +1,75 @@
+// exec into a running container, through minirun and runc: the same output
+// and exit status for each invocation.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, Sandbox, uniqueId } from './harness';
+
+const suite = isRoot && hasRunc ? describe : describe.skip;
+
+suite('exec matches runc', () => {
+  let sb: Sandbox;
+  const id = uniqueId('ex');
+  beforeAll(async () => {
+    sb = await Sandbox.create(['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1']);
+    expect(sb.runc(['run', '-d', id]).code).toBe(0);
+    expect(sb.minirun(['run', '-d', id]).code).toBe(0);
+  });
+  afterAll(() => {
+    sb?.runc(['delete', '-f', id]);
+    sb?.minirun(['delete', '-f', id]);
+    sb?.cleanup();
+  });
+
+  const cases: [string, string[]][] = [
+    ['not pid 1; ids; hostname', [id, 'sh', '-c', '[ $$ -gt 1 ] && echo not-init; id; hostname']],
+    ['the same namespaces as the init', [id, 'sh', '-c', 'for n in ipc mnt net pid uts; do [ "$(readlink /proc/1/ns/$n)" = "$(readlink /proc/self/ns/$n)" ] && echo $n same; done']],
+    ['the container cgroups', [id, 'sh', '-c', 'grep -v "^0::" /proc/self/cgroup | sed "s/:.*:/:/"']],
+    ['the container caps and no_new_privs', [id, '/bin/probe', 'caps']],
+    ['env: the config env plus --env', ['--env', 'FOO=bar', '--env', 'PATH=/bin', id, '/bin/probe', 'env']],
+    ['--user and --cwd', ['--user', '1000:1000', '--cwd', '/tmp', id, 'sh', '-c', 'id; pwd']],
+    ['--additional-gids', ['--user', '1000:1000', '--additional-gids', '1234', id, '/bin/probe', 'ids']],
+    ['--cap', ['--cap', 'CAP_SYS_ADMIN', id, '/bin/probe', 'caps']],
+    ['exit status', [id, 'sh', '-c', 'exit 9']],
+    ['killed by a signal', [id, 'sh', '-c', 'kill -KILL $$']],
+    ['stdin is copied in', [id, 'sh', '-c', 'read a; echo "<$a>"']],
+    ['options after the command belong to it', [id, 'ls', '-d', '/proc']],
+    ['a command that does not exist', [id, 'no-such-command']],
+    ['a container that does not exist', ['no-such-container-x', 'true']],
+  ];
+  for (const [name, args] of cases) {
+    it(name, () => {
+      const runc = sb.runc(['exec', ...args], 'line\n');
+      const minirun = sb.minirun(['exec', ...args], 'line\n');
+      expect(minirun.stdout).toBe(runc.stdout);
+      expect(minirun.code).toBe(runc.code);
+      if (runc.code === 255) expect(minirun.stderr).toMatch(/^minirun: [^\n]+\n$/);
+    });
+  }
+
+  it('--process runs a whole process section', () => {
+    const file = path.join(sb.dir, 'process.json');
+    const proc = { ...sb.config().process, args: ['sh', '-c', 'echo from-process-json; id -u'], user: { uid: 7, gid: 7 } };
+    fs.writeFileSync(file, JSON.stringify(proc));
+    const runc = sb.runc(['exec', '--process', file, id]);
+    const minirun = sb.minirun(['exec', '--process', file, id]);
+    expect(minirun.stdout).toBe(runc.stdout);
+    expect(minirun.stdout).toBe('from-process-json\n7\n');
+  });
+
+  it('--process with a bad field names the file and the field', () => {
+    const file = path.join(sb.dir, 'bad-process.json');
+    fs.writeFileSync(file, JSON.stringify({ ...sb.config().process, cwd: 'relative' }));
+    const r = sb.minirun(['exec', '--process', file, id]);
+    expect(r.stderr).toBe(`minirun: --process ${file}: process.cwd: must be an absolute path, got "relative"\n`);
+    expect(r.code).toBe(255); // runc exec's status when it cannot start the process
+  });
+
+  it('--detach with --pid-file', () => {
+    const pidFile = path.join(sb.dir, 'exec.pid');
+    const r = sb.minirun(['exec', '--detach', '--pid-file', pidFile, id, 'sh', '-c', 'exec sleep 1 </dev/null >/dev/null 2>&1']);
+    expect(r.code).toBe(0);
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\u00001\u0000');
+  });
+});
