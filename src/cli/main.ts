@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { err, out } from './output';
 import { logError } from './log';
+import { SPEC_VERSION, VERSION } from '../version';
 
 export interface GlobalOptions {
   root: string;
@@ -12,8 +13,6 @@ export interface GlobalOptions {
   systemdCgroup: boolean;
 }
 
-const VERSION = '0.1.0';
-const SPEC_VERSION = '1.2.1';
 
 function versionText(): string {
   return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
@@ -50,7 +49,9 @@ export async function main(argv: string[]): Promise<void> {
 
   const globals = (): GlobalOptions => program.opts() as GlobalOptions;
   (await import('./run')).register(program, globals);
-  (await import('./spec')).register(program);
+  const specCli = await import('./spec');
+  specCli.register(program);
+  specCli.registerFeatures(program, VERSION);
   (await import('./state')).register(program, globals);
   (await import('./create')).register(program, globals);
   (await import('./exec')).register(program, globals);

@@ -17,12 +17,27 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .description('send a signal (default SIGTERM) to the container init')
     .argument('<container-id>', 'the container id')
     .argument('[signal]', 'signal name or number', 'SIGTERM')
-    .option('-a, --all', 'send the signal to all processes of the container (not supported yet)')
+    .option('-a, --all', 'send the signal to every process of the container')
     .action(async (id: string, signal: string, o: { all?: boolean }) => {
-      const { MiniRunError } = await import('../errors');
-      if (o.all) throw new MiniRunError('USAGE', '--all: not supported yet');
       const { kill } = await import('../lifecycle/kill');
-      kill(globals().root, id, signal);
+      kill(globals().root, id, signal, o.all === true);
+    });
+
+  program
+    .command('ps')
+    .description('list the processes of a container')
+    .argument('<container-id>', 'the container id')
+    .argument('[ps-args...]', 'arguments for ps (default -ef)')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .passThroughOptions()
+    .action(async (id: string, psArgs: string[], o: { format: string }) => {
+      const { MiniRunError } = await import('../errors');
+      if (o.format !== 'table' && o.format !== 'json') {
+        throw new MiniRunError('USAGE', `--format: must be table or json, got "${o.format}"`);
+      }
+      const { psText } = await import('../lifecycle/ps');
+      const { out } = await import('./output');
+      out(psText(globals().root, id, o.format, psArgs));
     });
 
   program

@@ -114,3 +114,8 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions {
 export function propagationFlag(word: string): bigint | undefined {
   return PROPAGATION_WORDS.get(word);
 }
+
+/** Every option word minirun understands (for `features`). */
+export function supportedMountOptions(): string[] {
+  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys()].sort();
+}

@@ -9,15 +9,18 @@ const suite = isRoot && hasRunc ? describe : describe.skip;
 
 suite('exec matches runc', () => {
   let sb: Sandbox;
-  const id = uniqueId('ex');
+  // One id per runtime (the same id would share one cgroup); ID in a case stands for it.
+  const base = uniqueId('ex');
+  const id = 'ID';
+  const withId = (args: string[], rt: string) => args.map((a) => (a === id ? `${base}-${rt}` : a));
   beforeAll(async () => {
     sb = await Sandbox.create(['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1']);
-    expect(sb.runc(['run', '-d', id]).code).toBe(0);
-    expect(sb.minirun(['run', '-d', id]).code).toBe(0);
+    expect(sb.runc(['run', '-d', `${base}-runc`]).code).toBe(0);
+    expect(sb.minirun(['run', '-d', `${base}-minirun`]).code).toBe(0);
   });
   afterAll(() => {
-    sb?.runc(['delete', '-f', id]);
-    sb?.minirun(['delete', '-f', id]);
+    sb?.runc(['delete', '-f', `${base}-runc`]);
+    sb?.minirun(['delete', '-f', `${base}-minirun`]);
     sb?.cleanup();
   });
 
@@ -39,9 +42,9 @@ suite('exec matches runc', () => {
   ];
   for (const [name, args] of cases) {
     it(name, () => {
-      const runc = sb.runc(['exec', ...args], 'line\n');
-      const minirun = sb.minirun(['exec', ...args], 'line\n');
-      expect(minirun.stdout).toBe(runc.stdout);
+      const runc = sb.runc(['exec', ...withId(args, 'runc')], 'line\n');
+      const minirun = sb.minirun(['exec', ...withId(args, 'minirun')], 'line\n');
+      expect(minirun.stdout.replaceAll(`${base}-minirun`, 'ID')).toBe(runc.stdout.replaceAll(`${base}-runc`, 'ID'));
       expect(minirun.code).toBe(runc.code);
       if (runc.code === 255) expect(minirun.stderr).toMatch(/^minirun: [^\n]+\n$/);
     });
@@ -51,8 +54,8 @@ suite('exec matches runc', () => {
     const file = path.join(sb.dir, 'process.json');
     const proc = { ...sb.config().process, args: ['sh', '-c', 'echo from-process-json; id -u'], user: { uid: 7, gid: 7 } };
     fs.writeFileSync(file, JSON.stringify(proc));
-    const runc = sb.runc(['exec', '--process', file, id]);
-    const minirun = sb.minirun(['exec', '--process', file, id]);
+    const runc = sb.runc(['exec', '--process', file, `${base}-runc`]);
+    const minirun = sb.minirun(['exec', '--process', file, `${base}-minirun`]);
     expect(minirun.stdout).toBe(runc.stdout);
     expect(minirun.stdout).toBe('from-process-json\n7\n');
   });
@@ -60,14 +63,14 @@ suite('exec matches runc', () => {
   it('--process with a bad field names the file and the field', () => {
     const file = path.join(sb.dir, 'bad-process.json');
     fs.writeFileSync(file, JSON.stringify({ ...sb.config().process, cwd: 'relative' }));
-    const r = sb.minirun(['exec', '--process', file, id]);
+    const r = sb.minirun(['exec', '--process', file, `${base}-minirun`]);
     expect(r.stderr).toBe(`minirun: --process ${file}: process.cwd: must be an absolute path, got "relative"\n`);
     expect(r.code).toBe(255); // runc exec's status when it cannot start the process
   });
 
   it('--detach with --pid-file', () => {
     const pidFile = path.join(sb.dir, 'exec.pid');
-    const r = sb.minirun(['exec', '--detach', '--pid-file', pidFile, id, 'sh', '-c', 'exec sleep 1 </dev/null >/dev/null 2>&1']);
+    const r = sb.minirun(['exec', '--detach', '--pid-file', pidFile, `${base}-minirun`, 'sh', '-c', 'exec sleep 1 </dev/null >/dev/null 2>&1']);
     expect(r.code).toBe(0);
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\u00001\u0000');

@@ -25,8 +25,9 @@ suite('lifecycle matches runc', () => {
   /** Runs each step on both runtimes; returns [exit code, status after] per step. */
   function trace(steps: (id: string) => string[][]): Record<Runtime, [number | null, string][]> {
     const out = { minirun: [], runc: [] } as Record<Runtime, [number | null, string][]>;
-    const id = uniqueId('lc');
+    const base = uniqueId('lc');
     for (const rt of RUNTIMES) {
+      const id = `${base}-${rt}`;
       try {
         for (const step of steps(id)) {
           const r = cli(rt, step);
@@ -91,17 +92,83 @@ suite('lifecycle matches runc', () => {
 
   it('list in both formats has runc shape', () => {
     const id = uniqueId('ls');
-    for (const rt of RUNTIMES) expect(cli(rt, ['create', id]).code).toBe(0);
+    for (const rt of RUNTIMES) expect(cli(rt, ['create', `${id}-${rt}`]).code).toBe(0);
     try {
       const json = (rt: Runtime) =>
-        JSON.parse(cli(rt, ['list', '--format', 'json']).stdout).map((c: Record<string, unknown>) => ({ ...c, pid: typeof c.pid, created: typeof c.created }));
+        JSON.parse(cli(rt, ['list', '--format', 'json']).stdout).map((c: Record<string, unknown>) => ({
+          ...c,
+          id: String(c.id).replace(`-${rt}`, ''),
+          pid: typeof c.pid,
+          created: typeof c.created,
+        }));
       expect(json('minirun')).toEqual(json('runc'));
       const header = (rt: Runtime) => cli(rt, ['list']).stdout.split('\n')[0].split(/\s+/);
       expect(header('minirun')).toEqual(header('runc'));
-      expect(cli('minirun', ['list', '-q']).stdout).toBe(cli('runc', ['list', '-q']).stdout);
+      expect(cli('minirun', ['list', '-q']).stdout.replace('-minirun', '')).toBe(cli('runc', ['list', '-q']).stdout.replace('-runc', ''));
     } finally {
-      for (const rt of RUNTIMES) cli(rt, ['delete', '--force', id]);
+      for (const rt of RUNTIMES) cli(rt, ['delete', '--force', `${id}-${rt}`]);
     }
     expect(cli('minirun', ['list', '-f', 'json']).stdout).toBe('null\n');
+  });
+});
+
+suite('ps, kill --all, features', () => {
+  let sb: Sandbox;
+  // One id per runtime: the same id would put both containers in one cgroup.
+  const base = uniqueId('ps');
+  const ids: Record<Runtime, string> = { minirun: `${base}-m`, runc: `${base}-r` };
+  const id = ids.minirun;
+  beforeAll(async () => {
+    sb = await Sandbox.create(['sh', '-c', 'sleep 300 & exec sleep 301 </dev/null >/dev/null 2>&1']);
+    expect(sb.minirun(['run', '-d', ids.minirun]).code).toBe(0);
+    expect(sb.runc(['run', '-d', ids.runc]).code).toBe(0);
+  });
+  afterAll(() => {
+    sb?.runc(['delete', '-f', ids.runc]);
+    sb?.minirun(['delete', '-f', ids.minirun]);
+    sb?.cleanup();
+  });
+
+  const commands = (r: Result) => r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(1).join(' '));
+
+  it('ps lists the container processes like runc', () => {
+    for (const args of [[], ['-o', 'pid,comm'], ['-o', 'user,pid,args']]) {
+      const runc = sb.runc(['ps', ids.runc, ...args]);
+      const minirun = sb.minirun(['ps', ids.minirun, ...args]);
+      expect(minirun.stdout.split('\n')[0]).toBe(runc.stdout.split('\n')[0]);
+      expect(minirun.stdout.trim().split('\n')).toHaveLength(3);
+      expect(minirun.code).toBe(0);
+    }
+    const json = JSON.parse(sb.minirun(['ps', '--format', 'json', id]).stdout);
+    expect(json).toHaveLength(2);
+    expect(commands(sb.minirun(['ps', id, '-o', 'pid,args']))).toEqual(['sleep 300', 'sleep 301']);
+    expect(sb.minirun(['ps', 'no-such-container']).code).toBe(sb.runc(['ps', 'no-such-container']).code);
+    // Without a PID column nothing can be matched: both refuse.
+    expect(sb.minirun(['ps', ids.minirun, '-o', 'comm']).code).toBe(1);
+    expect(sb.runc(['ps', ids.runc, '-o', 'comm']).code).toBe(1);
+  });
+
+  it('kill --all reaches every process, then ps is empty', () => {
+    for (const rt of RUNTIMES) {
+      const cli = (a: string[]) => (rt === 'minirun' ? sb.minirun(a) : sb.runc(a));
+      expect(cli(['kill', '--all', ids[rt], 'KILL']).code).toBe(0);
+      let left = '';
+      for (let i = 0; i < 100; i++) {
+        left = cli(['ps', '-f', 'json', ids[rt]]).stdout;
+        if (left === 'null\n') break;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+      expect(left).toBe('null\n');
+    }
+  });
+
+  it('features has runc keys and claims only what minirun does', () => {
+    const mine = JSON.parse(sb.minirun(['features']).stdout);
+    const runc = JSON.parse(sb.runc(['features']).stdout);
+    expect(Object.keys(mine).sort()).toEqual(Object.keys(runc).sort());
+    expect(Object.keys(mine.linux).sort()).toEqual(Object.keys(runc.linux).sort());
+    expect(mine.linux.seccomp.enabled).toBe(false);
+    expect(mine.mountOptions).not.toContain('rro');
+    expect(mine.linux.namespaces).toContain('time');
   });
 });

@@ -88,15 +88,15 @@ suite('run flags and signals', () => {
   it('state JSON has the same fields as runc', () => {
     sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
     const id = uniqueId('st');
-    for (const rt of ['minirun', 'runc'] as Runtime[]) expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+    for (const rt of ['minirun', 'runc'] as Runtime[]) expect(cli(rt, ['run', '-d', `${id}-${rt}`]).code).toBe(0);
     try {
       const shape = (rt: Runtime) => {
-        const s = JSON.parse(cli(rt, ['state', id]).stdout);
-        return { ...s, pid: typeof s.pid, created: typeof s.created };
+        const s = JSON.parse(cli(rt, ['state', `${id}-${rt}`]).stdout);
+        return { ...s, id: s.id.replace(`-${rt}`, ''), pid: typeof s.pid, created: typeof s.created };
       };
       expect(shape('minirun')).toEqual(shape('runc'));
     } finally {
-      for (const rt of ['minirun', 'runc'] as Runtime[]) cli(rt, ['delete', '-f', id]);
+      for (const rt of ['minirun', 'runc'] as Runtime[]) cli(rt, ['delete', '-f', `${id}-${rt}`]);
     }
   });
 });
