@@ -141,7 +141,7 @@ suite('ps, kill --all, features', () => {
     }
     const json = JSON.parse(sb.minirun(['ps', '--format', 'json', id]).stdout);
     expect(json).toHaveLength(2);
-    expect(commands(sb.minirun(['ps', id, '-o', 'pid,args']))).toEqual(['sleep 300', 'sleep 301']);
+    expect(commands(sb.minirun(['ps', id, '-o', 'pid,args'])).sort()).toEqual(['sleep 300', 'sleep 301']);
     expect(sb.minirun(['ps', 'no-such-container']).code).toBe(sb.runc(['ps', 'no-such-container']).code);
     // Without a PID column nothing can be matched: both refuse.
     expect(sb.minirun(['ps', ids.minirun, '-o', 'comm']).code).toBe(1);
