@@ -14,6 +14,9 @@
 //     the parent writes uid_map/gid_map, then answers kSyncGo.
 //   - Sync { kind = kSyncPid, value = pid of the container init, host pid ns }:
 //     the parent places it in its cgroups, then answers kSyncGo.
+//   - Sync { kind = kSyncCreateHooks } after the mounts, before pivot_root, and
+//     Sync { kind = kSyncStartHooks } right before exec, when the plan asks
+//     (kTagHookPoints): the parent runs hooks, then answers kSyncGo.
 //   - Sync { kind = kSyncCreated } once everything but exec is done (only when
 //     the plan has an exec fifo: the init then blocks opening the fifo).
 //   - Sync { kind = kSyncExec } right before execve. EOF after it = the user
@@ -76,6 +79,8 @@ enum Tag : uint16_t {
   kTagMkdir = 27,            // u32 mode, then str path: create before mounts (cwd)
   kTagUidMapPending = 28,    // u8: the parent writes id maps (sync kSyncUsernsReady)
   kTagJoinOnly = 29,         // u8: exec into a running container: join, no rootfs steps
+  kTagHookPoints = 30,       // u8: kHookPoint* bits: where the init stops for the parent's hooks
+  kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
 };
 
 enum MountKind : uint32_t {
@@ -111,6 +116,10 @@ struct UserRecord {
   uint32_t has_umask;
 };
 
+// Where the init stops and waits for kSyncGo while the parent runs hooks.
+constexpr uint8_t kHookPointCreate = 1;  // mounts done, before pivot_root: kSyncCreateHooks
+constexpr uint8_t kHookPointStart = 2;   // right before exec (run, no exec fifo): kSyncStartHooks
+
 enum SyncKind : uint32_t {
   kSyncUsernsReady = 1,
   kSyncPid = 2,
@@ -118,6 +127,8 @@ enum SyncKind : uint32_t {
   kSyncCreated = 4,
   kSyncExec = 5,
   kSyncError = 6,
+  kSyncCreateHooks = 7,
+  kSyncStartHooks = 8,
 };
 
 struct SyncRecord {

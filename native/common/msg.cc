@@ -116,7 +116,7 @@ Incoming recv_message(int sock) {
     return in;
   }
   if (n != static_cast<long>(sizeof(proto::SyncRecord)) || kind < proto::kSyncUsernsReady ||
-      kind > proto::kSyncExec) {
+      kind > proto::kSyncStartHooks || kind == proto::kSyncError) {
     in.err = EPROTO;
     return in;
   }

@@ -8,12 +8,14 @@
 //            new user namespace (parent writes id maps) -> other new
 //            namespaces -> fork the init (pid 1) -> report its pid, exit
 //   init:    wait for the parent (cgroups, rlimits) -> cgroup namespace ->
-//            [exec into a running container skips to umask] rootfs bind -> cwd dir, config mounts -> /dev nodes and links ->
-//            pivot_root -> hostname, domainname -> sysctl -> readonlyPaths ->
-//            maskedPaths -> read-only remounts -> umask -> no_new_privs ->
-//            seccomp (if no no_new_privs) -> bounding set, user, caps ->
-//            cwd -> env, find args[0] -> seccomp (with no_new_privs) ->
-//            stdio, close fds, signals -> [wait on exec fifo] -> execve
+//            [exec into a running container skips to umask]
+//            rootfs bind -> config mounts, cwd dir -> /dev nodes and links ->
+//            [create hooks] -> pivot_root -> hostname, domainname -> sysctl ->
+//            readonlyPaths -> maskedPaths -> read-only remounts ->
+//            umask -> no_new_privs -> seccomp (if no no_new_privs) ->
+//            bounding set, user, caps -> cwd -> env, find args[0] ->
+//            seccomp (with no_new_privs) -> stdio, close fds, signals ->
+//            [wait on exec fifo, or start hooks] -> execve
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -96,6 +98,11 @@ int main() {
     UniqueFd rootfd(mounts::prepare_root(plan));
     mounts::mount_all(plan, rootfd.get());
     devices::create_all(plan, rootfd.get());
+    if (plan.hook_points & proto::kHookPointCreate) {
+      // prestart, createRuntime, createContainer: the parent runs them now.
+      report::send(proto::kSyncCreateHooks, 0);
+      report::wait_go("hooks");
+    }
     mounts::enter_root(plan, rootfd.get());
     system_settings::names(plan);
     system_settings::sysctl(plan);
@@ -113,11 +120,15 @@ int main() {
   if (chdir(plan.cwd.c_str()) < 0) report::fail("cwd", errno, "chdir to process.cwd %s", plan.cwd.c_str());
 
   std::vector<std::string> env = exec::environment(plan, home);
-  std::string path = exec::look_path(plan.args[0], env);
+  std::string path = plan.exec_path.empty() ? exec::look_path(plan.args[0], env) : plan.exec_path;
   if (plan.no_new_privs) seccomp_filter::load(plan);  // as late as possible
 
   stdio::install(stdio_fds);
   stdio::reset_signals();
   if (fifo.ok()) report::send(proto::kSyncCreated, 0);
+  else if (plan.hook_points & proto::kHookPointStart) {
+    report::send(proto::kSyncStartHooks, 0);  // startContainer hooks
+    report::wait_go("hooks");
+  }
   exec::run(plan, path, env, fifo.release());
 }

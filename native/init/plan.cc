@@ -119,6 +119,8 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     }
     case proto::kTagUidMapPending: return exact(r, &b) && ((p->userns_sync = b), true);
     case proto::kTagJoinOnly: return exact(r, &b) && ((p->join_only = b), true);
+    case proto::kTagHookPoints: return exact(r, &p->hook_points);
+    case proto::kTagExecPath: return r.rest(&p->exec_path) && !p->exec_path.empty();
     default: return false;
   }
 }

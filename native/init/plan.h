@@ -59,6 +59,8 @@ struct Plan {
   std::vector<PlanMkdir> mkdirs;
   bool userns_sync = false;
   bool join_only = false;
+  uint8_t hook_points = 0;
+  std::string exec_path;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

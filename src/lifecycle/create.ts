@@ -7,7 +7,8 @@ import { loadAddon } from '../native/loader';
 import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
 import { launch } from './launch';
 import { prepare } from './prepare';
-import { recordState, writePidFile } from './record';
+import { onCreate } from './hook-points';
+import { hookContext, recordState, writePidFile } from './record';
 
 export interface CreateOptions {
   root: string;
@@ -31,8 +32,10 @@ export function create(opts: CreateOptions): void {
     fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
+    const hooks = hookContext(addon, opts.id, prepared);
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
       placeInit: (p) => joinCgroups(prepared.cgroups, p),
+      createHooks: (p) => onCreate(hooks, p),
     });
     pid = launched.pid;
     addon.close(launched.sock);

@@ -4,6 +4,7 @@ import { destroyCgroups } from '../cgroups';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
 import { currentStatus, readState, removeContainerDir } from '../state/store';
+import { onStopped } from './hook-points';
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -18,4 +19,5 @@ export function remove(root: string, id: string, force: boolean): void {
   }
   destroyCgroups({ dirs: state.cgroupDirs ?? [] });
   removeContainerDir(dir);
+  onStopped({ hooks: state.hooks, state }, 0);
 }

@@ -5,7 +5,7 @@ import { CLONE_NEW } from '../plan/namespaces';
 import { CAPABILITIES } from '../spec/capabilities';
 import { SPEC_VERSION } from '../version';
 
-export const SUPPORTED_HOOKS: readonly string[] = [];
+export const SUPPORTED_HOOKS: readonly string[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
 
 export function features(version: string): object {
   return {

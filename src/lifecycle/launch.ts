@@ -12,6 +12,10 @@ import type { IdMapping, LaunchPlan } from '../plan/types';
 export interface HostSide {
   /** the init exists (host pid): put it in its cgroups */
   placeInit(pid: number): void;
+  /** mounts are done, pivot_root is next: prestart, createRuntime, createContainer hooks */
+  createHooks?(pid: number): void;
+  /** exec is next (run): startContainer hooks */
+  startHooks?(pid: number): void;
 }
 
 export interface Launched {
@@ -90,6 +94,14 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
           reapHelper();
           applyRlimits(addon, initPid, plan);
           host.placeInit(initPid);
+          addon.sendGo(helper.sock);
+          break;
+        case SyncKind.CreateHooks:
+          host.createHooks?.(initPid);
+          addon.sendGo(helper.sock);
+          break;
+        case SyncKind.StartHooks:
+          host.startHooks?.(initPid);
           addon.sendGo(helper.sock);
           break;
         case SyncKind.Created:

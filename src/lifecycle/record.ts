@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { MiniRunError } from '../errors';
 import { pidStartTime, writeState, type ContainerState } from '../state/store';
+import type { Addon } from '../native/addon';
+import type { HookContext } from './hook-points';
 import type { Prepared } from './prepare';
 
 export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): void {
@@ -18,6 +20,8 @@ export function recordState(dir: string, id: string, prepared: Prepared, pid: nu
     annotations: prepared.spec.annotations,
     pidStartTime: pidStartTime(pid),
     cgroupDirs: prepared.cgroups.dirs,
+    hooks: prepared.spec.hooks,
+    namespaces: prepared.spec.linux?.namespaces,
   });
 }
 
@@ -30,4 +34,14 @@ export function writePidFile(file: string, pid: number): void {
     fs.rmSync(tmp, { force: true });
     throw new MiniRunError('USAGE', `--pid-file ${file}: ${(e as NodeJS.ErrnoException).code}`);
   }
+}
+
+export function hookContext(addon: Addon, id: string, prepared: Prepared): HookContext {
+  return {
+    addon,
+    hooks: prepared.spec.hooks,
+    state: { ociVersion: prepared.spec.ociVersion, id, bundle: prepared.bundle, annotations: prepared.spec.annotations },
+    namespaces: prepared.spec.linux?.namespaces ?? [],
+    rootfs: prepared.plan.rootfs,
+  };
 }

@@ -6,9 +6,10 @@ import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { createContainerDir, removeContainerDir, writeState } from '../state/store';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
+import { onCreate, onStart, onStarted, onStopped } from './hook-points';
 import { launch } from './launch';
 import { prepare } from './prepare';
-import { recordState, writePidFile } from './record';
+import { hookContext, recordState, writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
 export interface RunOptions {
@@ -29,6 +30,7 @@ export async function run(opts: RunOptions): Promise<number> {
   let pid = -1;
   let keepState = false;
   let relay: StdioRelay | undefined;
+  const hooks = hookContext(addon, opts.id, prepared);
   try {
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
@@ -39,12 +41,15 @@ export async function run(opts: RunOptions): Promise<number> {
     try {
       launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {
         placeInit: (p) => joinCgroups(prepared.cgroups, p),
+        createHooks: (p) => onCreate(hooks, p),
+        startHooks: (p) => onStart(hooks, p),
       });
     } finally {
       relay?.releaseChildEnds();
     }
     pid = launched.pid;
     recordState(dir, opts.id, prepared, pid, 'running');
+    onStarted(hooks, pid);
     if (opts.pidFile) writePidFile(opts.pidFile, pid);
     if (opts.detach) {
       keepState = true;
@@ -56,6 +61,7 @@ export async function run(opts: RunOptions): Promise<number> {
     // What is left in the container dies with its cgroup; then its output is all copied.
     if (!keepState) destroyCgroups(prepared.cgroups);
     await relay!.drained();
+    if (!keepState) onStopped(hooks, 0);
     if (keepState) {
       // runc --keep: the container stays, stopped, until `delete`.
       const state = JSON.parse(fs.readFileSync(`${dir}/state.json`, 'utf8'));

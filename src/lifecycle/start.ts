@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { currentStatus, readState, writeState } from '../state/store';
+import { loadAddon } from '../native/loader';
 import { EXEC_FIFO } from './create';
+import { onStart, onStarted } from './hook-points';
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -13,6 +15,20 @@ export function start(root: string, id: string): void {
   const status = currentStatus(state);
   if (status === 'stopped') throw new MiniRunError('STATE', `cannot start a container that has stopped: ${id}`);
   if (status !== 'created') throw new MiniRunError('STATE', `cannot start an already ${status} container: ${id}`);
+  const addon = loadAddon();
+  const hooks = {
+    addon,
+    hooks: state.hooks,
+    state,
+    namespaces: state.namespaces ?? [],
+    rootfs: state.rootfs,
+  };
+  try {
+    onStart(hooks, state.pid);
+  } catch (e) {
+    addon.kill(state.pid, 9);
+    throw e;
+  }
   const fifo = path.join(dir, EXEC_FIFO);
   // Non-blocking: if the init died, there is no writer and a blocking open would hang.
   const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -34,4 +50,11 @@ export function start(root: string, id: string): void {
   }
   fs.rmSync(fifo, { force: true });
   writeState(dir, { ...state, status: 'running' });
+  try {
+    onStarted(hooks, state.pid);
+  } catch (e) {
+    // runc stops a container whose poststart hook failed
+    addon.kill(state.pid, 9);
+    throw e;
+  }
 }

@@ -32,6 +32,8 @@ export const enum Tag {
   Mkdir = 27,
   UidMapPending = 28,
   JoinOnly = 29,
+  HookPoints = 30,
+  ExecPath = 31,
 }
 
 export const enum MountKind {
@@ -49,9 +51,13 @@ export const enum SyncKind {
   Created = 4,
   Exec = 5,
   Error = 6,
+  CreateHooks = 7,
+  StartHooks = 8,
 }
 
 export const NO_INDEX = 0xffffffff;
+export const HOOK_POINT_CREATE = 1;
+export const HOOK_POINT_START = 2;
 export const INIT_FAILED_EXIT = 127;
 
 class Writer {
@@ -138,10 +144,12 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   user.writeUInt32LE(plan.user.umask === undefined ? 0 : 1, 12);
   w.record(Tag.User, user);
   for (const g of plan.user.additionalGids) w.u32(Tag.AdditionalGid, g);
-  const caps = Buffer.alloc(40);
-  const sets = [plan.caps.bounding, plan.caps.effective, plan.caps.permitted, plan.caps.inheritable, plan.caps.ambient];
-  sets.forEach((v, i) => caps.writeBigUInt64LE(v, 8 * i));
-  w.record(Tag.Caps, caps);
+  if (plan.caps) {
+    const caps = Buffer.alloc(40);
+    const sets = [plan.caps.bounding, plan.caps.effective, plan.caps.permitted, plan.caps.inheritable, plan.caps.ambient];
+    sets.forEach((v, i) => caps.writeBigUInt64LE(v, 8 * i));
+    w.record(Tag.Caps, caps);
+  }
   w.u8(Tag.NoNewPrivs, plan.noNewPrivileges);
   if (plan.oomScoreAdj !== undefined) {
     const o = Buffer.alloc(4);
@@ -156,6 +164,8 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.seccompBpf) w.record(Tag.SeccompBpf, plan.seccompBpf);
   if (plan.cloneFlags & CLONE_NEWUSER) w.u8(Tag.UidMapPending, true);
   if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
+  if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));
+  if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
   return w.done();
 }
 

@@ -2,7 +2,7 @@
 // (resolved rootfs, cgroup mode and dirs, /proc/kcore) comes in as input.
 import * as path from 'node:path';
 import { configError } from '../errors';
-import { MountKind } from '../native/protocol';
+import { HOOK_POINT_CREATE, HOOK_POINT_START, MountKind } from '../native/protocol';
 import { capNumber } from '../spec/capabilities';
 import type { Process, Spec } from '../spec/types';
 import { defaultDevices, devSymlinks } from './devices';
@@ -47,10 +47,16 @@ function rejectUnsupported(spec: Spec): void {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
   if (l?.mountLabel) notYet('linux.mountLabel');
-  const hooks = spec.hooks as Record<string, unknown[] | undefined> | undefined;
-  for (const k of Object.keys(hooks ?? {})) {
-    if ((hooks![k] ?? []).length > 0) notYet(`hooks.${k}`);
-  }
+}
+
+/** Where the init must wait for hooks. With an exec fifo, `start` runs startContainer itself. */
+function hookPoints(spec: Spec, withFifo: boolean): number {
+  const h = spec.hooks ?? {};
+  const some = (list?: unknown[]) => (list ?? []).length > 0;
+  let points = 0;
+  if (some(h.prestart) || some(h.createRuntime) || some(h.createContainer)) points |= HOOK_POINT_CREATE;
+  if (!withFifo && some(h.startContainer)) points |= HOOK_POINT_START;
+  return points;
 }
 
 function mountKind(type: string): MountKind {
@@ -141,7 +147,7 @@ function planDevices(spec: Spec): PlanDevice[] {
 }
 
 /** The process section -> the plan's process fields; shared by run/create and exec. */
-export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits'> {
+export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits'> & { caps: NonNullable<LaunchPlan['caps']> } {
   // No capabilities section means no capabilities at all (runc 1.1 does the same).
   const c = proc.capabilities ?? {};
   const caps = {
@@ -233,6 +239,7 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     oomScoreAdj: proc.oomScoreAdj,
     setupDev,
     execFifo: input.execFifo,
+    hookPoints: hookPoints(spec, input.execFifo !== undefined),
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],
   };

@@ -3,7 +3,7 @@
 // Pure, like build.ts.
 import { MiniRunError } from '../errors';
 import { capNumber } from '../spec/capabilities';
-import type { Process, Spec } from '../spec/types';
+import type { Hook, Namespace, Process, Spec } from '../spec/types';
 import { planProcess } from './build';
 import type { LaunchPlan } from './types';
 
@@ -58,11 +58,43 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
   return p;
 }
 
+/** The container init's namespaces, by /proc/<pid>/ns. */
+export function joinsOf(namespaces: readonly Namespace[], initPid: number): { type: number; path: string }[] {
+  return namespaces.map((n) => ({ type: CLONE[n.type], path: `/proc/${initPid}/ns/${NS_FILE[n.type]}` }));
+}
+
 export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: ExecOptions): LaunchPlan {
   const proc = execProcess(spec, o);
   if (proc.terminal) throw new MiniRunError('USAGE', 'process.terminal: exec with a terminal is not supported yet');
   if (!proc.args || proc.args.length === 0) throw new MiniRunError('USAGE', 'exec: a command to run is required');
-  const joins = (spec.linux?.namespaces ?? []).map((n) => ({ type: CLONE[n.type], path: `/proc/${initPid}/ns/${NS_FILE[n.type]}` }));
+  return joinOnlyPlan(rootfs, joinsOf(spec.linux?.namespaces ?? [], initPid), planProcess(proc));
+}
+
+/**
+ * A hook that runs in the container's namespaces (createContainer,
+ * startContainer): root with the runtime's own capabilities, the hook's path,
+ * args and env (runc: no env means the runtime's own).
+ */
+export function buildHookPlan(namespaces: readonly Namespace[], initPid: number, rootfs: string, hook: Hook, runtimeEnv: string[]): LaunchPlan {
+  return {
+    ...joinOnlyPlan(rootfs, joinsOf(namespaces, initPid), {
+      user: { uid: 0, gid: 0, additionalGids: [] },
+      caps: undefined,
+      noNewPrivileges: false,
+      cwd: '/',
+      env: hook.env ?? runtimeEnv,
+      args: hook.args && hook.args.length > 0 ? hook.args : [hook.path],
+      rlimits: [],
+    }),
+    execPath: hook.path,
+  };
+}
+
+function joinOnlyPlan(
+  rootfs: string,
+  joins: { type: number; path: string }[],
+  proc: Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits'>,
+): LaunchPlan {
   return {
     rootfs,
     rootfsPropagation: 0n,
@@ -77,7 +109,7 @@ export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: Ex
     sysctl: [],
     symlinks: [],
     mkdirs: [],
-    ...planProcess(proc),
+    ...proc,
     setupDev: false,
     joinOnly: true,
     uidMappings: [],

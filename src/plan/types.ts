@@ -59,7 +59,8 @@ export interface LaunchPlan {
   symlinks: [string, string][];
   mkdirs: { path: string; mode: number }[];
   user: { uid: number; gid: number; umask?: number; additionalGids: number[] };
-  caps: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
+  /** undefined: keep the helper's own capabilities (hooks) */
+  caps?: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
   noNewPrivileges: boolean;
   oomScoreAdj?: number;
   cwd: string;
@@ -69,6 +70,10 @@ export interface LaunchPlan {
   execFifo?: string;
   /** exec into a running container: join its namespaces, no rootfs steps */
   joinOnly?: boolean;
+  /** HOOK_POINT_* bits: where the init waits while the parent runs hooks */
+  hookPoints?: number;
+  /** the file to exec, when it is not args[0] looked up in PATH (hooks) */
+  execPath?: string;
   seccompBpf?: Buffer;
   /** Host-side work, done by the parent while the helper waits. */
   rlimits: PlanRlimit[];

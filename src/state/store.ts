@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import type { Hooks, Namespace } from '../spec/types';
 import { validateId } from './id';
 
 export interface ContainerState {
@@ -18,6 +19,9 @@ export interface ContainerState {
   /** minirun's own: to never signal a reused pid, and to clean up */
   pidStartTime?: string;
   cgroupDirs?: { hierarchy: string; path: string }[];
+  /** what later commands need from config.json: start and delete run hooks */
+  hooks?: Hooks;
+  namespaces?: Namespace[];
 }
 
 export function containerDir(root: string, id: string): string {

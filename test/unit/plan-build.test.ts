@@ -124,6 +124,17 @@ describe('buildPlan details', () => {
     expect(buildPlan(input(s)).caps).toEqual({ bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n });
   });
 
+  it('asks the init to wait for hooks only where there are some', () => {
+    const s = runcSpec();
+    expect(buildPlan(input(s)).hookPoints).toBe(0);
+    s.hooks = { createContainer: [{ path: '/h' }], startContainer: [{ path: '/h' }] };
+    expect(buildPlan(input(s)).hookPoints).toBe(1 | 2);
+    // With an exec fifo (create), `start` runs startContainer itself.
+    expect(buildPlan(input(s, { execFifo: '/run/x/exec.fifo' })).hookPoints).toBe(1);
+    s.hooks = { poststart: [{ path: '/h' }], poststop: [{ path: '/h' }] };
+    expect(buildPlan(input(s)).hookPoints).toBe(0);
+  });
+
   it('creates the cwd when it is not /', () => {
     const s = runcSpec();
     s.process.cwd = '/work/dir';
@@ -133,7 +144,6 @@ describe('buildPlan details', () => {
   const rejected: [string, (s: any) => void, RegExp][] = [
     ['process.terminal', (s) => (s.process.terminal = true), /^config\.json: process\.terminal: not supported yet$/],
     ['linux.seccomp', (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), /^config\.json: linux\.seccomp: not supported yet$/],
-    ['hooks', (s) => (s.hooks = { prestart: [{ path: '/bin/true' }] }), /^config\.json: hooks\.prestart: not supported yet$/],
     ['rro', (s) => s.mounts[0].options = ['rro'], /^config\.json: mounts\[0\]\.options: "rro" is not supported yet$/],
     ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
     ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],

@@ -1,0 +1,20 @@
+// The state a hook reads on its stdin (runtime-spec runtime.md "State").
+export interface HookState {
+  ociVersion: string;
+  id: string;
+  status: 'creating' | 'created' | 'running' | 'stopped';
+  pid?: number;
+  bundle: string;
+  annotations?: Record<string, string>;
+}
+
+export function hookState(
+  base: { ociVersion: string; id: string; bundle: string; annotations?: Record<string, string> },
+  status: HookState['status'],
+  pid: number,
+): string {
+  const s: HookState = { ociVersion: base.ociVersion, id: base.id, status, bundle: base.bundle };
+  if (pid > 0) s.pid = pid;
+  if (base.annotations && Object.keys(base.annotations).length > 0) s.annotations = base.annotations;
+  return JSON.stringify(s);
+}
