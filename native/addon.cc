@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <pthread.h>
 
 #include <napi.h>
@@ -85,6 +88,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
       o.Set("type", "sync");
       o.Set("kind", Napi::Number::New(env, in.sync.kind));
       o.Set("value", Napi::Number::New(env, static_cast<double>(in.sync.value)));
+      if (in.fd >= 0) o.Set("fd", Napi::Number::New(env, in.fd));
       break;
     case msg::Incoming::kError:
       o.Set("type", "error");
@@ -194,11 +198,12 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
 }
 
 // Copies `from` into `to` on a detached thread until EOF or an error, then
-// closes `to`. Not on libuv's pool: a read that never returns (a terminal on
+// closes `to` (unless told not to). Not on libuv's pool: a read that never returns (a terminal on
 // stdin) must not keep the process from exiting.
 struct Pump {
   int from;
   int to;
+  bool close_to;
 };
 
 bool wait_ready(int fd, short events) {
@@ -225,13 +230,14 @@ void* pump_thread(void* arg) {
     }
   }
 done:
-  close(pump.to);
+  if (pump.close_to) close(pump.to);
   return nullptr;
 }
 
-// pump(from, to): see above.
+// pump(from, to, closeTo = true): see above.
 Napi::Value PumpFd(const Napi::CallbackInfo& info) {
-  Pump* p = new Pump{int_arg(info, 0), int_arg(info, 1)};
+  bool close_to = info.Length() < 3 || info[2].ToBoolean();
+  Pump* p = new Pump{int_arg(info, 0), int_arg(info, 1), close_to};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -242,6 +248,43 @@ Napi::Value PumpFd(const Napi::CallbackInfo& info) {
     delete p;
     throw errno_error(info.Env(), "pthread_create", rc);
   }
+  return info.Env().Undefined();
+}
+
+// sendFd(socketPath, fd): connects to a unix socket and sends fd with
+// SCM_RIGHTS, the payload naming it "/dev/ptmx", as runc does for
+// --console-socket.
+Napi::Value SendFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "sendFd(socketPath, fd)");
+  std::string path = info[0].As<Napi::String>();
+  int fd = int_arg(info, 1);
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) throw errno_error(env, "--console-socket " + path, ENAMETOOLONG);
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) throw errno_error(env, "socket", errno);
+  if (connect(s, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) < 0) {
+    int e = errno;
+    close(s);
+    throw errno_error(env, "connect to --console-socket " + path, e);
+  }
+  static const char kName[] = "/dev/ptmx";
+  int rc = msg::send_with_fds(s, kName, sizeof(kName) - 1, &fd, 1);
+  close(s);
+  if (rc < 0) throw errno_error(env, "send the pty to --console-socket " + path, -rc);
+  return env.Undefined();
+}
+
+// setWinsize(fd, rows, cols)
+Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
+  struct winsize ws;
+  memset(&ws, 0, sizeof(ws));
+  ws.ws_row = static_cast<unsigned short>(int_arg(info, 1));
+  ws.ws_col = static_cast<unsigned short>(int_arg(info, 2));
+  if (ioctl(int_arg(info, 0), TIOCSWINSZ, &ws) < 0) throw errno_error(info.Env(), "TIOCSWINSZ", errno);
   return info.Env().Undefined();
 }
 
@@ -267,6 +310,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
+  exports.Set("sendFd", Napi::Function::New(env, SendFd));
+  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   return exports;
 }
 

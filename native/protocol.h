@@ -17,6 +17,8 @@
 //   - Sync { kind = kSyncCreateHooks } after the mounts, before pivot_root, and
 //     Sync { kind = kSyncStartHooks } right before exec, when the plan asks
 //     (kTagHookPoints): the parent runs hooks, then answers kSyncGo.
+//   - Sync { kind = kSyncConsole } with the pty master attached, when the plan
+//     asks for a terminal (kTagTerminal).
 //   - Sync { kind = kSyncCreated } once everything but exec is done (only when
 //     the plan has an exec fifo: the init then blocks opening the fifo).
 //   - Sync { kind = kSyncExec } right before execve. EOF after it = the user
@@ -81,6 +83,8 @@ enum Tag : uint16_t {
   kTagJoinOnly = 29,         // u8: exec into a running container: join, no rootfs steps
   kTagHookPoints = 30,       // u8: kHookPoint* bits: where the init stops for the parent's hooks
   kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
+  kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
+  kTagConsoleSize = 33,      // u32 rows, u32 cols (process.consoleSize)
 };
 
 enum MountKind : uint32_t {
@@ -129,6 +133,7 @@ enum SyncKind : uint32_t {
   kSyncError = 6,
   kSyncCreateHooks = 7,
   kSyncStartHooks = 8,
+  kSyncConsole = 9,  // the pty master is attached (SCM_RIGHTS); no answer
 };
 
 struct SyncRecord {

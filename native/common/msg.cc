@@ -89,7 +89,16 @@ Incoming recv_message(int sock) {
     proto::ErrorRecord error;
     char raw[sizeof(proto::ErrorRecord) + 1];
   } buf;
-  long n = recv_with_fds(sock, &buf, sizeof(buf), nullptr, 0, nullptr);
+  int fd = -1;
+  size_t nfds = 0;
+  long n = recv_with_fds(sock, &buf, sizeof(buf), &fd, 1, &nfds);
+  // Only kSyncConsole carries an fd; anything else that brings one is closed.
+  struct FdGuard {
+    int* fd;
+    ~FdGuard() {
+      if (*fd >= 0) close(*fd);
+    }
+  } guard{&fd};
   if (n == 0) {
     in.type = Incoming::kEof;
     return in;
@@ -116,12 +125,21 @@ Incoming recv_message(int sock) {
     return in;
   }
   if (n != static_cast<long>(sizeof(proto::SyncRecord)) || kind < proto::kSyncUsernsReady ||
-      kind > proto::kSyncStartHooks || kind == proto::kSyncError) {
+      kind > proto::kSyncConsole || kind == proto::kSyncError) {
     in.err = EPROTO;
     return in;
   }
   in.type = Incoming::kSync;
   in.sync = buf.sync;
+  if (kind == proto::kSyncConsole) {
+    if (fd < 0) {
+      in.type = Incoming::kBad;
+      in.err = EPROTO;
+      return in;
+    }
+    in.fd = fd;
+    fd = -1;
+  }
   return in;
 }
 

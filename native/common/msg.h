@@ -26,6 +26,7 @@ struct Incoming {
   proto::SyncRecord sync{};
   proto::ErrorRecord error{};
   int err = 0;  // for kBad: errno of the receive, or EPROTO for a malformed record
+  int fd = -1;  // an fd that came with a kSyncConsole record (close-on-exec)
 };
 Incoming recv_message(int sock);
 

@@ -10,7 +10,8 @@
 //   init:    wait for the parent (cgroups, rlimits) -> cgroup namespace ->
 //            [exec into a running container skips to umask]
 //            rootfs bind -> config mounts, cwd dir -> /dev nodes and links ->
-//            [create hooks] -> pivot_root -> hostname, domainname -> sysctl ->
+//            [create hooks] -> pivot_root -> [pty, /dev/console] ->
+//            hostname, domainname -> sysctl ->
 //            readonlyPaths -> maskedPaths -> read-only remounts ->
 //            umask -> no_new_privs -> seccomp (if no no_new_privs) ->
 //            bounding set, user, caps -> cwd -> env, find args[0] ->
@@ -29,6 +30,7 @@
 
 #include "../common/fd.h"
 #include "../common/msg.h"
+#include "console.h"
 #include "devices.h"
 #include "exec.h"
 #include "mounts.h"
@@ -91,6 +93,7 @@ int main() {
     if (!fifo.ok()) report::fail("exec fifo", errno, "open %s", plan.exec_fifo.c_str());
   }
 
+  int console_peer = -1;
   if (!plan.join_only) {
     // A new container: its filesystem and kernel settings. (exec skips all
     // of this: joining the mount namespace put it in the container's root.)
@@ -104,11 +107,13 @@ int main() {
       report::wait_go("hooks");
     }
     mounts::enter_root(plan, rootfd.get());
+    if (plan.terminal) console_peer = console::setup(plan);
     system_settings::names(plan);
     system_settings::sysctl(plan);
     mounts::readonly_and_masked(plan);
     mounts::finalize(plan);
   }
+  if (plan.join_only && plan.terminal) console_peer = console::setup(plan);
   set_umask(plan);
 
   if (plan.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -123,7 +128,13 @@ int main() {
   std::string path = plan.exec_path.empty() ? exec::look_path(plan.args[0], env) : plan.exec_path;
   if (plan.no_new_privs) seccomp_filter::load(plan);  // as late as possible
 
-  stdio::install(stdio_fds);
+  if (console_peer >= 0) {
+    int tty[3] = {console_peer, console_peer, console_peer};
+    stdio::install(tty);
+    console::make_controlling();
+  } else {
+    stdio::install(stdio_fds);
+  }
   stdio::reset_signals();
   if (fifo.ok()) report::send(proto::kSyncCreated, 0);
   else if (plan.hook_points & proto::kHookPointStart) {

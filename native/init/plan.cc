@@ -121,6 +121,14 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     case proto::kTagJoinOnly: return exact(r, &b) && ((p->join_only = b), true);
     case proto::kTagHookPoints: return exact(r, &p->hook_points);
     case proto::kTagExecPath: return r.rest(&p->exec_path) && !p->exec_path.empty();
+    case proto::kTagTerminal: return exact(r, &p->terminal) && p->terminal <= 2;
+    case proto::kTagConsoleSize: {
+      uint32_t size[2];
+      if (!exact(r, &size)) return false;
+      p->console_rows = size[0];
+      p->console_cols = size[1];
+      return true;
+    }
     default: return false;
   }
 }

@@ -61,6 +61,8 @@ struct Plan {
   bool join_only = false;
   uint8_t hook_points = 0;
   std::string exec_path;
+  uint8_t terminal = 0;  // 1: pty for stdio, 2: and /dev/console
+  uint32_t console_rows = 0, console_cols = 0;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

@@ -10,11 +10,10 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('--pid-file <file>', 'write the container process id to this file')
     .option('--no-pivot', 'do not use pivot_root (for a rootfs on a ramdisk)')
     .option('--no-new-keyring', 'accepted for runc compatibility (minirun never creates a session keyring)')
-    .option('--console-socket <path>', 'for terminal containers (not supported yet)')
+    .option('--console-socket <path>', 'unix socket that receives the pty master of a terminal container')
     .option('--preserve-fds <n>', 'pass N additional fds (not supported yet)')
     .action(async (id: string, o: Record<string, unknown>) => {
       const { MiniRunError } = await import('../errors');
-      if (o.consoleSocket !== undefined) throw new MiniRunError('USAGE', '--console-socket: not supported yet');
       if (o.preserveFds !== undefined && o.preserveFds !== '0') throw new MiniRunError('USAGE', '--preserve-fds: not supported yet');
       const { create } = await import('../lifecycle/create');
       create({
@@ -23,6 +22,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
         bundle: o.bundle as string | undefined,
         pidFile: o.pidFile as string | undefined,
         noPivot: o.pivot === false,
+        consoleSocket: o.consoleSocket as string | undefined,
       });
     });
 

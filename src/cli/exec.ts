@@ -18,8 +18,8 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('--pid-file <file>', 'write the process id to this file')
     .option('-c, --cap <cap>', 'add a capability (repeatable)', collect, [])
     .option('--no-new-privs', 'set no_new_privs for the process')
-    .option('-t, --tty', 'allocate a terminal (not supported yet)')
-    .option('--console-socket <path>', 'for terminal processes (not supported yet)')
+    .option('-t, --tty', 'allocate a pseudo-terminal')
+    .option('--console-socket <path>', 'unix socket that receives the pty master (with --tty)')
     .option('--preserve-fds <n>', 'pass N additional fds (not supported yet)')
     .passThroughOptions()
     .action(async (id: string, command: string[], o: Record<string, unknown>) => {
@@ -36,7 +36,6 @@ export function register(program: Command, globals: () => GlobalOptions): void {
 
 async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: () => GlobalOptions): Promise<number> {
   const { MiniRunError } = await import('../errors');
-  if (o.tty || o.consoleSocket !== undefined) throw new MiniRunError('USAGE', '--tty/--console-socket: not supported yet');
   if (o.preserveFds !== undefined && o.preserveFds !== '0') throw new MiniRunError('USAGE', '--preserve-fds: not supported yet');
   const num = (flag: string, v: string) => {
     if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new MiniRunError('USAGE', `${flag}: must be a number, got "${v}"`);
@@ -63,6 +62,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
     id,
     detach: o.detach === true,
     pidFile: o.pidFile as string | undefined,
+    consoleSocket: o.consoleSocket as string | undefined,
     options: {
       process,
       args: command,
@@ -72,6 +72,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
       additionalGids: (o.additionalGids as string[]).map((g) => num('--additional-gids', g)),
       caps: o.cap as string[],
       noNewPrivs: o.newPrivs === false ? true : undefined,
+      tty: o.tty === true,
     },
   });
 }

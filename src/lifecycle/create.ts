@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
+import { checkConsoleUse, sendToSocket } from './console';
 import { launch } from './launch';
 import { prepare } from './prepare';
 import { onCreate } from './hook-points';
@@ -16,6 +17,7 @@ export interface CreateOptions {
   bundle?: string;
   pidFile?: string;
   noPivot: boolean;
+  consoleSocket?: string;
 }
 
 export const EXEC_FIFO = 'exec.fifo';
@@ -23,6 +25,7 @@ export const EXEC_FIFO = 'exec.fifo';
 export function create(opts: CreateOptions): void {
   const fifo = path.join(containerDir(opts.root, opts.id), EXEC_FIFO);
   const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, execFifo: fifo });
+  checkConsoleUse(prepared.spec.process?.terminal === true, true, opts.consoleSocket);
   const addon = loadAddon();
   const dir = createContainerDir(opts.root, opts.id);
   let pid = -1;
@@ -36,6 +39,7 @@ export function create(opts: CreateOptions): void {
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
       placeInit: (p) => joinCgroups(prepared.cgroups, p),
       createHooks: (p) => onCreate(hooks, p),
+      console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
     });
     pid = launched.pid;
     addon.close(launched.sock);

@@ -6,6 +6,7 @@ import { loadAddon } from '../native/loader';
 import { buildExecPlan, type ExecOptions } from '../plan/exec';
 import { loadSpec } from '../spec/load';
 import { currentStatus, readState } from '../state/store';
+import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { launch } from './launch';
 import { writePidFile } from './record';
@@ -16,6 +17,7 @@ export interface ExecCommand {
   id: string;
   detach: boolean;
   pidFile?: string;
+  consoleSocket?: string;
   options: ExecOptions;
 }
 
@@ -25,14 +27,21 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   if (status === 'stopped') throw new MiniRunError('STATE', `cannot exec in a stopped container: ${cmd.id}`);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
+  const terminal = plan.terminal !== 0;
+  checkConsoleUse(terminal, cmd.detach, cmd.consoleSocket);
   const addon = loadAddon();
   if (!cmd.detach) addon.setSubreaper();
-  const relay: StdioRelay | undefined = cmd.detach ? undefined : startRelay(addon);
+  const term: TerminalRelay | undefined = terminal && !cmd.consoleSocket ? terminalRelay(addon) : undefined;
+  const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
   let launched;
   try {
     launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
       placeInit: (p) => joinCgroups({ dirs: state.cgroupDirs ?? [] }, p),
+      console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
     });
+  } catch (e) {
+    term?.restore();
+    throw e;
   } finally {
     relay?.releaseChildEnds();
   }
@@ -42,9 +51,13 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
     addon.kill(launched.pid, 9);
     throw e;
   }
-  if (!relay) return 0;
-  const exit = await waitForwarding(addon, launched.pid);
-  await relay.drained();
-  reapOrphans(addon);
-  return exitCode(exit);
+  if (cmd.detach) return 0;
+  try {
+    const exit = await waitForwarding(addon, launched.pid);
+    await (term ?? relay)?.drained();
+    reapOrphans(addon);
+    return exitCode(exit);
+  } finally {
+    term?.restore();
+  }
 }

@@ -16,6 +16,8 @@ export interface HostSide {
   createHooks?(pid: number): void;
   /** exec is next (run): startContainer hooks */
   startHooks?(pid: number): void;
+  /** the pty master of a terminal process (the callee owns the fd) */
+  console?(fd: number): void;
 }
 
 export interface Launched {
@@ -103,6 +105,10 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
         case SyncKind.StartHooks:
           host.startHooks?.(initPid);
           addon.sendGo(helper.sock);
+          break;
+        case SyncKind.Console:
+          if (host.console) host.console(m.fd!);
+          else addon.close(m.fd!);
           break;
         case SyncKind.Created:
           return { pid: initPid, sock: helper.sock };

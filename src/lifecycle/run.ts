@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { createContainerDir, removeContainerDir, writeState } from '../state/store';
+import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
 import { launch } from './launch';
@@ -20,29 +21,36 @@ export interface RunOptions {
   keep: boolean;
   pidFile?: string;
   noPivot: boolean;
+  consoleSocket?: string;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
   const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot });
+  const terminal = prepared.spec.process?.terminal === true;
+  checkConsoleUse(terminal, opts.detach, opts.consoleSocket);
   const addon = loadAddon();
   const dir = createContainerDir(opts.root, opts.id);
   let cgroupsMade = false;
   let pid = -1;
   let keepState = false;
   let relay: StdioRelay | undefined;
+  let term: TerminalRelay | undefined;
   const hooks = hookContext(addon, opts.id, prepared);
   try {
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
     if (!opts.detach) addon.setSubreaper();
     // Detached, the container inherits our stdio; in the foreground it gets pipes (runc does both).
-    relay = opts.detach ? undefined : startRelay(addon);
+    // With a terminal, the pty master goes to the console socket or is relayed here.
+    if (terminal && !opts.consoleSocket) term = terminalRelay(addon);
+    else if (!terminal && !opts.detach) relay = startRelay(addon);
     let launched;
     try {
       launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {
         placeInit: (p) => joinCgroups(prepared.cgroups, p),
         createHooks: (p) => onCreate(hooks, p),
         startHooks: (p) => onStart(hooks, p),
+        console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),
       });
     } finally {
       relay?.releaseChildEnds();
@@ -60,7 +68,7 @@ export async function run(opts: RunOptions): Promise<number> {
     keepState = opts.keep;
     // What is left in the container dies with its cgroup; then its output is all copied.
     if (!keepState) destroyCgroups(prepared.cgroups);
-    await relay!.drained();
+    await (term ?? relay)?.drained();
     if (!keepState) onStopped(hooks, 0);
     if (keepState) {
       // runc --keep: the container stays, stopped, until `delete`.
@@ -69,6 +77,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     return exitCode(status);
   } finally {
+    term?.restore();
     if (pid > 0 && !keepState) {
       addon.kill(pid, 9);
     }

@@ -6,7 +6,7 @@ export interface WaitStatus {
 }
 
 export type HelperMessage =
-  | { type: 'sync'; kind: number; value: number }
+  | { type: 'sync'; kind: number; value: number; fd?: number }
   | { type: 'error'; step: string; errno: number; detail: string }
   | { type: 'eof' };
 
@@ -28,6 +28,9 @@ export interface Addon {
   mkfifo(path: string, mode: number): void;
   /** pipe2(O_CLOEXEC): [read end, write end] */
   pipe(): [number, number];
-  /** Copies `from` into `to` on a detached native thread until EOF, then closes `to`. */
-  pump(from: number, to: number): void;
+  /** Copies `from` into `to` on a detached native thread until EOF, then closes `to` unless closeTo is false. */
+  pump(from: number, to: number, closeTo?: boolean): void;
+  /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
+  sendFd(socketPath: string, fd: number): void;
+  setWinsize(fd: number, rows: number, cols: number): void;
 }

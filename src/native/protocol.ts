@@ -34,6 +34,8 @@ export const enum Tag {
   JoinOnly = 29,
   HookPoints = 30,
   ExecPath = 31,
+  Terminal = 32,
+  ConsoleSize = 33,
 }
 
 export const enum MountKind {
@@ -53,6 +55,7 @@ export const enum SyncKind {
   Error = 6,
   CreateHooks = 7,
   StartHooks = 8,
+  Console = 9,
 }
 
 export const NO_INDEX = 0xffffffff;
@@ -166,6 +169,13 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
   if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));
   if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
+  if (plan.terminal) w.record(Tag.Terminal, Buffer.from([plan.terminal]));
+  if (plan.consoleSize) {
+    const size = Buffer.alloc(8);
+    size.writeUInt32LE(plan.consoleSize.rows, 0);
+    size.writeUInt32LE(plan.consoleSize.cols, 4);
+    w.record(Tag.ConsoleSize, size);
+  }
   return w.done();
 }
 

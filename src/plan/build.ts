@@ -36,7 +36,6 @@ function rejectUnsupported(spec: Spec): void {
     throw configError(p, 'not supported yet');
   };
   const p = spec.process;
-  if (p?.terminal) notYet('process.terminal');
   if (p?.apparmorProfile) notYet('process.apparmorProfile');
   if (p?.selinuxLabel) notYet('process.selinuxLabel');
   for (const k of ['scheduler', 'ioPriority', 'execCPUAffinity'] as const) {
@@ -47,6 +46,10 @@ function rejectUnsupported(spec: Spec): void {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
   if (l?.mountLabel) notYet('linux.mountLabel');
+}
+
+export function consoleSize(proc: Process): { rows: number; cols: number } | undefined {
+  return proc.terminal && proc.consoleSize ? { rows: proc.consoleSize.height, cols: proc.consoleSize.width } : undefined;
 }
 
 /** Where the init must wait for hooks. With an exec fifo, `start` runs startContainer itself. */
@@ -240,6 +243,8 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     setupDev,
     execFifo: input.execFifo,
     hookPoints: hookPoints(spec, input.execFifo !== undefined),
+    terminal: proc.terminal ? 2 : 0,
+    consoleSize: consoleSize(proc),
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],
   };

@@ -4,7 +4,7 @@
 import { MiniRunError } from '../errors';
 import { capNumber } from '../spec/capabilities';
 import type { Hook, Namespace, Process, Spec } from '../spec/types';
-import { planProcess } from './build';
+import { consoleSize, planProcess } from './build';
 import type { LaunchPlan } from './types';
 
 /** runtime-spec namespace type -> its file in /proc/<pid>/ns */
@@ -26,6 +26,7 @@ export interface ExecOptions {
   additionalGids: number[];
   caps: string[];
   noNewPrivs?: boolean;
+  tty?: boolean;
 }
 
 /** The container's process section with runc exec's flags applied. */
@@ -35,7 +36,7 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
   if (!base) throw new MiniRunError('CONFIG', 'config.json: process: is required to exec');
   const p: Process = structuredClone(base);
   p.args = o.args;
-  p.terminal = false;
+  p.terminal = o.tty === true;
   if (o.cwd !== undefined) p.cwd = o.cwd;
   p.env = [...(p.env ?? []), ...o.env];
   if (o.user) p.user = { ...p.user, uid: o.user.uid, gid: o.user.gid ?? p.user.gid };
@@ -65,9 +66,12 @@ export function joinsOf(namespaces: readonly Namespace[], initPid: number): { ty
 
 export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: ExecOptions): LaunchPlan {
   const proc = execProcess(spec, o);
-  if (proc.terminal) throw new MiniRunError('USAGE', 'process.terminal: exec with a terminal is not supported yet');
   if (!proc.args || proc.args.length === 0) throw new MiniRunError('USAGE', 'exec: a command to run is required');
-  return joinOnlyPlan(rootfs, joinsOf(spec.linux?.namespaces ?? [], initPid), planProcess(proc));
+  return {
+    ...joinOnlyPlan(rootfs, joinsOf(spec.linux?.namespaces ?? [], initPid), planProcess(proc)),
+    terminal: proc.terminal ? 1 : 0,
+    consoleSize: consoleSize(proc),
+  };
 }
 
 /**

@@ -74,6 +74,9 @@ export interface LaunchPlan {
   hookPoints?: number;
   /** the file to exec, when it is not args[0] looked up in PATH (hooks) */
   execPath?: string;
+  /** 0: stdio as given; 1: a pty (exec); 2: a pty, also bound at /dev/console */
+  terminal?: 0 | 1 | 2;
+  consoleSize?: { rows: number; cols: number };
   seccompBpf?: Buffer;
   /** Host-side work, done by the parent while the helper waits. */
   rlimits: PlanRlimit[];

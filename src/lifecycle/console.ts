@@ -1,0 +1,81 @@
+// Where a container's pty master goes: to the --console-socket (SCM_RIGHTS,
+// as runc), or, in the foreground, relayed to minirun's own terminal in raw
+// mode with the window size kept in step.
+import * as fs from 'node:fs';
+import * as tty from 'node:tty';
+import { MiniRunError } from '../errors';
+import type { Addon } from '../native/addon';
+
+/** runc's rules for --console-socket and process.terminal. */
+export function checkConsoleUse(terminal: boolean, detached: boolean, consoleSocket: string | undefined): void {
+  if (terminal && detached && consoleSocket === undefined) {
+    throw new MiniRunError('USAGE', '--console-socket: required for a terminal (process.terminal) when minirun does not stay attached');
+  }
+  if (consoleSocket !== undefined && !terminal) {
+    throw new MiniRunError('USAGE', '--console-socket: only for a process with a terminal (process.terminal or --tty)');
+  }
+}
+
+export function sendToSocket(addon: Addon, socket: string, fd: number): void {
+  try {
+    addon.sendFd(socket, fd);
+  } finally {
+    addon.close(fd);
+  }
+}
+
+export interface TerminalRelay {
+  /** the pty master arrived: start copying */
+  attach(fd: number): void;
+  /** resolves once the container side of the pty is closed and all output copied */
+  drained(): Promise<void>;
+  /** restores our terminal */
+  restore(): void;
+}
+
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let off = 0; off < chunk.length; ) {
+    try {
+      off += fs.writeSync(fd, chunk, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
+}
+
+export function terminalRelay(addon: Addon): TerminalRelay {
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  let raw = false;
+  let onWinch: (() => void) | undefined;
+  return {
+    attach(master: number) {
+      const resize = () => {
+        if (process.stdout.isTTY) {
+          const [cols, rows] = process.stdout.getWindowSize();
+          addon.setWinsize(master, rows, cols);
+        }
+      };
+      resize();
+      onWinch = resize;
+      process.on('SIGWINCH', onWinch);
+      if (process.stdin.isTTY) {
+        process.stdin.setRawMode(true);
+        raw = true;
+      }
+      // Our stdin into the pty on a native thread (a read that may never end).
+      addon.pump(0, master, false);
+      const out = new tty.ReadStream(master);
+      out.on('data', (c: Buffer) => writeAll(1, c));
+      // EIO: every process of the container let go of the pty.
+      out.on('error', () => done());
+      out.on('close', () => done());
+      out.on('end', () => done());
+    },
+    drained: () => finished,
+    restore() {
+      if (onWinch) process.off('SIGWINCH', onWinch);
+      if (raw) process.stdin.setRawMode(false);
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Terminals: process.terminal in the foreground (on a real pty), and the pty
+// master sent to --console-socket (received like runc's recvtty), for run,
+// create/start and exec; compared with runc.
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, MINIRUN, Sandbox, uniqueId, type Config } from './harness';
+
+const suite = isRoot && hasRunc ? describe : describe.skip;
+const TOOLS = path.resolve(__dirname, '../tools');
+type Runtime = 'minirun' | 'runc';
+
+suite('terminals match runc', () => {
+  let sb: Sandbox;
+  let pristine: Config;
+  beforeAll(async () => {
+    sb = await Sandbox.create();
+    sb.edit((c) => {
+      c.process.terminal = true;
+      c.process.consoleSize = { height: 30, width: 100 };
+      c.process.args = ['sh', '-c', 'tty; read x; echo got:$x; ls -l /dev/console; stty size; exit 3'];
+    });
+    pristine = sb.config();
+  });
+  afterEach(() => sb.setConfig(structuredClone(pristine)));
+  afterAll(() => sb?.cleanup());
+
+  const bin = (rt: Runtime) => (rt === 'minirun' ? MINIRUN : 'runc');
+  const root = (rt: Runtime) => (rt === 'minirun' ? sb.minirunRoot : sb.runcRoot);
+  const cli = (rt: Runtime, args: string[]) => (rt === 'minirun' ? sb.minirun(args) : sb.runc(args));
+  /** dates in `ls -l` differ from run to run */
+  const norm = (s: string) => s.replace(/\w{3} +\d+ \d\d:\d\d/g, 'DATE').replace(/\r/g, '');
+
+  /** Starts a recvtty on a fresh socket, runs `use(socket)`, returns what came through the pty. */
+  async function throughConsoleSocket(use: (socket: string) => void): Promise<string> {
+    const socket = path.join(sb.dir, `${uniqueId('tty')}.sock`);
+    const recv = spawn('python3', [path.join(TOOLS, 'recvtty.py'), socket, 'hello\n']);
+    let out = '';
+    recv.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve) => recv.stdout.once('data', () => resolve()));
+    use(socket);
+    await new Promise<void>((resolve) => recv.on('exit', () => resolve()));
+    return norm(out.replace(/\r\n/g, '\n'));
+  }
+
+  it('run in the foreground on a terminal', () => {
+    const outs = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const r = spawnSync('python3', [path.join(TOOLS, 'in-pty.py'), 'abc\n', bin(rt), '--root', root(rt), 'run', '--bundle', sb.bundle, uniqueId('fg')], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      return [r.status, norm(r.stdout)];
+    });
+    expect(outs[0]).toEqual(outs[1]);
+    expect(outs[0][0]).toBe(3);
+    expect(outs[0][1]).toMatch(/^\/dev\/pts\/0\n/);
+  });
+
+  it('run --detach --console-socket', async () => {
+    const outs: string[] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      const id = uniqueId('cs');
+      outs.push(await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0)));
+      cli(rt, ['delete', '-f', id]);
+    }
+    expect(outs[0]).toEqual(outs[1]);
+    expect(outs[0]).toContain('name=/dev/ptmx\nisatty=True\n');
+    expect(outs[0]).toContain('got:hello\n');
+    expect(outs[0]).toContain('30 100\n');
+  });
+
+  it('create --console-socket, then start', async () => {
+    const outs: string[] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      const id = uniqueId('cc');
+      outs.push(
+        await throughConsoleSocket((socket) => {
+          expect(cli(rt, ['create', '--console-socket', socket, id]).code).toBe(0);
+          expect(cli(rt, ['start', id]).code).toBe(0);
+        }),
+      );
+      cli(rt, ['delete', '-f', id]);
+    }
+    expect(outs[0]).toEqual(outs[1]);
+  });
+
+  it('exec --tty in the foreground and with --console-socket', async () => {
+    sb.setConfig({ ...structuredClone(pristine), process: { ...pristine.process, terminal: false, args: ['sleep', '300'] } });
+    const outs: unknown[] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      const id = uniqueId('et');
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      try {
+        const fg = spawnSync('python3', [path.join(TOOLS, 'in-pty.py'), 'xyz\n', bin(rt), '--root', root(rt), 'exec', '--tty', id, 'sh', '-c', 'tty; read a; echo "[$a]"'], {
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+        const viaSocket = await throughConsoleSocket((socket) =>
+          expect(cli(rt, ['exec', '--tty', '--detach', '--console-socket', socket, id, 'sh', '-c', 'echo ready; read a; echo "<$a>"']).code).toBe(0),
+        );
+        outs.push([fg.status, norm(fg.stdout), viaSocket]);
+      } finally {
+        cli(rt, ['delete', '-f', id]);
+      }
+    }
+    expect(outs[0]).toEqual(outs[1]);
+  });
+
+  it('refuses a detached terminal without a console socket, and a socket without a terminal', () => {
+    const id = uniqueId('bad');
+    for (const args of [['run', '-d', id], ['create', id]]) {
+      const runc = cli('runc', args);
+      const minirun = cli('minirun', args);
+      expect(minirun.code).toBe(runc.code);
+      expect(minirun.stderr).toMatch(/^minirun: --console-socket: required for a terminal/);
+    }
+    sb.edit((c) => (c.process.terminal = false));
+    const r = cli('minirun', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), id]);
+    expect(r.code).toBe(cli('runc', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), `${id}-r`]).code);
+    expect(r.stderr).toMatch(/^minirun: --console-socket: only for a process with a terminal/);
+    expect(sb.residue()).toEqual([]);
+  });
+});
