@@ -135,6 +135,16 @@ describe('buildPlan details', () => {
     expect(buildPlan(input(s)).hookPoints).toBe(0);
   });
 
+  it('gives a terminal process a pty bound at /dev/console, with its size', () => {
+    const s = runcSpec();
+    s.process.terminal = true;
+    s.process.consoleSize = { height: 30, width: 100 };
+    const plan = buildPlan(input(s));
+    expect(plan.terminal).toBe(2);
+    expect(plan.consoleSize).toEqual({ rows: 30, cols: 100 });
+    expect(buildPlan(input(runcSpec())).terminal).toBe(0);
+  });
+
   it('creates the cwd when it is not /', () => {
     const s = runcSpec();
     s.process.cwd = '/work/dir';
@@ -142,7 +152,6 @@ describe('buildPlan details', () => {
   });
 
   const rejected: [string, (s: any) => void, RegExp][] = [
-    ['process.terminal', (s) => (s.process.terminal = true), /^config\.json: process\.terminal: not supported yet$/],
     ['linux.seccomp', (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), /^config\.json: linux\.seccomp: not supported yet$/],
     ['rro', (s) => s.mounts[0].options = ['rro'], /^config\.json: mounts\[0\]\.options: "rro" is not supported yet$/],
     ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
