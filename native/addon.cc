@@ -20,6 +20,8 @@
 
 #include <napi.h>
 
+#include <vector>
+
 #include "common/msg.h"
 #include "launch.h"
 #include "protocol.h"
@@ -52,7 +54,7 @@ Napi::Object wait_status(Napi::Env env, pid_t pid, int status) {
   return o;
 }
 
-// startHelper(helperPath, plan: Buffer, stdio: [fd, fd, fd]) -> { pid, sock }
+// startHelper(helperPath, plan: Buffer, fds: [stdin, stdout, stderr, extra...]) -> { pid, sock }
 Napi::Value StartHelper(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsBuffer() || !info[2].IsArray())
@@ -60,14 +62,15 @@ Napi::Value StartHelper(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   Napi::Buffer<uint8_t> plan = info[1].As<Napi::Buffer<uint8_t>>();
   Napi::Array stdio = info[2].As<Napi::Array>();
-  if (stdio.Length() != 3) throw Napi::TypeError::New(env, "stdio must have 3 fds");
+  if (stdio.Length() < 3 || stdio.Length() > static_cast<uint32_t>(proto::kMaxPlanFds))
+    throw Napi::TypeError::New(env, "fds: stdio and at most 250 extra fds");
   if (plan.Length() > proto::kMaxPlanBytes - sizeof(proto::PlanHeader))
     throw Napi::RangeError::New(env, "the launch plan is too large");
-  int fds[3];
-  for (uint32_t i = 0; i < 3; i++) fds[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
+  std::vector<int> fds(stdio.Length());
+  for (uint32_t i = 0; i < stdio.Length(); i++) fds[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
   launch::Started s;
   std::string what;
-  int rc = launch::start_helper(path, plan.Data(), plan.Length(), fds, &s, &what);
+  int rc = launch::start_helper(path, plan.Data(), plan.Length(), fds.data(), fds.size(), &s, &what);
   if (rc < 0) throw errno_error(env, what, -rc);
   Napi::Object o = Napi::Object::New(env);
   o.Set("pid", Napi::Number::New(env, s.pid));

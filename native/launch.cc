@@ -60,7 +60,7 @@ int sealed_copy(const std::string& path, std::string* what) {
 
 }  // namespace
 
-int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int stdio[3],
+int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int* fds, size_t nfds,
                  Started* out, std::string* what) {
   int exe = sealed_copy(helper_path, what);
   if (exe < 0) return exe;
@@ -107,7 +107,7 @@ int start_helper(const std::string& helper_path, const void* plan, size_t plan_l
   }
   theirs.reset();
 
-  // The plan, with the container's stdio attached.
+  // The plan, with the container's stdio and extra fds attached.
   std::string buf(sizeof(proto::PlanHeader) + plan_len, '\0');
   proto::PlanHeader h;
   h.magic = proto::kMagic;
@@ -116,7 +116,7 @@ int start_helper(const std::string& helper_path, const void* plan, size_t plan_l
   h.reserved = 0;
   memcpy(&buf[0], &h, sizeof(h));
   memcpy(&buf[sizeof(h)], plan, plan_len);
-  int rc = msg::send_with_fds(mine.get(), buf.data(), buf.size(), stdio, 3);
+  int rc = msg::send_with_fds(mine.get(), buf.data(), buf.size(), fds, nfds);
   if (rc < 0) {
     // The helper is gone or refused: reap it so that nothing is left.
     kill(pid, SIGKILL);

@@ -13,8 +13,9 @@ struct Started {
   int sock = -1;   // the parent's end of the socket (close-on-exec)
 };
 
-// Returns 0 or -errno; *what names the step that failed.
-int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int stdio[3],
+// fds: the container's stdio, then its extra fds. Returns 0 or -errno;
+// *what names the step that failed.
+int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int* fds, size_t nfds,
                  Started* out, std::string* what);
 
 }  // namespace launch

@@ -6,7 +6,8 @@
 // parent -> helper
 //   1. the plan: one datagram, a PlanHeader followed by TLV records
 //      (u16 tag, u16 reserved, u32 length, payload), with the stdio fds (0,1,2
-//      of the container) attached as SCM_RIGHTS.
+//      of the container) and then the extra fds (kTagExtraFds) attached as
+//      SCM_RIGHTS.
 //   2. a Sync record { kind = kSyncGo } when the host-side work asked for by
 //      kSyncUsernsReady / kSyncPid is done (id maps written, cgroup joined).
 // helper -> parent
@@ -35,6 +36,7 @@ constexpr uint32_t kVersion = 1;
 constexpr uint32_t kMaxPlanBytes = 1u << 20;  // SEQPACKET datagram limit we rely on
 constexpr int kHelperSockFd = 3;
 constexpr int kInitFailedExit = 127;
+constexpr int kMaxPlanFds = 253;  // SCM_MAX_FD: stdio and the extra fds, in one message
 
 struct PlanHeader {
   uint32_t magic;
@@ -85,6 +87,7 @@ enum Tag : uint16_t {
   kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
   kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
   kTagConsoleSize = 33,      // u32 rows, u32 cols (process.consoleSize)
+  kTagExtraFds = 34,         // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
 };
 
 enum MountKind : uint32_t {

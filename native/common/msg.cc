@@ -15,8 +15,8 @@ int send_with_fds(int sock, const void* data, size_t len, const int* fds, size_t
   memset(&mh, 0, sizeof(mh));
   mh.msg_iov = &iov;
   mh.msg_iovlen = 1;
-  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 8)];
-  if (nfds > 8) return -EINVAL;
+  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * proto::kMaxPlanFds)];
+  if (nfds > static_cast<size_t>(proto::kMaxPlanFds)) return -EINVAL;
   if (nfds > 0) {
     memset(cbuf, 0, sizeof(cbuf));
     mh.msg_control = cbuf;
@@ -43,8 +43,8 @@ long recv_with_fds(int sock, void* data, size_t cap, int* fds, size_t maxfds, si
   memset(&mh, 0, sizeof(mh));
   mh.msg_iov = &iov;
   mh.msg_iovlen = 1;
-  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 8)];
-  if (maxfds > 8) maxfds = 8;
+  alignas(struct cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * proto::kMaxPlanFds)];
+  if (maxfds > static_cast<size_t>(proto::kMaxPlanFds)) maxfds = proto::kMaxPlanFds;
   if (maxfds > 0) {
     mh.msg_control = cbuf;
     mh.msg_controllen = CMSG_SPACE(sizeof(int) * maxfds);

@@ -45,14 +45,16 @@
 
 namespace {
 
-// Receives the plan and the container's stdio fds.
-void receive_plan(Plan* plan, int stdio_fds[3]) {
+// Receives the plan, the container's stdio fds and its extra fds.
+void receive_plan(Plan* plan, std::vector<int>* fds) {
   static unsigned char buf[proto::kMaxPlanBytes];
   size_t nfds = 0;
-  long n = msg::recv_with_fds(proto::kHelperSockFd, buf, sizeof(buf), stdio_fds, 3, &nfds);
+  fds->assign(proto::kMaxPlanFds, -1);
+  long n = msg::recv_with_fds(report::socket_fd(), buf, sizeof(buf), fds->data(), fds->size(), &nfds);
+  fds->resize(nfds);
   if (n < 0) report::fail("plan", static_cast<int>(-n), "receive the launch plan");
   if (n == 0) report::fail("plan", 0, "the parent closed the socket before sending a plan");
-  if (nfds != 3) report::fail("plan", EPROTO, "expected 3 stdio fds with the plan, got %zu", nfds);
+  if (nfds < 3) report::fail("plan", EPROTO, "expected 3 stdio fds with the plan, got %zu", nfds);
   proto::PlanHeader h;
   if (static_cast<size_t>(n) < sizeof(h)) report::fail("plan", EPROTO, "short plan header");
   memcpy(&h, buf, sizeof(h));
@@ -61,6 +63,8 @@ void receive_plan(Plan* plan, int stdio_fds[3]) {
   if (h.length != static_cast<size_t>(n) - sizeof(h)) report::fail("plan", EPROTO, "plan length mismatch");
   std::string err = decode_plan(buf + sizeof(h), h.length, plan);
   if (!err.empty()) report::fail("plan", EPROTO, "%s", err.c_str());
+  if (nfds != 3 + plan->extra_fds)
+    report::fail("plan", EPROTO, "expected %u fds with the plan, got %zu", 3 + plan->extra_fds, nfds);
 }
 
 void set_umask(const Plan& p) {
@@ -71,15 +75,20 @@ void set_umask(const Plan& p) {
 
 int main() {
   stdio::guard_low_fds();
-  report::set_socket(proto::kHelperSockFd);
+  // The socket moves above every fd the container may get (stdio + extra fds
+  // land on 0..kMaxPlanFds-1), so that installing them cannot clobber it.
+  int sock = fcntl(proto::kHelperSockFd, F_DUPFD_CLOEXEC, proto::kMaxPlanFds + 3);
+  if (sock < 0) _exit(proto::kInitFailedExit);
+  close(proto::kHelperSockFd);
+  report::set_socket(sock);
   // Never dumpable while in the container's namespaces: no ptrace or
   // /proc/<pid>/ access from inside.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   umask(0);
 
   Plan plan;
-  int stdio_fds[3] = {-1, -1, -1};
-  receive_plan(&plan, stdio_fds);
+  std::vector<int> fds;  // stdio, then the extra fds
+  receive_plan(&plan, &fds);
 
   system_settings::oom_score_adj(plan);
   namespaces::enter(plan);  // from here on: the container's init
@@ -128,13 +137,9 @@ int main() {
   std::string path = plan.exec_path.empty() ? exec::look_path(plan.args[0], env) : plan.exec_path;
   if (plan.no_new_privs) seccomp_filter::load(plan);  // as late as possible
 
-  if (console_peer >= 0) {
-    int tty[3] = {console_peer, console_peer, console_peer};
-    stdio::install(tty);
-    console::make_controlling();
-  } else {
-    stdio::install(stdio_fds);
-  }
+  if (console_peer >= 0) fds[0] = fds[1] = fds[2] = console_peer;
+  stdio::install(fds);
+  if (console_peer >= 0) console::make_controlling();
   stdio::reset_signals();
   if (fifo.ok()) report::send(proto::kSyncCreated, 0);
   else if (plan.hook_points & proto::kHookPointStart) {

@@ -63,6 +63,7 @@ struct Plan {
   std::string exec_path;
   uint8_t terminal = 0;  // 1: pty for stdio, 2: and /dev/console
   uint32_t console_rows = 0, console_cols = 0;
+  uint32_t extra_fds = 0;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

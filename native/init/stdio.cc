@@ -24,23 +24,24 @@ void guard_low_fds() {
   }
 }
 
-void install(const int fds[3]) {
-  // Move the sources above 2 first so that dup2 cannot clobber one with another.
-  int high[3];
-  for (int i = 0; i < 3; i++) {
-    high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
-    if (high[i] < 0) report::fail("stdio", errno, "duplicate stdio fd %d", i);
+void install(const std::vector<int>& fds) {
+  const int n = static_cast<int>(fds.size());
+  // Move the sources above every target first, so that no dup2 clobbers a source.
+  std::vector<int> high(n);
+  for (int i = 0; i < n; i++) {
+    high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, n + 10);
+    if (high[i] < 0) report::fail("stdio", errno, "duplicate fd %d for the container", i);
   }
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < n; i++) {
     if (dup2(high[i], i) < 0) report::fail("stdio", errno, "dup2 onto fd %d", i);
     close(high[i]);
     // Node may have made a pipe non-blocking; the user program expects blocking stdio.
     int fl = fcntl(i, F_GETFL);
-    if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(i, F_SETFL, fl & ~O_NONBLOCK);
+    if (i < 3 && fl >= 0 && (fl & O_NONBLOCK)) fcntl(i, F_SETFL, fl & ~O_NONBLOCK);
   }
-  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+  if (syscall(SYS_close_range, n, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
     // Older kernels: walk the fd table by hand.
-    for (int fd = 3; fd < 65536; fd++) {
+    for (int fd = n; fd < 65536; fd++) {
       int f = fcntl(fd, F_GETFD);
       if (f >= 0) fcntl(fd, F_SETFD, f | FD_CLOEXEC);
     }

@@ -1,6 +1,7 @@
 // The process's stdio and inherited state right before exec: fds 0-2 from
 // the plan, every other fd close-on-exec, signals reset to default.
 #pragma once
+#include <vector>
 
 namespace stdio {
 
@@ -8,9 +9,9 @@ namespace stdio {
 // opens lands on them. Node leaves them close-on-exec, i.e. closed here.
 void guard_low_fds();
 
-// dup2 the container's stdio onto 0-2 (clearing close-on-exec) and mark
-// every other fd close-on-exec.
-void install(const int fds[3]);
+// dup2 fds[i] onto i for every i (stdio, then the extra fds at 3, 4, ...),
+// clearing close-on-exec, and mark every other fd close-on-exec.
+void install(const std::vector<int>& fds);
 
 // Default disposition for every signal, empty mask (Node ignores SIGPIPE,
 // and ignored signals survive execve).

@@ -11,10 +11,9 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('--no-pivot', 'do not use pivot_root (for a rootfs on a ramdisk)')
     .option('--no-new-keyring', 'accepted for runc compatibility (minirun never creates a session keyring)')
     .option('--console-socket <path>', 'unix socket that receives the pty master of a terminal container')
-    .option('--preserve-fds <n>', 'pass N additional fds (not supported yet)')
+    .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the container')
     .action(async (id: string, o: Record<string, unknown>) => {
-      const { MiniRunError } = await import('../errors');
-      if (o.preserveFds !== undefined && o.preserveFds !== '0') throw new MiniRunError('USAGE', '--preserve-fds: not supported yet');
+      const { parsePreserveFds } = await import('../lifecycle/extra-fds');
       const { create } = await import('../lifecycle/create');
       create({
         root: globals().root,
@@ -23,6 +22,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
         pidFile: o.pidFile as string | undefined,
         noPivot: o.pivot === false,
         consoleSocket: o.consoleSocket as string | undefined,
+        preserveFds: parsePreserveFds(o.preserveFds as string | undefined),
       });
     });
 

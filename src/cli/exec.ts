@@ -20,7 +20,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('--no-new-privs', 'set no_new_privs for the process')
     .option('-t, --tty', 'allocate a pseudo-terminal')
     .option('--console-socket <path>', 'unix socket that receives the pty master (with --tty)')
-    .option('--preserve-fds <n>', 'pass N additional fds (not supported yet)')
+    .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the process')
     .passThroughOptions()
     .action(async (id: string, command: string[], o: Record<string, unknown>) => {
       const { MiniRunError } = await import('../errors');
@@ -36,7 +36,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
 
 async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: () => GlobalOptions): Promise<number> {
   const { MiniRunError } = await import('../errors');
-  if (o.preserveFds !== undefined && o.preserveFds !== '0') throw new MiniRunError('USAGE', '--preserve-fds: not supported yet');
+  const { parsePreserveFds } = await import('../lifecycle/extra-fds');
   const num = (flag: string, v: string) => {
     if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new MiniRunError('USAGE', `${flag}: must be a number, got "${v}"`);
     return Number(v);
@@ -63,6 +63,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
     detach: o.detach === true,
     pidFile: o.pidFile as string | undefined,
     consoleSocket: o.consoleSocket as string | undefined,
+    preserveFds: parsePreserveFds(o.preserveFds as string | undefined),
     options: {
       process,
       args: command,

@@ -6,6 +6,7 @@ import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
 import { checkConsoleUse, sendToSocket } from './console';
+import { extraFds } from './extra-fds';
 import { launch } from './launch';
 import { prepare } from './prepare';
 import { onCreate } from './hook-points';
@@ -18,6 +19,7 @@ export interface CreateOptions {
   pidFile?: string;
   noPivot: boolean;
   consoleSocket?: string;
+  preserveFds: number;
 }
 
 export const EXEC_FIFO = 'exec.fifo';
@@ -26,6 +28,8 @@ export function create(opts: CreateOptions): void {
   const fifo = path.join(containerDir(opts.root, opts.id), EXEC_FIFO);
   const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, execFifo: fifo });
   checkConsoleUse(prepared.spec.process?.terminal === true, true, opts.consoleSocket);
+  const extra = extraFds(opts.preserveFds);
+  prepared.plan.env.push(...extra.env);
   const addon = loadAddon();
   const dir = createContainerDir(opts.root, opts.id);
   let pid = -1;
@@ -40,7 +44,7 @@ export function create(opts: CreateOptions): void {
       placeInit: (p) => joinCgroups(prepared.cgroups, p),
       createHooks: (p) => onCreate(hooks, p),
       console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
-    });
+    }, extra.fds);
     pid = launched.pid;
     addon.close(launched.sock);
     recordState(dir, opts.id, prepared, pid, 'created');

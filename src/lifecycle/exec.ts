@@ -7,6 +7,7 @@ import { buildExecPlan, type ExecOptions } from '../plan/exec';
 import { loadSpec } from '../spec/load';
 import { currentStatus, readState } from '../state/store';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
+import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { launch } from './launch';
 import { writePidFile } from './record';
@@ -18,6 +19,7 @@ export interface ExecCommand {
   detach: boolean;
   pidFile?: string;
   consoleSocket?: string;
+  preserveFds: number;
   options: ExecOptions;
 }
 
@@ -27,6 +29,8 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   if (status === 'stopped') throw new MiniRunError('STATE', `cannot exec in a stopped container: ${cmd.id}`);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
+  const extra = extraFds(cmd.preserveFds);
+  plan.env.push(...extra.env);
   const terminal = plan.terminal !== 0;
   checkConsoleUse(terminal, cmd.detach, cmd.consoleSocket);
   const addon = loadAddon();
@@ -38,7 +42,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
     launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
       placeInit: (p) => joinCgroups({ dirs: state.cgroupDirs ?? [] }, p),
       console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
-    });
+    }, extra.fds);
   } catch (e) {
     term?.restore();
     throw e;

@@ -65,8 +65,8 @@ function describeExit(addon: Addon, helper: number): string {
  * fifo (create). On failure everything the helper made is gone: the init is
  * killed and reaped; the caller removes cgroups and state.
  */
-export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide): Launched {
-  const helper = addon.startHelper(helperPath(), encodePlan(plan), stdio);
+export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide, extra: number[] = []): Launched {
+  const helper = addon.startHelper(helperPath(), encodePlan({ ...plan, extraFds: extra.length }), [...stdio, ...extra]);
   let initPid = -1;
   let helperReaped = false;
   const reapHelper = () => {

@@ -6,6 +6,7 @@ import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { createContainerDir, removeContainerDir, writeState } from '../state/store';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
+import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
 import { launch } from './launch';
@@ -22,10 +23,13 @@ export interface RunOptions {
   pidFile?: string;
   noPivot: boolean;
   consoleSocket?: string;
+  preserveFds: number;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
   const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot });
+  const extra = extraFds(opts.preserveFds);
+  prepared.plan.env.push(...extra.env);
   const terminal = prepared.spec.process?.terminal === true;
   checkConsoleUse(terminal, opts.detach, opts.consoleSocket);
   const addon = loadAddon();
@@ -51,7 +55,7 @@ export async function run(opts: RunOptions): Promise<number> {
         createHooks: (p) => onCreate(hooks, p),
         startHooks: (p) => onStart(hooks, p),
         console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),
-      });
+      }, extra.fds);
     } finally {
       relay?.releaseChildEnds();
     }

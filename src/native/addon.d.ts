@@ -11,8 +11,8 @@ export type HelperMessage =
   | { type: 'eof' };
 
 export interface Addon {
-  /** Starts the init helper from a sealed memfd copy of helperPath, sends it the plan and stdio. */
-  startHelper(helperPath: string, plan: Buffer, stdio: [number, number, number]): { pid: number; sock: number };
+  /** Starts the init helper from a sealed memfd copy of helperPath, sends it the plan, stdio and extra fds. */
+  startHelper(helperPath: string, plan: Buffer, fds: number[]): { pid: number; sock: number };
   /** Blocks for the helper's next message. */
   recv(sock: number): HelperMessage;
   sendGo(sock: number): void;

@@ -36,6 +36,7 @@ export const enum Tag {
   ExecPath = 31,
   Terminal = 32,
   ConsoleSize = 33,
+  ExtraFds = 34,
 }
 
 export const enum MountKind {
@@ -169,6 +170,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
   if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));
   if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
+  if (plan.extraFds) w.u32(Tag.ExtraFds, plan.extraFds);
   if (plan.terminal) w.record(Tag.Terminal, Buffer.from([plan.terminal]));
   if (plan.consoleSize) {
     const size = Buffer.alloc(8);
