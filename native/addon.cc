@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -291,6 +292,27 @@ Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// lockDir(path) -> fd: an exclusive flock on a directory, blocking until
+// other minirun commands on the same container are done. Close the fd to
+// release it.
+Napi::Value LockDir(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "lockDir(path)");
+  std::string path = info[0].As<Napi::String>();
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw errno_error(env, "open " + path, errno);
+  int rc;
+  do {
+    rc = flock(fd, LOCK_EX);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) {
+    int e = errno;
+    close(fd);
+    throw errno_error(env, "flock " + path, e);
+  }
+  return Napi::Number::New(env, fd);
+}
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
@@ -315,6 +337,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pump", Napi::Function::New(env, PumpFd));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("lockDir", Napi::Function::New(env, LockDir));
   return exports;
 }
 

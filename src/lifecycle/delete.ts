@@ -3,21 +3,23 @@
 import { destroyCgroups } from '../cgroups';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
-import { currentStatus, readState, removeContainerDir } from '../state/store';
+import { currentStatus, withContainerLock, removeContainerDir } from '../state/store';
 import { onStopped } from './hook-points';
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function remove(root: string, id: string, force: boolean): void {
-  const { dir, state } = readState(root, id);
-  const status = currentStatus(state);
-  if (status !== 'stopped') {
-    // A created container is deleted without --force, as runc does.
-    if (!force && status !== 'created') throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
-    loadAddon().kill(state.pid, 9);
-    for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleep(10);
-  }
-  destroyCgroups({ dirs: state.cgroupDirs ?? [] });
-  removeContainerDir(dir);
-  onStopped({ hooks: state.hooks, state }, 0);
+  const addon = loadAddon();
+  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ dir, state }) => {
+    const status = currentStatus(state);
+    if (status !== 'stopped') {
+      // A created container is deleted without --force, as runc does.
+      if (!force && status !== 'created') throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
+      addon.kill(state.pid, 9);
+      for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleep(10);
+    }
+    destroyCgroups({ dirs: state.cgroupDirs ?? [] });
+    removeContainerDir(dir);
+    onStopped({ hooks: state.hooks, state }, 0);
+  });
 }

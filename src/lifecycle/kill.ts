@@ -3,19 +3,20 @@ import { cgroupPids } from '../cgroups';
 import { MiniRunError } from '../errors';
 import { errnoName } from '../native/errno';
 import { loadAddon } from '../native/loader';
-import { currentStatus, readState } from '../state/store';
+import { currentStatus, withContainerLock } from '../state/store';
 import { parseSignal } from './signals';
 
 export function kill(root: string, id: string, signal: string, all: boolean): void {
   const sig = parseSignal(signal);
-  const { state } = readState(root, id);
   const addon = loadAddon();
-  if (all) {
-    // Every process in the container's cgroups, as runc kill --all.
-    for (const pid of cgroupPids({ dirs: state.cgroupDirs ?? [] })) addon.kill(pid, sig);
-    return;
-  }
-  if (currentStatus(state) === 'stopped') throw new MiniRunError('STATE', `container ${id} is not running`);
-  const err = addon.kill(state.pid, sig);
-  if (err !== 0) throw new MiniRunError('STATE', `kill ${id}: ${errnoName(err)}`);
+  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ state }) => {
+    if (all) {
+      // Every process in the container's cgroups, as runc kill --all.
+      for (const pid of cgroupPids({ dirs: state.cgroupDirs ?? [] })) addon.kill(pid, sig);
+      return;
+    }
+    if (currentStatus(state) === 'stopped') throw new MiniRunError('STATE', `container ${id} is not running`);
+    const err = addon.kill(state.pid, sig);
+    if (err !== 0) throw new MiniRunError('STATE', `kill ${id}: ${errnoName(err)}`);
+  });
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import { currentStatus, readState, writeState } from '../state/store';
+import { currentStatus, withContainerLock, writeState } from '../state/store';
 import { loadAddon } from '../native/loader';
 import { EXEC_FIFO } from './create';
 import { onStart, onStarted } from './hook-points';
@@ -11,50 +11,51 @@ import { onStart, onStarted } from './hook-points';
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function start(root: string, id: string): void {
-  const { dir, state } = readState(root, id);
-  const status = currentStatus(state);
-  if (status === 'stopped') throw new MiniRunError('STATE', `cannot start a container that has stopped: ${id}`);
-  if (status !== 'created') throw new MiniRunError('STATE', `cannot start an already ${status} container: ${id}`);
   const addon = loadAddon();
-  const hooks = {
-    addon,
-    hooks: state.hooks,
-    state,
-    namespaces: state.namespaces ?? [],
-    rootfs: state.rootfs,
-  };
-  try {
-    onStart(hooks, state.pid);
-  } catch (e) {
-    addon.kill(state.pid, 9);
-    throw e;
-  }
-  const fifo = path.join(dir, EXEC_FIFO);
-  // Non-blocking: if the init died, there is no writer and a blocking open would hang.
-  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  try {
-    const buf = Buffer.alloc(1);
-    for (let i = 0; ; i++) {
-      try {
-        if (fs.readSync(fd, buf, 0, 1, null) === 1) break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      }
-      if (currentStatus(state) === 'stopped' || i > 10_000) {
-        throw new MiniRunError('STATE', `cannot start container ${id}: its init exited before it could run the process`);
-      }
-      sleep(1);
+  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ dir, state }) => {
+    const status = currentStatus(state);
+    if (status === 'stopped') throw new MiniRunError('STATE', `cannot start a container that has stopped: ${id}`);
+    if (status !== 'created') throw new MiniRunError('STATE', `cannot start an already ${status} container: ${id}`);
+    const hooks = {
+      addon,
+      hooks: state.hooks,
+      state,
+      namespaces: state.namespaces ?? [],
+      rootfs: state.rootfs,
+    };
+    try {
+      onStart(hooks, state.pid);
+    } catch (e) {
+      addon.kill(state.pid, 9);
+      throw e;
     }
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.rmSync(fifo, { force: true });
-  writeState(dir, { ...state, status: 'running' });
-  try {
-    onStarted(hooks, state.pid);
-  } catch (e) {
-    // runc stops a container whose poststart hook failed
-    addon.kill(state.pid, 9);
-    throw e;
-  }
+    const fifo = path.join(dir, EXEC_FIFO);
+    // Non-blocking: if the init died, there is no writer and a blocking open would hang.
+    const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      const buf = Buffer.alloc(1);
+      for (let i = 0; ; i++) {
+        try {
+          if (fs.readSync(fd, buf, 0, 1, null) === 1) break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        }
+        if (currentStatus(state) === 'stopped' || i > 10_000) {
+          throw new MiniRunError('STATE', `cannot start container ${id}: its init exited before it could run the process`);
+        }
+        sleep(1);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.rmSync(fifo, { force: true });
+    writeState(dir, { ...state, status: 'running' });
+    try {
+      onStarted(hooks, state.pid);
+    } catch (e) {
+      // runc stops a container whose poststart hook failed
+      addon.kill(state.pid, 9);
+      throw e;
+    }
+  });
 }

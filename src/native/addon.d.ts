@@ -33,4 +33,6 @@ export interface Addon {
   /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
   sendFd(socketPath: string, fd: number): void;
   setWinsize(fd: number, rows: number, cols: number): void;
+  /** An exclusive flock on a directory (blocking); close the fd to release it. */
+  lockDir(path: string): number;
 }

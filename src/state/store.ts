@@ -102,3 +102,29 @@ export function pidStartTime(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Runs `f` holding the container's lock (an flock on its state directory),
+ * so that two commands on one container run one after the other. The state
+ * is read after the lock is taken.
+ */
+export function withContainerLock<T>(
+  root: string,
+  id: string,
+  lock: (dir: string) => number,
+  unlock: (fd: number) => void,
+  f: (found: { dir: string; state: ContainerState }) => T,
+): T {
+  const dir = containerDir(root, id);
+  let fd: number;
+  try {
+    fd = lock(dir);
+  } catch {
+    return f(readState(root, id)); // gone: readState says so, with the id
+  }
+  try {
+    return f(readState(root, id));
+  } finally {
+    unlock(fd);
+  }
+}

@@ -172,3 +172,46 @@ suite('ps, kill --all, features', () => {
     expect(mine.linux.namespaces).toContain('time');
   });
 });
+
+suite('concurrency and leaks', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await Sandbox.create(['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1']);
+  });
+  afterAll(() => sb?.cleanup());
+
+  it('two creates of one id at once: exactly one wins', async () => {
+    const id = uniqueId('race');
+    const { spawn } = await import('node:child_process');
+    const { MINIRUN } = await import('./harness');
+    const start = () =>
+      new Promise<{ code: number | null; err: string }>((resolve) => {
+        const c = spawn(MINIRUN, ['--root', sb.minirunRoot, 'create', '--bundle', sb.bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        c.on('exit', (code) => resolve({ code, err }));
+      });
+    try {
+      const results = await Promise.all([start(), start(), start()]);
+      expect(results.filter((r) => r.code === 0)).toHaveLength(1);
+      for (const r of results.filter((x) => x.code !== 0)) expect(r.err).toBe(`minirun: container with id exists: ${id}\n`);
+    } finally {
+      sb.minirun(['delete', '-f', id]);
+    }
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it('200 create/start/kill/delete cycles leave nothing behind', () => {
+    const cgroupsBefore = fs.readdirSync('/sys/fs/cgroup/pids').length;
+    for (let i = 0; i < 200; i++) {
+      const id = uniqueId('cycle');
+      for (const step of [['create', id], ['start', id], ['kill', id, 'KILL'], ['delete', '--force', id]]) {
+        const r = sb.minirun(step);
+        if (r.code !== 0) throw new Error(`cycle ${i}: ${step.join(' ')}: ${r.stderr}`);
+      }
+    }
+    expect(sb.residue()).toEqual([]);
+    expect(fs.readdirSync(sb.minirunRoot)).toEqual([]);
+    expect(fs.readdirSync('/sys/fs/cgroup/pids').length).toBe(cgroupsBefore);
+  }, 300_000);
+});
