@@ -11,7 +11,7 @@
 //            [exec into a running container skips to umask]
 //            rootfs bind -> config mounts, cwd dir -> /dev nodes and links ->
 //            [create hooks] -> pivot_root -> [pty, /dev/console] ->
-//            hostname, domainname -> sysctl ->
+//            hostname, domainname -> session keyring -> sysctl ->
 //            readonlyPaths -> maskedPaths -> read-only remounts ->
 //            umask -> no_new_privs -> seccomp (if no no_new_privs) ->
 //            bounding set, user, caps -> cwd -> env, find args[0] ->
@@ -118,6 +118,7 @@ int main() {
     mounts::enter_root(plan, rootfd.get());
     if (plan.terminal) console_peer = console::setup(plan);
     system_settings::names(plan);
+    system_settings::session_keyring(plan);
     system_settings::sysctl(plan);
     mounts::readonly_and_masked(plan);
     mounts::finalize(plan);

@@ -64,6 +64,7 @@ struct Plan {
   uint8_t terminal = 0;  // 1: pty for stdio, 2: and /dev/console
   uint32_t console_rows = 0, console_cols = 0;
   uint32_t extra_fds = 0;
+  std::string session_keyring;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

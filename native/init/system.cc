@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/keyctl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <string>
@@ -45,6 +48,30 @@ void sysctl(const Plan& p) {
     int rc = write_file(path, kv.second);
     if (rc < 0) report::fail("sysctl", -rc, "linux.sysctl %s: write %s", kv.first.c_str(), path.c_str());
   }
+}
+
+void session_keyring(const Plan& p) {
+  if (p.session_keyring.empty()) return;
+  long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, p.session_keyring.c_str());
+  if (id < 0) {
+    if (errno == ENOSYS) return;  // no keyrings in this kernel: as runc, go on
+    report::fail("keyring", errno, "join the session keyring %s", p.session_keyring.c_str());
+  }
+  // Let the container's processes view the keyring (runc sets KEY_POS_SETATTR-style
+  // bit 0x080000, "user may view", on top of the default permissions).
+  char desc[512];
+  long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1);
+  if (n < 0) report::fail("keyring", errno, "describe the session keyring");
+  desc[sizeof(desc) - 1] = '\0';
+  // "type;uid;gid;perm;description", perm in hex
+  const char* f = desc;
+  for (int i = 0; i < 3 && f; i++) {
+    f = strchr(f, ';');
+    if (f) f++;
+  }
+  if (!f) report::fail("keyring", EINVAL, "unexpected keyring description");
+  unsigned long perm = strtoul(f, nullptr, 16) | 0x080000;
+  if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm) < 0) report::fail("keyring", errno, "set the keyring's permissions");
 }
 
 }  // namespace system_settings

@@ -193,6 +193,16 @@ static int check_exe(void) {
   return 0;
 }
 
+/* The session keyring: "type;uid;gid;perm;description" (runc gives _ses.<id>). */
+static int check_keyring(void) {
+  char desc[512];
+  long n = syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, -3 /* KEY_SPEC_SESSION_KEYRING */, desc, sizeof desc - 1);
+  if (n < 0) return die("keyctl describe");
+  desc[sizeof desc - 1] = '\0';
+  printf("%s\n", desc);
+  return 0;
+}
+
 static void on_term(int sig) {
   (void)sig;
   _exit(0);
@@ -200,7 +210,7 @@ static void on_term(int sig) {
 
 static int usage(void) {
   fputs("usage: probe caps|ids|seccomp|rlimits|fds|cwd|umask|mounts|isatty FD|pause|exit N|kill SIG|"
-        "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|help\n",
+        "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|keyring|help\n",
         stderr);
   return 2;
 }
@@ -218,6 +228,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "ns")) return check_ns();
   if (!strcmp(c, "sched")) return check_sched();
   if (!strcmp(c, "exe")) return check_exe();
+  if (!strcmp(c, "keyring")) return check_keyring();
   if (!strcmp(c, "cwd")) {
     char buf[4096];
     if (!getcwd(buf, sizeof buf)) return die("getcwd");

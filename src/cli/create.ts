@@ -9,7 +9,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('-b, --bundle <dir>', 'path to the bundle (default: the current directory)')
     .option('--pid-file <file>', 'write the container process id to this file')
     .option('--no-pivot', 'do not use pivot_root (for a rootfs on a ramdisk)')
-    .option('--no-new-keyring', 'accepted for runc compatibility (minirun never creates a session keyring)')
+    .option('--no-new-keyring', 'do not give the container a new session keyring (_ses.<id>)')
     .option('--console-socket <path>', 'unix socket that receives the pty master of a terminal container')
     .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the container')
     .action(async (id: string, o: Record<string, unknown>) => {
@@ -21,6 +21,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
         bundle: o.bundle as string | undefined,
         pidFile: o.pidFile as string | undefined,
         noPivot: o.pivot === false,
+        noNewKeyring: o.newKeyring === false,
         consoleSocket: o.consoleSocket as string | undefined,
         preserveFds: parsePreserveFds(o.preserveFds as string | undefined),
       });

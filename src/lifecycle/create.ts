@@ -18,6 +18,7 @@ export interface CreateOptions {
   bundle?: string;
   pidFile?: string;
   noPivot: boolean;
+  noNewKeyring: boolean;
   consoleSocket?: string;
   preserveFds: number;
 }
@@ -26,7 +27,7 @@ export const EXEC_FIFO = 'exec.fifo';
 
 export function create(opts: CreateOptions): void {
   const fifo = path.join(containerDir(opts.root, opts.id), EXEC_FIFO);
-  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, execFifo: fifo });
+  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, execFifo: fifo });
   checkConsoleUse(prepared.spec.process?.terminal === true, true, opts.consoleSocket);
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);

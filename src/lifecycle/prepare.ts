@@ -46,6 +46,7 @@ export interface PrepareOptions {
   id: string;
   bundle?: string;
   noPivot: boolean;
+  noNewKeyring: boolean;
   execFifo?: string;
 }
 
@@ -67,6 +68,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     bundle,
     rootfs,
     noPivot: opts.noPivot,
+    sessionKeyring: opts.noNewKeyring ? undefined : `_ses.${opts.id}`,
     cgroup: cgroups,
     hostHasKcore: fs.existsSync('/proc/kcore'),
     execFifo: opts.execFifo,

@@ -22,12 +22,13 @@ export interface RunOptions {
   keep: boolean;
   pidFile?: string;
   noPivot: boolean;
+  noNewKeyring: boolean;
   consoleSocket?: string;
   preserveFds: number;
 }
 
 export async function run(opts: RunOptions): Promise<number> {
-  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot });
+  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring });
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);
   const terminal = prepared.spec.process?.terminal === true;

@@ -37,6 +37,7 @@ export const enum Tag {
   Terminal = 32,
   ConsoleSize = 33,
   ExtraFds = 34,
+  SessionKeyring = 35,
 }
 
 export const enum MountKind {
@@ -171,6 +172,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));
   if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
   if (plan.extraFds) w.u32(Tag.ExtraFds, plan.extraFds);
+  if (plan.sessionKeyring) w.str(Tag.SessionKeyring, plan.sessionKeyring);
   if (plan.terminal) w.record(Tag.Terminal, Buffer.from([plan.terminal]));
   if (plan.consoleSize) {
     const size = Buffer.alloc(8);

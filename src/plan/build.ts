@@ -25,6 +25,8 @@ export interface BuildInput {
   /** root.path resolved to an absolute, symlink-free host path */
   rootfs: string;
   noPivot: boolean;
+  /** the keyring to join, unless --no-new-keyring */
+  sessionKeyring?: string;
   cgroup: CgroupMountInfo;
   hostHasKcore: boolean;
   execFifo?: string;
@@ -244,6 +246,7 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     execFifo: input.execFifo,
     hookPoints: hookPoints(spec, input.execFifo !== undefined),
     terminal: proc.terminal ? 2 : 0,
+    sessionKeyring: input.sessionKeyring,
     consoleSize: consoleSize(proc),
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],

@@ -77,6 +77,8 @@ export interface LaunchPlan {
   /** 0: stdio as given; 1: a pty (exec); 2: a pty, also bound at /dev/console */
   terminal?: 0 | 1 | 2;
   consoleSize?: { rows: number; cols: number };
+  /** join a new session keyring of this name (runc: _ses.<id>; --no-new-keyring: none) */
+  sessionKeyring?: string;
   /** how many fds after stdio the container gets at 3, 4, ... (set by launch) */
   extraFds?: number;
   seccompBpf?: Buffer;

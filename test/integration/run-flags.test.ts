@@ -85,6 +85,16 @@ suite('run flags and signals', () => {
     });
   }
 
+  it('a new session keyring _ses.<id>, or none with --no-new-keyring, as runc', () => {
+    sb.setArgs(['/bin/probe', 'keyring']);
+    const id = uniqueId('key');
+    for (const flags of [[], ['--no-new-keyring']]) {
+      const out = (rt: Runtime) => cli(rt, ['run', ...flags, `${id}-${rt}${flags.length}`]).stdout.replace(`${id}-${rt}`, 'ID');
+      expect(out('minirun')).toBe(out('runc'));
+    }
+    expect(cli('minirun', ['run', `${id}-x`]).stdout).toMatch(new RegExp(`^keyring;0;0;[0-9a-f]+;_ses\\.${id}-x\n$`));
+  });
+
   it('state JSON has the same fields as runc', () => {
     sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
     const id = uniqueId('st');
