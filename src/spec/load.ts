@@ -1,57 +1,90 @@
-// Reading a bundle's config.json: size-capped, parsed exactly, validated.
+// Reading a bundle's config.json: size-capped, parsed exactly, validated,
+// before anything is made.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import { JsonSyntaxError, parseJson } from './json';
+import { JsonSyntaxError, parseJson, type Json } from './json';
 import type { Process, Spec } from './types';
 import { validateProcess, validateSpec } from './validate';
 
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-export function parseSpec(text: string): Spec {
-  let doc;
-  try {
-    doc = parseJson(text);
-  } catch (e) {
-    if (e instanceof JsonSyntaxError) throw new MiniRunError('CONFIG', `config.json: ${e.message}`);
-    throw e;
+class TooLarge extends Error {
+  constructor(readonly size: number) {
+    super(`file is too large (${size} bytes, limit 16 MiB)`);
   }
-  return validateSpec(doc);
 }
 
-export function loadSpec(bundleDir: string): Spec {
-  const file = path.join(bundleDir, 'config.json');
+class NotRegular extends Error {}
+
+/**
+ * A regular file's text, refusing one larger than MAX_CONFIG_BYTES: by its
+ * size before reading, and again while reading in case it grows. O_NONBLOCK
+ * keeps a FIFO from blocking the open; it is then refused as not a file.
+ */
+function readCapped(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new NotRegular();
+    if (st.size > MAX_CONFIG_BYTES) throw new TooLarge(st.size);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_CONFIG_BYTES) throw new TooLarge(total);
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function parseText(text: string, label: string): Json {
+  try {
+    return parseJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new MiniRunError('CONFIG', `${label}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Reads `file` and parses it as JSON; every error is one line, `<label>: <reason>`. */
+function readJson(file: string, label: string): Json {
   let text: string;
   try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      if (size > MAX_CONFIG_BYTES) {
-        throw new MiniRunError('CONFIG', `config.json: file is too large (${size} bytes, limit 16 MiB)`);
-      }
-      text = fs.readFileSync(fd, 'utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
+    text = readCapped(file);
   } catch (e) {
-    if (e instanceof MiniRunError) throw e;
-    throw new MiniRunError('CONFIG', `config.json: cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`);
+    if (e instanceof TooLarge) throw new MiniRunError('CONFIG', `${label}: ${e.message}`);
+    if (e instanceof NotRegular) throw new MiniRunError('CONFIG', `${label}: ${file} is not a regular file`);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new MiniRunError('CONFIG', `${label}: cannot read ${file}: ${code}`);
   }
-  return parseSpec(text);
+  return parseText(text, label);
+}
+
+/** Parses and validates config.json text: what loadSpec does once it has read the file. */
+export function parseSpec(text: string): Spec {
+  return validateSpec(parseText(text, 'config.json'));
+}
+
+/** Reads, parses and validates <bundleDir>/config.json; throws MiniRunError('CONFIG', ...). */
+export function loadSpec(bundleDir: string): Spec {
+  return validateSpec(readJson(path.join(bundleDir, 'config.json'), 'config.json'));
 }
 
 /** Reads a process.json (exec --process); errors name the file instead of config.json. */
 export function loadProcessFile(file: string): Process {
-  let text: string;
+  const label = `--process ${file}`;
+  const doc = readJson(file, label);
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return validateProcess(doc);
   } catch (e) {
-    throw new MiniRunError('USAGE', `--process ${file}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-  try {
-    return validateProcess(parseJson(text));
-  } catch (e) {
-    const msg = (e as Error).message.replace(/^config\.json: /, '');
-    throw new MiniRunError('CONFIG', `--process ${file}: ${msg}`);
+    if (!(e instanceof MiniRunError)) throw e;
+    throw new MiniRunError('CONFIG', `${label}: ${e.message.replace(/^config\.json: /, '')}`);
   }
 }

@@ -1,9 +1,12 @@
-// The OCI runtime-spec config.json as minirun reads it: the JSON shape, same
-// property names. 64-bit quantities that can exceed 2^53 are bigint.
+// The OCI runtime-spec config.json as minirun reads it: the JSON shape with
+// the same property names. Integers keep the width the spec gives them:
+// 64-bit ones (int64/uint64) are bigint, so that 2^64-1 stays exact; narrower
+// ones are number. Fields that other modules judge (seccomp, personality...)
+// are kept as parsed, typed `unknown`.
 export interface Spec {
   ociVersion: string;
-  root?: { path: string; readonly?: boolean };
-  process?: Process;
+  root: Root;
+  process: Process;
   hostname?: string;
   domainname?: string;
   mounts?: Mount[];
@@ -12,11 +15,16 @@ export interface Spec {
   linux?: Linux;
 }
 
+export interface Root {
+  path: string;
+  readonly?: boolean;
+}
+
 export interface Process {
   terminal?: boolean;
   consoleSize?: { height: number; width: number };
   user: User;
-  args?: string[];
+  args: string[];
   commandLine?: string;
   env?: string[];
   cwd: string;
@@ -58,14 +66,13 @@ export interface Mount {
   source?: string;
   type?: string;
   options?: string[];
-  uidMappings?: IdMapping[];
-  gidMappings?: IdMapping[];
 }
 
 export interface Hook {
   path: string;
   args?: string[];
   env?: string[];
+  /** seconds, > 0 */
   timeout?: number;
 }
 
@@ -89,6 +96,7 @@ export interface Namespace {
   path?: string;
 }
 
+/** A device node to create. major/minor are within the kernel's 12/20 bits. */
 export interface Device {
   type: string;
   path: string;
@@ -99,6 +107,7 @@ export interface Device {
   gid?: number;
 }
 
+/** A device cgroup rule. major/minor: -1, null or absent mean "any". */
 export interface DeviceRule {
   allow: boolean;
   type?: string;
@@ -107,15 +116,81 @@ export interface DeviceRule {
   access?: string;
 }
 
+export interface Memory {
+  limit?: bigint;
+  reservation?: bigint;
+  swap?: bigint;
+  kernel?: bigint;
+  kernelTCP?: bigint;
+  swappiness?: bigint;
+  disableOOMKiller?: boolean;
+  useHierarchy?: boolean;
+  checkBeforeUpdate?: boolean;
+}
+
+export interface Cpu {
+  shares?: bigint;
+  quota?: bigint;
+  burst?: bigint;
+  period?: bigint;
+  realtimeRuntime?: bigint;
+  realtimePeriod?: bigint;
+  cpus?: string;
+  mems?: string;
+  idle?: bigint;
+}
+
+export interface Pids {
+  limit?: bigint;
+}
+
+export interface WeightDevice {
+  major: bigint;
+  minor: bigint;
+  weight?: number;
+  leafWeight?: number;
+}
+
+export interface ThrottleDevice {
+  major: bigint;
+  minor: bigint;
+  rate: bigint;
+}
+
+export interface BlockIO {
+  weight?: number;
+  leafWeight?: number;
+  weightDevice?: WeightDevice[];
+  throttleReadBpsDevice?: ThrottleDevice[];
+  throttleWriteBpsDevice?: ThrottleDevice[];
+  throttleReadIOPSDevice?: ThrottleDevice[];
+  throttleWriteIOPSDevice?: ThrottleDevice[];
+}
+
+export interface HugepageLimit {
+  pageSize: string;
+  limit: bigint;
+}
+
+export interface Network {
+  classID?: number;
+  priorities?: { name: string; priority: number }[];
+}
+
+export interface Rdma {
+  hcaHandles?: number;
+  hcaObjects?: number;
+}
+
 export interface Resources {
   devices?: DeviceRule[];
-  memory?: Record<string, unknown>;
-  cpu?: Record<string, unknown>;
-  pids?: Record<string, unknown>;
-  blockIO?: Record<string, unknown>;
-  hugepageLimits?: unknown[];
-  network?: Record<string, unknown>;
-  rdma?: Record<string, unknown>;
+  memory?: Memory;
+  cpu?: Cpu;
+  pids?: Pids;
+  blockIO?: BlockIO;
+  hugepageLimits?: HugepageLimit[];
+  network?: Network;
+  rdma?: Record<string, Rdma>;
   unified?: Record<string, string>;
 }
 

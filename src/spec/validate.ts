@@ -1,249 +1,400 @@
-// Validates a parsed config.json as a whole and returns it typed. Unknown
-// properties are ignored, as the runtime-spec says; every rejection names
-// the JSON path and the reason.
+// Validates a parsed config.json as a whole and returns it typed, as a new
+// object (the parsed document is left as it was). Unknown properties are
+// ignored, as the runtime-spec says. Every rejection is one configError
+// naming the JSON path and the reason.
+//
+// The file reads top-down: process; root, names, mounts, hooks, annotations;
+// linux (namespaces, id mappings, devices); linux.resources; then the checks
+// runc makes across fields (namespacesNeeded); and validateSpec, the entry.
+// Each reader is (value, path) -> typed value; see check.ts.
 import { configError } from '../errors';
 import { capNumber } from './capabilities';
 import {
-  absolutePath, array, boolean, has, i64, integer, object, oneOf, optional, required, string, stringArray, u32, u64,
-  type Obj,
+  absolutePath, arrayOf, at, boolean, fields, given, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
+  required, section, string, stringArray, u16, u32, u64, type Reader,
 } from './check';
 import type { Json } from './json';
-import type { Process, Spec } from './types';
+import type {
+  BlockIO, Capabilities, Cpu, Device, DeviceRule, Hook, Hooks, HugepageLimit, IdMapping, Linux, Memory, Mount,
+  Namespace, Process, Resources, Rlimit, Root, Spec, ThrottleDevice, User, WeightDevice,
+} from './types';
 
-const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'] as const;
+const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
 const RLIMITS = [
   'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC',
   'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS', 'RLIMIT_LOCKS', 'RLIMIT_SIGPENDING', 'RLIMIT_MSGQUEUE',
   'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME',
 ];
 const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
-const HOOK_KINDS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
-const HOST_NAME_MAX = 64;
+const HOST_NAME_MAX = 64; // the kernel's __NEW_UTS_LEN, for both hostname and domainname
+const ID_MAPPINGS_MAX = 340; // lines a uid_map/gid_map takes (Linux 4.15+)
+const NGROUPS_MAX = 65536;
+const U32_END = 2 ** 32;
 
-function eachEntry(o: Obj, p: string, f: (v: Json, p: string) => void): void {
-  Object.keys(o).forEach((k) => f(o[k], `${p}.${k}`));
+/** The index of the first value seen before in the list, or -1. */
+function firstRepeat(values: readonly string[]): number {
+  const seen = new Set<string>();
+  for (let i = 0; i < values.length; i++) {
+    if (seen.has(values[i])) return i;
+    seen.add(values[i]);
+  }
+  return -1;
 }
 
-function env(v: Json, p: string): string[] {
+// ---- process ------------------------------------------------------------
+
+function envEntry(v: Json, p: string): string {
+  const e = string(v, p);
+  const eq = e.indexOf('=');
+  if (eq < 0) throw configError(p, `must be KEY=VALUE, got ${JSON.stringify(e)}`);
+  if (eq === 0) throw configError(p, `has an empty variable name: ${JSON.stringify(e)}`);
+  return e;
+}
+const env = arrayOf(envEntry);
+
+function args(v: Json, p: string): string[] {
   const list = stringArray(v, p);
-  list.forEach((e, i) => {
-    const eq = e.indexOf('=');
-    if (eq < 0) throw configError(`${p}[${i}]`, `must be KEY=VALUE, got ${JSON.stringify(e)}`);
-    if (eq === 0) throw configError(`${p}[${i}]`, `has an empty variable name: ${JSON.stringify(e)}`);
-  });
+  if (list.length === 0) throw configError(p, 'must have at least one entry');
   return list;
 }
 
-function capabilities(v: Json, p: string): void {
-  const caps = object(v, p);
-  for (const set of ['bounding', 'effective', 'inheritable', 'permitted', 'ambient']) {
-    const names = optional(caps, set, p, stringArray) ?? [];
-    names.forEach((n, i) => {
-      if (capNumber(n) === undefined) throw configError(`${p}.${set}[${i}]`, `unknown capability ${JSON.stringify(n)}`);
-    });
-  }
+function capabilityName(v: Json, p: string): string {
+  const name = string(v, p);
+  if (capNumber(name) === undefined) throw configError(p, `unknown capability ${JSON.stringify(name)}`);
+  return name;
+}
+const capSet = arrayOf(capabilityName);
+const capabilities: Reader<Capabilities> = section({ bounding: capSet, effective: capSet, inheritable: capSet, permitted: capSet, ambient: capSet });
+
+function rlimitType(v: Json, p: string): string {
+  const type = string(v, p);
+  if (!RLIMITS.includes(type)) throw configError(p, `unknown rlimit ${JSON.stringify(type)}`);
+  return type;
 }
 
-function rlimits(v: Json, p: string): void {
-  const seen = new Set<string>();
-  array(v, p).forEach((r, i) => {
-    const where = `${p}[${i}]`;
-    const o = object(r, where);
-    const type = required(o, 'type', where, string);
-    if (!RLIMITS.includes(type)) throw configError(`${where}.type`, `unknown rlimit ${JSON.stringify(type)}`);
-    if (seen.has(type)) throw configError(`${where}.type`, `${type} is given twice`);
-    seen.add(type);
-    const soft = required(o, 'soft', where, u64);
-    const hard = required(o, 'hard', where, u64);
-    if (soft > hard) throw configError(`${where}.soft`, `${soft} is above the hard limit ${hard}`);
-    o.soft = soft;
-    o.hard = hard;
-  });
-}
-
-function user(v: Json, p: string): void {
-  const u = object(v, p);
-  required(u, 'uid', p, u32);
-  required(u, 'gid', p, u32);
-  const umask = optional(u, 'umask', p, u32);
-  if (umask !== undefined && umask > 0o777) throw configError(`${p}.umask`, `must be at most 0777, got ${umask}`);
-  const gids = optional(u, 'additionalGids', p, (x, q) => array(x, q, 65536)) ?? [];
-  gids.forEach((g, i) => u32(g, `${p}.additionalGids[${i}]`));
-  optional(u, 'username', p, string);
-}
-
-function processSection(v: Json, p: string): void {
+function rlimit(v: Json, p: string): Rlimit {
   const o = object(v, p);
-  optional(o, 'terminal', p, boolean);
-  optional(o, 'consoleSize', p, (c, q) => {
-    const cs = object(c, q);
-    required(cs, 'height', q, u32);
-    required(cs, 'width', q, u32);
-  });
-  required(o, 'user', p, user);
-  const args = required(o, 'args', p, stringArray);
-  if (args.length === 0) throw configError(`${p}.args`, 'must have at least one entry');
-  optional(o, 'env', p, env);
-  required(o, 'cwd', p, absolutePath);
-  optional(o, 'capabilities', p, capabilities);
-  optional(o, 'rlimits', p, rlimits);
-  optional(o, 'noNewPrivileges', p, boolean);
-  optional(o, 'apparmorProfile', p, string);
-  optional(o, 'selinuxLabel', p, string);
-  optional(o, 'oomScoreAdj', p, (x, q) => Number(integer(x, q, -1000n, 1000n)));
+  const type = required(o, 'type', p, rlimitType);
+  const soft = required(o, 'soft', p, u64);
+  const hard = required(o, 'hard', p, u64);
+  if (soft > hard) throw configError(at(p, 'soft'), `${soft} is above the hard limit ${hard}`);
+  return { type, soft, hard };
 }
 
-function mounts(v: Json, p: string): void {
-  array(v, p).forEach((m, i) => {
-    const where = `${p}[${i}]`;
-    const o = object(m, where);
-    required(o, 'destination', where, absolutePath);
-    optional(o, 'source', where, string);
-    optional(o, 'type', where, string);
-    optional(o, 'options', where, stringArray);
-    for (const k of ['uidMappings', 'gidMappings']) {
-      if (has(o, k)) throw configError(`${where}.${k}`, 'id-mapped mounts are not supported yet');
-    }
-  });
+function rlimits(v: Json, p: string): Rlimit[] {
+  const list = arrayOf(rlimit)(v, p);
+  const i = firstRepeat(list.map((r) => r.type));
+  if (i >= 0) throw configError(at(at(p, i), 'type'), `${list[i].type} is given twice`);
+  return list;
 }
 
-function hooks(v: Json, p: string): void {
+function user(v: Json, p: string): User {
   const o = object(v, p);
-  for (const kind of HOOK_KINDS) {
-    const list = optional(o, kind, p, array) ?? [];
-    list.forEach((h, i) => {
-      const where = `${p}.${kind}[${i}]`;
-      const ho = object(h, where);
-      required(ho, 'path', where, absolutePath);
-      optional(ho, 'args', where, stringArray);
-      optional(ho, 'env', where, env);
-      const t = optional(ho, 'timeout', where, (x, q) => integer(x, q, 1n, 0x7fffffffn));
-      void t;
-    });
-  }
+  return {
+    uid: required(o, 'uid', p, u32),
+    gid: required(o, 'gid', p, u32),
+    ...fields(o, p, { umask: u32, additionalGids: arrayOf(u32, NGROUPS_MAX), username: string }),
+  };
 }
 
-function idMappings(v: Json, p: string): void {
-  array(v, p, 340).forEach((m, i) => {
-    const where = `${p}[${i}]`;
-    const o = object(m, where);
-    required(o, 'containerID', where, u32);
-    required(o, 'hostID', where, u32);
-    const size = required(o, 'size', where, u32);
-    if (size === 0) throw configError(`${where}.size`, 'must be at least 1');
-  });
-}
-
-function devices(v: Json, p: string): void {
-  array(v, p).forEach((d, i) => {
-    const where = `${p}[${i}]`;
-    const o = object(d, where);
-    const type = required(o, 'type', where, (x, q) => oneOf(x, q, ['c', 'b', 'u', 'p']));
-    required(o, 'path', where, absolutePath);
-    if (type !== 'p') {
-      required(o, 'major', where, (x, q) => Number(integer(x, q, 0n, 0xfffn)));
-      required(o, 'minor', where, (x, q) => Number(integer(x, q, 0n, 0xfffffn)));
-    }
-    const mode = optional(o, 'fileMode', where, u32);
-    if (mode !== undefined && mode > 0o7777) throw configError(`${where}.fileMode`, `must be at most 07777, got ${mode.toString(8)}`);
-    optional(o, 'uid', where, u32);
-    optional(o, 'gid', where, u32);
-  });
-}
-
-function deviceRules(v: Json, p: string): void {
-  array(v, p).forEach((r, i) => {
-    const where = `${p}[${i}]`;
-    const o = object(r, where);
-    required(o, 'allow', where, boolean);
-    optional(o, 'type', where, (x, q) => oneOf(x, q, ['a', 'b', 'c']));
-    for (const k of ['major', 'minor']) {
-      if (has(o, k) && o[k] !== null) i64(o[k], `${where}.${k}`);
-    }
-    const access = optional(o, 'access', where, string);
-    if (access !== undefined && !/^[rwm]*$/.test(access)) {
-      throw configError(`${where}.access`, `must be made of r, w and m, got ${JSON.stringify(access)}`);
-    }
-  });
-}
-
-function resources(v: Json, p: string): void {
+function consoleSize(v: Json, p: string): { height: number; width: number } {
   const o = object(v, p);
-  optional(o, 'devices', p, deviceRules);
-  for (const k of ['memory', 'cpu', 'pids', 'blockIO', 'network', 'rdma', 'unified']) optional(o, k, p, object);
-  optional(o, 'hugepageLimits', p, array);
+  // struct winsize holds unsigned shorts
+  return { height: required(o, 'height', p, u16), width: required(o, 'width', p, u16) };
 }
 
-function namespaces(v: Json, p: string): Set<string> {
-  const seen = new Set<string>();
-  array(v, p, NAMESPACES.length * 2).forEach((n, i) => {
-    const where = `${p}[${i}]`;
-    const o = object(n, where);
-    const type = required(o, 'type', where, (x, q) => oneOf(x, q, NAMESPACES));
-    if (seen.has(type)) throw configError(`${where}.type`, `the ${type} namespace is listed twice`);
-    seen.add(type);
-    optional(o, 'path', where, absolutePath);
-  });
-  return seen;
-}
-
-function linuxSection(v: Json, p: string): Set<string> {
+/** The process section; also what `exec --process` reads. */
+function processSection(v: Json, p: string): Process {
   const o = object(v, p);
-  const ns = optional(o, 'namespaces', p, namespaces) ?? new Set<string>();
-  optional(o, 'uidMappings', p, idMappings);
-  optional(o, 'gidMappings', p, idMappings);
-  optional(o, 'devices', p, devices);
-  optional(o, 'cgroupsPath', p, string);
-  optional(o, 'resources', p, resources);
-  optional(o, 'sysctl', p, (x, q) => eachEntry(object(x, q), q, string));
-  for (const k of ['maskedPaths', 'readonlyPaths']) {
-    const list = optional(o, k, p, stringArray) ?? [];
-    list.forEach((s, i) => absolutePath(s, `${p}.${k}[${i}]`));
-  }
-  optional(o, 'rootfsPropagation', p, (x, q) => oneOf(x, q, PROPAGATIONS));
-  optional(o, 'mountLabel', p, string);
+  return {
+    user: required(o, 'user', p, user),
+    args: required(o, 'args', p, args),
+    cwd: required(o, 'cwd', p, absolutePath),
+    ...fields(o, p, {
+      terminal: boolean,
+      consoleSize,
+      commandLine: string,
+      env,
+      capabilities,
+      rlimits,
+      noNewPrivileges: boolean,
+      apparmorProfile: string,
+      oomScoreAdj: intIn(-1000, 1000),
+      selinuxLabel: string,
+      scheduler: raw,
+      ioPriority: raw,
+      execCPUAffinity: raw,
+    }),
+  };
+}
 
-  // What runc's validator checks across fields.
-  const userNs = ns.has('user');
-  const hasMaps = has(o, 'uidMappings') || has(o, 'gidMappings');
-  const userNsIsNew = userNs && !(o.namespaces as Obj[]).some((n) => n.type === 'user' && has(n, 'path'));
-  if (userNsIsNew && (!has(o, 'uidMappings') || !has(o, 'gidMappings'))) {
-    throw configError(`${p}.uidMappings`, 'a new user namespace needs both uidMappings and gidMappings');
+// ---- root, names, mounts, hooks, annotations ----------------------------
+
+function ociVersion(v: Json, p: string): string {
+  const s = string(v, p);
+  if (!s.startsWith('1.')) throw configError(p, `must be a 1.x runtime-spec version, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+function root(v: Json, p: string): Root {
+  const o = object(v, p);
+  return { path: required(o, 'path', p, nonEmptyString), ...fields(o, p, { readonly: boolean }) };
+}
+
+function hostName(v: Json, p: string): string {
+  const s = string(v, p);
+  const bytes = Buffer.byteLength(s, 'utf8');
+  if (bytes > HOST_NAME_MAX) throw configError(p, `is ${bytes} bytes long, more than the kernel's limit of ${HOST_NAME_MAX}`);
+  return s;
+}
+
+function mount(v: Json, p: string): Mount {
+  const o = object(v, p);
+  const m: Mount = {
+    destination: required(o, 'destination', p, absolutePath),
+    ...fields(o, p, { source: string, type: string, options: stringArray }),
+  };
+  for (const k of ['uidMappings', 'gidMappings']) {
+    if (given(o, k)) throw configError(at(p, k), 'id-mapped mounts are not supported yet');
   }
-  if (hasMaps && !userNs) throw configError(`${p}.uidMappings`, 'id mappings need a user namespace in linux.namespaces');
+  return m;
+}
+
+function hook(v: Json, p: string): Hook {
+  const o = object(v, p);
+  return {
+    path: required(o, 'path', p, absolutePath),
+    ...fields(o, p, { args: stringArray, env, timeout: intIn(1, 0x7fffffff) }),
+  };
+}
+const hookList = arrayOf(hook);
+const hooks: Reader<Hooks> = section({
+  prestart: hookList,
+  createRuntime: hookList,
+  createContainer: hookList,
+  startContainer: hookList,
+  poststart: hookList,
+  poststop: hookList,
+});
+
+function annotations(v: Json, p: string): Record<string, string> {
+  const map = mapOf(string)(v, p);
+  if (Object.prototype.hasOwnProperty.call(map, '')) throw configError(p, 'a key must not be an empty string');
+  return map;
+}
+
+// ---- linux: namespaces, id mappings, devices ----------------------------
+
+function namespace(v: Json, p: string): Namespace {
+  const o = object(v, p);
+  const ns: Namespace = { type: required(o, 'type', p, oneOf(NAMESPACES)) };
+  // An empty path means a new namespace, as in runc (Go's omitempty).
+  const path = optional(o, 'path', p, string) ?? '';
+  if (path !== '') ns.path = absolutePath(path, at(p, 'path'));
   return ns;
 }
 
-function names(o: Obj, ns: Set<string>): void {
-  for (const k of ['hostname', 'domainname']) {
-    const name = optional(o, k, '', string);
-    if (!name) continue;
-    if (name.length > HOST_NAME_MAX) throw configError(k, `must be at most ${HOST_NAME_MAX} characters`);
-    if (!ns.has('uts')) throw configError(k, 'requires a uts namespace in linux.namespaces');
+function namespaces(v: Json, p: string): Namespace[] {
+  const list = arrayOf(namespace)(v, p);
+  const i = firstRepeat(list.map((n) => n.type));
+  if (i >= 0) throw configError(at(at(p, i), 'type'), `the ${list[i].type} namespace is listed twice`);
+  return list;
+}
+
+function idMapping(v: Json, p: string): IdMapping {
+  const o = object(v, p);
+  const m = { containerID: required(o, 'containerID', p, u32), hostID: required(o, 'hostID', p, u32), size: required(o, 'size', p, u32) };
+  if (m.size === 0) throw configError(at(p, 'size'), 'must be at least 1');
+  for (const k of ['containerID', 'hostID'] as const) {
+    if (m[k] + m.size > U32_END) throw configError(at(p, 'size'), `${k} ${m[k]} + size ${m.size} goes past ${U32_END - 1}`);
+  }
+  return m;
+}
+const idMappings = arrayOf(idMapping, ID_MAPPINGS_MAX);
+
+// What the kernel's dev_t holds: 12 bits of major, 20 of minor; larger
+// numbers would be truncated by mknod, so they are refused here.
+const deviceMajor = intIn(0, 0xfff);
+const deviceMinor = intIn(0, 0xfffff);
+
+function fileMode(v: Json, p: string): number {
+  const mode = u32(v, p);
+  if (mode > 0o7777) throw configError(p, `must be permission bits, at most 0o7777, got 0o${mode.toString(8)}`);
+  return mode;
+}
+
+function device(v: Json, p: string): Device {
+  const o = object(v, p);
+  const type = required(o, 'type', p, oneOf(['c', 'b', 'u', 'p']));
+  const path = required(o, 'path', p, absolutePath);
+  const numbers = type === 'p'
+    ? fields(o, p, { major: deviceMajor, minor: deviceMinor })
+    : { major: required(o, 'major', p, deviceMajor), minor: required(o, 'minor', p, deviceMinor) };
+  return { type, path, ...numbers, ...fields(o, p, { fileMode, uid: u32, gid: u32 }) };
+}
+
+// ---- linux.resources ----------------------------------------------------
+
+function deviceAccess(v: Json, p: string): string {
+  const access = string(v, p);
+  if (!/^[rwm]*$/.test(access)) throw configError(p, `must be made of r, w and m, got ${JSON.stringify(access)}`);
+  return access;
+}
+
+function deviceRule(v: Json, p: string): DeviceRule {
+  const o = object(v, p);
+  return {
+    allow: required(o, 'allow', p, boolean),
+    // -1 (or null, or no value) means any; the devices cgroup reads 32 bits.
+    ...fields(o, p, { type: oneOf(['a', 'b', 'c']), major: intIn(-1, U32_END - 1), minor: intIn(-1, U32_END - 1), access: deviceAccess }),
+  };
+}
+
+const memory: Reader<Memory> = section({
+  limit: i64,
+  reservation: i64,
+  swap: i64,
+  kernel: i64,
+  kernelTCP: i64,
+  swappiness: u64,
+  disableOOMKiller: boolean,
+  useHierarchy: boolean,
+  checkBeforeUpdate: boolean,
+});
+
+const cpu: Reader<Cpu> = section({
+  shares: u64,
+  quota: i64,
+  burst: u64,
+  period: u64,
+  realtimeRuntime: i64,
+  realtimePeriod: u64,
+  cpus: string,
+  mems: string,
+  idle: i64,
+});
+
+function weightDevice(v: Json, p: string): WeightDevice {
+  const o = object(v, p);
+  return {
+    major: required(o, 'major', p, i64),
+    minor: required(o, 'minor', p, i64),
+    ...fields(o, p, { weight: u16, leafWeight: u16 }),
+  };
+}
+
+function throttleDevice(v: Json, p: string): ThrottleDevice {
+  const o = object(v, p);
+  return { major: required(o, 'major', p, i64), minor: required(o, 'minor', p, i64), rate: required(o, 'rate', p, u64) };
+}
+const throttleList = arrayOf(throttleDevice);
+
+const blockIO: Reader<BlockIO> = section({
+  weight: u16,
+  leafWeight: u16,
+  weightDevice: arrayOf(weightDevice),
+  throttleReadBpsDevice: throttleList,
+  throttleWriteBpsDevice: throttleList,
+  throttleReadIOPSDevice: throttleList,
+  throttleWriteIOPSDevice: throttleList,
+});
+
+function hugepageLimit(v: Json, p: string): HugepageLimit {
+  const o = object(v, p);
+  return { pageSize: required(o, 'pageSize', p, nonEmptyString), limit: required(o, 'limit', p, u64) };
+}
+
+function interfacePriority(v: Json, p: string): { name: string; priority: number } {
+  const o = object(v, p);
+  return { name: required(o, 'name', p, nonEmptyString), priority: required(o, 'priority', p, u32) };
+}
+
+const resources: Reader<Resources> = section({
+  devices: arrayOf(deviceRule),
+  memory,
+  cpu,
+  pids: section({ limit: i64 }),
+  blockIO,
+  hugepageLimits: arrayOf(hugepageLimit),
+  network: section({ classID: u32, priorities: arrayOf(interfacePriority) }),
+  rdma: mapOf(section({ hcaHandles: u32, hcaObjects: u32 })),
+  unified: mapOf(string),
+});
+
+const linuxSection: Reader<Linux> = section({
+  namespaces,
+  uidMappings: idMappings,
+  gidMappings: idMappings,
+  devices: arrayOf(device),
+  cgroupsPath: string,
+  resources,
+  sysctl: mapOf(string),
+  maskedPaths: arrayOf(absolutePath),
+  readonlyPaths: arrayOf(absolutePath),
+  rootfsPropagation: oneOf(PROPAGATIONS),
+  mountLabel: string,
+  seccomp: raw,
+  personality: raw,
+  timeOffsets: raw,
+  intelRdt: raw,
+  netDevices: raw,
+  memoryPolicy: raw,
+});
+
+// ---- across fields ------------------------------------------------------
+
+function mapsRoot(list: readonly IdMapping[]): boolean {
+  return list.some((m) => m.containerID === 0);
+}
+
+/** The namespaces that other fields need, as runc checks them when it reads the config. */
+function namespacesNeeded(spec: Spec): void {
+  const linux = spec.linux ?? {};
+  const list = linux.namespaces ?? [];
+  const find = (type: string) => list.find((n) => n.type === type);
+
+  const userNs = find('user');
+  for (const k of ['uidMappings', 'gidMappings'] as const) {
+    const maps = linux[k] ?? [];
+    if (userNs && !userNs.path && maps.length === 0) throw configError(`linux.${k}`, 'is required with a new user namespace');
+    if (!userNs && maps.length > 0) throw configError(`linux.${k}`, 'requires a user namespace in linux.namespaces');
+    if (userNs && maps.length > 0 && !mapsRoot(maps)) throw configError(`linux.${k}`, 'must map container ID 0 (runc requires a root mapping)');
+  }
+
+  const uts = find('uts');
+  for (const k of ['hostname', 'domainname'] as const) {
+    if (!spec[k]) continue;
+    if (!uts) throw configError(k, 'requires a new uts namespace, and linux.namespaces has none');
+    if (uts.path) throw configError(k, `requires a new uts namespace, not the one joined at ${uts.path}`);
+  }
+
+  for (const k of ['maskedPaths', 'readonlyPaths'] as const) {
+    if ((linux[k] ?? []).length > 0 && !find('mount')) throw configError(`linux.${k}`, 'requires a mount namespace in linux.namespaces');
   }
 }
 
+// ---- the document -------------------------------------------------------
+
 export function validateSpec(doc: Json): Spec {
   const o = object(doc, '(document)');
-  const version = required(o, 'ociVersion', '', string);
-  if (!/^1\.\d+\.\d+/.test(version)) throw configError('ociVersion', `must be a 1.x.y runtime-spec version, got ${JSON.stringify(version)}`);
-  optional(o, 'root', '', (v, p) => {
-    const r = object(v, p);
-    const path = required(r, 'path', p, string);
-    if (path === '') throw configError(`${p}.path`, 'must not be empty');
-    optional(r, 'readonly', p, boolean);
-  });
-  optional(o, 'process', '', processSection);
-  optional(o, 'mounts', '', mounts);
-  optional(o, 'hooks', '', hooks);
-  optional(o, 'annotations', '', (v, p) => eachEntry(object(v, p), p, string));
-  const ns = optional(o, 'linux', '', linuxSection) ?? new Set<string>();
-  names(o, ns);
-  return o as unknown as Spec;
+  const spec: Spec = {
+    ociVersion: required(o, 'ociVersion', '', ociVersion),
+    process: required(o, 'process', '', processSection),
+    root: required(o, 'root', '', root),
+    ...fields(o, '', {
+      hostname: hostName,
+      domainname: hostName,
+      mounts: arrayOf(mount),
+      hooks,
+      annotations,
+      linux: linuxSection,
+    }),
+  };
+  namespacesNeeded(spec);
+  return spec;
 }
 
 /** A process.json for `exec --process`: the process section alone. */
 export function validateProcess(doc: Json): Process {
-  processSection(doc, 'process');
-  return doc as unknown as Process;
+  return processSection(doc, 'process');
 }
