@@ -18,6 +18,17 @@ function versionText(): string {
   return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
 }
 
+/** Whether anything but global options is given (those with a value take the next word). */
+function hasCommand(args: string[]): boolean {
+  const withValue = new Set(['--root', '--log', '--log-format']);
+  for (let i = 0; i < args.length; i++) {
+    if (withValue.has(args[i])) i++;
+    else if (!args[i].startsWith('-')) return true;
+    else if (['-h', '--help', '-v', '--version'].includes(args[i])) return true;
+  }
+  return false;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
@@ -56,6 +67,11 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./create')).register(program, globals);
   (await import('./exec')).register(program, globals);
 
+  if (!hasCommand(argv.slice(2))) {
+    // As runc: no command prints the help and succeeds.
+    out(program.helpInformation());
+    return;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {

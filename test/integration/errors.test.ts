@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, Sandbox, uniqueId, type Config } from './harness';
+import { exec, isRoot, MINIRUN, Sandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot ? describe : describe.skip;
 
@@ -123,4 +123,31 @@ suite('one-line errors, exit 1, no residue', () => {
       fs.rmSync(path.join(sb.minirunRoot, id), { recursive: true, force: true });
     }
   });
+});
+
+suite('command line edges, as runc', () => {
+  const cases: string[][] = [
+    [],
+    ['--help'],
+    ['state'],
+    ['kill'],
+    ['delete'],
+    ['start'],
+    ['ps'],
+    ['exec'],
+    ['list', 'extra'],
+    ['features', 'extra'],
+    ['run', '--bundle', '/nonexistent', 'x'],
+    ['spec', '--bundle', '/nonexistent'],
+    ['kill', 'no-such-container', '9'],
+  ];
+  for (const args of cases) {
+    it(`minirun ${args.join(' ') || '(no arguments)'} exits as runc does`, () => {
+      const root = ['--root', `/tmp/minirun-edges-${process.pid}`];
+      const runc = exec('runc', [...root, ...args]);
+      const minirun = exec(MINIRUN, [...root, ...args]);
+      expect(minirun.code).toBe(runc.code);
+      if (minirun.code !== 0) expect(minirun.stderr).toMatch(/^minirun: [^\n]+\n$/);
+    });
+  }
 });
