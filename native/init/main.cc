@@ -89,6 +89,14 @@ int main() {
   Plan plan;
   std::vector<int> fds;  // stdio, then the extra fds
   receive_plan(&plan, &fds);
+  if (plan.terminal) {
+    // The pty is the process's stdio: let go of the caller's at once. A
+    // caller (containerd's shim) may wait for EOF on them before `start`.
+    for (int i = 0; i < 3; i++) {
+      close(fds[i]);
+      fds[i] = -1;
+    }
+  }
 
   system_settings::oom_score_adj(plan);
   namespaces::enter(plan);  // from here on: the container's init

@@ -1,6 +1,7 @@
 // The device cgroup rules of a container, in runc's order: the spec's
-// linux.resources.devices, an allow for each linux.devices node, then
-// runc's default allow list. Serialised for cgroup v1 devices.allow/deny.
+// linux.resources.devices, then runc's default allow list. (runc 1.1.5 adds
+// no rule for linux.devices nodes: a config allows them in resources.)
+// Serialised for cgroup v1 devices.allow/deny.
 import type { DeviceRule } from '../spec/types';
 
 export type { DeviceRule };
@@ -19,14 +20,8 @@ const DEFAULT_ALLOWED: DeviceRule[] = [
   { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
 ];
 
-export function deviceRules(
-  specRules: readonly DeviceRule[],
-  linuxDevices: readonly { type: string; major: number; minor: number }[],
-): DeviceRule[] {
-  const nodes: DeviceRule[] = linuxDevices
-    .filter((d) => d.type !== 'p')
-    .map((d) => ({ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }));
-  return [...specRules, ...nodes, ...DEFAULT_ALLOWED];
+export function deviceRules(specRules: readonly DeviceRule[]): DeviceRule[] {
+  return [...specRules, ...DEFAULT_ALLOWED];
 }
 
 /** ["deny", "a"] or ["allow", "c 1:3 rwm"]: what to write, in order, for cgroup v1. */

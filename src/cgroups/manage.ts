@@ -51,6 +51,10 @@ function makeDir(d: CgroupDir): void {
 export function createCgroups(plan: CgroupPlan): void {
   try {
     for (const d of plan.dirs) makeDir(d);
+    for (const w of plan.writes) {
+      const dir = plan.dirs.find((d) => d.hierarchy.split(',').includes(w.controller))!;
+      write(path.join(dir.path, w.file), w.value);
+    }
     const devices = plan.dirs.find((d) => d.hierarchy.split(',').includes('devices'));
     if (devices) {
       for (const [file, rule] of v1Writes(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);

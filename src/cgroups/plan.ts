@@ -2,8 +2,10 @@
 // mounts and this process's own cgroups, as runc's fs driver decides.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configError, MiniRunError } from '../errors';
+import { MiniRunError } from '../errors';
+import type { Resources } from '../spec/types';
 import { deviceRules, type DeviceRule } from './devices';
+import { v1Writes, type CgroupWrite } from './resources';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2';
@@ -23,15 +25,16 @@ export interface CgroupPlan {
   v1Binds: { source: string; name: string }[];
   v1Symlinks: { target: string; name: string }[];
   deviceRules: DeviceRule[];
+  /** resource files to write (v1), in order */
+  writes: CgroupWrite[];
 }
 
 export interface CgroupRequest {
   id: string;
   cgroupsPath?: string;
   deviceRules: DeviceRule[];
-  linuxDevices: { type: string; major: number; minor: number }[];
-  /** names of the other linux.resources keys present */
-  otherResources: string[];
+  /** linux.resources (devices apart) */
+  resources?: Resources;
 }
 
 export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
@@ -48,12 +51,15 @@ export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, ow
 }
 
 export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: string): CgroupPlan {
-  for (const r of req.otherResources) throw configError(`linux.resources.${r}`, 'not supported yet');
   const hierarchies = parseHierarchies(mountinfo);
   if (hierarchies.length === 0) throw new MiniRunError('CGROUP', 'cgroup: no cgroup hierarchy is mounted on this host');
   const mode = detectMode(hierarchies);
   if (mode === 'v2' && req.deviceRules.length > 0) {
     throw new MiniRunError('CGROUP', 'linux.resources.devices: device rules on cgroup v2 are not supported yet');
+  }
+  const writes = v1Writes(req.resources);
+  if (mode === 'v2' && writes.length > 0) {
+    throw new MiniRunError('CGROUP', `linux.resources: cpu, memory and pids limits on cgroup v2 are not supported yet`);
   }
   const own = parseProcCgroup(procCgroup);
   const dirs: CgroupDir[] = [];
@@ -72,7 +78,12 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
     if (!b.name.includes(',')) continue;
     for (const ss of b.name.split(',')) v1Symlinks.push({ target: b.name, name: ss });
   }
-  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: deviceRules(req.deviceRules, req.linuxDevices) };
+  for (const w of writes) {
+    if (!v1Binds.some((b) => b.name.split(',').includes(w.controller))) {
+      throw new MiniRunError('CGROUP', `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`);
+    }
+  }
+  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: deviceRules(req.deviceRules), writes };
 }
 
 export function planCgroups(req: CgroupRequest): CgroupPlan {

@@ -55,13 +55,11 @@ export function prepare(opts: PrepareOptions): Prepared {
   const spec = loadSpec(bundle);
   const rootfs = resolveRootfs(bundle, spec);
   const linux = spec.linux ?? {};
-  const resources = (linux.resources ?? {}) as Record<string, unknown>;
   const cgroups = planCgroups({
     id: opts.id,
     cgroupsPath: linux.cgroupsPath,
     deviceRules: linux.resources?.devices ?? [],
-    linuxDevices: (linux.devices ?? []).map((d) => ({ type: d.type, major: d.major ?? 0, minor: d.minor ?? 0 })),
-    otherResources: Object.keys(resources).filter((k) => k !== 'devices' && resources[k] !== undefined && resources[k] !== null),
+    resources: linux.resources,
   });
   const plan = buildPlan({
     spec,
