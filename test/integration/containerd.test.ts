@@ -1,0 +1,101 @@
+// containerd's runc shim driving minirun (ctr run --runc-binary), compared
+// with runc through the same shim. containerd runs on private paths.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
+
+const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const suite = isRoot && ['containerd', 'ctr', 'umoci', 'runc', 'containerd-shim-runc-v2'].every(have) ? describe : describe.skip;
+const IMAGE = 'docker.io/library/minirun-fixture:latest';
+const TOOLS = path.resolve(__dirname, '../tools');
+
+suite('containerd (ctr) drives minirun as it drives runc', () => {
+  let sb: Sandbox;
+  let daemon: ChildProcess;
+  let sock: string;
+
+  const sh = (cmd: string, args: string[], input = '') => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  const ctr = (args: string[]) => sh('ctr', ['-a', sock, ...args]);
+  const runtimes = () => [['minirun', MINIRUN], ['runc', 'runc']] as const;
+
+  beforeAll(async () => {
+    sb = await Sandbox.create();
+    const d = path.join(sb.dir, 'containerd');
+    sock = path.join(d, 'containerd.sock');
+    fs.mkdirSync(d);
+    fs.writeFileSync(
+      path.join(d, 'config.toml'),
+      [
+        'version = 2',
+        `root = "${d}/root"`,
+        `state = "${d}/state"`,
+        '[grpc]',
+        `  address = "${sock}"`,
+        '[ttrpc]',
+        `  address = "${sock}.ttrpc"`,
+        '[debug]',
+        `  address = "${d}/debug.sock"`,
+        '[plugins."io.containerd.grpc.v1.cri"]',
+        '  disable_tcp_service = true',
+      ].join('\n'),
+    );
+    daemon = spawn('containerd', ['--config', path.join(d, 'config.toml')], { stdio: 'ignore' });
+    for (let i = 0; i < 200 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    // An OCI image of the fixture rootfs, built with umoci.
+    const img = path.join(d, 'img');
+    const unpacked = path.join(d, 'unpacked');
+    for (const args of [['init', '--layout', img], ['new', '--image', `${img}:latest`], ['unpack', '--image', `${img}:latest`, unpacked]]) {
+      expect(sh('umoci', args).code).toBe(0);
+    }
+    expect(sh('cp', ['-a', `${sb.bundle}/rootfs/.`, `${unpacked}/rootfs/`]).code).toBe(0);
+    expect(sh('umoci', ['repack', '--image', `${img}:latest`, unpacked]).code).toBe(0);
+    expect(sh('tar', ['-C', img, '-cf', `${img}.tar`, '.']).code).toBe(0);
+    expect(ctr(['images', 'import', '--base-name', 'docker.io/library/minirun-fixture', `${img}.tar`]).code).toBe(0);
+  }, 120_000);
+
+  afterAll(() => {
+    daemon?.kill('SIGTERM');
+    sb?.cleanup();
+  });
+
+  it('run --rm: output and exit status', () => {
+    const outs = runtimes().map(([name, bin]) =>
+      ctr(['run', '--rm', '--runc-binary', bin, IMAGE, uniqueId(`ctr-${name}`), 'sh', '-c', 'echo hello; id; exit 3']),
+    );
+    expect(outs[0].stdout).toBe(outs[1].stdout);
+    expect(outs[0].code).toBe(3);
+    expect(outs[1].code).toBe(3);
+  });
+
+  it('run --detach, task exec, task ps, task kill, task delete', () => {
+    for (const [name, bin] of runtimes()) {
+      const id = uniqueId(`ctr-${name}`);
+      expect(ctr(['run', '-d', '--runc-binary', bin, IMAGE, id, 'sleep', '300']).code).toBe(0);
+      try {
+        const ex = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec-ok; exit 4']);
+        expect([ex.stdout, ex.code]).toEqual(['exec-ok\n', 4]);
+        expect(ctr(['task', 'ps', id]).stdout.trim().split('\n')).toHaveLength(2);
+        expect(ctr(['task', 'kill', '-s', 'SIGKILL', id]).code).toBe(0);
+        for (let i = 0; i < 100 && !ctr(['task', 'ls']).stdout.includes('STOPPED'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        expect(ctr(['task', 'delete', id]).code).toBe(0);
+      } finally {
+        ctr(['task', 'delete', '-f', id]);
+        ctr(['containers', 'rm', id]);
+      }
+    }
+  });
+
+  it('run --tty', () => {
+    const outs = runtimes().map(([name, bin]) => {
+      const r = sh('python3', [path.join(TOOLS, 'in-pty.py'), 'echo typed-$((6*7))\nexit 5\n', 'ctr', '-a', sock, 'run', '--rm', '-t', '--runc-binary', bin, IMAGE, uniqueId(`ctr-${name}`), 'sh']);
+      return { code: r.code, answer: r.stdout.includes('typed-42') };
+    });
+    expect(outs[0]).toEqual({ code: 5, answer: true });
+    expect(outs[1]).toEqual(outs[0]);
+  });
+});
