@@ -1,30 +1,12 @@
 import type { Command } from 'commander';
+import { addContainerOptions, containerOptions } from './container-options';
 import type { GlobalOptions } from './main';
 
 export function register(program: Command, globals: () => GlobalOptions): void {
-  program
-    .command('create')
-    .description('create a container: set everything up, but do not run the process until start')
-    .argument('<container-id>', 'the container id')
-    .option('-b, --bundle <dir>', 'path to the bundle (default: the current directory)')
-    .option('--pid-file <file>', 'write the container process id to this file')
-    .option('--no-pivot', 'do not use pivot_root (for a rootfs on a ramdisk)')
-    .option('--no-new-keyring', 'do not give the container a new session keyring (_ses.<id>)')
-    .option('--console-socket <path>', 'unix socket that receives the pty master of a terminal container')
-    .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the container')
+  addContainerOptions(program.command('create').description('create a container: set everything up, but do not run the process until start'))
     .action(async (id: string, o: Record<string, unknown>) => {
-      const { parsePreserveFds } = await import('../lifecycle/extra-fds');
       const { create } = await import('../lifecycle/create');
-      create({
-        root: globals().root,
-        id,
-        bundle: o.bundle as string | undefined,
-        pidFile: o.pidFile as string | undefined,
-        noPivot: o.pivot === false,
-        noNewKeyring: o.newKeyring === false,
-        consoleSocket: o.consoleSocket as string | undefined,
-        preserveFds: parsePreserveFds(o.preserveFds as string | undefined),
-      });
+      create(await containerOptions(globals().root, id, o));
     });
 
   program

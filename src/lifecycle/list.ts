@@ -1,48 +1,24 @@
 // `minirun list`: every container under --root, as runc lists them.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { currentStatus, readState, type ContainerState } from '../state/store';
+import { readState } from '../state/store';
+import { stateView } from './state';
 
-interface Listed {
-  ociVersion: string;
-  id: string;
-  pid: number;
-  status: ContainerState['status'];
-  bundle: string;
-  rootfs: string;
-  created: string;
-  owner: string;
-  annotations?: Record<string, string>;
-}
-
-function collect(root: string): Listed[] {
+function collect(root: string): Record<string, unknown>[] {
   let ids: string[];
   try {
     ids = fs.readdirSync(root).sort();
   } catch {
     return [];
   }
-  const out: Listed[] = [];
+  const out: Record<string, unknown>[] = [];
   for (const id of ids) {
-    let state: ContainerState;
     try {
-      state = readState(root, id).state;
+      const { state } = readState(root, id);
+      out.push(stateView(state, state.owner || os.userInfo().username));
     } catch {
-      continue; // not a container dir, or one being created right now
+      // not a container dir, or one being created right now
     }
-    const status = currentStatus(state);
-    const item: Listed = {
-      ociVersion: state.ociVersion,
-      id: state.id,
-      pid: status === 'stopped' ? 0 : state.pid,
-      status,
-      bundle: state.bundle,
-      rootfs: state.rootfs,
-      created: state.created,
-      owner: state.owner || os.userInfo().username,
-    };
-    if (state.annotations && Object.keys(state.annotations).length > 0) item.annotations = state.annotations;
-    out.push(item);
   }
   return out;
 }
@@ -58,6 +34,6 @@ export function listText(root: string, format: string, quiet: boolean): string {
   if (quiet) return items.map((i) => `${i.id}\n`).join('');
   if (format === 'json') return items.length === 0 ? 'null\n' : `${JSON.stringify(items)}\n`;
   const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER']];
-  for (const i of items) rows.push([i.id, String(i.pid), i.status, i.bundle, i.created, i.owner]);
+  for (const i of items) rows.push([i.id, i.pid, i.status, i.bundle, i.created, i.owner].map(String));
   return table(rows);
 }

@@ -1,8 +1,8 @@
 // `minirun state`: runc's JSON for one container.
-import { currentStatus, readState } from '../state/store';
+import { currentStatus, readState, type ContainerState } from '../state/store';
 
-export function stateJson(root: string, id: string): string {
-  const { state } = readState(root, id);
+/** What runc shows of a container: its status now, pid 0 once stopped. */
+export function stateView(state: ContainerState, owner: string): Record<string, unknown> {
   const status = currentStatus(state);
   const out: Record<string, unknown> = {
     ociVersion: state.ociVersion,
@@ -12,8 +12,13 @@ export function stateJson(root: string, id: string): string {
     bundle: state.bundle,
     rootfs: state.rootfs,
     created: state.created,
-    owner: '',
+    owner,
   };
   if (state.annotations && Object.keys(state.annotations).length > 0) out.annotations = state.annotations;
-  return JSON.stringify(out, null, '  ');
+  return out;
+}
+
+export function stateJson(root: string, id: string): string {
+  // runc's state shows an empty owner; its list shows the user.
+  return JSON.stringify(stateView(readState(root, id).state, ''), null, '  ');
 }
