@@ -30,7 +30,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
         throw new MiniRunError('USAGE', `--format: must be table or json, got "${o.format}"`);
       }
       const { listText } = await import('../lifecycle/list');
-      const { out } = await import('./output');
+      const { out } = await import('../output');
       out(listText(globals().root, o.format, o.quiet === true));
     });
 }

@@ -1,7 +1,7 @@
 // The runc-compatible command line. Each command lives in its own file and
 // loads what it needs only when it runs.
 import { Command, CommanderError } from 'commander';
-import { err, out } from './output';
+import { err, out } from '../output';
 import { logError } from './log';
 import { SPEC_VERSION, VERSION } from '../version';
 

@@ -29,7 +29,7 @@ export function registerFeatures(program: Command, version: string): void {
     .description('show the runtime-spec features minirun implements (JSON)')
     .action(async () => {
       const { features } = await import('../lifecycle/features');
-      const { out } = await import('./output');
+      const { out } = await import('../output');
       out(`${JSON.stringify(features(version), null, '    ')}\n`);
     });
 }

@@ -8,7 +8,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .argument('<container-id>', 'the container id')
     .action(async (id: string) => {
       const { stateJson } = await import('../lifecycle/state');
-      const { out } = await import('./output');
+      const { out } = await import('../output');
       out(stateJson(globals().root, id));
     });
 
@@ -36,7 +36,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
         throw new MiniRunError('USAGE', `--format: must be table or json, got "${o.format}"`);
       }
       const { psText } = await import('../lifecycle/ps');
-      const { out } = await import('./output');
+      const { out } = await import('../output');
       out(psText(globals().root, id, o.format, psArgs));
     });
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import { launch } from '../lifecycle/launch';
+import { launch } from '../native/launch';
 import type { Addon } from '../native/addon';
 import { buildHookPlan } from '../plan/exec';
 import type { Hook, Namespace } from '../spec/types';

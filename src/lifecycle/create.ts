@@ -7,7 +7,7 @@ import { loadAddon } from '../native/loader';
 import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
 import { checkConsoleUse, sendToSocket } from './console';
 import { extraFds } from './extra-fds';
-import { launch } from './launch';
+import { launch } from '../native/launch';
 import { prepare } from './prepare';
 import { onCreate } from './hook-points';
 import { hookContext, recordState, writePidFile } from './record';

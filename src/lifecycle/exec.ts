@@ -9,7 +9,7 @@ import { currentStatus, readState } from '../state/store';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
-import { launch } from './launch';
+import { launch } from '../native/launch';
 import { writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
 

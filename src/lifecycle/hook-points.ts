@@ -1,6 +1,6 @@
 // The hooks of one container at each point of its lifecycle, with the state
 // each one reads. Used by run, create, start and delete.
-import { err } from '../cli/output';
+import { err } from '../output';
 import { runContainerHooks, runHostHooks, runHostHooksWarnOnly } from '../hooks/run';
 import { hookState } from '../hooks/state';
 import type { Addon } from '../native/addon';

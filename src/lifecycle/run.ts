@@ -9,7 +9,7 @@ import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
-import { launch } from './launch';
+import { launch } from '../native/launch';
 import { prepare } from './prepare';
 import { hookContext, recordState, writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';

@@ -3,10 +3,10 @@
 // rlimits), and turn its error records into one-line errors.
 import * as fs from 'node:fs';
 import { MiniRunError } from '../errors';
-import type { Addon } from '../native/addon';
-import { errnoName } from '../native/errno';
-import { helperPath } from '../native/loader';
-import { encodePlan, INIT_FAILED_EXIT, SyncKind } from '../native/protocol';
+import type { Addon } from './addon';
+import { errnoName } from './errno';
+import { helperPath } from './loader';
+import { encodePlan, INIT_FAILED_EXIT, SyncKind } from './protocol';
 import type { IdMapping, LaunchPlan } from '../plan/types';
 
 export interface HostSide {
