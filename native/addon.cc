@@ -25,6 +25,7 @@
 
 #include "common/msg.h"
 #include "launch.h"
+#include "seccomp_compile.h"
 #include "protocol.h"
 
 namespace {
@@ -313,6 +314,38 @@ Napi::Value LockDir(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// compileSeccomp({ defaultAction, architectures: string[], rules: [{ syscall,
+// action, args: [{ index, op, value: bigint, valueTwo: bigint }] }] }) -> Buffer
+Napi::Value CompileSeccomp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "compileSeccomp(filter)");
+  Napi::Object o = info[0].As<Napi::Object>();
+  seccomp_compile::Filter f;
+  f.default_action = o.Get("defaultAction").As<Napi::Number>().Uint32Value();
+  Napi::Array archs = o.Get("architectures").As<Napi::Array>();
+  for (uint32_t i = 0; i < archs.Length(); i++) f.architectures.push_back(archs.Get(i).As<Napi::String>());
+  Napi::Array rules = o.Get("rules").As<Napi::Array>();
+  for (uint32_t i = 0; i < rules.Length(); i++) {
+    Napi::Object r = rules.Get(i).As<Napi::Object>();
+    seccomp_compile::Rule rule;
+    rule.syscall = r.Get("syscall").As<Napi::String>();
+    rule.action = r.Get("action").As<Napi::Number>().Uint32Value();
+    Napi::Array args = r.Get("args").As<Napi::Array>();
+    for (uint32_t j = 0; j < args.Length(); j++) {
+      Napi::Object a = args.Get(j).As<Napi::Object>();
+      bool lossless = true;
+      rule.args.push_back({a.Get("index").As<Napi::Number>().Uint32Value(), a.Get("op").As<Napi::Number>().Uint32Value(),
+                           a.Get("value").As<Napi::BigInt>().Uint64Value(&lossless),
+                           a.Get("valueTwo").As<Napi::BigInt>().Uint64Value(&lossless)});
+    }
+    f.rules.push_back(std::move(rule));
+  }
+  std::vector<unsigned char> bpf;
+  std::string err = seccomp_compile::compile(f, &bpf);
+  if (!err.empty()) throw Napi::Error::New(env, err);
+  return Napi::Buffer<unsigned char>::Copy(env, bpf.data(), bpf.size());
+}
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
@@ -338,6 +371,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("lockDir", Napi::Function::New(env, LockDir));
+  exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
   return exports;
 }
 

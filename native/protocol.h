@@ -87,7 +87,8 @@ enum Tag : uint16_t {
   kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
   kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
   kTagConsoleSize = 33,      // u32 rows, u32 cols (process.consoleSize)
-  kTagSessionKeyring = 35,   // str: join a new session keyring of this name (runc: _ses.<id>)
+  kTagSessionKeyring = 35,
+  kTagSeccompFlags = 36,     // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf   // str: join a new session keyring of this name (runc: _ses.<id>)
   kTagExtraFds = 34,         // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
 };
 

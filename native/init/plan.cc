@@ -121,6 +121,7 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     case proto::kTagJoinOnly: return exact(r, &b) && ((p->join_only = b), true);
     case proto::kTagHookPoints: return exact(r, &p->hook_points);
     case proto::kTagExecPath: return r.rest(&p->exec_path) && !p->exec_path.empty();
+    case proto::kTagSeccompFlags: return exact(r, &p->seccomp_flags);
     case proto::kTagSessionKeyring: return r.rest(&p->session_keyring) && !p->session_keyring.empty();
     case proto::kTagExtraFds: return exact(r, &p->extra_fds) && p->extra_fds <= proto::kMaxPlanFds - 3;
     case proto::kTagTerminal: return exact(r, &p->terminal) && p->terminal <= 2;

@@ -65,6 +65,7 @@ struct Plan {
   uint32_t console_rows = 0, console_cols = 0;
   uint32_t extra_fds = 0;
   std::string session_keyring;
+  uint32_t seccomp_flags = 0;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

@@ -1,4 +1,5 @@
 // The addon's surface (native/addon.cc). Loaded by src/native/loader.ts.
+import type { SeccompFilter } from '../plan/seccomp';
 export interface WaitStatus {
   pid: number;
   code: number | null;
@@ -35,4 +36,6 @@ export interface Addon {
   setWinsize(fd: number, rows: number, cols: number): void;
   /** An exclusive flock on a directory (blocking); close the fd to release it. */
   lockDir(path: string): number;
+  /** libseccomp: a filter description -> BPF (struct sock_filter[]) */
+  compileSeccomp(filter: SeccompFilter): Buffer;
 }

@@ -26,6 +26,14 @@ export interface Launched {
   sock: number;
 }
 
+function compileSeccomp(addon: Addon, plan: LaunchPlan): Buffer {
+  try {
+    return addon.compileSeccomp(plan.seccomp!.filter);
+  } catch (e) {
+    throw new MiniRunError('CONFIG', `config.json: linux.seccomp: ${(e as Error).message}`);
+  }
+}
+
 function mapText(maps: IdMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }
@@ -66,7 +74,8 @@ function describeExit(addon: Addon, helper: number): string {
  * killed and reaped; the caller removes cgroups and state.
  */
 export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide, extra: number[] = []): Launched {
-  const helper = addon.startHelper(helperPath(), encodePlan({ ...plan, extraFds: extra.length }), [...stdio, ...extra]);
+  const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
+  const helper = addon.startHelper(helperPath(), encodePlan({ ...plan, extraFds: extra.length, seccompBpf }), [...stdio, ...extra]);
   let initPid = -1;
   let helperReaped = false;
   const reapHelper = () => {

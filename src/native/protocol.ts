@@ -38,6 +38,7 @@ export const enum Tag {
   ConsoleSize = 33,
   ExtraFds = 34,
   SessionKeyring = 35,
+  SeccompFlags = 36,
 }
 
 export const enum MountKind {
@@ -167,6 +168,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   w.u8(Tag.SetupDev, plan.setupDev);
   if (plan.execFifo) w.str(Tag.ExecFifo, plan.execFifo);
   if (plan.seccompBpf) w.record(Tag.SeccompBpf, plan.seccompBpf);
+  if (plan.seccompBpf && plan.seccomp?.flags) w.u32(Tag.SeccompFlags, plan.seccomp.flags);
   if (plan.cloneFlags & CLONE_NEWUSER) w.u8(Tag.UidMapPending, true);
   if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
   if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));

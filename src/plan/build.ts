@@ -9,6 +9,7 @@ import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
 import { rlimitNumber } from './rlimits';
+import { planSeccomp } from './seccomp';
 import { checkSysctl } from './sysctl';
 import type { LaunchPlan, PlanDevice, PlanMount } from './types';
 
@@ -44,7 +45,7 @@ function rejectUnsupported(spec: Spec): void {
     if (p?.[k] !== undefined) notYet(`process.${k}`);
   }
   const l = spec.linux as Record<string, unknown> | undefined;
-  for (const k of ['seccomp', 'personality', 'timeOffsets', 'intelRdt', 'netDevices', 'memoryPolicy']) {
+  for (const k of ['personality', 'timeOffsets', 'intelRdt', 'netDevices', 'memoryPolicy']) {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
   if (l?.mountLabel) notYet('linux.mountLabel');
@@ -247,6 +248,7 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     hookPoints: hookPoints(spec, input.execFifo !== undefined),
     terminal: proc.terminal ? 2 : 0,
     sessionKeyring: input.sessionKeyring,
+    seccomp: planSeccomp(linux.seccomp),
     consoleSize: consoleSize(proc),
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],

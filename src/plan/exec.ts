@@ -5,6 +5,7 @@ import { MiniRunError } from '../errors';
 import { capNumber } from '../spec/capabilities';
 import type { Hook, Namespace, Process, Spec } from '../spec/types';
 import { consoleSize, planProcess } from './build';
+import { planSeccomp } from './seccomp';
 import type { LaunchPlan } from './types';
 
 /** runtime-spec namespace type -> its file in /proc/<pid>/ns */
@@ -71,6 +72,8 @@ export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: Ex
     ...joinOnlyPlan(rootfs, joinsOf(spec.linux?.namespaces ?? [], initPid), planProcess(proc)),
     terminal: proc.terminal ? 1 : 0,
     consoleSize: consoleSize(proc),
+    // exec'd processes get the container's seccomp filter too, as with runc
+    seccomp: planSeccomp(spec.linux?.seccomp),
   };
 }
 

@@ -2,6 +2,7 @@
 // (host paths absolute, names turned into numbers). Built from the spec by
 // build.ts, encoded by src/native/protocol.ts.
 import type { MountKind } from '../native/protocol';
+import type { PlannedSeccomp } from './seccomp';
 
 export interface PlanMount {
   kind: MountKind;
@@ -77,6 +78,8 @@ export interface LaunchPlan {
   /** 0: stdio as given; 1: a pty (exec); 2: a pty, also bound at /dev/console */
   terminal?: 0 | 1 | 2;
   consoleSize?: { rows: number; cols: number };
+  /** linux.seccomp, to be compiled to BPF by the addon when launching */
+  seccomp?: PlannedSeccomp;
   /** join a new session keyring of this name (runc: _ses.<id>; --no-new-keyring: none) */
   sessionKeyring?: string;
   /** how many fds after stdio the container gets at 3, 4, ... (set by launch) */

@@ -152,7 +152,7 @@ describe('buildPlan details', () => {
   });
 
   const rejected: [string, (s: any) => void, RegExp][] = [
-    ['linux.seccomp', (s) => (s.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), /^config\.json: linux\.seccomp: not supported yet$/],
+    ['linux.personality', (s) => (s.linux.personality = { domain: 'LINUX32' }), /^config\.json: linux\.personality: not supported yet$/],
     ['rro', (s) => s.mounts[0].options = ['rro'], /^config\.json: mounts\[0\]\.options: "rro" is not supported yet$/],
     ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
     ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],
