@@ -88,7 +88,12 @@ enum Tag : uint16_t {
   kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
   kTagConsoleSize = 33,      // u32 rows, u32 cols (process.consoleSize)
   kTagSessionKeyring = 35,
-  kTagSeccompFlags = 36,     // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf   // str: join a new session keyring of this name (runc: _ses.<id>)
+  kTagSeccompFlags = 36,     // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf
+  kTagPersonality = 37,      // u32 personality(2) domain
+  kTagTimeOffsets = 38,      // TimeOffsetsRecord: written after unshare(CLONE_NEWTIME)
+  kTagScheduler = 39,        // SchedulerRecord: sched_setattr before exec
+  kTagIoPriority = 40,       // u32 ioprio value (class << 13 | level)
+  kTagCpuAffinity = 41,      // cpu_set_t bytes: sched_setaffinity before exec   // str: join a new session keyring of this name (runc: _ses.<id>)
   kTagExtraFds = 34,         // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
 };
 
@@ -129,6 +134,24 @@ struct UserRecord {
 constexpr uint8_t kHookPointCreate = 1;  // mounts done, before pivot_root: kSyncCreateHooks
 constexpr uint8_t kHookPointStart = 2;   // right before exec (run, no exec fifo): kSyncStartHooks
 
+struct TimeOffsetsRecord {
+  int64_t monotonic_secs;
+  int64_t boottime_secs;
+  uint32_t monotonic_nanosecs;
+  uint32_t boottime_nanosecs;
+};
+
+struct SchedulerRecord {
+  uint32_t policy;
+  int32_t nice;
+  uint32_t priority;
+  uint32_t reserved;
+  uint64_t flags;
+  uint64_t runtime;
+  uint64_t deadline;
+  uint64_t period;
+};
+
 enum SyncKind : uint32_t {
   kSyncUsernsReady = 1,
   kSyncPid = 2,
@@ -164,5 +187,7 @@ static_assert(sizeof(DeviceRecord) == 24, "DeviceRecord layout");
 static_assert(sizeof(UserRecord) == 16, "UserRecord layout");
 static_assert(sizeof(SyncRecord) == 16, "SyncRecord layout");
 static_assert(sizeof(ErrorRecord) == 488, "ErrorRecord layout");
+static_assert(sizeof(TimeOffsetsRecord) == 24, "TimeOffsetsRecord layout");
+static_assert(sizeof(SchedulerRecord) == 48, "SchedulerRecord layout");
 
 }  // namespace proto

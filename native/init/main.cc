@@ -13,7 +13,8 @@
 //            [create hooks] -> pivot_root -> [pty, /dev/console] ->
 //            hostname, domainname -> session keyring -> sysctl ->
 //            readonlyPaths -> maskedPaths -> read-only remounts ->
-//            umask -> no_new_privs -> seccomp (if no no_new_privs) ->
+//            umask -> personality, scheduler, ioprio, affinity ->
+//            no_new_privs -> seccomp (if no no_new_privs) ->
 //            bounding set, user, caps -> cwd -> env, find args[0] ->
 //            seccomp (with no_new_privs) -> stdio, close fds, signals ->
 //            [wait on exec fifo, or start hooks] -> execve
@@ -134,6 +135,7 @@ int main() {
   if (plan.join_only && plan.terminal) console_peer = console::setup(plan);
   set_umask(plan);
 
+  system_settings::process_settings(plan);
   if (plan.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     report::fail("noNewPrivileges", errno, "prctl(PR_SET_NO_NEW_PRIVS)");
   if (!plan.no_new_privs) seccomp_filter::load(plan);  // needs CAP_SYS_ADMIN: before dropping it

@@ -1,6 +1,8 @@
 #include "namespaces.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <signal.h>
@@ -75,6 +77,16 @@ void enter(const Plan& p) {
   unsigned long rest = p.clone_flags & ~static_cast<uint64_t>(CLONE_NEWUSER | CLONE_NEWCGROUP);
   if (rest && unshare(static_cast<int>(rest)) < 0)
     report::fail("namespaces", errno, "create namespaces (flags 0x%lx)", rest);
+  if (p.has_time_offsets) {
+    // Before the first process enters the new time namespace (the fork below).
+    char text[128];
+    int n = snprintf(text, sizeof(text), "monotonic %lld %u\nboottime %lld %u\n",
+                     static_cast<long long>(p.time_offsets.monotonic_secs), p.time_offsets.monotonic_nanosecs,
+                     static_cast<long long>(p.time_offsets.boottime_secs), p.time_offsets.boottime_nanosecs);
+    int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, text, n) != n) report::fail("timeOffsets", errno, "write /proc/self/timens_offsets (linux.timeOffsets)");
+    close(fd);
+  }
 
   pid_t pid = fork();
   if (pid < 0) report::fail("namespaces", errno, "fork the container init");

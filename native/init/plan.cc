@@ -122,6 +122,17 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     case proto::kTagHookPoints: return exact(r, &p->hook_points);
     case proto::kTagExecPath: return r.rest(&p->exec_path) && !p->exec_path.empty();
     case proto::kTagSeccompFlags: return exact(r, &p->seccomp_flags);
+    case proto::kTagPersonality: p->has_personality = true; return exact(r, &p->personality);
+    case proto::kTagTimeOffsets: p->has_time_offsets = true; return exact(r, &p->time_offsets);
+    case proto::kTagScheduler: p->has_scheduler = true; return exact(r, &p->scheduler);
+    case proto::kTagIoPriority: p->has_ioprio = true; return exact(r, &p->ioprio);
+    case proto::kTagCpuAffinity: {
+      size_t n = r.left();
+      if (n == 0 || n > 1024) return false;
+      p->cpu_affinity.resize(n);
+      for (size_t i = 0; i < n; i++) r.pod(&p->cpu_affinity[i]);
+      return true;
+    }
     case proto::kTagSessionKeyring: return r.rest(&p->session_keyring) && !p->session_keyring.empty();
     case proto::kTagExtraFds: return exact(r, &p->extra_fds) && p->extra_fds <= proto::kMaxPlanFds - 3;
     case proto::kTagTerminal: return exact(r, &p->terminal) && p->terminal <= 2;

@@ -66,6 +66,15 @@ struct Plan {
   uint32_t extra_fds = 0;
   std::string session_keyring;
   uint32_t seccomp_flags = 0;
+  bool has_personality = false;
+  uint32_t personality = 0;
+  bool has_time_offsets = false;
+  proto::TimeOffsetsRecord time_offsets{};
+  bool has_scheduler = false;
+  proto::SchedulerRecord scheduler{};
+  bool has_ioprio = false;
+  uint32_t ioprio = 0;
+  std::vector<unsigned char> cpu_affinity;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <linux/keyctl.h>
+#include <sys/personality.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -72,6 +73,37 @@ void session_keyring(const Plan& p) {
   if (!f) report::fail("keyring", EINVAL, "unexpected keyring description");
   unsigned long perm = strtoul(f, nullptr, 16) | 0x080000;
   if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm) < 0) report::fail("keyring", errno, "set the keyring's permissions");
+}
+
+void process_settings(const Plan& p) {
+  if (p.has_personality && personality(p.personality) < 0)
+    report::fail("personality", errno, "personality 0x%x (linux.personality)", p.personality);
+  if (p.has_scheduler) {
+    // struct sched_attr (sched_setattr(2)), version SCHED_ATTR_SIZE_VER1
+    struct {
+      uint32_t size, policy;
+      uint64_t flags;
+      int32_t nice;
+      uint32_t priority;
+      uint64_t runtime, deadline, period;
+      uint32_t util_min, util_max;
+    } attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    attr.policy = p.scheduler.policy;
+    attr.flags = p.scheduler.flags;
+    attr.nice = p.scheduler.nice;
+    attr.priority = p.scheduler.priority;
+    attr.runtime = p.scheduler.runtime;
+    attr.deadline = p.scheduler.deadline;
+    attr.period = p.scheduler.period;
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) report::fail("scheduler", errno, "sched_setattr (process.scheduler)");
+  }
+  if (p.has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p.ioprio) < 0)
+    report::fail("ioPriority", errno, "ioprio_set (process.ioPriority)");
+  if (!p.cpu_affinity.empty() &&
+      syscall(SYS_sched_setaffinity, 0, p.cpu_affinity.size(), p.cpu_affinity.data()) < 0)
+    report::fail("execCPUAffinity", errno, "sched_setaffinity (process.execCPUAffinity)");
 }
 
 }  // namespace system_settings

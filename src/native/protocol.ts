@@ -39,6 +39,11 @@ export const enum Tag {
   ExtraFds = 34,
   SessionKeyring = 35,
   SeccompFlags = 36,
+  Personality = 37,
+  TimeOffsets = 38,
+  Scheduler = 39,
+  IoPriority = 40,
+  CpuAffinity = 41,
 }
 
 export const enum MountKind {
@@ -175,6 +180,28 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
   if (plan.extraFds) w.u32(Tag.ExtraFds, plan.extraFds);
   if (plan.sessionKeyring) w.str(Tag.SessionKeyring, plan.sessionKeyring);
+  if (plan.personality !== undefined) w.u32(Tag.Personality, plan.personality);
+  if (plan.timeOffsets) {
+    const t = Buffer.alloc(24);
+    t.writeBigInt64LE(plan.timeOffsets.monotonicSecs, 0);
+    t.writeBigInt64LE(plan.timeOffsets.boottimeSecs, 8);
+    t.writeUInt32LE(plan.timeOffsets.monotonicNanosecs, 16);
+    t.writeUInt32LE(plan.timeOffsets.boottimeNanosecs, 20);
+    w.record(Tag.TimeOffsets, t);
+  }
+  if (plan.scheduler) {
+    const s = Buffer.alloc(48);
+    s.writeUInt32LE(plan.scheduler.policy, 0);
+    s.writeInt32LE(plan.scheduler.nice, 4);
+    s.writeUInt32LE(plan.scheduler.priority, 8);
+    s.writeBigUInt64LE(BigInt(plan.scheduler.flags), 16);
+    s.writeBigUInt64LE(plan.scheduler.runtime, 24);
+    s.writeBigUInt64LE(plan.scheduler.deadline, 32);
+    s.writeBigUInt64LE(plan.scheduler.period, 40);
+    w.record(Tag.Scheduler, s);
+  }
+  if (plan.ioPriority !== undefined) w.u32(Tag.IoPriority, plan.ioPriority);
+  if (plan.cpuAffinity) w.record(Tag.CpuAffinity, plan.cpuAffinity);
   if (plan.terminal) w.record(Tag.Terminal, Buffer.from([plan.terminal]));
   if (plan.consoleSize) {
     const size = Buffer.alloc(8);

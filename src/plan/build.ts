@@ -9,6 +9,7 @@ import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
 import { rlimitNumber } from './rlimits';
+import { planPersonality, planProcessSettings, planTimeOffsets } from './process-settings';
 import { planSeccomp } from './seccomp';
 import { checkSysctl } from './sysctl';
 import type { LaunchPlan, PlanDevice, PlanMount } from './types';
@@ -41,11 +42,8 @@ function rejectUnsupported(spec: Spec): void {
   const p = spec.process;
   if (p?.apparmorProfile) notYet('process.apparmorProfile');
   if (p?.selinuxLabel) notYet('process.selinuxLabel');
-  for (const k of ['scheduler', 'ioPriority', 'execCPUAffinity'] as const) {
-    if (p?.[k] !== undefined) notYet(`process.${k}`);
-  }
   const l = spec.linux as Record<string, unknown> | undefined;
-  for (const k of ['personality', 'timeOffsets', 'intelRdt', 'netDevices', 'memoryPolicy']) {
+  for (const k of ['intelRdt', 'netDevices', 'memoryPolicy']) {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
   if (l?.mountLabel) notYet('linux.mountLabel');
@@ -153,7 +151,9 @@ function planDevices(spec: Spec): PlanDevice[] {
 }
 
 /** The process section -> the plan's process fields; shared by run/create and exec. */
-export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits'> & { caps: NonNullable<LaunchPlan['caps']> } {
+export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity'> & {
+  caps: NonNullable<LaunchPlan['caps']>;
+} {
   // No capabilities section means no capabilities at all (runc 1.1 does the same).
   const c = proc.capabilities ?? {};
   const caps = {
@@ -181,6 +181,7 @@ export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 
     env: [...(proc.env ?? [])],
     args: [...(proc.args ?? [])],
     rlimits,
+    ...planProcessSettings(proc, where),
   };
 }
 
@@ -249,6 +250,8 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     terminal: proc.terminal ? 2 : 0,
     sessionKeyring: input.sessionKeyring,
     seccomp: planSeccomp(linux.seccomp),
+    personality: planPersonality(linux.personality),
+    timeOffsets: planTimeOffsets(linux.timeOffsets, (cloneFlags & CLONE_NEW.time) !== 0),
     consoleSize: consoleSize(proc),
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],

@@ -100,7 +100,7 @@ export function buildHookPlan(namespaces: readonly Namespace[], initPid: number,
 function joinOnlyPlan(
   rootfs: string,
   joins: { type: number; path: string }[],
-  proc: Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits'>,
+  proc: Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity'>,
 ): LaunchPlan {
   return {
     rootfs,

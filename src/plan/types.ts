@@ -2,6 +2,7 @@
 // (host paths absolute, names turned into numbers). Built from the spec by
 // build.ts, encoded by src/native/protocol.ts.
 import type { MountKind } from '../native/protocol';
+import type { Scheduler, TimeOffsets } from './process-settings';
 import type { PlannedSeccomp } from './seccomp';
 
 export interface PlanMount {
@@ -78,6 +79,11 @@ export interface LaunchPlan {
   /** 0: stdio as given; 1: a pty (exec); 2: a pty, also bound at /dev/console */
   terminal?: 0 | 1 | 2;
   consoleSize?: { rows: number; cols: number };
+  personality?: number;
+  timeOffsets?: TimeOffsets;
+  scheduler?: Scheduler;
+  ioPriority?: number;
+  cpuAffinity?: Buffer;
   /** linux.seccomp, to be compiled to BPF by the addon when launching */
   seccomp?: PlannedSeccomp;
   /** join a new session keyring of this name (runc: _ses.<id>; --no-new-keyring: none) */

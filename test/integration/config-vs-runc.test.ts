@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox, type Config } from './harness';
+import { hasRunc, isRoot, Sandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 
@@ -75,9 +75,12 @@ const cases: Case[] = [
 // Deliberate differences from runc 1.1.5, each with its reason.
 suite('deliberate differences from runc 1.1.5', () => {
   let sb: Sandbox;
+  let pristine: Config;
   beforeAll(async () => {
     sb = await Sandbox.create(['/bin/probe', 'hostname']);
+    pristine = sb.config();
   });
+  afterEach(() => sb.setConfig(structuredClone(pristine)));
   afterAll(() => sb?.cleanup());
 
   it('domainname is set (runtime-spec 1.0.2+; runc 1.1.5 ignores the field)', () => {
@@ -85,6 +88,29 @@ suite('deliberate differences from runc 1.1.5', () => {
     const { runc, minirun } = sb.runBoth();
     expect(runc.stdout).toBe('hostname runc\ndomainname (none)\n');
     expect(minirun.stdout).toBe('hostname runc\ndomainname example.org\n');
+  });
+
+  it('personality, scheduler, ioPriority and execCPUAffinity are applied (runc 1.1.5 ignores them)', () => {
+    sb.edit((c) => {
+      c.linux.personality = { domain: 'LINUX32' };
+      c.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+      c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
+      c.process.execCPUAffinity = { final: '0' };
+      c.process.args = ['sh', '-c', 'uname -m; /bin/probe sched'];
+    });
+    const { runc, minirun } = sb.runBoth();
+    expect(runc.stdout).toMatch(/^x86_64\npolicy 0\n/);
+    expect(minirun.stdout).toBe('i686\npolicy 3\nioprio class 3 level 0\ncpus 0\n');
+  });
+
+  it('linux.timeOffsets are written into the new time namespace (runc 1.1.5 has no time namespaces)', () => {
+    sb.edit((c) => {
+      c.linux.namespaces.push({ type: 'time' });
+      c.linux.timeOffsets = { monotonic: { secs: 86400, nanosecs: 5 }, boottime: { secs: -60, nanosecs: 0 } };
+      c.process.args = ['cat', '/proc/self/timens_offsets'];
+    });
+    const r = sb.minirun(['run', uniqueId('tns')]);
+    expect(r.stdout.replace(/ +/g, ' ')).toBe('monotonic 86400 5\nboottime -60 0\n');
   });
 
   it('a time namespace is created (runtime-spec 1.2; runc 1.1.5 does not know the type)', () => {

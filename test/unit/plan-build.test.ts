@@ -152,7 +152,7 @@ describe('buildPlan details', () => {
   });
 
   const rejected: [string, (s: any) => void, RegExp][] = [
-    ['linux.personality', (s) => (s.linux.personality = { domain: 'LINUX32' }), /^config\.json: linux\.personality: not supported yet$/],
+    ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' }), /^config\.json: linux\.intelRdt: not supported yet$/],
     ['rro', (s) => s.mounts[0].options = ['rro'], /^config\.json: mounts\[0\]\.options: "rro" is not supported yet$/],
     ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
     ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],

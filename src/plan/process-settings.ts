@@ -1,0 +1,129 @@
+// Per-process kernel settings from the spec (pure): personality, time
+// namespace offsets, scheduler, I/O priority, CPU affinity. Names become the
+// kernel's numbers; every unknown value is an error naming its field.
+import { configError } from '../errors';
+import type { Process } from '../spec/types';
+
+type Raw = Record<string, unknown>;
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+function int(v: unknown, where: string, min: number, max: number, dflt = 0): number {
+  if (v === undefined || v === null) return dflt;
+  const n = typeof v === 'bigint' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw configError(where, `must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function obj(v: unknown, where: string): Raw {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw configError(where, 'must be an object');
+  return v as Raw;
+}
+
+const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+
+export function planPersonality(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const p = obj(raw, 'linux.personality');
+  if (typeof p.domain !== 'string' || !own(PERSONALITY, p.domain)) {
+    throw configError('linux.personality.domain', `must be LINUX or LINUX32, got ${JSON.stringify(p.domain)}`);
+  }
+  if (Array.isArray(p.flags) && p.flags.length > 0) throw configError('linux.personality.flags', 'not supported yet');
+  return PERSONALITY[p.domain];
+}
+
+export interface TimeOffsets {
+  monotonicSecs: bigint;
+  monotonicNanosecs: number;
+  boottimeSecs: bigint;
+  boottimeNanosecs: number;
+}
+
+export function planTimeOffsets(raw: unknown, newTimeNamespace: boolean): TimeOffsets | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const t = obj(raw, 'linux.timeOffsets');
+  if (!newTimeNamespace) throw configError('linux.timeOffsets', 'requires a new time namespace in linux.namespaces');
+  const clock = (name: string) => {
+    if (t[name] === undefined || t[name] === null) return [0n, 0] as const;
+    const c = obj(t[name], `linux.timeOffsets.${name}`);
+    const secs = int(c.secs, `linux.timeOffsets.${name}.secs`, -(2 ** 52), 2 ** 52);
+    return [BigInt(secs), int(c.nanosecs, `linux.timeOffsets.${name}.nanosecs`, 0, 999_999_999)] as const;
+  };
+  for (const k of Object.keys(t)) if (k !== 'monotonic' && k !== 'boottime') throw configError(`linux.timeOffsets.${k}`, 'must be monotonic or boottime');
+  const [monotonicSecs, monotonicNanosecs] = clock('monotonic');
+  const [boottimeSecs, boottimeNanosecs] = clock('boottime');
+  return { monotonicSecs, monotonicNanosecs, boottimeSecs, boottimeNanosecs };
+}
+
+const POLICIES: Record<string, number> = {
+  SCHED_OTHER: 0, SCHED_FIFO: 1, SCHED_RR: 2, SCHED_BATCH: 3, SCHED_ISO: 4, SCHED_IDLE: 5, SCHED_DEADLINE: 6,
+};
+const SCHED_FLAGS: Record<string, number> = {
+  SCHED_FLAG_RESET_ON_FORK: 0x01, SCHED_FLAG_RECLAIM: 0x02, SCHED_FLAG_DL_OVERRUN: 0x04, SCHED_FLAG_KEEP_POLICY: 0x08,
+  SCHED_FLAG_KEEP_PARAMS: 0x10, SCHED_FLAG_UTIL_CLAMP_MIN: 0x20, SCHED_FLAG_UTIL_CLAMP_MAX: 0x40,
+};
+const IOPRIO_CLASSES: Record<string, number> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
+
+export interface Scheduler {
+  policy: number;
+  nice: number;
+  priority: number;
+  flags: number;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
+}
+
+export interface ProcessSettings {
+  scheduler?: Scheduler;
+  ioPriority?: number;
+  cpuAffinity?: Buffer;
+}
+
+/** "0-3,7" -> a cpu_set_t of 1024 bits. */
+export function cpuMask(list: string, where: string): Buffer {
+  const mask = Buffer.alloc(128);
+  for (const part of list.split(',')) {
+    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
+    if (!m) throw configError(where, `must be a CPU list like "0-3,7", got ${JSON.stringify(list)}`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from || to >= 1024) throw configError(where, `CPUs must be from 0 to 1023, got ${JSON.stringify(part)}`);
+    for (let c = from; c <= to; c++) mask[c >> 3] |= 1 << (c & 7);
+  }
+  return mask;
+}
+
+export function planProcessSettings(proc: Process, where = 'process'): ProcessSettings {
+  const out: ProcessSettings = {};
+  if (proc.scheduler !== undefined && proc.scheduler !== null) {
+    const s = obj(proc.scheduler, `${where}.scheduler`);
+    if (typeof s.policy !== 'string' || !own(POLICIES, s.policy)) throw configError(`${where}.scheduler.policy`, `unknown policy ${JSON.stringify(s.policy)}`);
+    let flags = 0;
+    (Array.isArray(s.flags) ? s.flags : []).forEach((f, i) => {
+      if (typeof f !== 'string' || !own(SCHED_FLAGS, f)) throw configError(`${where}.scheduler.flags[${i}]`, `unknown flag ${JSON.stringify(f)}`);
+      flags |= SCHED_FLAGS[f];
+    });
+    const big = (k: string) => BigInt(int(s[k], `${where}.scheduler.${k}`, 0, Number.MAX_SAFE_INTEGER));
+    out.scheduler = {
+      policy: POLICIES[s.policy],
+      nice: int(s.nice, `${where}.scheduler.nice`, -20, 19),
+      priority: int(s.priority, `${where}.scheduler.priority`, 0, 99),
+      flags,
+      runtime: big('runtime'),
+      deadline: big('deadline'),
+      period: big('period'),
+    };
+  }
+  if (proc.ioPriority !== undefined && proc.ioPriority !== null) {
+    const io = obj(proc.ioPriority, `${where}.ioPriority`);
+    if (typeof io.class !== 'string' || !own(IOPRIO_CLASSES, io.class)) throw configError(`${where}.ioPriority.class`, `unknown class ${JSON.stringify(io.class)}`);
+    out.ioPriority = (IOPRIO_CLASSES[io.class] << 13) | int(io.priority, `${where}.ioPriority.priority`, 0, 7);
+  }
+  if (proc.execCPUAffinity !== undefined && proc.execCPUAffinity !== null) {
+    const a = obj(proc.execCPUAffinity, `${where}.execCPUAffinity`);
+    // The affinity the process runs with: `final`, else `initial`.
+    const key = typeof a.final === 'string' ? 'final' : typeof a.initial === 'string' ? 'initial' : undefined;
+    if (key) out.cpuAffinity = cpuMask(a[key] as string, `${where}.execCPUAffinity.${key}`);
+  }
+  return out;
+}
