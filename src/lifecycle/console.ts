@@ -16,6 +16,19 @@ export function checkConsoleUse(terminal: boolean, detached: boolean, consoleSoc
   }
 }
 
+/**
+ * A terminal relayed in the foreground needs minirun's own controlling
+ * terminal; without one runc fails too (open /dev/tty: ENXIO).
+ */
+export function checkControllingTerminal(): void {
+  try {
+    fs.closeSync(fs.openSync('/dev/tty', 'r+'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new MiniRunError('USAGE', `process.terminal: minirun has no terminal to attach the container to (open /dev/tty: ${code}); run it from a terminal or pass --console-socket`);
+  }
+}
+
 export function sendToSocket(addon: Addon, socket: string, fd: number): void {
   try {
     addon.sendFd(socket, fd);

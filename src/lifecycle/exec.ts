@@ -6,7 +6,7 @@ import { loadAddon } from '../native/loader';
 import { buildExecPlan, type ExecOptions } from '../plan/exec';
 import { loadSpec } from '../spec/load';
 import { currentStatus, readState } from '../state/store';
-import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
+import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { launch } from '../native/launch';
@@ -33,6 +33,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   plan.env.push(...extra.env);
   const terminal = plan.terminal !== 0;
   checkConsoleUse(terminal, cmd.detach, cmd.consoleSocket);
+  if (terminal && !cmd.consoleSocket) checkControllingTerminal();
   const addon = loadAddon();
   if (!cmd.detach) addon.setSubreaper();
   const term: TerminalRelay | undefined = terminal && !cmd.consoleSocket ? terminalRelay(addon) : undefined;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
 import { loadAddon } from '../native/loader';
 import { createContainerDir, removeContainerDir, writeState } from '../state/store';
-import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
+import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
@@ -33,6 +33,7 @@ export async function run(opts: RunOptions): Promise<number> {
   prepared.plan.env.push(...extra.env);
   const terminal = prepared.spec.process?.terminal === true;
   checkConsoleUse(terminal, opts.detach, opts.consoleSocket);
+  if (terminal && !opts.consoleSocket) checkControllingTerminal();
   const addon = loadAddon();
   const dir = createContainerDir(opts.root, opts.id);
   let cgroupsMade = false;

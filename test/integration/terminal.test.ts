@@ -106,6 +106,17 @@ suite('terminals match runc', () => {
     expect(outs[0]).toEqual(outs[1]);
   });
 
+  it('refuses a foreground terminal when minirun itself has none, as runc (no residue)', () => {
+    // setsid: no controlling terminal, as in CI
+    const outs = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const r = spawnSync('setsid', ['-w', bin(rt), '--root', root(rt), 'run', '--bundle', sb.bundle, uniqueId('nt')], { encoding: 'utf8', input: '' });
+      return { code: r.status, stderr: r.stderr };
+    });
+    expect(outs[0].code).toBe(outs[1].code);
+    expect(outs[0].stderr).toMatch(/^minirun: process\.terminal: minirun has no terminal to attach the container to \(open \/dev\/tty: ENXIO\)/);
+    expect(sb.residue()).toEqual([]);
+  });
+
   it('refuses a detached terminal without a console socket, and a socket without a terminal', () => {
     const id = uniqueId('bad');
     for (const args of [['run', '-d', id], ['create', id]]) {
