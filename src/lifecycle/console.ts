@@ -2,7 +2,6 @@
 // as runc), or, in the foreground, relayed to minirun's own terminal in raw
 // mode with the window size kept in step.
 import * as fs from 'node:fs';
-import * as tty from 'node:tty';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
 
@@ -78,7 +77,8 @@ export function terminalRelay(addon: Addon): TerminalRelay {
       }
       // Our stdin into the pty on a native thread (a read that may never end).
       addon.pump(0, master, false);
-      const out = new tty.ReadStream(master);
+      const { ReadStream } = require('node:tty') as typeof import('node:tty'); // only with a terminal
+      const out = new ReadStream(master);
       out.on('data', (c: Buffer) => writeAll(1, c));
       // EIO: every process of the container let go of the pty.
       out.on('error', () => done());
