@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `minirun run` against `runc run` of /bin/true on the same fixture
 # bundle, in one hyperfine run, and prints both and their ratio.
-# Usage: sudo bench/run.sh [runs]   (needs the build: npm ci)
+# Usage, as root: bench/run.sh [runs]   (needs the build: npm ci)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 unset NODE_EXTRA_CA_CERTS   # adds ~80 ms to every Node start on these machines
