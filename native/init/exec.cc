@@ -8,6 +8,7 @@
 
 #include "paths.h"
 #include "report.h"
+#include "stdio.h"
 
 namespace exec {
 
@@ -72,9 +73,12 @@ std::string look_path(const std::string& file, const std::vector<std::string>& e
 void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd) {
   if (fifo_fd >= 0) {
     // `create` has returned: nobody reads the socket any more. Then block
-    // until `start` opens the fifo for reading.
+    // until `start` opens the fifo for reading. Meanwhile a terminating
+    // signal (kill of a created container) ends the init, as runc's does;
+    // as pid 1 without a handler it would be ignored. execve resets these.
     close(report::socket_fd());
     report::set_socket(-1);
+    stdio::exit_on_signals();
     int w = open(paths::fd_path(fifo_fd).c_str(), O_WRONLY | O_CLOEXEC);
     if (w < 0) report::fail("exec fifo", errno, "open the exec fifo");
     if (write(w, "0", 1) != 1) report::fail("exec fifo", errno, "write the exec fifo");

@@ -17,4 +17,9 @@ void install(const std::vector<int>& fds);
 // and ignored signals survive execve).
 void reset_signals();
 
+// A handler that _exits for every signal whose default action ends a
+// process, for the wait before exec (pid 1 ignores signals it has no
+// handler for). execve resets them to the default.
+void exit_on_signals();
+
 }  // namespace stdio

@@ -23,6 +23,17 @@ export function register(program: Command, globals: () => GlobalOptions): void {
       kill(globals().root, id, signal, o.all === true);
     });
 
+  for (const [name, frozen, what] of [['pause', true, 'freeze every process of a container'], ['resume', false, 'thaw a paused container']] as const) {
+    program
+      .command(name)
+      .description(what)
+      .argument('<container-id>', 'the container id')
+      .action(async (id: string) => {
+        const { pause } = await import('../lifecycle/pause');
+        pause(globals().root, id, frozen);
+      });
+  }
+
   program
     .command('ps')
     .description('list the processes of a container')

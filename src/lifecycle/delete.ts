@@ -1,6 +1,7 @@
 // `minirun delete`: remove a stopped container's cgroups and state; with
 // --force, kill a running one first.
 import { destroyCgroups } from '../cgroups';
+import { setFrozen } from '../cgroups/freezer';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
 import { currentStatus, withContainerLock, removeContainerDir } from '../state/store';
@@ -15,7 +16,9 @@ export function remove(root: string, id: string, force: boolean): void {
     if (status !== 'stopped') {
       // A created container is deleted without --force, as runc does.
       if (!force && status !== 'created') throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
-      addon.kill(state.pid, 9);
+      // Frozen tasks cannot die: thaw a paused container first, as runc does.
+    if (status === 'paused') setFrozen(state.cgroupDirs ?? [], false);
+    addon.kill(state.pid, 9);
       for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleep(10);
     }
     destroyCgroups({ dirs: state.cgroupDirs ?? [] });

@@ -19,6 +19,8 @@ export interface ContainerState {
   /** minirun's own: to never signal a reused pid, and to clean up */
   pidStartTime?: string;
   cgroupDirs?: { hierarchy: string; path: string }[];
+  /** the status a paused container returns to on resume (created or running) */
+  pausedFrom?: 'created' | 'running';
   /** what later commands need from config.json: start and delete run hooks */
   hooks?: Hooks;
   namespaces?: Namespace[];

@@ -80,6 +80,10 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
         const ex = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec-ok; exit 4']);
         expect([ex.stdout, ex.code]).toEqual(['exec-ok\n', 4]);
         expect(ctr(['task', 'ps', id]).stdout.trim().split('\n')).toHaveLength(2);
+        expect(ctr(['task', 'pause', id]).code).toBe(0);
+        expect(ctr(['task', 'ls']).stdout).toMatch(new RegExp(`${id}\\s+\\d+\\s+PAUSED`));
+        expect(ctr(['task', 'resume', id]).code).toBe(0);
+        expect(ctr(['task', 'ls']).stdout).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
         expect(ctr(['task', 'kill', '-s', 'SIGKILL', id]).code).toBe(0);
         for (let i = 0; i < 100 && !ctr(['task', 'ls']).stdout.includes('STOPPED'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
         expect(ctr(['task', 'delete', id]).code).toBe(0);

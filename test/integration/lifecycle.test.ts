@@ -67,6 +67,49 @@ suite('lifecycle matches runc', () => {
     expect(t.minirun).toEqual(t.runc);
   });
 
+  it('pause and resume, in and out of order, as runc', () => {
+    const t = trace((id) => [
+      ['create', id],
+      ['pause', id],
+      ['start', id],
+      ['resume', id],
+      ['pause', id],
+      ['pause', id],
+      ['start', id],
+      ['delete', id],
+      ['kill', id, 'TERM'],
+      ['resume', id],
+      ['resume', id],
+      ['pause', id],
+      ['delete', '--force', id],
+      ['pause', id],
+    ]);
+    expect(t.minirun).toEqual(t.runc);
+  });
+
+  it('a paused container does not run', () => {
+    sb.setArgs(['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.01; done']);
+    sb.edit((c) => (c.root.readonly = false));
+    const id = uniqueId('frz');
+    try {
+      expect(sb.minirun(['run', '-d', id]).code).toBe(0);
+      const count = () => Number(fs.readFileSync(path.join(sb.bundle, 'rootfs/tmp/count'), 'utf8') || 0);
+      const wait = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      wait(200);
+      expect(sb.minirun(['pause', id]).code).toBe(0);
+      const frozenAt = count();
+      wait(300);
+      expect(count()).toBe(frozenAt);
+      expect(sb.minirun(['resume', id]).code).toBe(0);
+      wait(300);
+      expect(count()).toBeGreaterThan(frozenAt);
+    } finally {
+      sb.minirun(['delete', '-f', id]);
+      sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
+      sb.edit((c) => (c.root.readonly = true));
+    }
+  });
+
   it('kill with signal names and numbers', () => {
     const t = trace((id) => [['create', id], ['kill', id, 'SIGUSR1'], ['kill', id, 'usr2'], ['kill', id, 'NOSIG'], ['kill', id, '15']]);
     expect(t.minirun.map(([c]) => c)).toEqual(t.runc.map(([c]) => c));

@@ -1,0 +1,51 @@
+// Freezing and thawing a container's processes: cgroup v1 freezer.state, or
+// v2 cgroup.freeze. Waits until the kernel reports the new state.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MiniRunError } from '../errors';
+import type { CgroupDir } from './plan';
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+interface Freezer {
+  file: string;
+  value(frozen: boolean): string;
+  done(frozen: boolean): boolean;
+}
+
+function freezerOf(dirs: readonly CgroupDir[]): Freezer {
+  const v1 = dirs.find((d) => d.hierarchy.split(',').includes('freezer'));
+  if (v1) {
+    const file = path.join(v1.path, 'freezer.state');
+    return {
+      file,
+      value: (frozen) => (frozen ? 'FROZEN' : 'THAWED'),
+      done: (frozen) => fs.readFileSync(file, 'utf8').trim() === (frozen ? 'FROZEN' : 'THAWED'),
+    };
+  }
+  const v2 = dirs.find((d) => d.hierarchy === 'unified');
+  if (!v2 || !fs.existsSync(path.join(v2.path, 'cgroup.freeze'))) {
+    throw new MiniRunError('CGROUP', 'cgroup: no freezer for this container (neither a v1 freezer hierarchy nor cgroup.freeze)');
+  }
+  const file = path.join(v2.path, 'cgroup.freeze');
+  return {
+    file,
+    value: (frozen) => (frozen ? '1' : '0'),
+    done: (frozen) => fs.readFileSync(path.join(v2.path, 'cgroup.events'), 'utf8').includes(`frozen ${frozen ? 1 : 0}`),
+  };
+}
+
+export function setFrozen(dirs: readonly CgroupDir[], frozen: boolean): void {
+  const f = freezerOf(dirs);
+  for (let i = 0; i < 500; i++) {
+    try {
+      // v1 may stay FREEZING while a task is busy in the kernel: write again
+      if (i % 50 === 0) fs.writeFileSync(f.file, f.value(frozen));
+      if (f.done(frozen)) return;
+    } catch (e) {
+      throw new MiniRunError('CGROUP', `cgroup: write ${f.file}: ${(e as NodeJS.ErrnoException).code}`);
+    }
+    sleep(2);
+  }
+  throw new MiniRunError('CGROUP', `cgroup: ${f.file} did not reach ${f.value(frozen)}`);
+}
