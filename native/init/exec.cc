@@ -73,15 +73,22 @@ std::string look_path(const std::string& file, const std::vector<std::string>& e
 void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd) {
   if (fifo_fd >= 0) {
     // `create` has returned: nobody reads the socket any more. Then block
-    // until `start` opens the fifo for reading. Meanwhile a terminating
-    // signal (kill of a created container) ends the init, as runc's does;
-    // as pid 1 without a handler it would be ignored. execve resets these.
+    // until `start` opens the fifo for reading. Meanwhile signals act as on
+    // runc's init: SIGTERM ends a created container (pid 1 without a handler
+    // would ignore it), SIGUSR1 does not. execve resets these handlers.
     close(report::socket_fd());
     report::set_socket(-1);
     stdio::exit_on_signals();
-    int w = open(paths::fd_path(fifo_fd).c_str(), O_WRONLY | O_CLOEXEC);
+    int w;
+    do {
+      w = open(paths::fd_path(fifo_fd).c_str(), O_WRONLY | O_CLOEXEC);
+    } while (w < 0 && errno == EINTR);
     if (w < 0) report::fail("exec fifo", errno, "open the exec fifo");
-    if (write(w, "0", 1) != 1) report::fail("exec fifo", errno, "write the exec fifo");
+    ssize_t n;
+    do {
+      n = write(w, "0", 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) report::fail("exec fifo", errno, "write the exec fifo");
     close(w);
     close(fifo_fd);
   }

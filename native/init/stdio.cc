@@ -63,19 +63,30 @@ void reset_signals() {
 
 namespace {
 void exit_now(int) { _exit(2); }
+void ignore_now(int) {}
 }  // namespace
 
 void exit_on_signals() {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = exit_now;
+  // What runc's init (a Go program with no signal.Notify) does: HUP, INT, TERM
+  // and the crash signals end it; every other catchable signal is caught and
+  // dropped. Handlers, not SIG_IGN, so that execve resets them all.
+  struct sigaction ends, drops;
+  memset(&ends, 0, sizeof(ends));
+  memset(&drops, 0, sizeof(drops));
+  ends.sa_handler = exit_now;
+  drops.sa_handler = ignore_now;
+  drops.sa_flags = SA_RESTART;  // the blocking open of the exec fifo goes on
   for (int sig = 1; sig < NSIG; sig++) {
     switch (sig) {
       case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
-      case SIGTSTP: case SIGTTIN: case SIGTTOU:
-        continue;  // not catchable, or not fatal by default
+      case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGPROF:
+        continue;  // not catchable, or left at the system default (as Go does)
+      case SIGHUP: case SIGINT: case SIGTERM: case SIGQUIT: case SIGILL: case SIGTRAP:
+      case SIGABRT: case SIGBUS: case SIGFPE: case SIGSEGV: case SIGSTKFLT: case SIGSYS:
+        sigaction(sig, &ends, nullptr);
+        continue;
       default:
-        sigaction(sig, &sa, nullptr);
+        sigaction(sig, &drops, nullptr);
     }
   }
 }

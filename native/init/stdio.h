@@ -17,9 +17,9 @@ void install(const std::vector<int>& fds);
 // and ignored signals survive execve).
 void reset_signals();
 
-// A handler that _exits for every signal whose default action ends a
-// process, for the wait before exec (pid 1 ignores signals it has no
-// handler for). execve resets them to the default.
+// Signal handlers for the wait before exec, as runc's Go init has them:
+// HUP, INT, TERM and crash signals _exit, others are caught and dropped
+// (pid 1 would ignore a signal it has no handler for). execve resets them.
 void exit_on_signals();
 
 }  // namespace stdio
