@@ -1,5 +1,7 @@
-// The device cgroup rules of a container, in runc's order: the spec's
-// linux.resources.devices, then runc's default allow list. (runc 1.1.5 adds
+// The device cgroup rules of a container, in runc's order: deny everything,
+// the spec's linux.resources.devices, then runc's default allow list. The
+// deny comes first even when the spec has no rules: a new cgroup would
+// otherwise inherit its parent's (usually "a *:* rwm"). (runc 1.1.5 adds
 // no rule for linux.devices nodes: a config allows them in resources.)
 // Serialised for cgroup v1 devices.allow/deny.
 import type { DeviceRule } from '../spec/types';
@@ -21,7 +23,7 @@ const DEFAULT_ALLOWED: DeviceRule[] = [
 ];
 
 export function deviceRules(specRules: readonly DeviceRule[]): DeviceRule[] {
-  return [...specRules, ...DEFAULT_ALLOWED];
+  return [{ allow: false, access: 'rwm' }, ...specRules, ...DEFAULT_ALLOWED];
 }
 
 /** ["deny", "a"] or ["allow", "c 1:3 rwm"]: what to write, in order, for cgroup v1. */

@@ -60,6 +60,33 @@ suite('cgroup v1 files match runc', () => {
     expect(sb.residue()).toEqual([]);
   });
 
+  it('no device rules in the config still means deny-all plus the defaults, as runc', () => {
+    const id = uniqueId('nodev');
+    const lists: Record<string, string> = {};
+    const config = sb.config();
+    sb.edit((c) => {
+      delete c.linux.resources;
+      c.process.args = ['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1'];
+    });
+    try {
+      for (const [rt, cli] of [['runc', (a: string[]) => sb.runc(a)], ['minirun', (a: string[]) => sb.minirun(a)]] as const) {
+        const cid = `${id}-${rt}`;
+        expect(cli(['run', '-d', cid]).code).toBe(0);
+        try {
+          const pid = JSON.parse(cli(['state', cid]).stdout).pid;
+          const rel = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1] === 'devices')!.split(':')[2];
+          lists[rt] = fs.readFileSync(`/sys/fs/cgroup/devices${rel}/devices.list`, 'utf8').trim().split('\n').sort().join(', ');
+        } finally {
+          cli(['delete', '-f', cid]);
+        }
+      }
+    } finally {
+      sb.setConfig(config);
+    }
+    expect(lists.minirun).toBe(lists.runc);
+    expect(lists.minirun).not.toContain('a *:* rwm');
+  });
+
   it('a pids limit of 10 stops a fork loop, as with runc', () => {
     // Builtins only once the limit is reached: nothing else can fork then.
     sb.setArgs(['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sleep 5 & done 2>/dev/null; read n < /sys/fs/cgroup/pids/pids.current; echo $n']);
