@@ -67,7 +67,7 @@ enum Tag : uint16_t {
   kTagMaskedPath = 11,       // str
   kTagReadonlyPath = 12,     // str
   kTagSysctl = 13,           // str* key, value
-  kTagRlimit = 14,           // u32 resource, u32 pad, u64 soft, u64 hard
+  // 14: unused (rlimits are set by the parent with prlimit)
   kTagUser = 15,             // UserRecord
   kTagAdditionalGid = 16,    // u32
   kTagCaps = 17,             // 5 x u64: bounding, effective, permitted, inheritable, ambient
@@ -81,7 +81,7 @@ enum Tag : uint16_t {
   kTagSeccompBpf = 25,       // struct sock_filter[] (precompiled by the parent)
   kTagSymlink = 26,          // str* target, linkpath (inside the rootfs)
   kTagMkdir = 27,            // u32 mode, then str path: create before mounts (cwd)
-  kTagUidMapPending = 28,    // u8: the parent writes id maps (sync kSyncUsernsReady)
+  // 28: unused (the helper asks for id maps whenever it creates a user namespace)
   kTagJoinOnly = 29,         // u8: exec into a running container: join, no rootfs steps
   kTagHookPoints = 30,       // u8: kHookPoint* bits: where the init stops for the parent's hooks
   kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)

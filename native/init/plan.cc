@@ -117,7 +117,6 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
       p->mkdirs.push_back(std::move(d));
       return true;
     }
-    case proto::kTagUidMapPending: return exact(r, &b) && ((p->userns_sync = b), true);
     case proto::kTagJoinOnly: return exact(r, &b) && ((p->join_only = b), true);
     case proto::kTagHookPoints: return exact(r, &p->hook_points);
     case proto::kTagExecPath: return r.rest(&p->exec_path) && !p->exec_path.empty();

@@ -57,7 +57,6 @@ struct Plan {
   std::string exec_fifo;
   std::vector<unsigned char> seccomp_bpf;
   std::vector<PlanMkdir> mkdirs;
-  bool userns_sync = false;
   bool join_only = false;
   uint8_t hook_points = 0;
   std::string exec_path;
