@@ -4,8 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import type { CgroupDir } from './plan';
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+import { sleepSync } from '../output';
 
 interface Freezer {
   file: string;
@@ -45,7 +44,7 @@ export function setFrozen(dirs: readonly CgroupDir[], frozen: boolean): void {
     } catch (e) {
       throw new MiniRunError('CGROUP', `cgroup: write ${f.file}: ${(e as NodeJS.ErrnoException).code}`);
     }
-    sleep(2);
+    sleepSync(2);
   }
   throw new MiniRunError('CGROUP', `cgroup: ${f.file} did not reach ${f.value(frozen)}`);
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { v1Writes } from './devices';
 import type { CgroupDir, CgroupPlan } from './plan';
+import { sleepSync } from '../output';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError('CGROUP', `cgroup: ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -87,8 +88,6 @@ export function cgroupPids(plan: Pick<CgroupPlan, 'dirs'>): number[] {
   return [...all].sort((a, b) => a - b);
 }
 
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 /** Kills what is left in the cgroups, then removes the directories this container made. */
 export function destroyCgroups(plan: Pick<CgroupPlan, 'dirs'>): void {
   const made = plan.dirs.filter((d) => d.made !== undefined);
@@ -102,7 +101,7 @@ export function destroyCgroups(plan: Pick<CgroupPlan, 'dirs'>): void {
         // already gone
       }
     }
-    sleep(10);
+    sleepSync(10);
   }
   for (const d of made) {
     // The leaf first, then each directory above it that this container made.
@@ -122,7 +121,7 @@ function rmdirRetry(dir: string): boolean {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return true;
       if (code !== 'EBUSY') return false;
-      sleep(10);
+      sleepSync(10);
     }
   }
   return false;

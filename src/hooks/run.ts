@@ -11,6 +11,7 @@ import { launch } from '../native/launch';
 import type { Addon } from '../native/addon';
 import { buildHookPlan } from '../plan/exec';
 import type { Hook, Namespace } from '../spec/types';
+import { sleepSync } from '../output';
 
 export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop';
 
@@ -63,8 +64,6 @@ export function runHostHooksWarnOnly(kind: HookKind, hooks: readonly Hook[] | un
   });
 }
 
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 /** Runs hooks in the namespaces of the container's init. */
 export function runContainerHooks(
   addon: Addon,
@@ -96,7 +95,7 @@ export function runContainerHooks(
       const deadline = hook.timeout ? Date.now() + hook.timeout * 1000 : Infinity;
       let status = addon.waitSync(pid, true);
       while (!status && Date.now() < deadline) {
-        sleep(2);
+        sleepSync(2);
         status = addon.waitSync(pid, true);
       }
       const output = fs.readFileSync(outFile, 'utf8');

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
+import { writeAll } from '../output';
 
 /** runc's rules for --console-socket and process.terminal. */
 export function checkConsoleUse(terminal: boolean, detached: boolean, consoleSocket: string | undefined): void {
@@ -45,15 +46,6 @@ export interface TerminalRelay {
   restore(): void;
 }
 
-function writeAll(fd: number, chunk: Buffer): void {
-  for (let off = 0; off < chunk.length; ) {
-    try {
-      off += fs.writeSync(fd, chunk, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-    }
-  }
-}
 
 export function terminalRelay(addon: Addon): TerminalRelay {
   let done: () => void = () => undefined;

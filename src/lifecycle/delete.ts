@@ -6,12 +6,11 @@ import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
 import { currentStatus, withContainerLock, removeContainerDir } from '../state/store';
 import { onStopped } from './hook-points';
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+import { sleepSync } from '../output';
 
 export function remove(root: string, id: string, force: boolean): void {
   const addon = loadAddon();
-  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ dir, state }) => {
+  withContainerLock(addon, root, id, ({ dir, state }) => {
     const status = currentStatus(state);
     if (status !== 'stopped') {
       // A created container is deleted without --force, as runc does.
@@ -19,7 +18,7 @@ export function remove(root: string, id: string, force: boolean): void {
       // Frozen tasks cannot die: thaw a paused container first, as runc does.
     if (status === 'paused') setFrozen(state.cgroupDirs ?? [], false);
     addon.kill(state.pid, 9);
-      for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleep(10);
+      for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleepSync(10);
     }
     destroyCgroups({ dirs: state.cgroupDirs ?? [] });
     removeContainerDir(dir);

@@ -9,7 +9,7 @@ import { parseSignal } from './signals';
 export function kill(root: string, id: string, signal: string, all: boolean): void {
   const sig = parseSignal(signal);
   const addon = loadAddon();
-  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ state }) => {
+  withContainerLock(addon, root, id, ({ state }) => {
     if (all) {
       // Every process in the container's cgroups, as runc kill --all.
       for (const pid of cgroupPids({ dirs: state.cgroupDirs ?? [] })) addon.kill(pid, sig);

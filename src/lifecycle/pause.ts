@@ -6,7 +6,7 @@ import { currentStatus, withContainerLock, writeState } from '../state/store';
 
 export function pause(root: string, id: string, frozen: boolean): void {
   const addon = loadAddon();
-  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ dir, state }) => {
+  withContainerLock(addon, root, id, ({ dir, state }) => {
     const status = currentStatus(state);
     // runc pauses a created container too; resume gives it back its status.
     if (frozen && status !== 'running' && status !== 'created') throw new MiniRunError('STATE', `container ${id} is not running (${status})`);

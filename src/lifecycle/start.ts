@@ -7,12 +7,11 @@ import { currentStatus, withContainerLock, writeState } from '../state/store';
 import { loadAddon } from '../native/loader';
 import { EXEC_FIFO } from './create';
 import { onStart, onStarted } from './hook-points';
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+import { sleepSync } from '../output';
 
 export function start(root: string, id: string): void {
   const addon = loadAddon();
-  withContainerLock(root, id, (d) => addon.lockDir(d), (fd) => addon.close(fd), ({ dir, state }) => {
+  withContainerLock(addon, root, id, ({ dir, state }) => {
     const status = currentStatus(state);
     if (status === 'stopped') throw new MiniRunError('STATE', `cannot start a container that has stopped: ${id}`);
     if (status !== 'created') throw new MiniRunError('STATE', `cannot start an already ${status} container: ${id}`);
@@ -43,7 +42,7 @@ export function start(root: string, id: string): void {
         if (currentStatus(state) === 'stopped' || i > 10_000) {
           throw new MiniRunError('STATE', `cannot start container ${id}: its init exited before it could run the process`);
         }
-        sleep(1);
+        sleepSync(1);
       }
     } finally {
       fs.closeSync(fd);

@@ -1,9 +1,9 @@
 // Foreground `run` without a terminal, as runc does it: the container gets
 // three pipes of its own, and minirun copies its stdin into one and the other
 // two out to its stdout and stderr.
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Addon } from '../native/addon';
+import { writeAll } from '../output';
 
 export interface StdioRelay {
   /** the ends the container gets as 0, 1, 2 */
@@ -14,19 +14,6 @@ export interface StdioRelay {
   drained(): Promise<void>;
 }
 
-/** Writes all of `chunk` to a file descriptor that may be non-blocking. */
-function writeAll(fd: number, chunk: Buffer): void {
-  let off = 0;
-  while (off < chunk.length) {
-    try {
-      off += fs.writeSync(fd, chunk, off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      return; // our own stdout is gone: drop, as a closed terminal would
-    }
-  }
-}
 
 function copyOut(fd: number, to: number): Promise<void> {
   const sock = new net.Socket({ fd, readable: true, writable: false });

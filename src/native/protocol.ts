@@ -16,7 +16,6 @@ export const enum Tag {
   MaskedPath = 11,
   ReadonlyPath = 12,
   Sysctl = 13,
-  Rlimit = 14,
   User = 15,
   AdditionalGid = 16,
   Caps = 17,
@@ -30,7 +29,6 @@ export const enum Tag {
   SeccompBpf = 25,
   Symlink = 26,
   Mkdir = 27,
-  UidMapPending = 28,
   JoinOnly = 29,
   HookPoints = 30,
   ExecPath = 31,
@@ -174,7 +172,6 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.execFifo) w.str(Tag.ExecFifo, plan.execFifo);
   if (plan.seccompBpf) w.record(Tag.SeccompBpf, plan.seccompBpf);
   if (plan.seccompBpf && plan.seccomp?.flags) w.u32(Tag.SeccompFlags, plan.seccomp.flags);
-  if (plan.cloneFlags & CLONE_NEWUSER) w.u8(Tag.UidMapPending, true);
   if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
   if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));
   if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
@@ -211,5 +208,3 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   }
   return w.done();
 }
-
-const CLONE_NEWUSER = 0x10000000;

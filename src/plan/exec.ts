@@ -5,16 +5,13 @@ import { MiniRunError } from '../errors';
 import { capNumber } from '../spec/capabilities';
 import type { Hook, Namespace, Process, Spec } from '../spec/types';
 import { consoleSize, planProcess } from './build';
+import { CLONE_NEW } from './namespaces';
 import { planSeccomp } from './seccomp';
 import type { LaunchPlan } from './types';
 
 /** runtime-spec namespace type -> its file in /proc/<pid>/ns */
 const NS_FILE: Record<string, string> = {
   pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
-};
-const CLONE: Record<string, number> = {
-  mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000, user: 0x10000000, pid: 0x20000000,
-  network: 0x40000000, time: 0x00000080,
 };
 
 export interface ExecOptions {
@@ -62,7 +59,7 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
 
 /** The container init's namespaces, by /proc/<pid>/ns. */
 export function joinsOf(namespaces: readonly Namespace[], initPid: number): { type: number; path: string }[] {
-  return namespaces.map((n) => ({ type: CLONE[n.type], path: `/proc/${initPid}/ns/${NS_FILE[n.type]}` }));
+  return namespaces.map((n) => ({ type: CLONE_NEW[n.type], path: `/proc/${initPid}/ns/${NS_FILE[n.type]}` }));
 }
 
 export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: ExecOptions): LaunchPlan {

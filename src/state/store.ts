@@ -111,22 +111,21 @@ export function pidStartTime(pid: number): string | undefined {
  * is read after the lock is taken.
  */
 export function withContainerLock<T>(
+  locker: { lockDir(dir: string): number; close(fd: number): void },
   root: string,
   id: string,
-  lock: (dir: string) => number,
-  unlock: (fd: number) => void,
   f: (found: { dir: string; state: ContainerState }) => T,
 ): T {
   const dir = containerDir(root, id);
   let fd: number;
   try {
-    fd = lock(dir);
+    fd = locker.lockDir(dir);
   } catch {
     return f(readState(root, id)); // gone: readState says so, with the id
   }
   try {
     return f(readState(root, id));
   } finally {
-    unlock(fd);
+    locker.close(fd);
   }
 }
