@@ -26,6 +26,7 @@
 #include "common/msg.h"
 #include "launch.h"
 #include "seccomp_compile.h"
+#include "device_filter.h"
 #include "protocol.h"
 
 namespace {
@@ -346,6 +347,18 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo& info) {
   return Napi::Buffer<unsigned char>::Copy(env, bpf.data(), bpf.size());
 }
 
+// attachDeviceFilter(cgroupDir, insns: Buffer of struct bpf_insn)
+Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBuffer())
+    throw Napi::TypeError::New(env, "attachDeviceFilter(cgroupDir, insns)");
+  std::string dir = info[0].As<Napi::String>();
+  Napi::Buffer<unsigned char> insns = info[1].As<Napi::Buffer<unsigned char>>();
+  std::string err = device_filter::attach(dir.c_str(), insns.Data(), insns.Length() / 8);
+  if (!err.empty()) throw Napi::Error::New(env, err);
+  return env.Undefined();
+}
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
@@ -372,6 +385,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("lockDir", Napi::Function::New(env, LockDir));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
+  exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
   return exports;
 }
 

@@ -3,9 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import { loadAddon } from '../native/loader';
+import { sleepSync } from '../output';
+import { deviceFilter } from './device-filter';
 import { v1Writes } from './devices';
 import type { CgroupDir, CgroupPlan } from './plan';
-import { sleepSync } from '../output';
+import type { CgroupWrite } from './resources';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError('CGROUP', `cgroup: ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -38,7 +41,43 @@ function fillCpuset(top: string, leaf: string): void {
   }
 }
 
-function makeDir(d: CgroupDir): void {
+/**
+ * v2: every controller the root offers is enabled in cgroup.subtree_control
+ * of each directory above the container's, from the root down, as runc does
+ * (all at once, else one by one; what cannot be enabled shows up as a
+ * missing file when a limit is written).
+ */
+function enableControllers(mount: string, leaf: string): void {
+  let offered: string[];
+  try {
+    offered = read(path.join(mount, 'cgroup.controllers')).trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return;
+  }
+  if (offered.length === 0) return;
+  const all = offered.map((c) => `+${c}`);
+  const above: string[] = [];
+  for (let d = path.dirname(leaf); d.startsWith(mount); d = path.dirname(d)) {
+    above.unshift(d);
+    if (d === mount) break;
+  }
+  for (const d of above) {
+    const file = path.join(d, 'cgroup.subtree_control');
+    try {
+      fs.writeFileSync(file, all.join(' '));
+    } catch {
+      for (const c of all) {
+        try {
+          fs.writeFileSync(file, c);
+        } catch {
+          // not this one (e.g. a threaded subtree)
+        }
+      }
+    }
+  }
+}
+
+function makeDir(d: CgroupDir, v2Mount: string | undefined): void {
   let made: string | undefined;
   try {
     made = fs.mkdirSync(d.path, { recursive: true, mode: 0o755 });
@@ -46,20 +85,52 @@ function makeDir(d: CgroupDir): void {
     throw cgError('create', d.path, e);
   }
   d.made = made;
+  if (v2Mount) enableControllers(v2Mount, d.path);
   if (made && d.hierarchy.split(',').includes('cpuset')) fillCpuset(made, d.path);
+}
+
+/** The directory a resource file lives in: its controller's v1 hierarchy, or the one v2 dir. */
+function dirFor(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, w: CgroupWrite): string {
+  const d = plan.mode === 'v2' ? plan.dirs.find((x) => x.hierarchy === 'unified') : plan.dirs.find((x) => x.hierarchy.split(',').includes(w.controller));
+  if (!d) throw new MiniRunError('CGROUP', `cgroup: no ${w.controller} hierarchy for ${w.file}`);
+  return d.path;
+}
+
+/** Writes resource files in order; used by create and by update. */
+export function writeResources(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, writes: readonly CgroupWrite[]): void {
+  for (const w of writes) {
+    const dir = dirFor(plan, w);
+    const file = path.join(dir, w.file);
+    if ((w.alt || w.ifExists) && !fs.existsSync(file)) {
+      if (w.alt) write(path.join(dir, w.alt.file), w.alt.value);
+      continue;
+    }
+    write(file, w.value);
+  }
+}
+
+/** The device allow-list: v1 devices.deny/allow, or a v2 eBPF program on the container's dir. */
+function applyDeviceRules(plan: CgroupPlan): void {
+  if (plan.mode === 'v2') {
+    const dir = plan.dirs.find((d) => d.hierarchy === 'unified')!;
+    try {
+      loadAddon().attachDeviceFilter(dir.path, deviceFilter(plan.deviceRules));
+    } catch (e) {
+      throw new MiniRunError('CGROUP', `cgroup: device rules for ${dir.path}: ${(e as Error).message}`);
+    }
+    return;
+  }
+  const devices = plan.dirs.find((d) => d.hierarchy.split(',').includes('devices'));
+  if (devices) {
+    for (const [file, rule] of v1Writes(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
+  }
 }
 
 export function createCgroups(plan: CgroupPlan): void {
   try {
-    for (const d of plan.dirs) makeDir(d);
-    for (const w of plan.writes) {
-      const dir = plan.dirs.find((d) => d.hierarchy.split(',').includes(w.controller))!;
-      write(path.join(dir.path, w.file), w.value);
-    }
-    const devices = plan.dirs.find((d) => d.hierarchy.split(',').includes('devices'));
-    if (devices) {
-      for (const [file, rule] of v1Writes(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
-    }
+    for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined);
+    writeResources(plan, plan.writes);
+    applyDeviceRules(plan);
   } catch (e) {
     destroyCgroups(plan);
     throw e;

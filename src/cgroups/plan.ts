@@ -6,6 +6,7 @@ import { MiniRunError } from '../errors';
 import type { Resources } from '../spec/types';
 import { deviceRules, type DeviceRule } from './devices';
 import { v1Writes, type CgroupWrite } from './resources';
+import { v2Writes } from './resources-v2';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2';
@@ -14,6 +15,8 @@ export interface CgroupDir {
   /** the hierarchy's name: "cpu", "systemd", "unified" ... */
   hierarchy: string;
   path: string;
+  /** the hierarchy's mount point */
+  mount?: string;
   /** the top-most directory this container created for it (undefined: it already existed) */
   made?: string;
 }
@@ -25,7 +28,7 @@ export interface CgroupPlan {
   v1Binds: { source: string; name: string }[];
   v1Symlinks: { target: string; name: string }[];
   deviceRules: DeviceRule[];
-  /** resource files to write (v1), in order */
+  /** resource files to write, in order (v1: in each controller's hierarchy; v2: in the one dir) */
   writes: CgroupWrite[];
 }
 
@@ -50,17 +53,23 @@ export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, ow
   return path.posix.join('/', own, path.posix.normalize('/' + (p || req.id)));
 }
 
-export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: string): CgroupPlan {
+/** The writes for the host's mode; on v2, each needs its controller in the root's cgroup.controllers. */
+function resourceWrites(mode: CgroupMode, resources: Resources | undefined, v2Controllers: readonly string[]): CgroupWrite[] {
+  if (mode !== 'v2') return v1Writes(resources);
+  const writes = v2Writes(resources);
+  for (const w of writes) {
+    if (w.controller !== 'cgroup' && !v2Controllers.includes(w.controller)) {
+      throw new MiniRunError('CGROUP', `linux.resources: ${w.file}: the ${w.controller} controller is not available on this host (cgroup.controllers: ${v2Controllers.join(' ') || 'none'})`);
+    }
+  }
+  return writes;
+}
+
+export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: string, v2Controllers: readonly string[] = []): CgroupPlan {
   const hierarchies = parseHierarchies(mountinfo);
   if (hierarchies.length === 0) throw new MiniRunError('CGROUP', 'cgroup: no cgroup hierarchy is mounted on this host');
   const mode = detectMode(hierarchies);
-  if (mode === 'v2' && req.deviceRules.length > 0) {
-    throw new MiniRunError('CGROUP', 'linux.resources.devices: device rules on cgroup v2 are not supported yet');
-  }
-  const writes = v1Writes(req.resources);
-  if (mode === 'v2' && writes.length > 0) {
-    throw new MiniRunError('CGROUP', `linux.resources: cpu, memory and pids limits on cgroup v2 are not supported yet`);
-  }
+  const writes = resourceWrites(mode, req.resources, v2Controllers);
   const own = parseProcCgroup(procCgroup);
   const dirs: CgroupDir[] = [];
   const v1Binds: { source: string; name: string }[] = [];
@@ -70,7 +79,7 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
     const rel = path.posix.relative(h.root, containerPath(req, mine));
     if (rel.startsWith('..')) throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
     const dir = path.join(h.mountpoint, rel);
-    dirs.push({ hierarchy: h.v2 ? 'unified' : h.name, path: dir });
+    dirs.push({ hierarchy: h.v2 ? 'unified' : h.name, path: dir, mount: h.mountpoint });
     if (!h.v2) v1Binds.push({ source: dir, name: h.name });
   }
   const v1Symlinks: { target: string; name: string }[] = [];
@@ -78,7 +87,7 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
     if (!b.name.includes(',')) continue;
     for (const ss of b.name.split(',')) v1Symlinks.push({ target: b.name, name: ss });
   }
-  for (const w of writes) {
+  for (const w of mode === 'v2' ? [] : writes) {
     if (!v1Binds.some((b) => b.name.split(',').includes(w.controller))) {
       throw new MiniRunError('CGROUP', `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`);
     }
@@ -87,5 +96,15 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
 }
 
 export function planCgroups(req: CgroupRequest): CgroupPlan {
-  return planFrom(req, fs.readFileSync('/proc/self/mountinfo', 'utf8'), fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const unified = parseHierarchies(mountinfo).find((h) => h.v2);
+  let controllers: string[] = [];
+  if (unified) {
+    try {
+      controllers = fs.readFileSync(path.join(unified.mountpoint, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // no controllers to offer
+    }
+  }
+  return planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers);
 }

@@ -1,58 +1,110 @@
 // linux.resources -> the cgroup v1 files runc's fs driver writes, in its
-// order. Pure; the subset minirun implements so far (cpu, cpuset, memory,
-// pids). Anything else is an error naming the field, never ignored.
+// order. Pure. Anything minirun does not implement is an error naming the
+// field, never ignored. (v2: resources-v2.ts.)
 import { configError } from '../errors';
 import type { Resources } from '../spec/types';
 
 export interface CgroupWrite {
-  /** the v1 controller whose hierarchy holds the file */
+  /** the controller whose hierarchy (v1) or interface file (v2) this is */
   controller: string;
   file: string;
   value: string;
+  /** written instead when `file` does not exist (e.g. blkio.bfq.weight for blkio.weight) */
+  alt?: { file: string; value: string };
+  /** skipped when the file does not exist (e.g. memsw without swap accounting) */
+  ifExists?: boolean;
 }
 
-const SUPPORTED: Record<string, readonly string[]> = {
-  cpu: ['shares', 'quota', 'period', 'cpus', 'mems'],
-  memory: ['limit', 'reservation', 'swap', 'swappiness', 'disableOOMKiller'],
-  pids: ['limit'],
+const NOT_YET: Record<string, readonly string[]> = {
+  memory: ['kernel', 'kernelTCP'],
 };
 
-function checkSupported(r: Resources): void {
+export function checkSupported(r: Resources): void {
   for (const [key, value] of Object.entries(r)) {
-    if (key === 'devices' || value === undefined || value === null) continue;
-    const fields = SUPPORTED[key];
-    if (!fields) throw configError(`linux.resources.${key}`, 'not supported yet');
-    for (const [field, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v !== undefined && v !== null && !fields.includes(field)) {
-        throw configError(`linux.resources.${key}.${field}`, 'not supported yet');
-      }
+    if (value === undefined || value === null) continue;
+    for (const field of NOT_YET[key] ?? []) {
+      if ((value as Record<string, unknown>)[field] !== undefined) throw configError(`linux.resources.${key}.${field}`, 'not supported yet');
     }
   }
 }
 
 /** -1 means unlimited, as runc writes it. */
 const limit = (n: bigint) => (n < 0n ? '-1' : String(n));
+const set = (n: bigint | undefined): n is bigint => n !== undefined && n !== 0n;
 
-export function v1Writes(r: Resources | undefined): CgroupWrite[] {
+/** "2MB" -> "2MB"; the page sizes the kernel names hugetlb files after. */
+export function checkPageSize(size: string, field: string): string {
+  if (!/^[0-9]+(KB|MB|GB)$/.test(size)) throw configError(field, `${JSON.stringify(size)} is not a page size like 2MB or 1GB`);
+  return size;
+}
+
+function rdmaValue(r: { hcaHandles?: number; hcaObjects?: number }): string {
+  return `hca_handle=${r.hcaHandles ?? 'max'} hca_object=${r.hcaObjects ?? 'max'}`;
+}
+
+const UNLIMITED = (1n << 63n) - 1n;
+
+/**
+ * currentMemoryLimit: memory.limit_in_bytes now (update); a new cgroup's is
+ * unlimited. memsw goes first when it is -1 or above the current limit, so
+ * that the kernel never sees a limit above memsw (runc's order).
+ */
+export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITED): CgroupWrite[] {
   if (!r) return [];
   checkSupported(r);
+  if (r.unified && Object.keys(r.unified).length > 0) throw configError('linux.resources.unified', 'cannot be used on cgroup v1 (as runc)');
   const w: CgroupWrite[] = [];
-  const { cpu, memory, pids } = r;
+  const { cpu, memory, pids, blockIO: io, network } = r;
   if (cpu?.cpus) w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: cpu.cpus });
   if (cpu?.mems) w.push({ controller: 'cpuset', file: 'cpuset.mems', value: cpu.mems });
-  if (cpu?.shares !== undefined && cpu.shares !== 0n) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
-  if (cpu?.period !== undefined && cpu.period !== 0n) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period) });
-  if (cpu?.quota !== undefined && cpu.quota !== 0n) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
-  if (memory?.limit !== undefined && memory.limit !== 0n) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: limit(memory.limit) });
+  if (set(cpu?.shares)) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
+  if (set(cpu?.period)) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period) });
+  if (set(cpu?.quota)) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
+  if (set(cpu?.burst)) w.push({ controller: 'cpu', file: 'cpu.cfs_burst_us', value: String(cpu.burst) });
+  if (set(cpu?.realtimePeriod)) w.push({ controller: 'cpu', file: 'cpu.rt_period_us', value: String(cpu.realtimePeriod) });
+  if (set(cpu?.realtimeRuntime)) w.push({ controller: 'cpu', file: 'cpu.rt_runtime_us', value: String(cpu.realtimeRuntime) });
+  if (cpu?.idle !== undefined) w.push({ controller: 'cpu', file: 'cpu.idle', value: String(cpu.idle) });
+  if (set(memory?.limit)) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: limit(memory.limit) });
   // In v1 "swap" is memory+swap together (memsw), set after the memory limit.
-  if (memory?.swap !== undefined && memory.swap !== 0n) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: limit(memory.swap) });
-  if (memory?.reservation !== undefined && memory.reservation !== 0n) {
-    w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: limit(memory.reservation) });
-  }
+  // An unlimited memory without a swap value makes swap unlimited too (runc).
+  if (set(memory?.swap)) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: limit(memory.swap) });
+  else if (memory?.limit === -1n) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '-1', ifExists: true });
+  if (set(memory?.reservation)) w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: limit(memory.reservation) });
   if (memory?.swappiness !== undefined && memory.swappiness <= 100n) {
     w.push({ controller: 'memory', file: 'memory.swappiness', value: String(memory.swappiness) });
   }
   if (memory?.disableOOMKiller) w.push({ controller: 'memory', file: 'memory.oom_control', value: '1' });
+  const limitAt = w.findIndex((x) => x.file === 'memory.limit_in_bytes');
+  const swapAt = w.findIndex((x) => x.file === 'memory.memsw.limit_in_bytes');
+  if (limitAt >= 0 && swapAt > limitAt && (w[swapAt].value === '-1' || currentMemoryLimit < BigInt(w[swapAt].value))) {
+    w.splice(limitAt, 0, ...w.splice(swapAt, 1));
+  }
   if (pids?.limit !== undefined && pids.limit !== 0n) w.push({ controller: 'pids', file: 'pids.max', value: pids.limit > 0n ? String(pids.limit) : 'max' });
+  // blkio: the bfq scheduler's files where the legacy ones do not exist (runc)
+  if (io?.weight) w.push({ controller: 'blkio', file: 'blkio.weight', value: String(io.weight), alt: { file: 'blkio.bfq.weight', value: String(io.weight) } });
+  if (io?.leafWeight) w.push({ controller: 'blkio', file: 'blkio.leaf_weight', value: String(io.leafWeight) });
+  for (const d of io?.weightDevice ?? []) {
+    const dev = `${d.major}:${d.minor}`;
+    if (d.weight) w.push({ controller: 'blkio', file: 'blkio.weight_device', value: `${dev} ${d.weight}`, alt: { file: 'blkio.bfq.weight_device', value: `${dev} ${d.weight}` } });
+    if (d.leafWeight) w.push({ controller: 'blkio', file: 'blkio.leaf_weight_device', value: `${dev} ${d.leafWeight}` });
+  }
+  const throttles = [
+    ['throttleReadBpsDevice', 'read_bps_device'],
+    ['throttleWriteBpsDevice', 'write_bps_device'],
+    ['throttleReadIOPSDevice', 'read_iops_device'],
+    ['throttleWriteIOPSDevice', 'write_iops_device'],
+  ] as const;
+  for (const [key, file] of throttles) {
+    for (const t of io?.[key] ?? []) w.push({ controller: 'blkio', file: `blkio.throttle.${file}`, value: `${t.major}:${t.minor} ${t.rate}` });
+  }
+  (r.hugepageLimits ?? []).forEach((h, i) => {
+    const size = checkPageSize(h.pageSize, `linux.resources.hugepageLimits[${i}].pageSize`);
+    w.push({ controller: 'hugetlb', file: `hugetlb.${size}.limit_in_bytes`, value: String(h.limit) });
+  });
+  if (network?.classID !== undefined) w.push({ controller: 'net_cls', file: 'net_cls.classid', value: String(network.classID) });
+  for (const p of network?.priorities ?? []) w.push({ controller: 'net_prio', file: 'net_prio.ifpriomap', value: `${p.name} ${p.priority}` });
+  for (const [dev, v] of Object.entries(r.rdma ?? {})) w.push({ controller: 'rdma', file: 'rdma.max', value: `${dev} ${rdmaValue(v)}` });
   return w;
 }
+
+export { rdmaValue };

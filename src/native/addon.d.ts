@@ -38,4 +38,6 @@ export interface Addon {
   lockDir(path: string): number;
   /** libseccomp: a filter description -> BPF (struct sock_filter[]) */
   compileSeccomp(filter: SeccompFilter): Buffer;
+  /** cgroup v2: loads a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it to the cgroup dir, replacing earlier ones. */
+  attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
 }

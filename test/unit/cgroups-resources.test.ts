@@ -26,14 +26,42 @@ describe('v1Writes', () => {
 
   it('treats 0 as unset and -1 as unlimited, as runc', () => {
     expect(v1Writes({ cpu: { shares: 0n }, memory: { limit: -1n }, pids: { limit: -1n } })).toEqual([
+      // unlimited memory without a swap value: swap unlimited too, first (runc)
+      { controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '-1', ifExists: true },
       { controller: 'memory', file: 'memory.limit_in_bytes', value: '-1' },
       { controller: 'pids', file: 'pids.max', value: 'max' },
     ]);
   });
 
   it('names a resource it does not implement yet instead of ignoring it', () => {
-    expect(() => v1Writes({ blockIO: { weight: 10 } })).toThrow('config.json: linux.resources.blockIO: not supported yet');
-    expect(() => v1Writes({ cpu: { realtimeRuntime: 1n } })).toThrow('config.json: linux.resources.cpu.realtimeRuntime: not supported yet');
-    expect(() => v1Writes({ hugepageLimits: [] })).toThrow('config.json: linux.resources.hugepageLimits: not supported yet');
+    expect(() => v1Writes({ memory: { kernel: 1n } })).toThrow('config.json: linux.resources.memory.kernel: not supported yet');
+    expect(() => v1Writes({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: cannot be used on cgroup v1');
+    expect(() => v1Writes({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow('linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size');
+  });
+
+  it('blkio, hugetlb, net_cls/net_prio and rdma files, with bfq as the fallback for weights', () => {
+    expect(
+      v1Writes({
+        blockIO: { weight: 500, leafWeight: 300, weightDevice: [{ major: 8n, minor: 0n, weight: 200 }], throttleReadBpsDevice: [{ major: 8n, minor: 0n, rate: 1000n }] },
+        hugepageLimits: [{ pageSize: '2MB', limit: 4194304n }],
+        network: { classID: 1048577, priorities: [{ name: 'eth0', priority: 5 }] },
+        rdma: { mlx4_0: { hcaHandles: 3 } },
+      }),
+    ).toEqual([
+      { controller: 'blkio', file: 'blkio.weight', value: '500', alt: { file: 'blkio.bfq.weight', value: '500' } },
+      { controller: 'blkio', file: 'blkio.leaf_weight', value: '300' },
+      { controller: 'blkio', file: 'blkio.weight_device', value: '8:0 200', alt: { file: 'blkio.bfq.weight_device', value: '8:0 200' } },
+      { controller: 'blkio', file: 'blkio.throttle.read_bps_device', value: '8:0 1000' },
+      { controller: 'hugetlb', file: 'hugetlb.2MB.limit_in_bytes', value: '4194304' },
+      { controller: 'net_cls', file: 'net_cls.classid', value: '1048577' },
+      { controller: 'net_prio', file: 'net_prio.ifpriomap', value: 'eth0 5' },
+      { controller: 'rdma', file: 'rdma.max', value: 'mlx4_0 hca_handle=3 hca_object=max' },
+    ]);
+  });
+
+  it('orders memsw before the limit when the new total is above the current limit (update)', () => {
+    const files = (cur: bigint) => v1Writes({ memory: { limit: 64n << 20n, swap: 128n << 20n } }, cur).map((w) => w.file);
+    expect(files(32n << 20n)).toEqual(['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes']);
+    expect(files(256n << 20n)).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   });
 });
