@@ -66,6 +66,8 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./state')).register(program, globals);
   (await import('./create')).register(program, globals);
   (await import('./exec')).register(program, globals);
+  (await import('./update')).register(program, globals);
+  (await import('./events')).register(program, globals);
 
   if (!hasCommand(argv.slice(2))) {
     // As runc: no command prints the help and succeeds.

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { MiniRunError } from '../errors';
+import { stringifyJson } from '../spec/json';
 import { pidStartTime, writeState, type ContainerState } from '../state/store';
 import type { Addon } from '../native/addon';
 import type { HookContext } from './hook-points';
@@ -20,6 +21,8 @@ export function recordState(dir: string, id: string, prepared: Prepared, pid: nu
     annotations: prepared.spec.annotations,
     pidStartTime: pidStartTime(pid),
     cgroupDirs: prepared.cgroups.dirs,
+    cgroupMode: prepared.cgroups.mode,
+    resources: prepared.spec.linux?.resources ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined }) : undefined,
     hooks: prepared.spec.hooks,
     namespaces: prepared.spec.linux?.namespaces,
   });

@@ -206,3 +206,14 @@ class Parser {
 export function parseJson(text: string): Json {
   return new Parser(text).parse();
 }
+
+/** JSON.stringify that writes bigints as plain numbers, so parseJson reads them back exactly. */
+export function stringifyJson(value: unknown): string {
+  const marks: string[] = [];
+  const text = JSON.stringify(value, (_k, v: unknown) => {
+    if (typeof v !== 'bigint') return v;
+    marks.push(String(v));
+    return `\u0000big${marks.length - 1}`;
+  });
+  return text.replace(/"\\u0000big(\d+)"/g, (_m, i: string) => marks[Number(i)]);
+}

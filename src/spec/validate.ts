@@ -309,7 +309,7 @@ function interfacePriority(v: Json, p: string): { name: string; priority: number
   return { name: required(o, 'name', p, nonEmptyString), priority: required(o, 'priority', p, u32) };
 }
 
-const resources: Reader<Resources> = section({
+export const readResources: Reader<Resources> = section({
   devices: arrayOf(deviceRule),
   memory,
   cpu,
@@ -327,7 +327,7 @@ const linuxSection: Reader<Linux> = section({
   gidMappings: idMappings,
   devices: arrayOf(device),
   cgroupsPath: string,
-  resources,
+  resources: readResources,
   sysctl: mapOf(string),
   maskedPaths: arrayOf(absolutePath),
   readonlyPaths: arrayOf(absolutePath),

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import type { CgroupDir, CgroupMode } from '../cgroups/plan';
 import type { Hooks, Namespace } from '../spec/types';
 import { validateId } from './id';
 
@@ -18,7 +19,10 @@ export interface ContainerState {
   annotations?: Record<string, string>;
   /** minirun's own: to never signal a reused pid, and to clean up */
   pidStartTime?: string;
-  cgroupDirs?: { hierarchy: string; path: string }[];
+  cgroupDirs?: CgroupDir[];
+  cgroupMode?: CgroupMode;
+  /** linux.resources as last applied (create, then update), JSON with exact 64-bit numbers */
+  resources?: string;
   /** the status a paused container returns to on resume (created or running) */
   pausedFrom?: 'created' | 'running';
   /** what later commands need from config.json: start and delete run hooks */

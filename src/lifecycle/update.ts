@@ -1,0 +1,123 @@
+// `minirun update`: change a created, running or paused container's limits,
+// as runc update does: only the values given are written (0 means "leave
+// it"), except that a CPU quota or period given alone is completed with the
+// other's last value; the result is remembered in state.json.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeResources } from '../cgroups/manage';
+import type { CgroupMode } from '../cgroups/plan';
+import { v1Writes, type CgroupWrite } from '../cgroups/resources';
+import { v2Writes } from '../cgroups/resources-v2';
+import { MiniRunError } from '../errors';
+import { loadAddon } from '../native/loader';
+import { parseJson, stringifyJson } from '../spec/json';
+import type { Resources } from '../spec/types';
+import { readResources } from '../spec/validate';
+import { currentStatus, withContainerLock, writeState } from '../state/store';
+
+/** What runc update accepts from its flags; undefined: not given. */
+export interface UpdateFlags {
+  blkioWeight?: number;
+  cpuPeriod?: bigint;
+  cpuQuota?: bigint;
+  cpuShare?: bigint;
+  cpuRtPeriod?: bigint;
+  cpuRtRuntime?: bigint;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  memory?: bigint;
+  memoryReservation?: bigint;
+  memorySwap?: bigint;
+  pidsLimit?: bigint;
+}
+
+const UNITS: Record<string, bigint> = { '': 1n, k: 1n << 10n, m: 1n << 20n, g: 1n << 30n, t: 1n << 40n, p: 1n << 50n };
+
+/** "32m", "1.5g", "1024", "-1": bytes, as runc parses memory flags (binary units). */
+export function parseBytes(flag: string, text: string): bigint {
+  if (text === '-1') return -1n;
+  const m = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i.exec(text);
+  if (!m) throw new MiniRunError('USAGE', `--${flag}: invalid size ${JSON.stringify(text)} (a number of bytes, or with k, m, g, t, p)`);
+  const unit = UNITS[(m[2] ?? '').toLowerCase()];
+  const [whole, frac = ''] = m[1].split('.');
+  const scale = 10n ** BigInt(frac.length);
+  return (BigInt(whole + frac) * unit) / scale;
+}
+
+/** The flags as a partial linux.resources (only what was given, 0 as runc's "leave it"). */
+export function resourcesFromFlags(f: UpdateFlags): Resources {
+  const r: Resources = {};
+  const nz = <T>(v: T | undefined) => (v === undefined || v === 0n || v === 0 || v === '' ? undefined : v);
+  const cpu = { shares: nz(f.cpuShare), quota: nz(f.cpuQuota), period: nz(f.cpuPeriod), realtimePeriod: nz(f.cpuRtPeriod), realtimeRuntime: nz(f.cpuRtRuntime), cpus: nz(f.cpusetCpus), mems: nz(f.cpusetMems) };
+  const memory = { limit: nz(f.memory), reservation: nz(f.memoryReservation), swap: nz(f.memorySwap) };
+  const defined = (o: object) => Object.values(o).some((v) => v !== undefined);
+  if (defined(cpu)) r.cpu = cpu;
+  if (defined(memory)) r.memory = memory;
+  if (nz(f.pidsLimit) !== undefined) r.pids = { limit: f.pidsLimit };
+  if (nz(f.blkioWeight) !== undefined) r.blockIO = { weight: f.blkioWeight };
+  return r;
+}
+
+/** -r FILE or -r -: a linux.resources object, checked as config.json's is. */
+export function resourcesFromFile(file: string, stdin: () => string): Resources {
+  let text: string;
+  try {
+    text = file === '-' ? stdin() : fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MiniRunError('USAGE', `--resources ${file}: cannot read: ${(e as NodeJS.ErrnoException).code}`);
+  }
+  try {
+    return readResources(parseJson(text), '');
+  } catch (e) {
+    throw new MiniRunError('USAGE', `--resources ${file}: ${(e as Error).message.replace(/^config\.json: /, '')}`);
+  }
+}
+
+/** Given values over the last applied ones, section by section. */
+export function merge(old: Resources, given: Resources): Resources {
+  const out: Record<string, unknown> = { ...old };
+  for (const [k, v] of Object.entries(given)) {
+    if (v === undefined) continue;
+    const prev = (old as Record<string, unknown>)[k];
+    const isPlain = typeof v === 'object' && v !== null && !Array.isArray(v) && k !== 'unified' && k !== 'rdma';
+    out[k] = isPlain && typeof prev === 'object' && prev !== null ? { ...prev, ...stripUndefined(v as object) } : v;
+  }
+  return out as Resources;
+}
+
+function stripUndefined(o: object): object {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** The files to write. A quota or period given alone keeps the other's last value (v2's cpu.max needs both). */
+export function updateWrites(mode: CgroupMode, given: Resources, merged: Resources, currentMemoryLimit: () => bigint): CgroupWrite[] {
+  const r: Resources = { ...given };
+  if (given.cpu && (given.cpu.quota !== undefined) !== (given.cpu.period !== undefined)) {
+    r.cpu = { ...given.cpu, quota: merged.cpu?.quota, period: merged.cpu?.period };
+  }
+  if (mode === 'v2') return v2Writes(r);
+  return v1Writes(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
+}
+
+export function update(root: string, id: string, given: Resources): void {
+  const addon = loadAddon();
+  withContainerLock(addon, root, id, ({ dir, state }) => {
+    const status = currentStatus(state);
+    if (status === 'stopped') throw new MiniRunError('STATE', `container ${id} is not running (stopped)`);
+    const dirs = state.cgroupDirs ?? [];
+    const mode = state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2');
+    const old = state.resources ? readResources(parseJson(state.resources), 'linux.resources') : {};
+    const merged = merge(old, given);
+    let writes: CgroupWrite[];
+    try {
+      writes = updateWrites(mode, given, merged, () => {
+        const mem = dirs.find((d) => d.hierarchy.split(',').includes('memory'));
+        return mem ? BigInt(fs.readFileSync(path.join(mem.path, 'memory.limit_in_bytes'), 'utf8').trim()) : 0n;
+      });
+    } catch (e) {
+      throw e instanceof MiniRunError ? new MiniRunError(e.code, e.message.replace(/^config\.json: /, 'update: ')) : e;
+    }
+    writeResources({ mode, dirs }, writes);
+    writeState(dir, { ...state, resources: stringifyJson(merged) });
+  });
+}
