@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -42,6 +44,8 @@ static const char *errno_name(int e) {
     case ENOSPC: return "ENOSPC";
     case EBUSY: return "EBUSY";
     case ELOOP: return "ELOOP";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
     default: return "EOTHER";
   }
 }
@@ -210,7 +214,8 @@ static void on_term(int sig) {
 
 static int usage(void) {
   fputs("usage: probe caps|ids|seccomp|rlimits|fds|cwd|umask|mounts|isatty FD|pause|exit N|kill SIG|"
-        "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|keyring|help\n",
+        "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|keyring|"
+        "alloc MIB|forks N|spin SECONDS|help\n",
         stderr);
   return 2;
 }
@@ -291,6 +296,39 @@ int main(int argc, char **argv) {
       printf("%s\n", errno_name(errno));
       return 1;
     }
+    printf("ok\n");
+    return 0;
+  }
+  if (!strcmp(c, "alloc") && a) {
+    /* touch MiB of anonymous memory, one page at a time; "ok" if it all fit */
+    size_t n = (size_t)atol(a) << 20;
+    char *p = malloc(n);
+    if (!p) return die("malloc");
+    for (size_t i = 0; i < n; i += 4096) p[i] = 1;
+    printf("ok\n");
+    return 0;
+  }
+  if (!strcmp(c, "forks") && a) {
+    /* fork up to N children that wait; print how many forks succeeded */
+    static pid_t kids[4096];
+    int want = atoi(a), made = 0, err = 0;
+    if (want > 4096) want = 4096;
+    for (; made < want; made++) {
+      pid_t pid = fork();
+      if (pid < 0) { err = errno; break; }
+      if (pid == 0) { pause(); _exit(0); }
+      kids[made] = pid;
+    }
+    printf("forked %d\n%s\n", made, err ? errno_name(err) : "ok");
+    for (int i = 0; i < made; i++) kill(kids[i], SIGKILL);
+    while (wait(NULL) > 0) {}
+    return 0;
+  }
+  if (!strcmp(c, "spin") && a) {
+    /* burn CPU for the given wall-clock seconds */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do clock_gettime(CLOCK_MONOTONIC, &t); while (t.tv_sec - t0.tv_sec < atoi(a));
     printf("ok\n");
     return 0;
   }

@@ -17,7 +17,17 @@ const FILES = [
   'memory/memory.swappiness',
   'pids/pids.max',
   'devices/devices.list',
+  'blkio/blkio.bfq.weight',
+  'blkio/blkio.throttle.read_bps_device',
+  'blkio/blkio.throttle.write_iops_device',
 ];
+
+/** The first whole disk of this machine, for blkio device rules ("254:0"). */
+function firstDisk(): { major: number; minor: number } {
+  const line = fs.readFileSync('/proc/partitions', 'utf8').split('\n').slice(2).find((l) => /^\s*\d+\s+0\s/.test(l))!;
+  const [major, minor] = line.trim().split(/\s+/).map(Number);
+  return { major, minor };
+}
 
 suite('cgroup v1 files match runc', () => {
   let sb: Sandbox;
@@ -29,13 +39,14 @@ suite('cgroup v1 files match runc', () => {
         cpu: { shares: 512, quota: 10000, period: 100000, cpus: '0' },
         memory: { limit: 33554432, reservation: 16777216, swappiness: 10 },
         pids: { limit: 10 },
+        blockIO: { weight: 500, throttleReadBpsDevice: [{ ...firstDisk(), rate: 1048576 }], throttleWriteIOPSDevice: [{ ...firstDisk(), rate: 100 }] },
       };
       c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
     });
   });
   afterAll(() => sb?.cleanup());
 
-  it('cpu, cpuset, memory, pids and devices', () => {
+  it('cpu, cpuset, memory, pids, blkio and devices', () => {
     const id = uniqueId('cg');
     const values: Record<string, string[]> = {};
     for (const [rt, cli] of [['runc', (a: string[]) => sb.runc(a)], ['minirun', (a: string[]) => sb.minirun(a)]] as const) {
