@@ -87,14 +87,17 @@ enum Tag : uint16_t {
   kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
   kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
   kTagConsoleSize = 33,      // u32 rows, u32 cols (process.consoleSize)
-  kTagSessionKeyring = 35,
+  kTagSessionKeyring = 35,   // str: join a new session keyring of this name (runc: _ses.<id>)
   kTagSeccompFlags = 36,     // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf
   kTagPersonality = 37,      // u32 personality(2) domain
   kTagTimeOffsets = 38,      // TimeOffsetsRecord: written after unshare(CLONE_NEWTIME)
   kTagScheduler = 39,        // SchedulerRecord: sched_setattr before exec
   kTagIoPriority = 40,       // u32 ioprio value (class << 13 | level)
-  kTagCpuAffinity = 41,      // cpu_set_t bytes: sched_setaffinity before exec   // str: join a new session keyring of this name (runc: _ses.<id>)
+  kTagCpuAffinity = 41,      // cpu_set_t bytes: sched_setaffinity before exec
   kTagExtraFds = 34,         // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
+  // 42-59: left for the mount and seccomp work in progress
+  kTagMemoryPolicy = 60,     // u32 mode|flags, then the nodemask bytes (may be empty): set_mempolicy before exec
+  kTagApparmorProfile = 61,  // str: AppArmor profile for the exec (/proc/thread-self/attr/apparmor/exec)
 };
 
 enum MountKind : uint32_t {

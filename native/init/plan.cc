@@ -132,6 +132,16 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
       for (size_t i = 0; i < n; i++) r.pod(&p->cpu_affinity[i]);
       return true;
     }
+    case proto::kTagMemoryPolicy: {
+      size_t n = r.left();
+      if (n < 4 || n > 4 + 128 || (n - 4) % sizeof(unsigned long) != 0) return false;
+      p->has_memory_policy = true;
+      r.pod(&p->memory_policy);
+      p->memory_nodes.resize((n - 4) / sizeof(unsigned long));
+      for (auto& w : p->memory_nodes) r.pod(&w);
+      return true;
+    }
+    case proto::kTagApparmorProfile: return r.rest(&p->apparmor_profile) && !p->apparmor_profile.empty();
     case proto::kTagSessionKeyring: return r.rest(&p->session_keyring) && !p->session_keyring.empty();
     case proto::kTagExtraFds: return exact(r, &p->extra_fds) && p->extra_fds <= proto::kMaxPlanFds - 3;
     case proto::kTagTerminal: return exact(r, &p->terminal) && p->terminal <= 2;

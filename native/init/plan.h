@@ -74,6 +74,10 @@ struct Plan {
   bool has_ioprio = false;
   uint32_t ioprio = 0;
   std::vector<unsigned char> cpu_affinity;
+  bool has_memory_policy = false;
+  uint32_t memory_policy = 0;
+  std::vector<unsigned long> memory_nodes;
+  std::string apparmor_profile;
 };
 
 // Decodes the TLV records (after the PlanHeader). Returns "" on success or a

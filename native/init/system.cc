@@ -75,6 +75,29 @@ void session_keyring(const Plan& p) {
   if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm) < 0) report::fail("keyring", errno, "set the keyring's permissions");
 }
 
+namespace {
+
+// AppArmor applies "exec <profile>" at the next execve. The LSM-specific
+// file first (kernels with LSM stacking), then the legacy one.
+void apply_apparmor(const std::string& profile) {
+  std::string cmd = "exec " + profile;
+  int err = 0;
+  for (const char* path : {"/proc/thread-self/attr/apparmor/exec", "/proc/self/attr/exec"}) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      err = errno;
+      continue;
+    }
+    ssize_t n = write(fd, cmd.data(), cmd.size());
+    err = n < 0 ? errno : 0;
+    close(fd);
+    if (n >= 0) return;
+  }
+  report::fail("apparmor", err, "apply profile %s (process.apparmorProfile)", profile.c_str());
+}
+
+}  // namespace
+
 void process_settings(const Plan& p) {
   if (p.has_personality && personality(p.personality) < 0)
     report::fail("personality", errno, "personality 0x%x (linux.personality)", p.personality);
@@ -104,6 +127,13 @@ void process_settings(const Plan& p) {
   if (!p.cpu_affinity.empty() &&
       syscall(SYS_sched_setaffinity, 0, p.cpu_affinity.size(), p.cpu_affinity.data()) < 0)
     report::fail("execCPUAffinity", errno, "sched_setaffinity (process.execCPUAffinity)");
+  if (p.has_memory_policy) {
+    const unsigned long* mask = p.memory_nodes.empty() ? nullptr : p.memory_nodes.data();
+    unsigned long maxnode = p.memory_nodes.size() * 8 * sizeof(unsigned long);
+    if (syscall(SYS_set_mempolicy, p.memory_policy, mask, maxnode) < 0)
+      report::fail("memoryPolicy", errno, "set_mempolicy 0x%x (linux.memoryPolicy)", p.memory_policy);
+  }
+  if (!p.apparmor_profile.empty()) apply_apparmor(p.apparmor_profile);
 }
 
 }  // namespace system_settings

@@ -4,6 +4,8 @@ import { joinCgroups } from '../cgroups';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
 import { buildExecPlan, type ExecOptions } from '../plan/exec';
+import type { Process } from '../spec/types';
+import { checkLsm } from './lsm';
 import { loadSpec } from '../spec/load';
 import { currentStatus, readState } from '../state/store';
 import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
@@ -29,6 +31,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   if (status === 'stopped') throw new MiniRunError('STATE', `cannot exec in a stopped container: ${cmd.id}`);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
+  if (plan.apparmorProfile) checkLsm({ apparmorProfile: plan.apparmorProfile } as Process, undefined);
   const extra = extraFds(cmd.preserveFds);
   plan.env.push(...extra.env);
   const terminal = plan.terminal !== 0;

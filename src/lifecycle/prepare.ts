@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planCgroups, type CgroupPlan } from '../cgroups';
+import { checkLsm } from './lsm';
 import { configError, MiniRunError } from '../errors';
 import { buildPlan } from '../plan/build';
 import type { LaunchPlan } from '../plan/types';
@@ -71,5 +72,6 @@ export function prepare(opts: PrepareOptions): Prepared {
     hostHasKcore: fs.existsSync('/proc/kcore'),
     execFifo: opts.execFifo,
   });
+  checkLsm(spec.process, linux.mountLabel);
   return { spec, bundle, plan, cgroups };
 }

@@ -42,6 +42,9 @@ export const enum Tag {
   Scheduler = 39,
   IoPriority = 40,
   CpuAffinity = 41,
+  // 42-59: left for the mount and seccomp work in progress
+  MemoryPolicy = 60,
+  ApparmorProfile = 61,
 }
 
 export const enum MountKind {
@@ -199,6 +202,12 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   }
   if (plan.ioPriority !== undefined) w.u32(Tag.IoPriority, plan.ioPriority);
   if (plan.cpuAffinity) w.record(Tag.CpuAffinity, plan.cpuAffinity);
+  if (plan.memoryPolicy) {
+    const mode = Buffer.alloc(4);
+    mode.writeUInt32LE(plan.memoryPolicy.mode, 0);
+    w.record(Tag.MemoryPolicy, Buffer.concat([mode, plan.memoryPolicy.nodes ?? Buffer.alloc(0)]));
+  }
+  if (plan.apparmorProfile) w.str(Tag.ApparmorProfile, plan.apparmorProfile);
   if (plan.terminal) w.record(Tag.Terminal, Buffer.from([plan.terminal]));
   if (plan.consoleSize) {
     const size = Buffer.alloc(8);

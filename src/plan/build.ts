@@ -9,7 +9,7 @@ import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
 import { rlimitNumber } from './rlimits';
-import { planPersonality, planProcessSettings, planTimeOffsets } from './process-settings';
+import { planMemoryPolicy, planPersonality, planProcessSettings, planTimeOffsets } from './process-settings';
 import { planSeccomp } from './seccomp';
 import { checkSysctl } from './sysctl';
 import type { LaunchPlan, PlanDevice, PlanMount } from './types';
@@ -39,14 +39,10 @@ function rejectUnsupported(spec: Spec): void {
   const notYet = (p: string): never => {
     throw configError(p, 'not supported yet');
   };
-  const p = spec.process;
-  if (p?.apparmorProfile) notYet('process.apparmorProfile');
-  if (p?.selinuxLabel) notYet('process.selinuxLabel');
   const l = spec.linux as Record<string, unknown> | undefined;
-  for (const k of ['intelRdt', 'netDevices', 'memoryPolicy']) {
+  for (const k of ['intelRdt', 'netDevices']) {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
-  if (l?.mountLabel) notYet('linux.mountLabel');
 }
 
 export function consoleSize(proc: Process): { rows: number; cols: number } | undefined {
@@ -151,7 +147,7 @@ function planDevices(spec: Spec): PlanDevice[] {
 }
 
 /** The process section -> the plan's process fields; shared by run/create and exec. */
-export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity'> & {
+export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity' | 'apparmorProfile'> & {
   caps: NonNullable<LaunchPlan['caps']>;
 } {
   // No capabilities section means no capabilities at all (runc 1.1 does the same).
@@ -251,6 +247,7 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     sessionKeyring: input.sessionKeyring,
     seccomp: planSeccomp(linux.seccomp),
     personality: planPersonality(linux.personality),
+    memoryPolicy: planMemoryPolicy(linux.memoryPolicy),
     timeOffsets: planTimeOffsets(linux.timeOffsets, (cloneFlags & CLONE_NEW.time) !== 0),
     consoleSize: consoleSize(proc),
     uidMappings: [...(linux.uidMappings ?? [])],

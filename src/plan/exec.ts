@@ -97,7 +97,7 @@ export function buildHookPlan(namespaces: readonly Namespace[], initPid: number,
 function joinOnlyPlan(
   rootfs: string,
   joins: { type: number; path: string }[],
-  proc: Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity'>,
+  proc: Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity' | 'apparmorProfile'>,
 ): LaunchPlan {
   return {
     rootfs,

@@ -77,17 +77,20 @@ export interface ProcessSettings {
   scheduler?: Scheduler;
   ioPriority?: number;
   cpuAffinity?: Buffer;
+  /** process.apparmorProfile: set for the next exec (the host must have AppArmor: lifecycle/lsm checks) */
+  apparmorProfile?: string;
 }
 
 /** "0-3,7" -> a cpu_set_t of 1024 bits. */
-export function cpuMask(list: string, where: string): Buffer {
+/** "0-3,7" -> a 1024-bit mask (cpu_set_t, or a NUMA nodemask) */
+export function cpuMask(list: string, where: string, what = 'CPU'): Buffer {
   const mask = Buffer.alloc(128);
   for (const part of list.split(',')) {
     const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
-    if (!m) throw configError(where, `must be a CPU list like "0-3,7", got ${JSON.stringify(list)}`);
+    if (!m) throw configError(where, `must be a ${what} list like "0-3,7", got ${JSON.stringify(list)}`);
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (to < from || to >= 1024) throw configError(where, `CPUs must be from 0 to 1023, got ${JSON.stringify(part)}`);
+    if (to < from || to >= 1024) throw configError(where, `${what}s must be from 0 to 1023, got ${JSON.stringify(part)}`);
     for (let c = from; c <= to; c++) mask[c >> 3] |= 1 << (c & 7);
   }
   return mask;
@@ -125,5 +128,47 @@ export function planProcessSettings(proc: Process, where = 'process'): ProcessSe
     const key = typeof a.final === 'string' ? 'final' : typeof a.initial === 'string' ? 'initial' : undefined;
     if (key) out.cpuAffinity = cpuMask(a[key] as string, `${where}.execCPUAffinity.${key}`);
   }
+  if (proc.apparmorProfile) {
+    if (/[\0\n]/.test(proc.apparmorProfile)) throw configError(`${where}.apparmorProfile`, 'must be one line');
+    out.apparmorProfile = proc.apparmorProfile;
+  }
   return out;
+}
+
+/** set_mempolicy(2) modes and mode flags, by the names the runtime-spec uses */
+const MPOL_MODES: Record<string, number> = {
+  MPOL_DEFAULT: 0, MPOL_PREFERRED: 1, MPOL_BIND: 2, MPOL_INTERLEAVE: 3, MPOL_LOCAL: 4, MPOL_PREFERRED_MANY: 5, MPOL_WEIGHTED_INTERLEAVE: 6,
+};
+const MPOL_FLAGS: Record<string, number> = { MPOL_F_NUMA_BALANCING: 1 << 13, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_STATIC_NODES: 1 << 15 };
+
+export interface MemoryPolicy {
+  /** mode | flags, as set_mempolicy takes them */
+  mode: number;
+  /** the nodemask (1024 bits), or none */
+  nodes?: Buffer;
+}
+
+/** linux.memoryPolicy: the NUMA policy the container's process starts with. */
+export function planMemoryPolicy(raw: unknown): MemoryPolicy | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const where = 'linux.memoryPolicy';
+  const m = obj(raw, where);
+  for (const k of Object.keys(m)) if (!['mode', 'nodes', 'flags'].includes(k)) throw configError(`${where}.${k}`, 'unknown field (mode, nodes, flags)');
+  if (typeof m.mode !== 'string' || !own(MPOL_MODES, m.mode)) throw configError(`${where}.mode`, `unknown mode ${JSON.stringify(m.mode)}`);
+  let mode = MPOL_MODES[m.mode];
+  if (m.flags !== undefined && m.flags !== null && !Array.isArray(m.flags)) throw configError(`${where}.flags`, 'must be an array');
+  ((m.flags as unknown[] | undefined) ?? []).forEach((f, i) => {
+    if (typeof f !== 'string' || !own(MPOL_FLAGS, f)) throw configError(`${where}.flags[${i}]`, `unknown flag ${JSON.stringify(f)}`);
+    mode |= MPOL_FLAGS[f];
+  });
+  const nodes = m.nodes === undefined || m.nodes === null || m.nodes === '' ? undefined : m.nodes;
+  if (nodes !== undefined && typeof nodes !== 'string') throw configError(`${where}.nodes`, 'must be a string like "0-3,7"');
+  // The kernel's rules (set_mempolicy(2)), checked before anything starts
+  const name = m.mode;
+  if ((name === 'MPOL_DEFAULT' || name === 'MPOL_LOCAL') && nodes !== undefined) throw configError(`${where}.nodes`, `must be empty for ${name}`);
+  if (['MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'].includes(name) && nodes === undefined) {
+    throw configError(`${where}.nodes`, `is required for ${name}`);
+  }
+  if ((name === 'MPOL_DEFAULT' || name === 'MPOL_LOCAL') && mode !== MPOL_MODES[name]) throw configError(`${where}.flags`, `must be empty for ${name}`);
+  return { mode, nodes: nodes === undefined ? undefined : cpuMask(nodes, `${where}.nodes`, 'node') };
 }

@@ -2,7 +2,7 @@
 // (host paths absolute, names turned into numbers). Built from the spec by
 // build.ts, encoded by src/native/protocol.ts.
 import type { MountKind } from '../native/protocol';
-import type { Scheduler, TimeOffsets } from './process-settings';
+import type { MemoryPolicy, Scheduler, TimeOffsets } from './process-settings';
 import type { PlannedSeccomp } from './seccomp';
 
 export interface PlanMount {
@@ -84,6 +84,9 @@ export interface LaunchPlan {
   scheduler?: Scheduler;
   ioPriority?: number;
   cpuAffinity?: Buffer;
+  apparmorProfile?: string;
+  /** linux.memoryPolicy: set_mempolicy before exec */
+  memoryPolicy?: MemoryPolicy;
   /** linux.seccomp, to be compiled to BPF by the addon when launching */
   seccomp?: PlannedSeccomp;
   /** join a new session keyring of this name (runc: _ses.<id>; --no-new-keyring: none) */
