@@ -27,6 +27,7 @@
 #include "launch.h"
 #include "seccomp_compile.h"
 #include "device_filter.h"
+#include "netdev.h"
 #include "protocol.h"
 
 namespace {
@@ -359,6 +360,16 @@ Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// moveNetDevice(hostName, pid, name)
+Napi::Value MoveNetDevice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[2].IsString())
+    throw Napi::TypeError::New(env, "moveNetDevice(hostName, pid, name)");
+  std::string err = netdev::move_into(info[0].As<Napi::String>(), int_arg(info, 1), info[2].As<Napi::String>());
+  if (!err.empty()) throw Napi::Error::New(env, err);
+  return env.Undefined();
+}
+
 Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
@@ -386,6 +397,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lockDir", Napi::Function::New(env, LockDir));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
   exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
+  exports.Set("moveNetDevice", Napi::Function::New(env, MoveNetDevice));
   return exports;
 }
 

@@ -2,7 +2,8 @@
 // on the exec fifo for `start`. No minirun process stays behind.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
+import { createCgroups, destroyCgroups } from '../cgroups';
+import { placeInit } from './place-init';
 import { loadAddon } from '../native/loader';
 import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
 import { checkConsoleUse, sendToSocket } from './console';
@@ -42,7 +43,7 @@ export function create(opts: CreateOptions): void {
     cgroupsMade = true;
     const hooks = hookContext(addon, opts.id, prepared);
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
-      placeInit: (p) => joinCgroups(prepared.cgroups, p),
+      placeInit: (p) => placeInit(addon, prepared, p),
       createHooks: (p) => onCreate(hooks, p),
       console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
     }, extra.fds);

@@ -6,6 +6,7 @@ import { planCgroups, type CgroupPlan } from '../cgroups';
 import { checkLsm } from './lsm';
 import { configError, MiniRunError } from '../errors';
 import { buildPlan } from '../plan/build';
+import { planNetDevices, type NetDevice } from '../plan/net-devices';
 import type { LaunchPlan } from '../plan/types';
 import { loadSpec } from '../spec/load';
 import type { Spec } from '../spec/types';
@@ -15,6 +16,8 @@ export interface Prepared {
   bundle: string;
   plan: LaunchPlan;
   cgroups: CgroupPlan;
+  /** host interfaces to move into the container (linux.netDevices) */
+  netDevices: NetDevice[];
 }
 
 function resolveBundle(bundle: string | undefined): string {
@@ -73,5 +76,9 @@ export function prepare(opts: PrepareOptions): Prepared {
     execFifo: opts.execFifo,
   });
   checkLsm(spec.process, linux.mountLabel);
-  return { spec, bundle, plan, cgroups };
+  const netDevices = planNetDevices(linux.netDevices, linux.namespaces ?? []);
+  for (const d of netDevices) {
+    if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
+  }
+  return { spec, bundle, plan, cgroups, netDevices };
 }

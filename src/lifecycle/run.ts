@@ -2,7 +2,8 @@
 // --detach) wait for it, forwarding signals, and exit with its status.
 // Whatever run made is unmade on every way out.
 import * as fs from 'node:fs';
-import { createCgroups, destroyCgroups, joinCgroups } from '../cgroups';
+import { createCgroups, destroyCgroups } from '../cgroups';
+import { placeInit } from './place-init';
 import { loadAddon } from '../native/loader';
 import { createContainerDir, removeContainerDir, writeState } from '../state/store';
 import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
@@ -53,7 +54,7 @@ export async function run(opts: RunOptions): Promise<number> {
     let launched;
     try {
       launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {
-        placeInit: (p) => joinCgroups(prepared.cgroups, p),
+        placeInit: (p) => placeInit(addon, prepared, p),
         createHooks: (p) => onCreate(hooks, p),
         startHooks: (p) => onStart(hooks, p),
         console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),

@@ -40,4 +40,6 @@ export interface Addon {
   compileSeccomp(filter: SeccompFilter): Buffer;
   /** cgroup v2: loads a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it to the cgroup dir, replacing earlier ones. */
   attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
+  /** linux.netDevices: moves a host interface into pid's network namespace as `name`, keeps its addresses, sets it up. */
+  moveNetDevice(hostName: string, pid: number, name: string): void;
 }

@@ -40,7 +40,7 @@ function rejectUnsupported(spec: Spec): void {
     throw configError(p, 'not supported yet');
   };
   const l = spec.linux as Record<string, unknown> | undefined;
-  for (const k of ['intelRdt', 'netDevices']) {
+  for (const k of ['intelRdt']) {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
 }
