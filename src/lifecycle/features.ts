@@ -2,6 +2,8 @@
 // tables minirun itself uses, so it cannot claim what is not implemented.
 import { supportedMountOptions } from '../plan/mount-options';
 import { CLONE_NEW } from '../plan/namespaces';
+import { memoryPolicyFeatures } from '../plan/process-settings';
+import { seccompFeatures } from '../plan/seccomp';
 import { CAPABILITIES } from '../spec/capabilities';
 import { SPEC_VERSION } from '../version';
 
@@ -17,9 +19,13 @@ export function features(version: string): object {
       namespaces: Object.keys(CLONE_NEW).sort(),
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
-      seccomp: { enabled: false },
-      apparmor: { enabled: false },
+      seccomp: seccompFeatures(),
+      // profiles are applied where the host has AppArmor (refused up front where not)
+      apparmor: { enabled: true },
       selinux: { enabled: false },
+      intelRdt: { enabled: false },
+      memoryPolicy: memoryPolicyFeatures(),
+      netDevices: { enabled: true },
     },
     annotations: { 'org.opencontainers.minirun.version': version },
   };

@@ -141,6 +141,10 @@ const MPOL_MODES: Record<string, number> = {
 };
 const MPOL_FLAGS: Record<string, number> = { MPOL_F_NUMA_BALANCING: 1 << 13, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_STATIC_NODES: 1 << 15 };
 
+export function memoryPolicyFeatures(): object {
+  return { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) };
+}
+
 export interface MemoryPolicy {
   /** mode | flags, as set_mempolicy takes them */
   mode: number;

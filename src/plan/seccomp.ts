@@ -42,6 +42,12 @@ const FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
 };
 
+/** What `features` reports: the tables above, so it cannot claim more. */
+export function seccompFeatures(): object {
+  const sorted = (o: object) => Object.keys(o).sort();
+  return { enabled: true, actions: sorted(ACTIONS), operators: sorted(OPERATORS), archs: sorted(ARCHES), knownFlags: sorted(FLAGS), supportedFlags: sorted(FLAGS) };
+}
+
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 type Raw = Record<string, unknown>;
 
