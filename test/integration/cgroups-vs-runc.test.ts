@@ -2,25 +2,20 @@
 // container's cgroups and compared with runc's on the same config (v1 host).
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { v1Writes } from '../../src/cgroups/resources';
+import { parseJson } from '../../src/spec/json';
+import { readResources } from '../../src/spec/validate';
 import { hasRunc, isRoot, Sandbox, uniqueId } from './harness';
 
 const v1 = fs.existsSync('/sys/fs/cgroup/cpu/cpu.shares');
 const suite = isRoot && hasRunc && v1 ? describe : describe.skip;
 
-const FILES = [
-  'cpu/cpu.shares',
-  'cpu/cpu.cfs_period_us',
-  'cpu/cpu.cfs_quota_us',
-  'cpuset/cpuset.cpus',
-  'memory/memory.limit_in_bytes',
-  'memory/memory.soft_limit_in_bytes',
-  'memory/memory.swappiness',
-  'pids/pids.max',
-  'devices/devices.list',
-  'blkio/blkio.bfq.weight',
-  'blkio/blkio.throttle.read_bps_device',
-  'blkio/blkio.throttle.write_iops_device',
-];
+/** Every v1 file minirun writes for the suite's config, from the same table the runtime uses, plus devices.list. */
+function filesWritten(resources: Record<string, unknown>): string[] {
+  const specResources = readResources(parseJson(JSON.stringify(resources)), 'linux.resources');
+  const files = v1Writes(specResources).map((w) => `${w.controller}/${fs.existsSync(`/sys/fs/cgroup/${w.controller}/${w.file}`) || !w.alt ? w.file : w.alt.file}`);
+  return [...new Set([...files, 'devices/devices.list'])];
+}
 
 /** The first whole disk of this machine, for blkio device rules ("254:0"). */
 function firstDisk(): { major: number; minor: number } {
@@ -36,8 +31,8 @@ suite('cgroup v1 files match runc', () => {
     sb.edit((c) => {
       c.linux.resources = {
         ...c.linux.resources,
-        cpu: { shares: 512, quota: 10000, period: 100000, cpus: '0' },
-        memory: { limit: 33554432, reservation: 16777216, swappiness: 10 },
+        cpu: { shares: 512, quota: 10000, period: 100000, cpus: '0', mems: '0' },
+        memory: { limit: 33554432, reservation: 16777216, swap: 67108864, swappiness: 10, disableOOMKiller: false },
         pids: { limit: 10 },
         blockIO: { weight: 500, throttleReadBpsDevice: [{ ...firstDisk(), rate: 1048576 }], throttleWriteIOPSDevice: [{ ...firstDisk(), rate: 100 }] },
       };
@@ -46,9 +41,11 @@ suite('cgroup v1 files match runc', () => {
   });
   afterAll(() => sb?.cleanup());
 
-  it('cpu, cpuset, memory, pids, blkio and devices', () => {
+  it('every file minirun writes (cpu, cpuset, memory, pids, blkio, devices) holds what runc writes', () => {
     const id = uniqueId('cg');
     const values: Record<string, string[]> = {};
+    const FILES = filesWritten(sb.config().linux.resources);
+    expect(FILES).toEqual(expect.arrayContaining(['cpu/cpu.shares', 'memory/memory.memsw.limit_in_bytes', 'pids/pids.max', 'blkio/blkio.bfq.weight', 'blkio/blkio.throttle.read_bps_device']));
     for (const [rt, cli] of [['runc', (a: string[]) => sb.runc(a)], ['minirun', (a: string[]) => sb.minirun(a)]] as const) {
       const cid = `${id}-${rt}`;
       expect(cli(['run', '-d', cid]).code).toBe(0);
