@@ -210,7 +210,23 @@ function idMapping(v: Json, p: string): IdMapping {
   }
   return m;
 }
-const idMappings = arrayOf(idMapping, ID_MAPPINGS_MAX);
+const mappingList = arrayOf(idMapping, ID_MAPPINGS_MAX);
+
+/** The kernel refuses a map whose ranges overlap on either side (EINVAL on uid_map): say which, first. */
+function idMappings(v: Json, p: string): IdMapping[] {
+  const maps = mappingList(v, p);
+  maps.forEach((a, i) => {
+    for (let j = 0; j < i; j++) {
+      const b = maps[j];
+      for (const k of ['containerID', 'hostID'] as const) {
+        if (a[k] < b[k] + b.size && b[k] < a[k] + a.size) {
+          throw configError(at(at(p, i), k), `range ${a[k]}-${a[k] + a.size - 1} overlaps ${at(p, j)} (${b[k]}-${b[k] + b.size - 1})`);
+        }
+      }
+    }
+  });
+  return maps;
+}
 
 // What the kernel's dev_t holds: 12 bits of major, 20 of minor; larger
 // numbers would be truncated by mknod, so they are refused here.

@@ -259,6 +259,14 @@ describe('validateSpec: one line naming the field', () => {
       userNs(c);
       c.linux.uidMappings.push({ containerID: 70000, hostID: 1000, size: 0 });
     }, 'linux.uidMappings[1].size: must be at least 1'],
+    ['container ranges that overlap', (c) => {
+      userNs(c);
+      c.linux.uidMappings.push({ containerID: 500, hostID: 300000, size: 10 });
+    }, 'linux.uidMappings[1].containerID: range 500-509 overlaps linux.uidMappings[0] (0-65535)'],
+    ['host ranges that overlap', (c) => {
+      userNs(c);
+      c.linux.gidMappings.push({ containerID: 70000, hostID: 165535, size: 10 });
+    }, 'linux.gidMappings[1].hostID: range 165535-165544 overlaps linux.gidMappings[0] (100000-165535)'],
     ['a mapping past 2^32', (c) => {
       userNs(c);
       c.linux.gidMappings[0].hostID = 4294967295;
