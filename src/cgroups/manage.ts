@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import { debug } from '../log';
 import { loadAddon } from '../native/loader';
 import { sleepSync } from '../output';
 import { deviceFilter } from './device-filter';
@@ -15,6 +16,7 @@ function cgError(what: string, file: string, e: unknown): MiniRunError {
 }
 
 function write(file: string, value: string): void {
+  debug(() => `cgroup: ${file} = ${JSON.stringify(value)}`);
   try {
     fs.writeFileSync(file, value);
   } catch (e) {

@@ -56,6 +56,11 @@ export async function main(argv: string[]): Promise<void> {
       throw new MiniRunError('USAGE', `--log-format: must be text or json, got "${g.logFormat}"`);
     }
     if (g.systemdCgroup) throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
+    if (g.debug) {
+      const { enableDebug, debug } = await import('../log');
+      enableDebug(g.log, g.logFormat === 'json');
+      debug(`minirun ${VERSION}: ${process.argv.slice(2).join(' ')}`);
+    }
   });
 
   const globals = (): GlobalOptions => program.opts() as GlobalOptions;

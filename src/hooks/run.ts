@@ -12,6 +12,7 @@ import type { Addon } from '../native/addon';
 import { buildHookPlan } from '../plan/exec';
 import type { Hook, Namespace } from '../spec/types';
 import { sleepSync } from '../output';
+import { debug } from '../log';
 
 export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop';
 
@@ -33,6 +34,7 @@ function envObject(env: readonly string[]): NodeJS.ProcessEnv {
 export function runHostHooks(kind: HookKind, hooks: readonly Hook[] | undefined, state: string): void {
   (hooks ?? []).forEach((hook, i) => {
     const argv = hook.args && hook.args.length > 0 ? hook.args : [hook.path];
+    debug(() => `hook ${kind}[${i}]: ${argv.join(' ')}`);
     const r = spawnSync(hook.path, argv.slice(1), {
       argv0: argv[0],
       env: hook.env ? envObject(hook.env) : process.env,

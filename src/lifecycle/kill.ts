@@ -5,9 +5,11 @@ import { errnoName } from '../native/errno';
 import { loadAddon } from '../native/loader';
 import { currentStatus, withContainerLock } from '../state/store';
 import { parseSignal } from './signals';
+import { debug } from '../log';
 
 export function kill(root: string, id: string, signal: string, all: boolean): void {
   const sig = parseSignal(signal);
+  debug(() => `kill ${id}: signal ${sig}${all ? ' to every process' : ''}`);
   const addon = loadAddon();
   withContainerLock(addon, root, id, ({ state }) => {
     if (all) {

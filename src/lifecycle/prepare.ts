@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planCgroups, type CgroupPlan } from '../cgroups';
 import { checkLsm } from './lsm';
+import { debug } from '../log';
 import { configError, MiniRunError } from '../errors';
 import { buildPlan } from '../plan/build';
 import { planNetDevices, type NetDevice } from '../plan/net-devices';
@@ -80,5 +81,6 @@ export function prepare(opts: PrepareOptions): Prepared {
   for (const d of netDevices) {
     if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
   }
+  debug(() => `bundle ${bundle}, rootfs ${rootfs}; cgroups (${cgroups.mode}): ${cgroups.dirs.map((d) => d.path).join(' ')}`);
   return { spec, bundle, plan, cgroups, netDevices };
 }

@@ -3,6 +3,7 @@
 // rlimits), and turn its error records into one-line errors.
 import * as fs from 'node:fs';
 import { MiniRunError } from '../errors';
+import { debug } from '../log';
 import type { Addon } from './addon';
 import { errnoName } from './errno';
 import { helperPath } from './loader';
@@ -76,6 +77,7 @@ function describeExit(addon: Addon, helper: number): string {
 export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide, extra: number[] = []): Launched {
   const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
   const helper = addon.startHelper(helperPath(), encodePlan({ ...plan, extraFds: extra.length, seccompBpf }), [...stdio, ...extra]);
+  debug(() => `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`);
   let initPid = -1;
   let helperReaped = false;
   const reapHelper = () => {
@@ -87,6 +89,7 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
   try {
     for (;;) {
       const m = addon.recv(helper.sock);
+      debug(() => (m.type === 'sync' ? `init: sync kind ${m.kind} value ${m.value}` : `init: ${m.type}`));
       if (m.type === 'error') {
         const err = m.errno ? `: ${errnoName(m.errno)}` : '';
         throw new MiniRunError('INIT', `${m.step}: ${m.detail}${err}`);

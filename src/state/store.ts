@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import { debug } from '../log';
 import type { CgroupDir, CgroupMode } from '../cgroups/plan';
 import type { Hooks, Namespace } from '../spec/types';
 import { validateId } from './id';
@@ -54,6 +55,7 @@ export function createContainerDir(root: string, id: string): string {
 }
 
 export function writeState(dir: string, state: ContainerState): void {
+  debug(() => `state of ${state.id}: ${state.status}, pid ${state.pid}`);
   const tmp = path.join(dir, `.state.json.${process.pid}`);
   fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
   fs.renameSync(tmp, path.join(dir, 'state.json'));

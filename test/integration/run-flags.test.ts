@@ -95,6 +95,24 @@ suite('run flags and signals', () => {
     expect(cli('minirun', ['run', `${id}-x`]).stdout).toMatch(new RegExp(`^keyring;0;0;[0-9a-f]+;_ses\\.${id}-x\n$`));
   });
 
+  it('--debug writes debug lines to --log in its format (json here), as runc; without it, none', () => {
+    sb.setArgs(['true']);
+    const logs: Record<string, string> = {};
+    for (const debugFlag of [true, false]) {
+      const log = path.join(sb.dir, `log-${debugFlag}`);
+      const r = sb.minirun([...(debugFlag ? ['--debug'] : []), '--log', log, '--log-format', 'json', 'run', uniqueId('dbg')]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      logs[String(debugFlag)] = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+    }
+    const lines = logs.true.trim().split('\n').map((l) => JSON.parse(l));
+    for (const l of lines) expect(Object.keys(l).sort()).toEqual(['level', 'msg', 'time']);
+    expect(lines.every((l) => l.level === 'debug')).toBe(true);
+    expect(lines.some((l) => /^init helper started: pid \d+/.test(l.msg))).toBe(true);
+    expect(lines.some((l) => /^cgroup: .*cgroup\.procs = /.test(l.msg))).toBe(true);
+    expect(logs.false).toBe('');
+  });
+
   it('state JSON has the same fields as runc', () => {
     sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);
     const id = uniqueId('st');
