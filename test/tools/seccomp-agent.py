@@ -3,12 +3,13 @@
 a unix socket, takes the container process state JSON with the seccomp notify
 fd (SCM_RIGHTS), and answers the container's notified syscalls.
 
-usage: seccomp-agent.py SOCKET REPORT [--answer SYSCALL=ANSWER ...] [--conns N]
+usage: seccomp-agent.py SOCKET REPORT [--answer SYSCALL=ANSWER ...] [--conns N] [--drop]
   ANSWER is errno:N (the syscall fails with errno N), value:N (it "succeeds"
   with return value N and does nothing) or continue (the kernel runs it).
-  Syscalls without an --answer are continued.
-Writes one JSON line per connection to REPORT: {"state": <the JSON received>,
-"fds": <number of fds>, "payload_fds": [...]}, then one {"syscall": NAME}
+  Syscalls without an --answer are continued. --drop: close each notify fd
+  at once (the kernel then fails notified syscalls with ENOSYS).
+Writes one JSON line per connection to REPORT: {"raw": <the message as
+received>, "fds": <number of fds>}, then one {"syscall": NAME}
 line per notification it answered. Exits once N connections came (default 1)
 and every notify fd has hung up (the filter's processes are gone), or after
 60 s."""
@@ -76,6 +77,7 @@ def main() -> None:
     path, report_path = sys.argv[1], sys.argv[2]
     answers: dict = {}
     conns = 1
+    drop = False
     rest = sys.argv[3:]
     while rest:
         if rest[0] == '--answer':
@@ -83,6 +85,10 @@ def main() -> None:
             answers[k] = v
         elif rest[0] == '--conns':
             conns = int(rest[1])
+        elif rest[0] == '--drop':
+            drop = True
+            rest = rest[1:]
+            continue
         rest = rest[2:]
     report = open(report_path, 'w')
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -99,12 +105,14 @@ def main() -> None:
             if fd == srv.fileno():
                 conn, _ = srv.accept()
                 msg, fds, _f, _a = socket.recv_fds(conn, 65536, 4)
-                # Read to EOF: a runtime may keep the connection open a while.
                 conn.close()
                 got += 1
-                report.write(json.dumps({'state': json.loads(msg), 'fds': len(fds)}) + '\n')
+                report.write(json.dumps({'raw': msg.decode(), 'fds': len(fds)}) + '\n')
                 report.flush()
                 for n in fds:
+                    if drop:
+                        os.close(n)
+                        continue
                     notify_fds.add(n)
                     poll.register(n, select.POLLIN)
             elif ev & select.POLLIN:
