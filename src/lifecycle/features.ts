@@ -2,6 +2,7 @@
 // tables minirun itself uses, so it cannot claim what is not implemented.
 import { supportedMountOptions } from '../plan/mount-options';
 import { CLONE_NEW } from '../plan/namespaces';
+import { seccompFeatures } from '../plan/seccomp';
 import { CAPABILITIES } from '../spec/capabilities';
 import { SPEC_VERSION } from '../version';
 
@@ -17,7 +18,7 @@ export function features(version: string): object {
       namespaces: Object.keys(CLONE_NEW).sort(),
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
-      seccomp: { enabled: false },
+      seccomp: seccompFeatures(),
       apparmor: { enabled: false },
       selinux: { enabled: false },
     },

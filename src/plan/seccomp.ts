@@ -59,6 +59,18 @@ const FLAG_NEW_LISTENER = 8;
 const FLAG_TSYNC_ESRCH = 16; // the kernel takes TSYNC with NEW_LISTENER only with this
 const NOTIFY = 0x7fc00000;
 
+/** For `features` (runtime-spec features-linux.md): what this planner accepts. */
+export function seccompFeatures(): object {
+  return {
+    enabled: true,
+    actions: Object.keys(ACTIONS).sort(),
+    operators: Object.keys(OPERATORS).sort(),
+    archs: Object.keys(ARCHES).sort(),
+    knownFlags: Object.keys(FLAGS).sort(),
+    supportedFlags: Object.keys(FLAGS).sort(),
+  };
+}
+
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 type Raw = Record<string, unknown>;
 

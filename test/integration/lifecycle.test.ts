@@ -210,7 +210,10 @@ suite('ps, kill --all, features', () => {
     const runc = JSON.parse(sb.runc(['features']).stdout);
     expect(Object.keys(mine).sort()).toEqual(Object.keys(runc).sort());
     expect(Object.keys(mine.linux).sort()).toEqual(Object.keys(runc.linux).sort());
-    expect(mine.linux.seccomp.enabled).toBe(false);
+    expect(mine.linux.seccomp.enabled).toBe(true);
+    expect(mine.linux.seccomp.actions).toEqual(runc.linux.seccomp.actions);
+    expect(mine.linux.seccomp.operators).toEqual(runc.linux.seccomp.operators);
+    expect(mine.linux.seccomp.archs).toEqual(expect.arrayContaining(runc.linux.seccomp.archs));
     expect(mine.mountOptions).not.toContain('rro');
     expect(mine.linux.namespaces).toContain('time');
   });
