@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -258,6 +260,35 @@ Napi::Value PumpFd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Connects a new unix stream socket to `path` (a leading '@' names the
+// abstract namespace, as Go's net.Dial does for runc) and sends `data` with
+// `fd` attached (SCM_RIGHTS). Returns 0, or an errno with *step set to what
+// failed.
+int send_fd_to(const std::string& path, const void* data, size_t len, int fd, const char** step) {
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sun_family = AF_UNIX;
+  *step = "connect to";
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) return path.empty() ? ENOENT : ENAMETOOLONG;
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  socklen_t alen = sizeof(addr);
+  if (path[0] == '@') {
+    addr.sun_path[0] = '\0';
+    alen = static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + path.size());
+  }
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return errno;
+  if (connect(s, reinterpret_cast<struct sockaddr*>(&addr), alen) < 0) {
+    int e = errno;
+    close(s);
+    return e;
+  }
+  *step = "send to";
+  int rc = msg::send_with_fds(s, data, len, &fd, 1);
+  close(s);
+  return rc < 0 ? -rc : 0;
+}
+
 // sendFd(socketPath, fd): connects to a unix socket and sends fd with
 // SCM_RIGHTS, the payload naming it "/dev/ptmx", as runc does for
 // --console-socket.
@@ -265,24 +296,43 @@ Napi::Value SendFd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "sendFd(socketPath, fd)");
   std::string path = info[0].As<Napi::String>();
-  int fd = int_arg(info, 1);
-  struct sockaddr_un addr;
-  memset(&addr, 0, sizeof(addr));
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) throw errno_error(env, "--console-socket " + path, ENAMETOOLONG);
-  memcpy(addr.sun_path, path.c_str(), path.size());
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0) throw errno_error(env, "socket", errno);
-  if (connect(s, reinterpret_cast<struct sockaddr*>(&addr), sizeof(addr)) < 0) {
-    int e = errno;
-    close(s);
-    throw errno_error(env, "connect to --console-socket " + path, e);
-  }
   static const char kName[] = "/dev/ptmx";
-  int rc = msg::send_with_fds(s, kName, sizeof(kName) - 1, &fd, 1);
-  close(s);
-  if (rc < 0) throw errno_error(env, "send the pty to --console-socket " + path, -rc);
+  const char* step = "";
+  int e = send_fd_to(path, kName, sizeof(kName) - 1, int_arg(info, 1), &step);
+  if (e != 0) throw errno_error(env, std::string(step) + " --console-socket " + path, e);
   return env.Undefined();
+}
+
+// sendWithFd(socketPath, payload, fd): the same with any payload (the seccomp
+// listener's container process state). Errors carry errno and `step`
+// ("connect to", "send to").
+Napi::Value SendWithFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsBuffer())
+    throw Napi::TypeError::New(env, "sendWithFd(socketPath, payload, fd)");
+  std::string path = info[0].As<Napi::String>();
+  Napi::Buffer<unsigned char> payload = info[1].As<Napi::Buffer<unsigned char>>();
+  const char* step = "";
+  int e = send_fd_to(path, payload.Data(), payload.Length(), int_arg(info, 2), &step);
+  if (e != 0) {
+    Napi::Error err = errno_error(env, std::string(step) + " " + path, e);
+    err.Set("step", Napi::String::New(env, step));
+    throw err;
+  }
+  return env.Undefined();
+}
+
+// pidfdGetfd(pid, fd) -> a close-on-exec copy of another process's fd
+// (pidfd_open + pidfd_getfd), as runc takes the init's seccomp notify fd.
+Napi::Value PidfdGetfd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, int_arg(info, 0), 0));
+  if (pidfd < 0) throw errno_error(env, "pidfd_open", errno);
+  int fd = static_cast<int>(syscall(SYS_pidfd_getfd, pidfd, int_arg(info, 1), 0));
+  int e = errno;
+  close(pidfd);
+  if (fd < 0) throw errno_error(env, "pidfd_getfd", e);
+  return Napi::Number::New(env, fd);
 }
 
 // setWinsize(fd, rows, cols)
@@ -393,6 +443,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
+  exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
+  exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("lockDir", Napi::Function::New(env, LockDir));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));

@@ -20,6 +20,11 @@
 //     (kTagHookPoints): the parent runs hooks, then answers kSyncGo.
 //   - Sync { kind = kSyncConsole } with the pty master attached, when the plan
 //     asks for a terminal (kTagTerminal).
+//   - Sync { kind = kSyncSeccomp, value = fd number in the init } right after
+//     loading a seccomp filter with a notify listener (SECCOMP_FILTER_FLAG_
+//     NEW_LISTENER), written with write(2) as runc's init does: the parent
+//     copies the fd with pidfd_getfd, sends it with the container process
+//     state to linux.seccomp.listenerPath, then answers kSyncGo.
 //   - Sync { kind = kSyncCreated } once everything but exec is done (only when
 //     the plan has an exec fifo: the init then blocks opening the fifo).
 //   - Sync { kind = kSyncExec } right before execve. EOF after it = the user
@@ -165,6 +170,7 @@ enum SyncKind : uint32_t {
   kSyncCreateHooks = 7,
   kSyncStartHooks = 8,
   kSyncConsole = 9,  // the pty master is attached (SCM_RIGHTS); no answer
+  kSyncSeccomp = 10, // value = the notify fd's number in the init; answer kSyncGo
 };
 
 struct SyncRecord {

@@ -82,6 +82,18 @@ int send_sync(int sock, proto::SyncKind kind, int64_t value) {
   return send_with_fds(sock, &r, sizeof(r), nullptr, 0);
 }
 
+int write_sync(int sock, proto::SyncKind kind, int64_t value) {
+  proto::SyncRecord r;
+  memset(&r, 0, sizeof(r));
+  r.kind = kind;
+  r.value = value;
+  for (;;) {
+    ssize_t n = write(sock, &r, sizeof(r));
+    if (n >= 0) return n == static_cast<ssize_t>(sizeof(r)) ? 0 : -EMSGSIZE;
+    if (errno != EINTR) return -errno;
+  }
+}
+
 Incoming recv_message(int sock) {
   Incoming in;
   union {
@@ -125,7 +137,7 @@ Incoming recv_message(int sock) {
     return in;
   }
   if (n != static_cast<long>(sizeof(proto::SyncRecord)) || kind < proto::kSyncUsernsReady ||
-      kind > proto::kSyncConsole || kind == proto::kSyncError) {
+      kind > proto::kSyncSeccomp || kind == proto::kSyncError) {
     in.err = EPROTO;
     return in;
   }

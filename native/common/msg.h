@@ -20,6 +20,10 @@ long recv_with_fds(int sock, void* data, size_t cap, int* fds, size_t maxfds, si
 
 int send_sync(int sock, proto::SyncKind kind, int64_t value);
 
+// The same record with plain write(2): the one syscall a seccomp notify rule
+// may not name (the init hands its listener fd over with it).
+int write_sync(int sock, proto::SyncKind kind, int64_t value);
+
 // A message from the helper: either a SyncRecord or an ErrorRecord.
 struct Incoming {
   enum Type { kEof, kSync, kError, kBad } type = kBad;

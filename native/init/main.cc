@@ -18,6 +18,8 @@
 //            bounding set, user, caps -> cwd -> env, find args[0] ->
 //            seccomp (with no_new_privs) -> stdio, close fds, signals ->
 //            [wait on exec fifo, or start hooks] -> execve
+// Either seccomp load, with a notify listener, first hands the fd to the
+// parent (for linux.seccomp.listenerPath) and waits for it.
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -1,5 +1,6 @@
 // Loading the seccomp filter that the parent compiled (libseccomp, in the
-// addon). The helper never parses seccomp rules itself.
+// addon). The helper never parses seccomp rules itself. With a notify
+// listener, the fd goes to the parent before load() returns.
 #pragma once
 #include "plan.h"
 

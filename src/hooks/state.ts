@@ -8,13 +8,15 @@ export interface HookState {
   annotations?: Record<string, string>;
 }
 
-export function hookState(
-  base: { ociVersion: string; id: string; bundle: string; annotations?: Record<string, string> },
-  status: HookState['status'],
-  pid: number,
-): string {
-  const s: HookState = { ociVersion: base.ociVersion, id: base.id, status, bundle: base.bundle };
-  if (pid > 0) s.pid = pid;
+export type StateBase = { ociVersion: string; id: string; bundle: string; annotations?: Record<string, string> };
+
+/** The state object, its keys in runc's order (pid and annotations left out when empty). */
+export function ociState(base: StateBase, status: HookState['status'], pid: number): HookState {
+  const s: HookState = { ociVersion: base.ociVersion, id: base.id, status, ...(pid > 0 ? { pid } : {}), bundle: base.bundle };
   if (base.annotations && Object.keys(base.annotations).length > 0) s.annotations = base.annotations;
-  return JSON.stringify(s);
+  return s;
+}
+
+export function hookState(base: StateBase, status: HookState['status'], pid: number): string {
+  return JSON.stringify(ociState(base, status, pid));
 }

@@ -9,6 +9,7 @@ import { containerDir, createContainerDir, removeContainerDir } from '../state/s
 import { checkConsoleUse, sendToSocket } from './console';
 import { extraFds } from './extra-fds';
 import { launch } from '../native/launch';
+import { initListener } from './seccomp-listener';
 import { prepare } from './prepare';
 import { onCreate } from './hook-points';
 import { hookContext, recordState, writePidFile } from './record';
@@ -46,6 +47,7 @@ export function create(opts: CreateOptions): void {
       placeInit: (p) => placeInit(addon, prepared, p),
       createHooks: (p) => onCreate(hooks, p),
       console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
+      seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
     }, extra.fds);
     pid = launched.pid;
     addon.close(launched.sock);

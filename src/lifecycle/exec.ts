@@ -12,6 +12,7 @@ import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay,
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { launch } from '../native/launch';
+import { execListener } from './seccomp-listener';
 import { writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
@@ -46,6 +47,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
     launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
       placeInit: (p) => joinCgroups({ dirs: state.cgroupDirs ?? [] }, p),
       console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
+      seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
     }, extra.fds);
   } catch (e) {
     term?.restore();

@@ -11,6 +11,7 @@ import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
 import { launch } from '../native/launch';
+import { initListener } from './seccomp-listener';
 import { prepare } from './prepare';
 import { hookContext, recordState, writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
@@ -58,6 +59,7 @@ export async function run(opts: RunOptions): Promise<number> {
         createHooks: (p) => onCreate(hooks, p),
         startHooks: (p) => onStart(hooks, p),
         console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),
+        seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
       }, extra.fds);
     } finally {
       relay?.releaseChildEnds();

@@ -33,6 +33,10 @@ export interface Addon {
   pump(from: number, to: number, closeTo?: boolean): void;
   /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
   sendFd(socketPath: string, fd: number): void;
+  /** Sends payload with fd attached over a new connection to a unix socket (a leading @: abstract). Errors carry errno and step. */
+  sendWithFd(socketPath: string, payload: Buffer, fd: number): void;
+  /** pidfd_open + pidfd_getfd: a copy of another process's fd. */
+  pidfdGetfd(pid: number, fd: number): number;
   setWinsize(fd: number, rows: number, cols: number): void;
   /** An exclusive flock on a directory (blocking); close the fd to release it. */
   lockDir(path: string): number;

@@ -19,6 +19,8 @@ export interface HostSide {
   startHooks?(pid: number): void;
   /** the pty master of a terminal process (the callee owns the fd) */
   console?(fd: number): void;
+  /** the seccomp notify fd, for linux.seccomp.listenerPath (the caller closes the fd) */
+  seccompListener?(pid: number, fd: number): void;
 }
 
 export interface Launched {
@@ -122,6 +124,24 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
           if (host.console) host.console(m.fd!);
           else addon.close(m.fd!);
           break;
+        case SyncKind.Seccomp: {
+          // As runc 1.1.5: copy the init's fd, hand it to the listener, then
+          // let the init go on (it closes its own copy).
+          if (!host.seccompListener) throw new MiniRunError('CONFIG', 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY');
+          let fd: number;
+          try {
+            fd = addon.pidfdGetfd(initPid, m.value);
+          } catch (e) {
+            throw new MiniRunError('INIT', `seccomp: take the notify fd from the init: ${errnoName((e as { errno?: number }).errno ?? 0)}`);
+          }
+          try {
+            host.seccompListener(initPid, fd);
+          } finally {
+            addon.close(fd);
+          }
+          addon.sendGo(helper.sock);
+          break;
+        }
         case SyncKind.Created:
           return { pid: initPid, sock: helper.sock };
         case SyncKind.Exec: {

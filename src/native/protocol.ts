@@ -65,6 +65,7 @@ export const enum SyncKind {
   CreateHooks = 7,
   StartHooks = 8,
   Console = 9,
+  Seccomp = 10,
 }
 
 export const NO_INDEX = 0xffffffff;

@@ -1,6 +1,9 @@
 // linux.seccomp -> the filter description the addon compiles with libseccomp
 // (pure). Names become libseccomp's numbers; errnoRet defaults to EPERM, as
 // runc. Every unknown or unsupported value is an error naming its field.
+// SCMP_ACT_NOTIFY: the filter is loaded with a listener fd that goes, with the
+// container process state, to linux.seccomp.listenerPath (runc 1.1.5's rules:
+// a listener is required, not as the default action, not on write(2)).
 import { configError } from '../errors';
 
 export interface SeccompFilter {
@@ -9,10 +12,19 @@ export interface SeccompFilter {
   rules: { syscall: string; action: number; args: { index: number; op: number; value: bigint; valueTwo: bigint }[] }[];
 }
 
+export interface SeccompListener {
+  /** linux.seccomp.listenerPath: a unix stream socket (a leading @: abstract) */
+  path: string;
+  /** linux.seccomp.listenerMetadata ("" = none) */
+  metadata: string;
+}
+
 export interface PlannedSeccomp {
   filter: SeccompFilter;
-  /** SECCOMP_FILTER_FLAG_* for seccomp(2) */
+  /** SECCOMP_FILTER_FLAG_* for seccomp(2) (NEW_LISTENER when a rule notifies) */
   flags: number;
+  /** where the notify fd goes; only when a rule has SCMP_ACT_NOTIFY */
+  listener?: SeccompListener;
 }
 
 const EPERM = 1;
@@ -24,6 +36,7 @@ const ACTIONS: Record<string, (errno: number) => number> = {
   SCMP_ACT_ERRNO: (e) => 0x00050000 | (e & 0xffff),
   SCMP_ACT_TRACE: (e) => 0x7ff00000 | (e & 0xffff),
   SCMP_ACT_LOG: () => 0x7ffc0000,
+  SCMP_ACT_NOTIFY: () => 0x7fc00000,
   SCMP_ACT_ALLOW: () => 0x7fff0000,
 };
 const OPERATORS: Record<string, number> = {
@@ -41,18 +54,27 @@ const FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_LOG: 2,
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
 };
+const FLAG_TSYNC = 1;
+const FLAG_NEW_LISTENER = 8;
+const FLAG_TSYNC_ESRCH = 16; // the kernel takes TSYNC with NEW_LISTENER only with this
+const NOTIFY = 0x7fc00000;
 
-/** What `features` reports: the tables above, so it cannot claim more. */
+/** For `features` (runtime-spec features-linux.md): what this planner accepts. */
 export function seccompFeatures(): object {
-  const sorted = (o: object) => Object.keys(o).sort();
-  return { enabled: true, actions: sorted(ACTIONS), operators: sorted(OPERATORS), archs: sorted(ARCHES), knownFlags: sorted(FLAGS), supportedFlags: sorted(FLAGS) };
+  return {
+    enabled: true,
+    actions: Object.keys(ACTIONS).sort(),
+    operators: Object.keys(OPERATORS).sort(),
+    archs: Object.keys(ARCHES).sort(),
+    knownFlags: Object.keys(FLAGS).sort(),
+    supportedFlags: Object.keys(FLAGS).sort(),
+  };
 }
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 type Raw = Record<string, unknown>;
 
 function action(name: unknown, errnoRet: unknown, where: string, retWhere: string): number {
-  if (name === 'SCMP_ACT_NOTIFY') throw configError(where, 'SCMP_ACT_NOTIFY is not supported yet');
   if (typeof name !== 'string' || !own(ACTIONS, name)) throw configError(where, `unknown action ${JSON.stringify(name)}`);
   let errno = EPERM;
   if (errnoRet !== undefined && errnoRet !== null) {
@@ -82,8 +104,13 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
   const p = 'linux.seccomp';
   if (typeof raw !== 'object' || Array.isArray(raw)) throw configError(p, 'must be an object');
   const s = raw as Raw;
-  for (const k of ['listenerPath', 'listenerMetadata']) if (s[k]) throw configError(`${p}.${k}`, 'not supported yet');
+  for (const k of ['listenerPath', 'listenerMetadata']) {
+    if (s[k] !== undefined && s[k] !== null && typeof s[k] !== 'string') throw configError(`${p}.${k}`, 'must be a string');
+  }
   const defaultAction = action(s.defaultAction, s.defaultErrnoRet, `${p}.defaultAction`, `${p}.defaultErrnoRet`);
+  // As runc: the init would need a notified syscall answered before it can
+  // hand the listener fd over.
+  if (defaultAction === NOTIFY) throw configError(`${p}.defaultAction`, 'SCMP_ACT_NOTIFY cannot be used as default action');
   const architectures = list(s.architectures, `${p}.architectures`).map((a, i) => {
     if (typeof a !== 'string' || !own(ARCHES, a)) throw configError(`${p}.architectures[${i}]`, `unknown architecture ${JSON.stringify(a)}`);
     return ARCHES[a];
@@ -112,8 +139,20 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
     });
     names.forEach((n, k) => {
       if (typeof n !== 'string' || n === '') throw configError(`${where}.names[${k}]`, 'must be a syscall name');
+      // write(2) hands the listener fd to the parent (as runc's init does).
+      if (act === NOTIFY && n === 'write') throw configError(`${where}.names[${k}]`, 'SCMP_ACT_NOTIFY cannot be used for the write syscall');
       rules.push({ syscall: n, action: act, args });
     });
   });
-  return { filter: { defaultAction, architectures, rules }, flags };
+  const planned: PlannedSeccomp = { filter: { defaultAction, architectures, rules }, flags };
+  // A listenerPath without a notifying rule is ignored, as by runc.
+  if (rules.some((r) => r.action === NOTIFY)) {
+    const path = typeof s.listenerPath === 'string' ? s.listenerPath : '';
+    if (path === '') throw configError(`${p}.listenerPath`, 'is required with SCMP_ACT_NOTIFY');
+    if (path.includes('\0')) throw configError(`${p}.listenerPath`, 'must not contain NUL');
+    planned.listener = { path, metadata: typeof s.listenerMetadata === 'string' ? s.listenerMetadata : '' };
+    planned.flags |= FLAG_NEW_LISTENER;
+    if (planned.flags & FLAG_TSYNC) planned.flags |= FLAG_TSYNC_ESRCH;
+  }
+  return planned;
 }

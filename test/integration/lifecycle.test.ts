@@ -212,6 +212,7 @@ suite('ps, kill --all, features', () => {
     // runc 1.1.5's keys, and the newer runtime-spec Features ones for what minirun adds
     expect(Object.keys(mine.linux).sort()).toEqual([...Object.keys(runc.linux), 'intelRdt', 'memoryPolicy', 'netDevices'].sort());
     expect(mine.linux.seccomp.enabled).toBe(true);
+    expect(mine.linux.seccomp.actions).toEqual(runc.linux.seccomp.actions);
     expect(mine.linux.seccomp.operators).toEqual(runc.linux.seccomp.operators);
     expect(mine.linux.seccomp.archs).toEqual(expect.arrayContaining(runc.linux.seccomp.archs));
     expect(mine.linux.selinux.enabled).toBe(false);

@@ -25,6 +25,25 @@ describe('planSeccomp', () => {
     ]);
   });
 
+  it('NOTIFY: the listener, and NEW_LISTENER among the flags (with TSYNC_ESRCH when TSYNC)', () => {
+    const p = planSeccomp({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      listenerPath: '/run/agent.sock',
+      listenerMetadata: 'm',
+      flags: ['SECCOMP_FILTER_FLAG_TSYNC'],
+      syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }],
+    })!;
+    expect(p.filter.rules).toEqual([{ syscall: 'mkdir', action: 0x7fc00000, args: [] }]);
+    expect(p.flags).toBe(1 | 8 | 16);
+    expect(p.listener).toEqual({ path: '/run/agent.sock', metadata: 'm' });
+  });
+
+  it('a listenerPath without a NOTIFY rule is ignored, as by runc', () => {
+    const p = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!;
+    expect(p.listener).toBeUndefined();
+    expect(p.flags).toBe(0);
+  });
+
   it('is absent without linux.seccomp', () => {
     expect(planSeccomp(undefined)).toBeUndefined();
   });
@@ -34,7 +53,11 @@ describe('planSeccomp', () => {
     ['an errno out of range', { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 70000 }, 'config.json: linux.seccomp.defaultErrnoRet: must be an errno from 0 to 65535, got 70000'],
     ['an empty names list', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }] }, 'config.json: linux.seccomp.syscalls[0].names: must name at least one syscall'],
     ['an unknown flag', { defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_MAGIC'] }, 'config.json: linux.seccomp.flags[0]: unsupported flag "SECCOMP_FILTER_FLAG_MAGIC"'],
-    ['a listener', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/l.sock' }, 'config.json: linux.seccomp.listenerPath: not supported yet'],
+    ['NOTIFY without a listener', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY'],
+    ['NOTIFY with an empty listenerPath', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY'],
+    ['NOTIFY as the default action', { defaultAction: 'SCMP_ACT_NOTIFY', listenerPath: '/l' }, 'config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action'],
+    ['NOTIFY on write', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/l', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall'],
+    ['a listenerPath that is not a string', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: 7 }, 'config.json: linux.seccomp.listenerPath: must be a string'],
     ['a negative value', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: -1, op: 'SCMP_CMP_EQ' }] }] }, 'config.json: linux.seccomp.syscalls[0].args[0].value: must be an integer from 0 to 2^64-1'],
   ];
   for (const [name, raw, message] of bad) {
