@@ -1,6 +1,7 @@
 // Bad recursive-attribute and id-mapped mount configs: one line naming
 // mounts[i].field, exit 1, nothing left behind (errors.test.ts style).
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, Sandbox, uniqueId, type Config } from './harness';
 
@@ -59,8 +60,18 @@ suite('mount attribute and id-mapping errors: one line, exit 1, no residue', () 
   }
 });
 
-/** Processes still running as the minirun helper (its argv[0]), e.g. a user namespace holder. */
+/**
+ * Processes still running as the minirun helper (argv[0] minirun-init) in a
+ * user namespace with this file's mapping "0 1000 1": a holder of the
+ * mapping's user namespace that outlived a failure.
+ */
 function helperChildren(): string[] {
-  const r = spawnSync('pgrep', ['-a', '-f', '^minirun-init$'], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l !== '');
+  const r = spawnSync('pgrep', ['-f', '^minirun-init$'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((pid) => {
+    try {
+      return pid !== '' && /^\s*0\s+1000\s+1\s*$/.test(fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }
