@@ -100,7 +100,9 @@ enum Tag : uint16_t {
   kTagIoPriority = 40,       // u32 ioprio value (class << 13 | level)
   kTagCpuAffinity = 41,      // cpu_set_t bytes: sched_setaffinity before exec
   kTagExtraFds = 34,         // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
-  // 42-59: left for the mount and seccomp work in progress
+  // The next two describe the kTagMount record just before them.
+  kTagMountAttr = 42,        // MountAttrRecord: mount_setattr(AT_RECURSIVE) after the mount (rro, rnosuid, ...)
+  kTagMountIdmap = 43,       // MountIdmapRecord then uid_count + gid_count IdMapRecords: an id-mapped bind
   kTagMemoryPolicy = 60,     // u32 mode|flags, then the nodemask bytes (may be empty): set_mempolicy before exec
   kTagApparmorProfile = 61,  // str: AppArmor profile for the exec (/proc/thread-self/attr/apparmor/exec)
 };
@@ -120,6 +122,28 @@ struct MountRecord {
   uint32_t index;      // index in config.json mounts[], or kNoIndex for mounts minirun adds
   uint64_t flags;      // MS_* (MS_RDONLY, MS_NOSUID, ... and MS_REC for rbind)
   uint64_t propagation[4];  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), 0 = none
+};
+
+struct MountAttrRecord {
+  uint64_t attr_set;  // MOUNT_ATTR_* (the access time counts as set when attr_clr has MOUNT_ATTR__ATIME)
+  uint64_t attr_clr;
+};
+
+constexpr uint32_t kIdmapRecursive = 1;      // "ridmap": map the submounts of an rbind too
+constexpr uint32_t kIdmapJoinedUserns = 2;   // use the user namespace joined by path; no maps follow
+constexpr uint32_t kMaxIdMaps = 340;         // lines a uid_map/gid_map takes
+
+struct MountIdmapRecord {
+  uint32_t flags;      // kIdmap*
+  uint32_t uid_count;  // IdMapRecords for uid_map, then gid_count for gid_map
+  uint32_t gid_count;
+  uint32_t reserved;
+};
+
+struct IdMapRecord {
+  uint32_t container_id;
+  uint32_t host_id;
+  uint32_t size;
 };
 
 struct DeviceRecord {
@@ -193,6 +217,9 @@ static_assert(sizeof(PlanHeader) == 16, "PlanHeader layout");
 static_assert(sizeof(TlvHeader) == 8, "TlvHeader layout");
 static_assert(sizeof(MountRecord) == 48, "MountRecord layout");
 static_assert(sizeof(DeviceRecord) == 24, "DeviceRecord layout");
+static_assert(sizeof(MountAttrRecord) == 16, "MountAttrRecord layout");
+static_assert(sizeof(MountIdmapRecord) == 16, "MountIdmapRecord layout");
+static_assert(sizeof(IdMapRecord) == 12, "IdMapRecord layout");
 static_assert(sizeof(UserRecord) == 16, "UserRecord layout");
 static_assert(sizeof(SyncRecord) == 16, "SyncRecord layout");
 static_assert(sizeof(ErrorRecord) == 488, "ErrorRecord layout");

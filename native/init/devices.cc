@@ -24,12 +24,20 @@ mode_t node_type(uint32_t t) {
   }
 }
 
+// A user namespace, new or joined by path (runc: Namespaces.Contains(NEWUSER)).
+bool in_userns(const Plan& p) {
+  if (p.clone_flags & CLONE_NEWUSER) return true;
+  for (const PlanNsJoin& j : p.joins)
+    if (j.type == CLONE_NEWUSER) return true;
+  return false;
+}
+
 void make_node(const Plan& p, int rootfd, const PlanDevice& d) {
   std::string parent, base;
   paths::split(d.path, &parent, &base);
   UniqueFd dir(paths::mkdir_all(rootfd, parent, 0755));
   if (!dir.ok()) report::fail("devices", -dir.get(), "create the directory of %s", d.path.c_str());
-  if (p.clone_flags & CLONE_NEWUSER) {
+  if (in_userns(p)) {
     // mknod is not allowed in a user namespace: bind the host's node instead.
     UniqueFd target(paths::make_target(rootfd, d.path, false));
     if (!target.ok()) report::fail("devices", -target.get(), "create %s", d.path.c_str());

@@ -4,15 +4,18 @@
 // it execs the user program or reports {step, errno, detail} and _exits.
 //
 // The steps, in runc's order:
-//   helper:  receive plan -> oom_score_adj -> join namespaces by path ->
+//   helper:  receive plan -> oom_score_adj -> id-mapped mount clones ->
+//            join namespaces by path ->
 //            new user namespace (parent writes id maps) -> other new
 //            namespaces -> fork the init (pid 1) -> report its pid, exit
 //   init:    wait for the parent (cgroups, rlimits) -> cgroup namespace ->
 //            [exec into a running container skips to umask]
-//            rootfs bind -> config mounts, cwd dir -> /dev nodes and links ->
+//            rootfs bind -> config mounts (+ recursive attributes), cwd dir ->
+//            /dev nodes and links ->
 //            [create hooks] -> pivot_root -> [pty, /dev/console] ->
 //            hostname, domainname -> session keyring -> sysctl ->
-//            readonlyPaths -> maskedPaths -> read-only remounts ->
+//            readonlyPaths -> maskedPaths -> read-only remounts and the
+//            recursive attributes of tmpfs and /dev ->
 //            umask -> personality, scheduler, ioprio, affinity ->
 //            no_new_privs -> seccomp (if no no_new_privs) ->
 //            bounding set, user, caps -> cwd -> env, find args[0] ->
@@ -36,6 +39,7 @@
 #include "console.h"
 #include "devices.h"
 #include "exec.h"
+#include "idmap.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "paths.h"
@@ -102,6 +106,7 @@ int main() {
   }
 
   system_settings::oom_score_adj(plan);
+  idmap::prepare(&plan);    // still root in the host's namespaces
   namespaces::enter(plan);  // from here on: the container's init
   report::wait_go("cgroups");
   namespaces::after_cgroups(plan);

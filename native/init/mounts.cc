@@ -26,6 +26,9 @@
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
 
 namespace mounts {
 
@@ -40,6 +43,10 @@ std::string what(const PlanMount& m) {
 }
 
 bool is_dev(const std::string& dest) { return dest == "/dev" || dest == "/dev/"; }
+
+// tmpfs and /dev get files made in them after they are mounted: read-only
+// and the recursive attributes wait for finalize().
+bool delayed(const PlanMount& m) { return m.rec.kind == proto::kMountTmpfs || is_dev(m.destination); }
 
 // Finds the mount point that holds `path` (longest prefix in mountinfo).
 std::string mountpoint_of(const std::string& path) {
@@ -75,15 +82,33 @@ UniqueFd reopen(int rootfd, const PlanMount& m) {
   return UniqueFd(fd);
 }
 
+// Recursive mount attributes (rro, rnosuid, ...) on the mount at `fd` and
+// everything mounted below it.
+void set_rec_attr(const PlanMount& m, int fd) {
+  if (!m.has_attr) return;
+  struct mount_attr attr = {};
+  attr.attr_set = m.attr.attr_set;
+  attr.attr_clr = m.attr.attr_clr;
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+    report::fail("mount", errno, "%s: set recursive attributes (mount_setattr set 0x%llx clear 0x%llx)", what(m).c_str(),
+                 static_cast<unsigned long long>(m.attr.attr_set), static_cast<unsigned long long>(m.attr.attr_clr));
+}
+
 void mount_bind(int rootfd, const PlanMount& m) {
   struct stat st;
-  if (stat(m.source.c_str(), &st) < 0)
+  if (m.tree_fd >= 0 ? fstat(m.tree_fd, &st) < 0 : stat(m.source.c_str(), &st) < 0)
     report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
   UniqueFd target(paths::make_target(rootfd, m.destination, S_ISDIR(st.st_mode)));
   if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
   unsigned long rec = m.rec.flags & MS_REC;
-  if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0)
+  if (m.tree_fd >= 0) {
+    // The id-mapped clone made before the namespaces (idmap::prepare).
+    UniqueFd tree(m.tree_fd);
+    if (syscall(SYS_move_mount, tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      report::fail("mount", errno, "%s: attach the id-mapped %s", what(m).c_str(), m.source.c_str());
+  } else if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0) {
     report::fail("mount", errno, "%s: bind %s", what(m).c_str(), m.source.c_str());
+  }
   UniqueFd now = reopen(rootfd, m);
   std::string t = paths::fd_path(now.get());
   propagate(m, t);
@@ -91,6 +116,7 @@ void mount_bind(int rootfd, const PlanMount& m) {
   if (extra != 0 &&
       mount(m.source.c_str(), t.c_str(), "bind", extra | MS_BIND | MS_REMOUNT | rec, nullptr) < 0)
     report::fail("mount", errno, "%s: remount bind with its options", what(m).c_str());
+  if (!is_dev(m.destination)) set_rec_attr(m, now.get());
 }
 
 void mount_fs(int rootfd, const PlanMount& m) {
@@ -128,7 +154,7 @@ void mount_fs(int rootfd, const PlanMount& m) {
   }
   unsigned long flags = m.rec.flags & ~kPropagation;
   // Read-only is delayed for tmpfs and /dev: files are made in them first.
-  if (m.rec.kind == proto::kMountTmpfs || is_dev(m.destination)) flags &= ~MS_RDONLY;
+  if (delayed(m)) flags &= ~MS_RDONLY;
   const char* data = m.data.empty() ? nullptr : m.data.c_str();
   if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), m.fstype.c_str(), flags, data) < 0)
     report::fail("mount", errno, "%s: mount %s (%s)", what(m).c_str(), m.fstype.c_str(),
@@ -137,6 +163,7 @@ void mount_fs(int rootfd, const PlanMount& m) {
   if (had_dir && chmod(paths::fd_path(now.get()).c_str(), old_mode) < 0)
     report::fail("mount", errno, "%s: keep the mode of the mount point", what(m).c_str());
   propagate(m, paths::fd_path(now.get()));
+  if (!delayed(m)) set_rec_attr(m, now.get());
 }
 
 }  // namespace
@@ -229,12 +256,16 @@ void readonly_and_masked(const Plan& p) {
 
 void finalize(const Plan& p) {
   for (const PlanMount& m : p.mounts) {
-    bool delayed = m.rec.kind == proto::kMountTmpfs || is_dev(m.destination);
-    if (!delayed || !(m.rec.flags & MS_RDONLY)) continue;
+    if (!delayed(m)) continue;
     // MS_BIND: change only this mount's flags, not the superblock's (as runc).
     unsigned long flags = (m.rec.flags & ~kPropagation) | MS_REMOUNT | MS_BIND | MS_RDONLY;
-    if (mount(m.destination.c_str(), m.destination.c_str(), nullptr, flags, nullptr) < 0)
+    if ((m.rec.flags & MS_RDONLY) && mount(m.destination.c_str(), m.destination.c_str(), nullptr, flags, nullptr) < 0)
       report::fail("mount", errno, "%s: remount read-only", what(m).c_str());
+    if (m.has_attr) {
+      UniqueFd fd(open(m.destination.c_str(), O_PATH | O_CLOEXEC));
+      if (!fd.ok()) report::fail("mount", errno, "%s: reopen for its recursive attributes", what(m).c_str());
+      set_rec_attr(m, fd.get());
+    }
   }
   if (p.root_readonly &&
       mount("", "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)

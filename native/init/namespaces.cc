@@ -54,6 +54,15 @@ bool is_mount(uint32_t t) { return t == CLONE_NEWNS; }
 bool is_cgroup(uint32_t t) { return t == CLONE_NEWCGROUP; }
 bool is_other(uint32_t t) { return !is_user(t) && !is_mount(t) && !is_cgroup(t); }
 
+// In a user namespace just joined or created: become its root when 0 is
+// mapped (as runc's nsexec does), so that what follows (mounts, mkdir) is
+// done as a mapped id.
+void become_root() {
+  if (setresgid(0, 0, 0) < 0 && errno != EINVAL) report::fail("namespaces", errno, "setresgid(0) in the user namespace");
+  if (setresuid(0, 0, 0) < 0 && errno != EINVAL) report::fail("namespaces", errno, "setresuid(0) in the user namespace");
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 }  // namespace
 
 void enter(const Plan& p) {
@@ -61,6 +70,8 @@ void enter(const Plan& p) {
   // The user namespace first: it owns what is created after it. The mount
   // namespace last of those given by path: it changes the root.
   join_where(is_user);
+  for (const PlanNsJoin& j : p.joins)
+    if (is_user(j.type)) become_root();
   join_where(is_other);
   join_where(is_mount);
 
@@ -69,10 +80,7 @@ void enter(const Plan& p) {
     // The parent writes uid_map/gid_map for us, then answers.
     report::send(proto::kSyncUsernsReady, getpid());
     report::wait_go("namespaces");
-    // Become root in the new namespace when 0 is mapped.
-    if (setresgid(0, 0, 0) < 0 && errno != EINVAL) report::fail("namespaces", errno, "setresgid(0) in the user namespace");
-    if (setresuid(0, 0, 0) < 0 && errno != EINVAL) report::fail("namespaces", errno, "setresuid(0) in the user namespace");
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    become_root();
   }
   unsigned long rest = p.clone_flags & ~static_cast<uint64_t>(CLONE_NEWUSER | CLONE_NEWCGROUP);
   if (rest && unshare(static_cast<int>(rest)) < 0)

@@ -68,6 +68,30 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
       p->mounts.push_back(std::move(m));
       return true;
     }
+    case proto::kTagMountAttr: {
+      if (p->mounts.empty() || p->mounts.back().has_attr) return false;
+      PlanMount& m = p->mounts.back();
+      m.has_attr = true;
+      return exact(r, &m.attr);
+    }
+    case proto::kTagMountIdmap: {
+      if (p->mounts.empty() || p->mounts.back().idmap) return false;
+      PlanMount& m = p->mounts.back();
+      proto::MountIdmapRecord h;
+      if (m.rec.kind != proto::kMountBind || !r.pod(&h)) return false;
+      bool joined = h.flags & proto::kIdmapJoinedUserns;
+      if (h.flags & ~(proto::kIdmapRecursive | proto::kIdmapJoinedUserns)) return false;
+      if (h.uid_count > proto::kMaxIdMaps || h.gid_count > proto::kMaxIdMaps) return false;
+      if (joined ? (h.uid_count || h.gid_count) : (!h.uid_count || !h.gid_count)) return false;
+      if (r.left() != (h.uid_count + h.gid_count) * sizeof(proto::IdMapRecord)) return false;
+      m.uid_maps.resize(h.uid_count);
+      m.gid_maps.resize(h.gid_count);
+      for (auto& x : m.uid_maps) r.pod(&x);
+      for (auto& x : m.gid_maps) r.pod(&x);
+      m.idmap = true;
+      m.idmap_flags = h.flags;
+      return true;
+    }
     case proto::kTagDevice: {
       PlanDevice d;
       if (!r.pod(&d.rec) || !r.rest(&d.path) || d.path.empty() || d.path[0] != '/') return false;

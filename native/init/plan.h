@@ -13,6 +13,12 @@
 struct PlanMount {
   proto::MountRecord rec{};
   std::string source, destination, fstype, data;
+  bool has_attr = false;  // kTagMountAttr: recursive attributes after the mount
+  proto::MountAttrRecord attr{};
+  bool idmap = false;     // kTagMountIdmap: an id-mapped bind
+  uint32_t idmap_flags = 0;
+  std::vector<proto::IdMapRecord> uid_maps, gid_maps;
+  int tree_fd = -1;       // the id-mapped detached tree, made before leaving the host's namespaces
 };
 
 struct PlanDevice {

@@ -42,7 +42,8 @@ export const enum Tag {
   Scheduler = 39,
   IoPriority = 40,
   CpuAffinity = 41,
-  // 42-59: left for the mount and seccomp work in progress
+  MountAttr = 42,
+  MountIdmap = 43,
   MemoryPolicy = 60,
   ApparmorProfile = 61,
 }
@@ -69,6 +70,8 @@ export const enum SyncKind {
 }
 
 export const NO_INDEX = 0xffffffff;
+export const IDMAP_RECURSIVE = 1;
+export const IDMAP_JOINED_USERNS = 2;
 export const HOOK_POINT_CREATE = 1;
 export const HOOK_POINT_START = 2;
 export const INIT_FAILED_EXIT = 127;
@@ -130,6 +133,26 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     rec.writeBigUInt64LE(m.flags, 8);
     m.propagation.slice(0, 4).forEach((p, i) => rec.writeBigUInt64LE(p, 16 + 8 * i));
     w.record(Tag.Mount, Buffer.concat([rec, cstrs(m.source, m.destination, m.fstype, m.data)]));
+    // These two describe the Mount record just before them.
+    if (m.recAttr) {
+      const attr = Buffer.alloc(16);
+      attr.writeBigUInt64LE(m.recAttr.set, 0);
+      attr.writeBigUInt64LE(m.recAttr.clr, 8);
+      w.record(Tag.MountAttr, attr);
+    }
+    if (m.idmap) {
+      const maps = [...m.idmap.uidMappings, ...m.idmap.gidMappings];
+      const rec = Buffer.alloc(16 + 12 * maps.length);
+      rec.writeUInt32LE((m.idmap.recursive ? IDMAP_RECURSIVE : 0) | (m.idmap.joinedUserns ? IDMAP_JOINED_USERNS : 0), 0);
+      rec.writeUInt32LE(m.idmap.uidMappings.length, 4);
+      rec.writeUInt32LE(m.idmap.gidMappings.length, 8);
+      maps.forEach((x, i) => {
+        rec.writeUInt32LE(x.containerID >>> 0, 16 + 12 * i);
+        rec.writeUInt32LE(x.hostID >>> 0, 20 + 12 * i);
+        rec.writeUInt32LE(x.size >>> 0, 24 + 12 * i);
+      });
+      w.record(Tag.MountIdmap, rec);
+    }
   }
   for (const d of plan.devices) {
     const rec = Buffer.alloc(24);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { configError } from '../errors';
 import { HOOK_POINT_CREATE, HOOK_POINT_START, MountKind } from '../native/protocol';
 import { capNumber } from '../spec/capabilities';
-import type { Process, Spec } from '../spec/types';
+import type { Mount, Process, Spec } from '../spec/types';
 import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
@@ -12,7 +12,7 @@ import { rlimitNumber } from './rlimits';
 import { planMemoryPolicy, planPersonality, planProcessSettings, planTimeOffsets } from './process-settings';
 import { planSeccomp } from './seccomp';
 import { checkSysctl } from './sysctl';
-import type { LaunchPlan, PlanDevice, PlanMount } from './types';
+import type { LaunchPlan, PlanDevice, PlanIdmap, PlanMount } from './types';
 
 export interface CgroupMountInfo {
   mode: 'v1' | 'hybrid' | 'v2';
@@ -98,6 +98,23 @@ function cgroupMounts(
   return out;
 }
 
+/**
+ * An id-mapped mount's mapping, by runc 1.2's rules: bind mounts only; the
+ * mount's own uidMappings/gidMappings, or else the container's user
+ * namespace (its mappings, or the namespace joined by path).
+ */
+function planIdmap(m: Mount, word: 'idmap' | 'ridmap', isBind: boolean, spec: Spec, where: string): PlanIdmap {
+  if (!isBind) throw configError(`${where}.options`, `"${word}": id-mapped mounts are only supported for bind mounts`);
+  const idmap = { recursive: word === 'ridmap', joinedUserns: false, uidMappings: m.uidMappings ?? [], gidMappings: m.gidMappings ?? [] };
+  if (m.uidMappings && m.gidMappings) return idmap;
+  const userNs = (spec.linux?.namespaces ?? []).find((n) => n.type === 'user');
+  if (!userNs) {
+    throw configError(`${where}.options`, `"${word}" without uidMappings and gidMappings needs a user namespace in linux.namespaces to take the mapping from`);
+  }
+  if (userNs.path) return { ...idmap, joinedUserns: true };
+  return { ...idmap, uidMappings: [...(spec.linux?.uidMappings ?? [])], gidMappings: [...(spec.linux?.gidMappings ?? [])] };
+}
+
 function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, string][]): PlanMount[] {
   const out: PlanMount[] = [];
   (input.spec.mounts ?? []).forEach((m, index) => {
@@ -118,13 +135,16 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
       propagation: opts.propagation,
       data: opts.data,
     };
+    if (opts.attrSet !== 0n || opts.attrClr !== 0n) base.recAttr = { set: opts.attrSet, clr: opts.attrClr };
+    if (opts.idmap) base.idmap = planIdmap(m, opts.idmap, isBind, input.spec, where);
     if (isBind) {
       if (!m.source) throw configError(`${where}.source`, 'a bind mount needs a source');
       out.push({ ...base, kind: MountKind.Bind, fstype: 'bind', source: path.resolve(input.bundle, m.source), flags: opts.flags | MS.BIND });
     } else if (type === '') {
       throw configError(`${where}.type`, 'is required unless the options say bind or rbind');
     } else if (type === 'cgroup') {
-      out.push(...cgroupMounts(base, input.cgroup, cgroupns, symlinks));
+      // Recursive attributes go on the first (top) mount only: they reach the rest from there.
+      out.push(...cgroupMounts(base, input.cgroup, cgroupns, symlinks).map((c, i) => (i === 0 ? c : { ...c, recAttr: undefined })));
     } else {
       out.push({ ...base, kind: mountKind(type) });
     }

@@ -62,6 +62,7 @@ const FLAG_WORDS = new Map<string, [boolean, bigint]>(Object.entries({
   silent: [false, MS.SILENT],
   strictatime: [false, MS.STRICTATIME],
   suid: [true, MS.NOSUID],
+  symfollow: [true, MS.NOSYMFOLLOW],
   sync: [false, MS.SYNCHRONOUS],
 } as Record<string, [boolean, bigint]>));
 
@@ -76,39 +77,115 @@ const PROPAGATION_WORDS = new Map<string, bigint>(Object.entries({
   runbindable: MS.UNBINDABLE | MS.REC,
 }));
 
-/** Words minirun knows but does not implement yet (recursive attributes, id-mapped mounts...). */
-const NOT_YET = new Set([
-  'rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnodiratime', 'rdiratime',
-  'rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow',
-  'rsymfollow', 'idmap', 'ridmap', 'tmpcopyup',
-]);
+/** mount_setattr(2) attributes (<linux/mount.h>). */
+export const MOUNT_ATTR = {
+  RDONLY: 0x1n,
+  NOSUID: 0x2n,
+  NODEV: 0x4n,
+  NOEXEC: 0x8n,
+  /** the access-time "enum": RELATIME (0), NOATIME or STRICTATIME */
+  _ATIME: 0x70n,
+  RELATIME: 0x0n,
+  NOATIME: 0x10n,
+  STRICTATIME: 0x20n,
+  NODIRATIME: 0x80n,
+  IDMAP: 0x100000n,
+  NOSYMFOLLOW: 0x200000n,
+} as const;
+
+/** Recursive attributes, applied with mount_setattr(AT_RECURSIVE): [clear?, attribute]. */
+const REC_ATTR_WORDS = new Map<string, [boolean, bigint]>(Object.entries({
+  rro: [false, MOUNT_ATTR.RDONLY],
+  rrw: [true, MOUNT_ATTR.RDONLY],
+  rnosuid: [false, MOUNT_ATTR.NOSUID],
+  rsuid: [true, MOUNT_ATTR.NOSUID],
+  rnodev: [false, MOUNT_ATTR.NODEV],
+  rdev: [true, MOUNT_ATTR.NODEV],
+  rnoexec: [false, MOUNT_ATTR.NOEXEC],
+  rexec: [true, MOUNT_ATTR.NOEXEC],
+  rnodiratime: [false, MOUNT_ATTR.NODIRATIME],
+  rdiratime: [true, MOUNT_ATTR.NODIRATIME],
+  rnosymfollow: [false, MOUNT_ATTR.NOSYMFOLLOW],
+  rsymfollow: [true, MOUNT_ATTR.NOSYMFOLLOW],
+} as Record<string, [boolean, bigint]>));
+
+/**
+ * Recursive access-time words. The kernel takes the access time as one value
+ * (relatime, noatime or strictatime), so each word picks one; the last wins.
+ * "ratime" and "rnostrictatime" pick relatime, the kernel's default (runc
+ * passes a partial MOUNT_ATTR__ATIME clear for them, which the kernel refuses
+ * with EINVAL). "rnorelatime" picks nothing: as with mount(2)'s norelatime,
+ * the access time stays as it is (runc does the same).
+ */
+const REC_ATIME_WORDS = new Map<string, bigint | null>(Object.entries({
+  rrelatime: MOUNT_ATTR.RELATIME,
+  ratime: MOUNT_ATTR.RELATIME,
+  rnostrictatime: MOUNT_ATTR.RELATIME,
+  rnoatime: MOUNT_ATTR.NOATIME,
+  rstrictatime: MOUNT_ATTR.STRICTATIME,
+  rnorelatime: null,
+} as Record<string, bigint | null>));
+
+/** Id-mapped mounts: "idmap" maps the mount itself, "ridmap" its submounts too. */
+const IDMAP_WORDS = new Set(['idmap', 'ridmap']);
+
+/** Words minirun knows but does not implement yet. */
+const NOT_YET = new Set(['tmpcopyup']);
 
 export interface ParsedOptions {
   flags: bigint;
   propagation: bigint[];
   data: string;
+  /** MOUNT_ATTR_* to set and to clear recursively (mount_setattr with AT_RECURSIVE); both 0n: none */
+  attrSet: bigint;
+  attrClr: bigint;
+  /** the last of "idmap"/"ridmap", if any */
+  idmap?: 'idmap' | 'ridmap';
   /** the first option word minirun does not support yet, if any */
   unsupported?: string;
 }
 
 export function parseMountOptions(options: readonly string[]): ParsedOptions {
   let flags = 0n;
+  let attrSet = 0n;
+  let attrClr = 0n;
+  let atime: bigint | undefined;
+  let idmap: ParsedOptions['idmap'];
   const propagation: bigint[] = [];
   const data: string[] = [];
   let unsupported: string | undefined;
   for (const o of options) {
     const f = FLAG_WORDS.get(o);
+    const r = REC_ATTR_WORDS.get(o);
     if (f) {
       flags = f[0] ? flags & ~f[1] : flags | f[1];
     } else if (PROPAGATION_WORDS.has(o)) {
       propagation.push(PROPAGATION_WORDS.get(o)!);
+    } else if (r) {
+      // A later word undoes an earlier one ("rro,rrw" is read-write).
+      if (r[0]) {
+        attrClr |= r[1];
+        attrSet &= ~r[1];
+      } else {
+        attrSet |= r[1];
+        attrClr &= ~r[1];
+      }
+    } else if (REC_ATIME_WORDS.has(o)) {
+      atime = REC_ATIME_WORDS.get(o) ?? atime;
+    } else if (IDMAP_WORDS.has(o)) {
+      idmap = o as ParsedOptions['idmap'];
     } else if (NOT_YET.has(o)) {
       unsupported ??= o;
     } else {
       data.push(o);
     }
   }
-  return { flags, propagation, data: data.join(','), unsupported };
+  if (atime !== undefined) {
+    // mount_setattr(2): a new access time needs all of MOUNT_ATTR__ATIME cleared.
+    attrSet |= atime;
+    attrClr |= MOUNT_ATTR._ATIME;
+  }
+  return { flags, propagation, data: data.join(','), attrSet, attrClr, idmap, unsupported };
 }
 
 export function propagationFlag(word: string): bigint | undefined {
@@ -117,5 +194,5 @@ export function propagationFlag(word: string): bigint | undefined {
 
 /** Every option word minirun understands (for `features`). */
 export function supportedMountOptions(): string[] {
-  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys()].sort();
+  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys(), ...REC_ATTR_WORDS.keys(), ...REC_ATIME_WORDS.keys(), ...IDMAP_WORDS].sort();
 }

@@ -16,6 +16,20 @@ export interface PlanMount {
   /** MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), applied in order; at most 4 */
   propagation: bigint[];
   data: string;
+  /** MOUNT_ATTR_* set and cleared on the mount and its submounts (mount_setattr, AT_RECURSIVE) */
+  recAttr?: { set: bigint; clr: bigint };
+  /** an id-mapped bind mount (MOUNT_ATTR_IDMAP) */
+  idmap?: PlanIdmap;
+}
+
+export interface PlanIdmap {
+  /** "ridmap": the submounts of an rbind are mapped too */
+  recursive: boolean;
+  /** take the mapping from the user namespace joined by path (linux.namespaces) */
+  joinedUserns: boolean;
+  /** otherwise: the mapping, for a user namespace the helper makes for it */
+  uidMappings: IdMapping[];
+  gidMappings: IdMapping[];
 }
 
 export interface PlanDevice {

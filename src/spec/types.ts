@@ -66,6 +66,9 @@ export interface Mount {
   source?: string;
   type?: string;
   options?: string[];
+  /** id-mapped mounts (runtime-spec 1.1): both or neither */
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
 }
 
 export interface Hook {

@@ -10,7 +10,7 @@
 import { configError } from '../errors';
 import { capNumber } from './capabilities';
 import {
-  absolutePath, arrayOf, at, boolean, fields, given, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
+  absolutePath, arrayOf, at, boolean, fields, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
   required, section, string, stringArray, u16, u32, u64, type Reader,
 } from './check';
 import type { Json } from './json';
@@ -154,10 +154,38 @@ function mount(v: Json, p: string): Mount {
     destination: required(o, 'destination', p, absolutePath),
     ...fields(o, p, { source: string, type: string, options: stringArray }),
   };
-  for (const k of ['uidMappings', 'gidMappings']) {
-    if (given(o, k)) throw configError(at(p, k), 'id-mapped mounts are not supported yet');
+  const maps = fields(o, p, { uidMappings: idMappings, gidMappings: idMappings });
+  if (maps.uidMappings || maps.gidMappings) {
+    // runtime-spec config.md: both or neither; runc 1.2: neither may be empty.
+    for (const [k, other] of [['uidMappings', 'gidMappings'], ['gidMappings', 'uidMappings']] as const) {
+      const list = maps[k];
+      if (!list) throw configError(at(p, k), `is required with ${other} (an id-mapped mount needs both)`);
+      if (list.length === 0) throw configError(at(p, k), 'must list at least one mapping');
+      noOverlap(list, at(p, k));
+      m[k] = list;
+    }
+    // The spec asks for the option so that older runtimes do not silently
+    // ignore the mappings (runc 1.1 does); minirun holds configs to it.
+    const opts = m.options ?? [];
+    if (!opts.includes('idmap') && !opts.includes('ridmap')) {
+      throw configError(at(p, 'options'), 'uidMappings and gidMappings need the "idmap" or "ridmap" option');
+    }
   }
   return m;
+}
+
+/** The kernel refuses a uid_map/gid_map whose ranges overlap on either side. */
+function noOverlap(list: readonly IdMapping[], p: string): void {
+  const meets = (a: number, b: number, size: number, bsize: number) => a < b + bsize && b < a + size;
+  for (let j = 1; j < list.length; j++) {
+    for (let i = 0; i < j; i++) {
+      for (const k of ['containerID', 'hostID'] as const) {
+        if (meets(list[j][k], list[i][k], list[j].size, list[i].size)) {
+          throw configError(at(p, j), `${k} range ${list[j][k]}+${list[j].size} overlaps ${at(p, i)} (${list[i][k]}+${list[i].size})`);
+        }
+      }
+    }
+  }
 }
 
 function hook(v: Json, p: string): Hook {

@@ -216,7 +216,8 @@ suite('ps, kill --all, features', () => {
     expect(mine.linux.seccomp.operators).toEqual(runc.linux.seccomp.operators);
     expect(mine.linux.seccomp.archs).toEqual(expect.arrayContaining(runc.linux.seccomp.archs));
     expect(mine.linux.selinux.enabled).toBe(false);
-    expect(mine.mountOptions).not.toContain('rro');
+    expect(mine.mountOptions).toEqual(expect.arrayContaining(['rro', 'rnosymfollow', 'idmap', 'ridmap']));
+    expect(mine.mountOptions).not.toContain('tmpcopyup');
     expect(mine.linux.namespaces).toContain('time');
   });
 });

@@ -151,9 +151,69 @@ describe('buildPlan details', () => {
     expect(buildPlan(input(s)).mkdirs).toEqual([{ path: '/work/dir', mode: 0o755 }]);
   });
 
+  describe('recursive attributes and id-mapped mounts', () => {
+    const bind = (options: string[], extra: any = {}) => ({ destination: '/d', source: '/host/d', options: ['rbind', ...options], ...extra });
+    const maps = { uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 2000, size: 10 }] };
+    const planOf = (s: any) => buildPlan(input(s)).mounts.find((m) => m.destination === '/d')!;
+
+    it('plans rro/rnosuid as MOUNT_ATTR bits on the mount', () => {
+      const s = runcSpec();
+      s.mounts.push(bind(['rro', 'rnosuid', 'rnoexec']));
+      expect(planOf(s).recAttr).toEqual({ set: 0x1n | 0x2n | 0x8n, clr: 0n });
+    });
+
+    it('plans no recursive attributes when none are asked for', () => {
+      const s = runcSpec();
+      s.mounts.push(bind(['ro', 'nosuid']));
+      expect(planOf(s).recAttr).toBeUndefined();
+      expect(planOf(s).idmap).toBeUndefined();
+    });
+
+    it('keeps recursive attributes of a cgroup mount on its top mount only', () => {
+      const s = runcSpec();
+      s.mounts.find((m: any) => m.type === 'cgroup').options.push('rnoexec');
+      const cg = buildPlan(input(s)).mounts.filter((m) => m.destination.startsWith('/sys/fs/cgroup'));
+      expect(cg.map((m) => m.recAttr)).toEqual([{ set: 0x8n, clr: 0n }, undefined, undefined]);
+    });
+
+    it("takes the mount's own mappings for idmap", () => {
+      const s = runcSpec();
+      s.mounts.push(bind(['idmap'], maps));
+      expect(planOf(s).idmap).toEqual({ recursive: false, joinedUserns: false, ...maps });
+    });
+
+    it("takes the container's mappings for ridmap without mappings in a new user namespace", () => {
+      const s = runcSpec();
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+      s.mounts.push(bind(['ridmap']));
+      expect(planOf(s).idmap).toEqual({ recursive: true, joinedUserns: false, uidMappings: s.linux.uidMappings, gidMappings: s.linux.gidMappings });
+    });
+
+    it('uses a joined user namespace for idmap without mappings', () => {
+      const s = runcSpec();
+      s.linux.namespaces.push({ type: 'user', path: '/proc/1/ns/user' });
+      s.mounts.push(bind(['idmap']));
+      expect(planOf(s).idmap).toEqual({ recursive: false, joinedUserns: true, uidMappings: [], gidMappings: [] });
+    });
+
+    it('prefers the mount mappings to the container ones', () => {
+      const s = runcSpec();
+      s.linux.namespaces.push({ type: 'user' });
+      s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.mounts.push(bind(['idmap'], maps));
+      expect(planOf(s).idmap).toMatchObject(maps);
+    });
+  });
+
   const rejected: [string, (s: any) => void, RegExp][] = [
     ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' }), /^config\.json: linux\.intelRdt: not supported yet$/],
-    ['rro', (s) => s.mounts[0].options = ['rro'], /^config\.json: mounts\[0\]\.options: "rro" is not supported yet$/],
+    ['tmpcopyup', (s) => (s.mounts[4].options = ['tmpcopyup']), /^config\.json: mounts\[4\]\.options: "tmpcopyup" is not supported yet$/],
+    ['idmap on a tmpfs', (s) => s.mounts[4].options.push('idmap'), /^config\.json: mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/],
+    ['idmap without mappings or a user namespace', (s) => s.mounts.push({ destination: '/d', source: '/d', options: ['rbind', 'ridmap'] }),
+      /^config\.json: mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces to take the mapping from$/],
     ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
     ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],
     ['net sysctl without netns', (s) => {

@@ -235,7 +235,30 @@ describe('validateSpec: one line naming the field', () => {
     ['mount without destination', (c) => delete c.mounts[6].destination, 'mounts[6].destination: is required'],
     ['mount options not an array', (c) => (c.mounts[1].options = 'ro'), 'mounts[1].options: must be an array, got a string'],
     ['NUL in a mount option', (c) => (c.mounts[1].options[1] = 'mode=7\u000055'), 'mounts[1].options[1]: must not contain a NUL byte'],
-    ['an id-mapped mount', (c) => (c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), 'mounts[0].gidMappings: id-mapped mounts are not supported yet'],
+    ['mount gidMappings without uidMappings', (c) => (c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), 'mounts[0].uidMappings: is required with gidMappings (an id-mapped mount needs both)'],
+    ['mount uidMappings without gidMappings', (c) => (c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1, size: 1 }]), 'mounts[0].gidMappings: is required with uidMappings (an id-mapped mount needs both)'],
+    ['mount uidMappings empty', (c) => {
+      c.mounts[0].uidMappings = [];
+      c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1, size: 1 }];
+    }, 'mounts[0].uidMappings: must list at least one mapping'],
+    ['a mount mapping without hostID', (c) => {
+      c.mounts[0].uidMappings = [{ containerID: 0, size: 1 }];
+      c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1, size: 1 }];
+    }, 'mounts[0].uidMappings[0].hostID: is required'],
+    ['mount mappings overlapping inside', (c) => {
+      c.mounts[0].options = ['idmap'];
+      c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 5, hostID: 5000, size: 10 }];
+      c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+    }, 'mounts[0].uidMappings[1]: containerID range 5+10 overlaps mounts[0].uidMappings[0] (0+10)'],
+    ['mount mappings overlapping on the host', (c) => {
+      c.mounts[0].options = ['idmap'];
+      c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 100, hostID: 1009, size: 1 }];
+    }, 'mounts[0].gidMappings[1]: hostID range 1009+1 overlaps mounts[0].gidMappings[0] (1000+10)'],
+    ['mount mappings without the idmap option', (c) => {
+      c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+      c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
+    }, 'mounts[0].options: uidMappings and gidMappings need the "idmap" or "ridmap" option'],
     ['mounts not an array', (c) => (c.mounts = {}), 'mounts: must be an array, got an object'],
     // hooks, annotations
     ['hook path relative', (c) => (c.hooks = { prestart: [{ path: 'hook' }] }), 'hooks.prestart[0].path: must be an absolute path, got "hook"'],
