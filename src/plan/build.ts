@@ -136,7 +136,9 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
       data: opts.data,
     };
     if (opts.attrSet !== 0n || opts.attrClr !== 0n) base.recAttr = { set: opts.attrSet, clr: opts.attrClr };
-    if (opts.idmap) base.idmap = planIdmap(m, opts.idmap, isBind, input.spec, where);
+    // Mappings without "idmap"/"ridmap" are taken as "idmap", as runc 1.2 takes them.
+    const idmapWord = opts.idmap ?? (m.uidMappings && m.gidMappings ? 'idmap' : undefined);
+    if (idmapWord) base.idmap = planIdmap(m, idmapWord, isBind, input.spec, where);
     if (isBind) {
       if (!m.source) throw configError(`${where}.source`, 'a bind mount needs a source');
       out.push({ ...base, kind: MountKind.Bind, fstype: 'bind', source: path.resolve(input.bundle, m.source), flags: opts.flags | MS.BIND });

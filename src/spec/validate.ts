@@ -161,31 +161,12 @@ function mount(v: Json, p: string): Mount {
       const list = maps[k];
       if (!list) throw configError(at(p, k), `is required with ${other} (an id-mapped mount needs both)`);
       if (list.length === 0) throw configError(at(p, k), 'must list at least one mapping');
-      noOverlap(list, at(p, k));
       m[k] = list;
     }
-    // The spec asks for the option so that older runtimes do not silently
-    // ignore the mappings (runc 1.1 does); minirun holds configs to it.
-    const opts = m.options ?? [];
-    if (!opts.includes('idmap') && !opts.includes('ridmap')) {
-      throw configError(at(p, 'options'), 'uidMappings and gidMappings need the "idmap" or "ridmap" option');
-    }
+    // Without "idmap"/"ridmap" the mappings still apply, as "idmap" (runc 1.2;
+    // the spec asks clients for the option so that old runtimes do not ignore them).
   }
   return m;
-}
-
-/** The kernel refuses a uid_map/gid_map whose ranges overlap on either side. */
-function noOverlap(list: readonly IdMapping[], p: string): void {
-  const meets = (a: number, b: number, size: number, bsize: number) => a < b + bsize && b < a + size;
-  for (let j = 1; j < list.length; j++) {
-    for (let i = 0; i < j; i++) {
-      for (const k of ['containerID', 'hostID'] as const) {
-        if (meets(list[j][k], list[i][k], list[j].size, list[i].size)) {
-          throw configError(at(p, j), `${k} range ${list[j][k]}+${list[j].size} overlaps ${at(p, i)} (${list[i][k]}+${list[i].size})`);
-        }
-      }
-    }
-  }
 }
 
 function hook(v: Json, p: string): Hook {

@@ -93,6 +93,13 @@ suite('id-mapped mounts', () => {
     expect(runc.stdout).toBe('/mnt/f 1000:1000\n/mnt/sub/g 1000:1000\n');
   });
 
+  it('mappings without "idmap" or "ridmap" are taken as idmap, as runc 1.2 takes them', () => {
+    const maps = { uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }] };
+    const { minirun } = both({ options: ['rbind'], ...maps }, STAT);
+    expect(minirun.stderr).toBe('');
+    expect(minirun.stdout).toBe('/mnt/f 2000:3000\n/mnt/sub/g 1000:1000\n');
+  });
+
   it('ridmap maps the submounts of an rbind too', () => {
     const maps = { uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }] };
     const { minirun } = both({ options: ['rbind', 'ridmap'], ...maps }, STAT);

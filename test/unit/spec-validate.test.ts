@@ -249,16 +249,12 @@ describe('validateSpec: one line naming the field', () => {
       c.mounts[0].options = ['idmap'];
       c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 5, hostID: 5000, size: 10 }];
       c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-    }, 'mounts[0].uidMappings[1]: containerID range 5+10 overlaps mounts[0].uidMappings[0] (0+10)'],
+    }, 'mounts[0].uidMappings[1].containerID: range 5-14 overlaps mounts[0].uidMappings[0] (0-9)'],
     ['mount mappings overlapping on the host', (c) => {
       c.mounts[0].options = ['idmap'];
       c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
       c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 100, hostID: 1009, size: 1 }];
-    }, 'mounts[0].gidMappings[1]: hostID range 1009+1 overlaps mounts[0].gidMappings[0] (1000+10)'],
-    ['mount mappings without the idmap option', (c) => {
-      c.mounts[0].uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-      c.mounts[0].gidMappings = [{ containerID: 0, hostID: 1000, size: 1 }];
-    }, 'mounts[0].options: uidMappings and gidMappings need the "idmap" or "ridmap" option'],
+    }, 'mounts[0].gidMappings[1].hostID: range 1009-1009 overlaps mounts[0].gidMappings[0] (1000-1009)'],
     ['mounts not an array', (c) => (c.mounts = {}), 'mounts: must be an array, got an object'],
     // hooks, annotations
     ['hook path relative', (c) => (c.hooks = { prestart: [{ path: 'hook' }] }), 'hooks.prestart[0].path: must be an absolute path, got "hook"'],
