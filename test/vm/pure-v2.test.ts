@@ -14,7 +14,6 @@ describe('the test VM', () => {
       });
     expect(mounts.filter((m) => m.fstype === 'cgroup')).toEqual([]);
     expect(mounts.filter((m) => m.fstype === 'cgroup2').map((m) => m.point)).toEqual(['/sys/fs/cgroup']);
-    // cgroup_no_v1=all: every v1 controller is disabled for v1 (/proc/cgroups hierarchy column 0).
     expect(fs.readFileSync('/proc/cmdline', 'utf8')).toContain('cgroup_no_v1=all');
   });
 
