@@ -71,7 +71,7 @@ cp "$here/guest.sh" "$tmp/out/guest.sh"
 
 limit=${MINIRUN_VM_TIMEOUT:-720}
 # One vcpu: with -smp 2 one boot in about eight hung (both vcpus in a soft
-# lockup in runc), and the set takes ~100 s either way.
+# lockup in runc); the set takes 50-85 s with two, ~100 s with one.
 smp=${MINIRUN_VM_SMP:-1}
 echo "test:vm: booting $kernel (tcg, $smp cpus, cgroup_no_v1=all), time limit ${limit}s"
 start=$(date +%s)
