@@ -1,11 +1,9 @@
-// linux.resources on a pure cgroup v2 host: each case runs through runc
-// (asserted now) and through minirun (it.fails until its switch in v2.ts,
-// MINIRUN_V2_LIMITS or MINIRUN_V2_DEVICES, is flipped), with the same checks,
-// on the same bundle. The limit cases drop the default deny-all device rule,
+// linux.resources on a pure cgroup v2 host: each case runs through runc and
+// through minirun with the same checks, on the same bundle. The limit cases drop the default deny-all device rule,
 // so that they test the limits alone.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config, Result, Sandbox } from '../integration/harness';
-import { bundle, cgroupGone, itMinirunV2Devices, itMinirunV2Limits, noDeviceRules, run, show, type Runtime } from './v2';
+import { bundle, cgroupGone, noDeviceRules, run, show, type Runtime } from './v2';
 
 let sb: Sandbox | undefined;
 afterEach(() => {
@@ -18,8 +16,6 @@ interface Case {
   args: string[];
   edit: (c: Config) => void;
   check: (r: Result) => void;
-  /** devices (true) or limits (false): which switch the minirun side waits for */
-  devices: boolean;
 }
 
 /** The container's cgroup directory, with or without a cgroup namespace (a shell word). */
@@ -36,7 +32,6 @@ const cases: Case[] = [
       noDeviceRules(c);
       c.linux.resources = { pids: { limit: 10 } };
     },
-    devices: false,
     check: (r) => {
       const lines = r.stdout.trim().split('\n');
       expect(lines[0], show(r)).toBe('10');
@@ -52,7 +47,6 @@ const cases: Case[] = [
       noDeviceRules(c);
       c.linux.resources = { memory: { limit: 32 * 1024 * 1024 } };
     },
-    devices: false,
     check: (r) => {
       expect(r.stdout, show(r)).toBe('33554432\noom_kill 1\n');
       expect(r.code, show(r)).toBe(137);
@@ -65,7 +59,6 @@ const cases: Case[] = [
       noDeviceRules(c);
       c.linux.resources = { cpu: { quota: 10000, period: 100000 } };
     },
-    devices: false,
     check: (r) => {
       const lines = r.stdout.trim().split('\n');
       expect(lines[0], show(r)).toBe('10000 100000');
@@ -78,7 +71,6 @@ const cases: Case[] = [
     edit: (c) => {
       c.linux.devices = [KMSG];
     },
-    devices: true,
     check: (r) => {
       expect(r.stdout, show(r)).toBe('EPERM\n');
       expect(r.code, show(r)).toBe(1);
@@ -91,7 +83,6 @@ const cases: Case[] = [
       c.linux.devices = [KMSG];
       c.linux.resources.devices.push({ allow: true, type: 'c', major: 1, minor: 11, access: 'rw' });
     },
-    devices: true,
     check: (r) => {
       expect(r.stdout, show(r)).toBe('ok\n');
       expect(r.code, show(r)).toBe(0);
@@ -105,7 +96,6 @@ const cases: Case[] = [
     edit: (c) => {
       c.linux.resources.devices.push({ allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' });
     },
-    devices: true,
     check: (r) => {
       expect(r.stdout, show(r)).toBe('ok\n');
       expect(r.code, show(r)).toBe(0);
@@ -123,6 +113,6 @@ async function runCase(k: Case, rt: Runtime): Promise<void> {
 describe('linux.resources on cgroup v2', () => {
   for (const k of cases) {
     it(`runc: ${k.name}`, () => runCase(k, 'runc'));
-    (k.devices ? itMinirunV2Devices : itMinirunV2Limits)(`minirun: ${k.name}`, () => runCase(k, 'minirun'));
+    it(`minirun: ${k.name}`, () => runCase(k, 'minirun'));
   }
 });

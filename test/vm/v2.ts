@@ -1,22 +1,8 @@
 // Shared by the cgroup v2 tests (test/vm, run inside the qemu guest by
 // run.sh): runs a bundle through runc or minirun in a cgroup of its own,
-// and the switches that say what minirun cannot do on cgroup v2 yet.
+// with helpers for bundles and cgroup paths.
 import * as fs from 'node:fs';
-import { it } from 'vitest';
 import { Sandbox, uniqueId, type Config, type Result } from '../integration/harness';
-
-/*
- * What minirun cannot do on cgroup v2 yet. Each switch is false until minirun does it; the tests of
- * minirun's side that need it are then `it.fails`: they run in full and must fail (today minirun
- * refuses with "not supported yet"). When one starts passing, vitest reports it: flip the switch.
- */
-/** linux.resources.devices on v2 (an eBPF device program), including the default config's deny-all rule. */
-export const MINIRUN_V2_DEVICES = false;
-/** pids, memory and cpu limits on v2 (pids.max, memory.max, cpu.max). */
-export const MINIRUN_V2_LIMITS = false;
-
-export const itMinirunV2Devices = MINIRUN_V2_DEVICES ? it : it.fails;
-export const itMinirunV2Limits = MINIRUN_V2_LIMITS ? it : it.fails;
 
 export type Runtime = 'runc' | 'minirun';
 export const RUNTIMES: Runtime[] = ['runc', 'minirun'];
@@ -37,7 +23,7 @@ export async function bundle(args: string[], edit?: (c: Config) => void): Promis
   return sb;
 }
 
-/** Drops the default config's device rules (deny all), which minirun refuses on v2 so far. */
+/** Drops the default config's device rules (deny all), so that a case tests its limit alone. */
 export function noDeviceRules(c: Config): void {
   delete c.linux.resources;
 }

@@ -1,0 +1,120 @@
+// The cgroup commands on a pure cgroup v2 host, minirun against runc on the
+// same bundle: update, events (--stats and an OOM event), `unified` keys and
+// the io weight.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MINIRUN, type Result, type Sandbox } from '../integration/harness';
+import { bundle, cgroupGone, inOwnCgroup, noDeviceRules, run, show, RUNTIMES, type Runtime } from './v2';
+
+let sb: Sandbox | undefined;
+afterEach(() => {
+  sb?.cleanup();
+  sb = undefined;
+});
+
+const SLEEP = ['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1'];
+const cli = (rt: Runtime, args: string[], input?: string): Result => (rt === 'runc' ? sb!.runc(args, input) : sb!.minirun(args, input));
+const read = (cgroup: string, file: string) => fs.readFileSync(`${cgroup}/${file}`, 'utf8').trim();
+
+describe('cgroup commands on v2', () => {
+  it('update writes what runc update writes', async () => {
+    const seen: Record<string, string[]> = {};
+    sb = await bundle(SLEEP, (c) => (c.linux.resources = { memory: { limit: 67108864 }, pids: { limit: 100 } }));
+    for (const rt of RUNTIMES) {
+      const { id, cgroup } = inOwnCgroup(sb, rt);
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      try {
+        const files = ['memory.max', 'memory.swap.max', 'pids.max', 'cpu.max', 'cpu.weight'];
+        seen[rt] = [];
+        for (const args of [['--memory', '32m', '--pids-limit', '20'], ['--cpu-quota', '20000', '--cpu-period', '100000', '--cpu-share', '512'], ['--memory', '48m', '--memory-swap', '96m']]) {
+          const r = cli(rt, ['update', ...args, id]);
+          seen[rt].push(`update ${args.join(' ')}: ${r.code}`, ...files.map((f) => `${f} = ${read(cgroup, f)}`));
+        }
+      } finally {
+        cli(rt, ['delete', '-f', id]);
+      }
+      expect(cgroupGone(cgroup)).toBe(true);
+    }
+    expect(seen.minirun).toEqual(seen.runc);
+    expect(seen.minirun).toContain('memory.max = 33554432');
+    expect(seen.minirun).toContain('cpu.max = 20000 100000');
+  });
+
+  it('events --stats has runc\'s JSON shape and the limits', async () => {
+    const shape = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.length ? [shape(x[0])] : [];
+      if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).filter(([k]) => !['raw', 'cache', 'blkio'].includes(k)).map(([k, v]) => [k, shape(v)]));
+      return typeof x;
+    };
+    const shapes: Record<string, unknown> = {};
+    sb = await bundle(SLEEP, (c) => (c.linux.resources = { memory: { limit: 67108864 }, pids: { limit: 50 } }));
+    for (const rt of RUNTIMES) {
+      const { id } = inOwnCgroup(sb, rt);
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      try {
+        const r = cli(rt, ['events', '--stats', id]);
+        expect(r.code, show(r)).toBe(0);
+        const ev = JSON.parse(r.stdout);
+        expect(ev.data.memory.usage.limit).toBe(67108864);
+        expect(ev.data.pids.limit).toBe(50);
+        shapes[rt] = { ...(shape(ev) as object), rawKeys: Object.keys(ev.data.memory.raw ?? {}).sort() };
+      } finally {
+        cli(rt, ['delete', '-f', id]);
+      }
+    }
+    expect(shapes.minirun).toEqual(shapes.runc);
+  });
+
+  it('events reports an OOM kill, as runc', async () => {
+    sb = await bundle(['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], (c) => {
+      noDeviceRules(c);
+      c.linux.resources = { memory: { limit: 33554432, swap: 33554432 } };
+    });
+    const types: Record<string, string[]> = {};
+    for (const rt of RUNTIMES) {
+      const { id } = inOwnCgroup(sb, rt);
+      expect(cli(rt, ['create', id]).code).toBe(0);
+      try {
+        const [bin, root] = rt === 'runc' ? ['runc', sb.runcRoot] : [MINIRUN, sb.minirunRoot];
+        const p = spawn(bin, ['--root', root, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        const ended = new Promise<void>((resolve) => p.on('close', () => resolve()));
+        const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+        await new Promise((r) => setTimeout(r, 3000)); // events is up (slow starts in this guest)
+        expect(cli(rt, ['start', id]).code).toBe(0);
+        await ended; // v2: events ends once the cgroup has no process left
+        clearTimeout(timer);
+        types[rt] = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).type);
+      } finally {
+        cli(rt, ['delete', '-f', id]);
+      }
+    }
+    expect(types.minirun).toEqual(types.runc);
+    expect(types.minirun).toContain('oom');
+  });
+
+  it('unified keys are written verbatim; an absent controller is an error, as with runc', async () => {
+    sb = await bundle(['sh', '-c', 'cat /sys/fs/cgroup$(sed s/^0:://  /proc/self/cgroup)/pids.max'], (c) => (c.linux.resources.unified = { 'pids.max': '7' }));
+    for (const rt of RUNTIMES) {
+      const r = run(sb, rt);
+      expect(r.res.stdout, show(r.res)).toBe('7\n');
+      expect(cgroupGone(r.cgroup)).toBe(true);
+    }
+    sb.edit((c) => (c.linux.resources.unified = { 'nosuch.max': '1' }));
+    const codes = RUNTIMES.map((rt) => run(sb!, rt).res);
+    expect(codes[0].code).not.toBe(0);
+    expect(codes[1].code).toBe(1);
+    expect(codes[1].stderr).toMatch(/^minirun: linux\.resources: nosuch\.max: the nosuch controller is not available on this host/);
+  });
+
+  it('a blkio weight becomes io.bfq.weight or io.weight, as runc converts it', async () => {
+    sb = await bundle(['sh', '-c', 'd=/sys/fs/cgroup$(sed s/^0:://  /proc/self/cgroup); cat $d/io.bfq.weight 2>/dev/null || cat $d/io.weight'], (c) => {
+      c.linux.resources.blockIO = { weight: 500 };
+    });
+    const outs = RUNTIMES.map((rt) => run(sb!, rt).res);
+    expect(outs[1].stdout, show(outs[1])).toBe(outs[0].stdout);
+    expect(outs[1].code).toBe(0);
+  });
+});
