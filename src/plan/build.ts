@@ -129,6 +129,9 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
       throw configError(`${where}.type`, 'is required unless the options say bind or rbind');
     } else if (type === 'cgroup') {
       out.push(...cgroupMounts(base, input.cgroup, cgroupns, symlinks));
+    } else if (type === 'tmpfs' && opts.copyUp) {
+      // runc applies tmpcopyup to tmpfs mounts only and ignores it elsewhere.
+      out.push({ ...base, kind: MountKind.TmpfsCopyUp });
     } else {
       out.push({ ...base, kind: mountKind(type) });
     }

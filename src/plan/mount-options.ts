@@ -80,13 +80,15 @@ const PROPAGATION_WORDS = new Map<string, bigint>(Object.entries({
 const NOT_YET = new Set([
   'rro', 'rrw', 'rnosuid', 'rsuid', 'rnodev', 'rdev', 'rnoexec', 'rexec', 'rnodiratime', 'rdiratime',
   'rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime', 'rnosymfollow',
-  'rsymfollow', 'idmap', 'ridmap', 'tmpcopyup',
+  'rsymfollow', 'idmap', 'ridmap',
 ]);
 
 export interface ParsedOptions {
   flags: bigint;
   propagation: bigint[];
   data: string;
+  /** "tmpcopyup": a tmpfs starts with a copy of what its mount point held (runc's EXT_COPYUP) */
+  copyUp: boolean;
   /** the first option word minirun does not support yet, if any */
   unsupported?: string;
 }
@@ -96,9 +98,12 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions {
   const propagation: bigint[] = [];
   const data: string[] = [];
   let unsupported: string | undefined;
+  let copyUp = false;
   for (const o of options) {
     const f = FLAG_WORDS.get(o);
-    if (f) {
+    if (o === 'tmpcopyup') {
+      copyUp = true;
+    } else if (f) {
       flags = f[0] ? flags & ~f[1] : flags | f[1];
     } else if (PROPAGATION_WORDS.has(o)) {
       propagation.push(PROPAGATION_WORDS.get(o)!);
@@ -108,7 +113,7 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions {
       data.push(o);
     }
   }
-  return { flags, propagation, data: data.join(','), unsupported };
+  return { flags, propagation, data: data.join(','), copyUp, unsupported };
 }
 
 export function propagationFlag(word: string): bigint | undefined {
@@ -117,5 +122,5 @@ export function propagationFlag(word: string): bigint | undefined {
 
 /** Every option word minirun understands (for `features`). */
 export function supportedMountOptions(): string[] {
-  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys()].sort();
+  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys(), 'tmpcopyup'].sort();
 }
