@@ -79,6 +79,9 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
       try {
         const ex = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec-ok; exit 4']);
         expect([ex.stdout, ex.code]).toEqual(['exec-ok\n', 4]);
+        const tty = sh('python3', [path.join(TOOLS, 'in-pty.py'), '', 'ctr', '-a', sock, 'task', 'exec', '-t', '--exec-id', 'e2', id, 'sh', '-c', '/bin/probe isatty 0; exit 6']);
+        // (ctr itself may log a resize race after the exec ends; that is ctr's.)
+        expect([tty.stdout.replace(/\r/g, '').split('\n')[0], tty.code]).toEqual(['tty', 6]);
         expect(ctr(['task', 'ps', id]).stdout.trim().split('\n')).toHaveLength(2);
         expect(ctr(['task', 'pause', id]).code).toBe(0);
         expect(ctr(['task', 'ls']).stdout).toMatch(new RegExp(`${id}\\s+\\d+\\s+PAUSED`));
@@ -92,6 +95,25 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
         ctr(['containers', 'rm', id]);
       }
     }
+  });
+
+  it('run --memory-limit: the limit is set on the container\'s memory cgroup', () => {
+    const outs = runtimes().map(([name, bin]) => {
+      const id = uniqueId(`ctr-${name}`);
+      expect(ctr(['run', '-d', '--memory-limit', '67108864', '--runc-binary', bin, IMAGE, id, '/bin/probe', 'pause']).code).toBe(0);
+      try {
+        const inside = ctr(['task', 'exec', '--exec-id', 'm', id, 'sh', '-c', 'grep memory /proc/self/cgroup; ls /sys/fs/cgroup/memory | wc -l']);
+        const host = fs.readFileSync(`/sys/fs/cgroup/memory/default/${id}/memory.limit_in_bytes`, 'utf8');
+        return { host, inside: inside.stdout.replace(id, 'ID') };
+      } finally {
+        ctr(['task', 'kill', '-s', 'SIGKILL', id]);
+        for (let i = 0; i < 100 && ctr(['task', 'delete', id]).code !== 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        ctr(['containers', 'rm', id]);
+      }
+    });
+    expect(outs[1].host).toBe('67108864\n');
+    expect(outs[1].inside).toMatch(/^\d+:memory:\/default\/ID\n\d+\n$/);
+    expect(outs[0]).toEqual(outs[1]);
   });
 
   it('run --tty', () => {
