@@ -48,7 +48,7 @@ bool is_tmpfs(const PlanMount& m) {
 
 // tmpcopyup: copies the tree under `from` (the mount point's old directory,
 // still reachable through this fd after the tmpfs covers it) into `to`,
-// keeping modes, owners and times; symlinks are copied, never followed.
+// keeping modes and owners (not times, as runc); symlinks are copied, never followed.
 // Returns 0 or an errno, with the entry that failed in *where.
 int copy_tree(int from, int to, std::string* where) {
   UniqueFd scan(dup(from));
@@ -98,8 +98,6 @@ int copy_tree(int from, int to, std::string* where) {
     }
     if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
     if (!S_ISLNK(st.st_mode) && fchmodat(to, n, st.st_mode & 07777, 0) < 0) { err = errno; break; }
-    const struct timespec times[2] = {st.st_atim, st.st_mtim};
-    if (utimensat(to, n, times, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
   }
   closedir(d);
   return err;
