@@ -13,8 +13,8 @@ export function hookState(
   status: HookState['status'],
   pid: number,
 ): string {
-  const s: HookState = { ociVersion: base.ociVersion, id: base.id, status, bundle: base.bundle };
-  if (pid > 0) s.pid = pid;
+  // runc's key order: pid (when there is a process) before bundle.
+  const s: HookState = { ociVersion: base.ociVersion, id: base.id, status, ...(pid > 0 ? { pid } : {}), bundle: base.bundle };
   if (base.annotations && Object.keys(base.annotations).length > 0) s.annotations = base.annotations;
   return JSON.stringify(s);
 }
