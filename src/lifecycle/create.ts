@@ -9,7 +9,7 @@ import { checkConsoleUse, sendToSocket } from './console';
 import { extraFds } from './extra-fds';
 import { launch } from '../native/launch';
 import { prepare } from './prepare';
-import { onCreate } from './hook-points';
+import { onCreate, onStopped } from './hook-points';
 import { hookContext, recordState, writePidFile } from './record';
 
 export interface CreateOptions {
@@ -35,12 +35,12 @@ export function create(opts: CreateOptions): void {
   const dir = createContainerDir(opts.root, opts.id);
   let pid = -1;
   let cgroupsMade = false;
+  const hooks = hookContext(addon, opts.id, prepared);
   try {
     addon.mkfifo(fifo, 0o622);
     fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
-    const hooks = hookContext(addon, opts.id, prepared);
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
       placeInit: (p) => joinCgroups(prepared.cgroups, p),
       createHooks: (p) => onCreate(hooks, p),
@@ -53,6 +53,8 @@ export function create(opts: CreateOptions): void {
   } catch (e) {
     if (pid > 0) addon.kill(pid, 9);
     if (cgroupsMade) destroyCgroups(prepared.cgroups);
+    // A failed create still ends with the poststop hooks, as runc's destroy.
+    onStopped(hooks, 0);
     removeContainerDir(dir);
     throw e;
   }
