@@ -19,7 +19,8 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
   let sb: Sandbox;
   let d: string;
   const cgroupParent = `/minirun-podman-${process.pid}`;
-  const runtimes = () => [['minirun', MINIRUN], ['runc', RUNC]] as const;
+  // minirun by the name containers.conf gives it ([engine.runtimes], as the README shows), runc by path.
+  const runtimes = () => [['minirun', 'minirun'], ['runc', RUNC]] as const;
 
   const env = () => ({ ...process.env, NODE_EXTRA_CA_CERTS: '', CONTAINERS_CONF: path.join(d, 'containers.conf') });
   const global = () => ['--root', `${d}/storage`, '--runroot', `${d}/run`, '--tmpdir', `${d}/tmp`, '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs'];
@@ -36,7 +37,7 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
     fs.mkdirSync(path.join(d, 'net'), { recursive: true });
     fs.writeFileSync(
       path.join(d, 'containers.conf'),
-      ['[containers]', 'default_ulimits = []', '[engine]', 'events_logger = "file"', `[network]`, `network_config_dir = "${d}/net"`, ''].join('\n'),
+      ['[containers]', 'default_ulimits = []', '[engine]', 'events_logger = "file"', '[engine.runtimes]', `minirun = ["${MINIRUN}"]`, `[network]`, `network_config_dir = "${d}/net"`, ''].join('\n'),
     );
     const tar = path.join(d, 'rootfs.tar');
     expect(spawnSync('tar', ['-C', path.join(sb.bundle, 'rootfs'), '-cf', tar, '.']).status).toBe(0);
