@@ -171,7 +171,7 @@ export const CASES: Case[] = [
 
   // --- mounts ---
   { name: 'mounts: the default set', args: ['/bin/probe', 'mounts'] },
-  { name: 'mounts: ls -l /dev', args: ['ls', '-l', '/dev'] },
+  { name: 'mounts: what is in /dev', args: ['sh', '-c', 'stat -c "%N %A %U %G %t:%T" /dev/* /dev/pts/* /dev/shm /dev/mqueue'] },
   { name: 'mounts: a read-only root', args: ['/bin/probe', 'write', '/newfile', 'x'] },
   { name: 'mounts: a writable root', args: ['sh', '-c', 'touch /newfile && echo ok && rm /newfile'], mutate: (c) => (c.root.readonly = false) },
   { name: 'mounts: a read-only bind mount', args: ['sh', '-c', 'cat /data/file; /bin/probe write /data/new x'], mutate: (c, ctx) => {
@@ -188,14 +188,17 @@ export const CASES: Case[] = [
     c.mounts.push({ destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'size=1m', 'mode=700', 'rprivate'] });
     c.mounts.push({ destination: '/scratch-ro', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'size=1m'] });
   } },
-  { name: 'mounts: tmpcopyup keeps what was under the tmpfs', args: ['sh', '-c', 'ls -ln /etc; cat /etc/passwd | head -1; stat -c "%a %u %g %Y" /etc/group; echo x > /etc/new && echo writable'], mutate: (c) => c.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] }) },
+  { name: 'mounts: tmpcopyup keeps what was under the tmpfs', args: ['sh', '-c', 'stat -c "%n %A %u %g %s" /etc/* /etc; head -1 /etc/passwd; [ $(stat -c %Y /etc/group) -gt 946684800 ] && echo "mtime: copy time" || echo "mtime: kept"; echo x > /etc/new && echo writable'], mutate: (c, ctx) => {
+    fs.utimesSync(path.join(ctx.sb.bundle, 'rootfs/etc/group'), 946684800, 946684800);
+    c.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] });
+  } },
   { name: 'mounts: a nested destination is created', args: ['sh', '-c', 'grep " /a/b/c " /proc/self/mountinfo | cut -d" " -f5,6'], mutate: (c) => c.mounts.push({ destination: '/a/b/c', type: 'tmpfs', source: 'tmpfs', options: [] }) },
   { name: 'mounts: a missing bind source', args: ['true'], mutate: (c, ctx) => c.mounts.push({ destination: '/data', type: 'bind', source: path.join(ctx.sb.dir, 'nope'), options: ['bind'] }) },
   { name: 'mounts: rootfsPropagation rslave', args: ['sh', '-c', 'grep " / / " /proc/self/mountinfo | cut -d" " -f7-'], mutate: (c) => (c.linux.rootfsPropagation = 'rslave') },
   { name: 'mounts: --no-pivot', args: ['sh', '-c', 'ls /; /bin/probe mounts | wc -l'], script: [['run', '--no-pivot', 'ID']] },
 
   // --- devices ---
-  { name: 'devices: extra devices', args: ['ls', '-l', '/dev/fuse', '/dev/loop-control'], mutate: (c) => (c.linux.devices = [
+  { name: 'devices: extra devices', args: ['stat', '-c', '%N %A %U %G %t:%T', '/dev/fuse', '/dev/loop-control'], mutate: (c) => (c.linux.devices = [
     { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o600, uid: 0, gid: 0 },
     { path: '/dev/loop-control', type: 'c', major: 10, minor: 237, fileMode: 0o660, uid: 0, gid: 6 },
   ]) },
