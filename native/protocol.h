@@ -113,6 +113,7 @@ enum MountKind : uint32_t {
   kMountTmpfs = 2,    // like generic, but ro delayed and the old dir mode kept
   kMountProc = 3,     // generic, destination must be a real directory
   kMountSysfs = 4,    // generic, destination must be a real directory
+  kMountTmpfsCopyUp = 5,  // tmpfs, then a copy of what the mount point held (tmpcopyup)
 };
 
 constexpr uint32_t kNoIndex = 0xffffffffu;

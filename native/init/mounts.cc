@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -44,9 +45,70 @@ std::string what(const PlanMount& m) {
 
 bool is_dev(const std::string& dest) { return dest == "/dev" || dest == "/dev/"; }
 
+bool is_tmpfs(const PlanMount& m) {
+  return m.rec.kind == proto::kMountTmpfs || m.rec.kind == proto::kMountTmpfsCopyUp;
+}
+
+// tmpcopyup: copies the tree under `from` (the mount point's old directory,
+// still reachable through this fd after the tmpfs covers it) into `to`,
+// keeping modes and owners (not times, as runc); symlinks are copied, never followed.
+// Returns 0 or an errno, with the entry that failed in *where.
+int copy_tree(int from, int to, std::string* where) {
+  UniqueFd scan(dup(from));
+  if (!scan.ok()) return errno;
+  DIR* d = fdopendir(scan.get());
+  if (!d) return errno;
+  scan.release();
+  int err = 0;
+  while (struct dirent* e = readdir(d)) {
+    const char* n = e->d_name;
+    if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
+    *where = n;
+    struct stat st;
+    if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdirat(to, n, 0700) < 0) { err = errno; break; }
+      UniqueFd a(openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd b(openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!a.ok() || !b.ok()) { err = errno; break; }
+      std::string inner;
+      if ((err = copy_tree(a.get(), b.get(), &inner)) != 0) { *where = std::string(n) + "/" + inner; break; }
+    } else if (S_ISREG(st.st_mode)) {
+      UniqueFd a(openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd b(openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (!a.ok() || !b.ok()) { err = errno; break; }
+      char buf[65536];
+      ssize_t k;
+      while ((k = read(a.get(), buf, sizeof buf)) > 0) {
+        for (ssize_t off = 0; off < k;) {
+          ssize_t w = write(b.get(), buf + off, k - off);
+          if (w < 0) { err = errno; break; }
+          off += w;
+        }
+        if (err) break;
+      }
+      if (k < 0) err = errno;
+      if (err) break;
+    } else if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t k = readlinkat(from, n, target, sizeof target - 1);
+      if (k < 0) { err = errno; break; }
+      target[k] = '\0';
+      if (symlinkat(target, to, n) < 0) { err = errno; break; }
+    } else if (mknodat(to, n, st.st_mode, st.st_rdev) < 0) {
+      err = errno;
+      break;
+    }
+    if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
+    if (!S_ISLNK(st.st_mode) && fchmodat(to, n, st.st_mode & 07777, 0) < 0) { err = errno; break; }
+  }
+  closedir(d);
+  return err;
+}
+
 // tmpfs and /dev get files made in them after they are mounted: read-only
 // and the recursive attributes wait for finalize().
-bool delayed(const PlanMount& m) { return m.rec.kind == proto::kMountTmpfs || is_dev(m.destination); }
+bool delayed(const PlanMount& m) { return is_tmpfs(m) || is_dev(m.destination); }
 
 // Finds the mount point that holds `path` (longest prefix in mountinfo).
 std::string mountpoint_of(const std::string& path) {
@@ -139,8 +201,13 @@ void mount_fs(int rootfd, const PlanMount& m) {
                    what(m).c_str(), m.fstype.c_str());
     }
   }
+  UniqueFd old_dir;
   if (!target.ok()) {
-    if (m.rec.kind == proto::kMountTmpfs) {
+    if (m.rec.kind == proto::kMountTmpfsCopyUp) {
+      int fd = paths::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY);
+      if (fd >= 0) old_dir.reset(fd);
+    }
+    if (is_tmpfs(m)) {
       int fd = paths::open_in_root(rootfd, m.destination, O_PATH);
       struct stat st;
       if (fd >= 0 && fstat(fd, &st) == 0) {
@@ -162,6 +229,13 @@ void mount_fs(int rootfd, const PlanMount& m) {
   UniqueFd now = reopen(rootfd, m);
   if (had_dir && chmod(paths::fd_path(now.get()).c_str(), old_mode) < 0)
     report::fail("mount", errno, "%s: keep the mode of the mount point", what(m).c_str());
+  if (old_dir.ok()) {
+    UniqueFd fresh(paths::open_in_root(rootfd, m.destination, O_RDONLY | O_DIRECTORY));
+    if (!fresh.ok()) report::fail("mount", -fresh.get(), "%s: open the new tmpfs for tmpcopyup", what(m).c_str());
+    std::string where;
+    if (int e = copy_tree(old_dir.get(), fresh.get(), &where))
+      report::fail("mount", e, "%s: tmpcopyup %s", what(m).c_str(), where.c_str());
+  }
   propagate(m, paths::fd_path(now.get()));
   if (!delayed(m)) set_rec_attr(m, now.get());
 }

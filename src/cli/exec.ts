@@ -19,6 +19,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('-c, --cap <cap>', 'add a capability (repeatable)', collect, [])
     .option('--no-new-privs', 'set no_new_privs for the process')
     .option('-t, --tty', 'allocate a pseudo-terminal')
+    .option('--ignore-paused', 'exec in a paused container too (the process is frozen until resume)')
     .option('--console-socket <path>', 'unix socket that receives the pty master (with --tty)')
     .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the process')
     .passThroughOptions()
@@ -61,6 +62,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
     root: globals().root,
     id,
     detach: o.detach === true,
+    ignorePaused: o.ignorePaused === true,
     pidFile: o.pidFile as string | undefined,
     consoleSocket: o.consoleSocket as string | undefined,
     preserveFds: parsePreserveFds(o.preserveFds as string | undefined),

@@ -11,7 +11,7 @@ import { extraFds } from './extra-fds';
 import { launch } from '../native/launch';
 import { initListener } from './seccomp-listener';
 import { prepare } from './prepare';
-import { onCreate } from './hook-points';
+import { onCreate, onStopped } from './hook-points';
 import { hookContext, recordState, writePidFile } from './record';
 
 export interface CreateOptions {
@@ -37,12 +37,12 @@ export function create(opts: CreateOptions): void {
   const dir = createContainerDir(opts.root, opts.id);
   let pid = -1;
   let cgroupsMade = false;
+  const hooks = hookContext(addon, opts.id, prepared);
   try {
     addon.mkfifo(fifo, 0o622);
     fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
-    const hooks = hookContext(addon, opts.id, prepared);
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
       placeInit: (p) => placeInit(addon, prepared, p),
       createHooks: (p) => onCreate(hooks, p),
@@ -56,6 +56,8 @@ export function create(opts: CreateOptions): void {
   } catch (e) {
     if (pid > 0) addon.kill(pid, 9);
     if (cgroupsMade) destroyCgroups(prepared.cgroups);
+    // A failed create still ends with the poststop hooks, as runc's destroy.
+    onStopped(hooks, 0);
     removeContainerDir(dir);
     throw e;
   }

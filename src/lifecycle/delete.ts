@@ -1,14 +1,17 @@
 // `minirun delete`: remove a stopped container's cgroups and state; with
 // --force, kill a running one first.
+import * as fs from 'node:fs';
 import { destroyCgroups } from '../cgroups';
 import { setFrozen } from '../cgroups/freezer';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
-import { currentStatus, withContainerLock, removeContainerDir } from '../state/store';
+import { containerDir, currentStatus, withContainerLock, removeContainerDir } from '../state/store';
 import { onStopped } from './hook-points';
 import { sleepSync } from '../output';
 
 export function remove(root: string, id: string, force: boolean): void {
+  // Nothing to delete is no error with --force, as runc.
+  if (force && !fs.existsSync(containerDir(root, id))) return;
   const addon = loadAddon();
   withContainerLock(addon, root, id, ({ dir, state }) => {
     const status = currentStatus(state);

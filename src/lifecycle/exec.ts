@@ -20,6 +20,7 @@ export interface ExecCommand {
   root: string;
   id: string;
   detach: boolean;
+  ignorePaused?: boolean;
   pidFile?: string;
   consoleSocket?: string;
   preserveFds: number;
@@ -30,6 +31,8 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const { state } = readState(cmd.root, cmd.id);
   const status = currentStatus(state);
   if (status === 'stopped') throw new MiniRunError('STATE', `cannot exec in a stopped container: ${cmd.id}`);
+  // Its process would join the frozen cgroup and hang there, as runc warns.
+  if (status === 'paused' && !cmd.ignorePaused) throw new MiniRunError('STATE', `cannot exec in a paused container (use --ignore-paused to override): ${cmd.id}`);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
   if (plan.apparmorProfile) checkLsm({ apparmorProfile: plan.apparmorProfile } as Process, undefined);

@@ -41,6 +41,7 @@ export async function run(opts: RunOptions): Promise<number> {
   let cgroupsMade = false;
   let pid = -1;
   let keepState = false;
+  let poststopDone = false;
   let relay: StdioRelay | undefined;
   let term: TerminalRelay | undefined;
   const hooks = hookContext(addon, opts.id, prepared);
@@ -79,6 +80,7 @@ export async function run(opts: RunOptions): Promise<number> {
     if (!keepState) destroyCgroups(prepared.cgroups);
     await (term ?? relay)?.drained();
     if (!keepState) onStopped(hooks, 0);
+    poststopDone = true;
     if (keepState) {
       // runc --keep: the container stays, stopped, until `delete`.
       const state = JSON.parse(fs.readFileSync(`${dir}/state.json`, 'utf8'));
@@ -92,6 +94,8 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     if (!keepState) {
       if (cgroupsMade) destroyCgroups(prepared.cgroups);
+      // A run that failed midway still ends with the poststop hooks, as runc's destroy.
+      if (!poststopDone) onStopped(hooks, 0);
       removeContainerDir(dir);
     }
     if (!opts.detach) reapOrphans(addon);

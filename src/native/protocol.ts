@@ -54,6 +54,7 @@ export const enum MountKind {
   Tmpfs = 2,
   Proc = 3,
   Sysfs = 4,
+  TmpfsCopyUp = 5,
 }
 
 export const enum SyncKind {

@@ -120,7 +120,6 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
   (input.spec.mounts ?? []).forEach((m, index) => {
     const where = `mounts[${index}]`;
     const opts = parseMountOptions(m.options ?? []);
-    if (opts.unsupported) throw configError(`${where}.options`, `"${opts.unsupported}" is not supported yet`);
     if (opts.propagation.length > 4) throw configError(`${where}.options`, 'more than 4 propagation options');
     const type = m.type ?? '';
     const isBind = type === 'bind' || (opts.flags & MS.BIND) !== 0n;
@@ -147,6 +146,9 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
     } else if (type === 'cgroup') {
       // Recursive attributes go on the first (top) mount only: they reach the rest from there.
       out.push(...cgroupMounts(base, input.cgroup, cgroupns, symlinks).map((c, i) => (i === 0 ? c : { ...c, recAttr: undefined })));
+    } else if (type === 'tmpfs' && opts.copyUp) {
+      // runc applies tmpcopyup to tmpfs mounts only and ignores it elsewhere.
+      out.push({ ...base, kind: MountKind.TmpfsCopyUp });
     } else {
       out.push({ ...base, kind: mountKind(type) });
     }

@@ -129,8 +129,6 @@ const REC_ATIME_WORDS = new Map<string, bigint | null>(Object.entries({
 /** Id-mapped mounts: "idmap" maps the mount itself, "ridmap" its submounts too. */
 const IDMAP_WORDS = new Set(['idmap', 'ridmap']);
 
-/** Words minirun knows but does not implement yet. */
-const NOT_YET = new Set(['tmpcopyup']);
 
 export interface ParsedOptions {
   flags: bigint;
@@ -141,8 +139,8 @@ export interface ParsedOptions {
   attrClr: bigint;
   /** the last of "idmap"/"ridmap", if any */
   idmap?: 'idmap' | 'ridmap';
-  /** the first option word minirun does not support yet, if any */
-  unsupported?: string;
+  /** "tmpcopyup": a tmpfs starts with a copy of what its mount point held (runc's EXT_COPYUP) */
+  copyUp: boolean;
 }
 
 export function parseMountOptions(options: readonly string[]): ParsedOptions {
@@ -153,11 +151,13 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions {
   let idmap: ParsedOptions['idmap'];
   const propagation: bigint[] = [];
   const data: string[] = [];
-  let unsupported: string | undefined;
+  let copyUp = false;
   for (const o of options) {
     const f = FLAG_WORDS.get(o);
     const r = REC_ATTR_WORDS.get(o);
-    if (f) {
+    if (o === 'tmpcopyup') {
+      copyUp = true;
+    } else if (f) {
       flags = f[0] ? flags & ~f[1] : flags | f[1];
     } else if (PROPAGATION_WORDS.has(o)) {
       propagation.push(PROPAGATION_WORDS.get(o)!);
@@ -174,8 +174,6 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions {
       atime = REC_ATIME_WORDS.get(o) ?? atime;
     } else if (IDMAP_WORDS.has(o)) {
       idmap = o as ParsedOptions['idmap'];
-    } else if (NOT_YET.has(o)) {
-      unsupported ??= o;
     } else {
       data.push(o);
     }
@@ -185,7 +183,7 @@ export function parseMountOptions(options: readonly string[]): ParsedOptions {
     attrSet |= atime;
     attrClr |= MOUNT_ATTR._ATIME;
   }
-  return { flags, propagation, data: data.join(','), attrSet, attrClr, idmap, unsupported };
+  return { flags, propagation, data: data.join(','), attrSet, attrClr, idmap, copyUp };
 }
 
 export function propagationFlag(word: string): bigint | undefined {
@@ -194,5 +192,5 @@ export function propagationFlag(word: string): bigint | undefined {
 
 /** Every option word minirun understands (for `features`). */
 export function supportedMountOptions(): string[] {
-  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys(), ...REC_ATTR_WORDS.keys(), ...REC_ATIME_WORDS.keys(), ...IDMAP_WORDS].sort();
+  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys(), ...REC_ATTR_WORDS.keys(), ...REC_ATIME_WORDS.keys(), ...IDMAP_WORDS, 'tmpcopyup'].sort();
 }

@@ -10,6 +10,8 @@ const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).statu
 const suite = isRoot && ['containerd', 'ctr', 'umoci', 'runc', 'containerd-shim-runc-v2'].every(have) ? describe : describe.skip;
 const IMAGE = 'docker.io/library/minirun-fixture:latest';
 const TOOLS = path.resolve(__dirname, '../tools');
+// A containerd namespace of our own: it is also the parent of the containers' cgroups, removed afterwards.
+const NS = `minirun-test-${process.pid}`;
 
 suite('containerd (ctr) drives minirun as it drives runc', () => {
   let sb: Sandbox;
@@ -20,7 +22,7 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
     const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
-  const ctr = (args: string[]) => sh('ctr', ['-a', sock, ...args]);
+  const ctr = (args: string[]) => sh('ctr', ['-a', sock, '-n', NS, ...args]);
   const runtimes = () => [['minirun', MINIRUN], ['runc', 'runc']] as const;
 
   beforeAll(async () => {
@@ -60,6 +62,13 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
 
   afterAll(() => {
     daemon?.kill('SIGTERM');
+    for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+      try {
+        fs.rmdirSync(path.join('/sys/fs/cgroup', h, NS));
+      } catch {
+        // not made in this hierarchy
+      }
+    }
     sb?.cleanup();
   });
 
@@ -79,6 +88,9 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
       try {
         const ex = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec-ok; exit 4']);
         expect([ex.stdout, ex.code]).toEqual(['exec-ok\n', 4]);
+        const tty = sh('python3', [path.join(TOOLS, 'in-pty.py'), '', 'ctr', '-a', sock, '-n', NS, 'task', 'exec', '-t', '--exec-id', 'e2', id, 'sh', '-c', '/bin/probe isatty 0; exit 6']);
+        // (ctr itself may log a resize race after the exec ends; that is ctr's.)
+        expect([tty.stdout.replace(/\r/g, '').split('\n')[0], tty.code]).toEqual(['tty', 6]);
         expect(ctr(['task', 'ps', id]).stdout.trim().split('\n')).toHaveLength(2);
         expect(ctr(['task', 'pause', id]).code).toBe(0);
         expect(ctr(['task', 'ls']).stdout).toMatch(new RegExp(`${id}\\s+\\d+\\s+PAUSED`));
@@ -94,9 +106,28 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
     }
   });
 
+  it('run --memory-limit: the limit is set on the container\'s memory cgroup', () => {
+    const outs = runtimes().map(([name, bin]) => {
+      const id = uniqueId(`ctr-${name}`);
+      expect(ctr(['run', '-d', '--memory-limit', '67108864', '--runc-binary', bin, IMAGE, id, '/bin/probe', 'pause']).code).toBe(0);
+      try {
+        const inside = ctr(['task', 'exec', '--exec-id', 'm', id, 'sh', '-c', 'grep memory /proc/self/cgroup; ls /sys/fs/cgroup/memory | wc -l']);
+        const host = fs.readFileSync(`/sys/fs/cgroup/memory/${NS}/${id}/memory.limit_in_bytes`, 'utf8');
+        return { host, inside: inside.stdout.replace(id, 'ID') };
+      } finally {
+        ctr(['task', 'kill', '-s', 'SIGKILL', id]);
+        for (let i = 0; i < 100 && ctr(['task', 'delete', id]).code !== 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        ctr(['containers', 'rm', id]);
+      }
+    });
+    expect(outs[1].host).toBe('67108864\n');
+    expect(outs[1].inside).toMatch(new RegExp(`^\\d+:memory:/${NS}/ID\\n\\d+\\n$`));
+    expect(outs[0]).toEqual(outs[1]);
+  });
+
   it('run --tty', () => {
     const outs = runtimes().map(([name, bin]) => {
-      const r = sh('python3', [path.join(TOOLS, 'in-pty.py'), 'echo typed-$((6*7))\nexit 5\n', 'ctr', '-a', sock, 'run', '--rm', '-t', '--runc-binary', bin, IMAGE, uniqueId(`ctr-${name}`), 'sh']);
+      const r = sh('python3', [path.join(TOOLS, 'in-pty.py'), 'echo typed-$((6*7))\nexit 5\n', 'ctr', '-a', sock, '-n', NS, 'run', '--rm', '-t', '--runc-binary', bin, IMAGE, uniqueId(`ctr-${name}`), 'sh']);
       return { code: r.code, answer: r.stdout.includes('typed-42') };
     });
     expect(outs[0]).toEqual({ code: 5, answer: true });

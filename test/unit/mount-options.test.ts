@@ -26,9 +26,11 @@ describe('parseMountOptions', () => {
     expect(p.propagation).toEqual([MS.PRIVATE | MS.REC, MS.SHARED]);
   });
 
-  it('names the first word it does not support yet', () => {
-    expect(parseMountOptions(['ro', 'rro', 'tmpcopyup', 'idmap']).unsupported).toBe('tmpcopyup');
-    expect(parseMountOptions(['ro', 'rro', 'idmap']).unsupported).toBeUndefined();
+  it('takes tmpcopyup as a flag of its own, not mount data', () => {
+    const p = parseMountOptions(['ro', 'rro', 'tmpcopyup', 'idmap']);
+    expect(p.copyUp).toBe(true);
+    expect(p.data).toBe('');
+    expect(parseMountOptions(['ro']).copyUp).toBe(false);
   });
 
   it('parses plain symfollow and nosymfollow as MS_NOSYMFOLLOW', () => {

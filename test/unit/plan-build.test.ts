@@ -97,6 +97,15 @@ describe('buildPlan details', () => {
     expect(m.flags).toBe(MS.BIND | MS.RDONLY);
   });
 
+  it('marks a tmpfs with tmpcopyup for a copy, and ignores the word elsewhere, as runc', () => {
+    const s = runcSpec();
+    s.mounts.push({ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] });
+    s.mounts.push({ destination: '/data', type: 'bind', source: '/srv', options: ['bind', 'tmpcopyup'] });
+    const [tmp, bind] = buildPlan(input(s)).mounts.slice(-2);
+    expect([tmp.kind, tmp.flags, tmp.data]).toEqual([MountKind.TmpfsCopyUp, MS.NOSUID, '']);
+    expect([bind.kind, bind.data]).toEqual([MountKind.Bind, '']);
+  });
+
   it('lets linux.devices override a default node of the same path', () => {
     const s = runcSpec();
     s.linux.devices = [{ path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o600 }];

@@ -1,0 +1,368 @@
+// The differential table: each case is a config.json mutation, a process (the
+// fixture's /bin/probe or busybox) and a lifecycle script, run through runc
+// and minirun on the same bundle; differential.test.ts compares the
+// normalised results step by step. DELIBERATE lists the cases where minirun
+// differs from runc 1.1.5 on purpose, each with its reason and what each
+// runtime does, and the test checks that they still differ that way.
+// (This table took over the cases of config-vs-runc.test.ts and
+// run-vs-runc.test.ts.)
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Config, Sandbox } from './harness';
+
+/** What a case may use while it builds its config: one per runtime. */
+export interface Ctx {
+  /** the container id for this runtime */
+  id: string;
+  runtime: 'runc' | 'minirun';
+  sb: Sandbox;
+  /** a path in the sandbox dir of this runtime's own ("hooks-runc") */
+  own(name: string): string;
+}
+
+/**
+ * A step: runtime arguments ("ID" stands for the container id), or a shell
+ * command on the host (with $ID, $DIR and $OWN = ctx.own('out') set), or a
+ * wait until `state` says stopped.
+ */
+export type Step = string[] | { host: string } | { wait: 'stopped' } | { input: string; args: string[] };
+
+export interface Case {
+  name: string;
+  /** process.args; default: the case's script decides, else probe pause */
+  args?: string[];
+  mutate?: (c: Config, ctx: Ctx) => void;
+  /** default: [['run', 'ID']] */
+  script?: Step[];
+}
+
+export interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What one runtime does in a deliberate case (its last step). */
+export interface Expected {
+  code?: number;
+  stdout?: string | RegExp;
+  stderr?: RegExp;
+}
+
+export interface Deliberate extends Case {
+  reason: string;
+  runc: Expected;
+  minirun: Expected;
+}
+
+const PAUSE = ['/bin/probe', 'pause'];
+const RUN: Step[] = [['run', 'ID']];
+const withoutNs = (c: Config, type: string) => (c.linux.namespaces = c.linux.namespaces.filter((n: Config) => n.type !== type));
+// The test process's own namespaces are the host's (pid 1's cannot be opened here).
+const hostNs = (type: string) => `/proc/${process.pid}/ns/${type}`;
+
+/** A uts namespace that is not the host's, held by a sleeping process (for joining by path). */
+let spare: ChildProcess | undefined;
+export function spareUtsNs(): string {
+  spare ??= spawn('unshare', ['--uts', 'sleep', '600'], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (fs.readlinkSync(`/proc/${spare.pid}/ns/uts`) !== fs.readlinkSync('/proc/self/ns/uts')) return `/proc/${spare.pid}/ns/uts`;
+    } catch {
+      // not started yet
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  }
+  throw new Error('unshare --uts did not start');
+}
+export function stopSpares(): void {
+  spare?.kill('SIGKILL');
+  spare = undefined;
+}
+/** A hook that appends its name and the state it got on stdin to ctx.own('hooks'). */
+const hook = (ctx: Ctx, name: string, extra = '') => ({
+  path: '/bin/sh',
+  args: ['sh', '-c', `{ echo ${name}; cat; echo; ${extra} } >> ${ctx.own('hooks')}`],
+});
+/** startContainer runs inside the container after pivot_root: it writes in there, and is not listed on the host. */
+const hooks = (ctx: Ctx, names = ['prestart', 'createRuntime', 'createContainer', 'poststop']) => ({
+  ...Object.fromEntries(names.map((h) => [h, [hook(ctx, h)]])),
+  startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /dev/null'] }],
+});
+const userns = (c: Config) => {
+  c.linux.namespaces.push({ type: 'user' });
+  c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+  c.mounts = c.mounts.filter((m: Config) => m.type !== 'cgroup');
+  const sys = c.mounts.find((m: Config) => m.destination === '/sys');
+  Object.assign(sys, { type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+};
+const seccomp = (rules: Config[], defaultAction = 'SCMP_ACT_ALLOW') => (c: Config) =>
+  (c.linux.seccomp = { defaultAction, architectures: ['SCMP_ARCH_X86_64'], syscalls: rules });
+const resources = (r: Config) => (c: Config) => (c.linux.resources = { ...c.linux.resources, ...r });
+const cg = (file: string) => `cat /sys/fs/cgroup/${file}`;
+
+export const CASES: Case[] = [
+  // --- the process ---
+  { name: 'process: id', args: ['id'] },
+  { name: 'process: probe ids', args: ['/bin/probe', 'ids'] },
+  { name: 'process: pid 1', args: ['sh', '-c', 'echo $$'] },
+  { name: 'process: env', args: ['/bin/probe', 'env'] },
+  { name: 'process: duplicate env keys, the last wins', args: ['/bin/probe', 'env'], mutate: (c) => c.process.env.push('A=1', 'B=2', 'A=3') },
+  { name: 'process: HOME from /etc/passwd', args: ['sh', '-c', 'echo $HOME'] },
+  { name: 'process: an explicit HOME wins', args: ['sh', '-c', 'echo $HOME'], mutate: (c) => c.process.env.push('HOME=/somewhere') },
+  { name: 'process: cwd /', args: ['/bin/probe', 'cwd'] },
+  { name: 'process: a cwd that does not exist yet', args: ['/bin/probe', 'cwd'], mutate: (c) => (c.process.cwd = '/work/dir') },
+  { name: 'process: default umask', args: ['/bin/probe', 'umask'] },
+  { name: 'process: umask 077', args: ['/bin/probe', 'umask'], mutate: (c) => (c.process.user.umask = 0o077) },
+  { name: 'process: fds', args: ['/bin/probe', 'fds'] },
+  { name: 'process: stdin is copied in', args: ['sh', '-c', 'read line; echo "got $line"'], script: [{ input: 'hello\n', args: ['run', 'ID'] }] },
+  { name: 'process: stderr stays separate', args: ['sh', '-c', 'echo out; echo err >&2'] },
+  { name: 'process: exit 7', args: ['/bin/probe', 'exit', '7'] },
+  { name: 'process: pid 1 ignores TERM it sends itself', args: ['sh', '-c', 'kill -TERM $$; echo survived'] },
+  { name: 'process: killed by a signal', args: ['sh', '-c', 'trap - TERM; sleep 5 & kill -KILL $$'] },
+  { name: 'process: a child killed by a signal', args: ['sh', '-c', '/bin/probe kill 15; echo "status $?"'] },
+  { name: 'process: a relative args[0] found through PATH', args: ['probe', 'cwd'] },
+  { name: 'process: a missing program', args: ['no-such-program'] },
+  { name: 'process: an absolute args[0] that is a directory', args: ['/bin'] },
+  { name: 'process: a program without exec permission', args: ['/etc/passwd'] },
+  { name: 'process: oomScoreAdj', args: ['cat', '/proc/self/oom_score_adj'], mutate: (c) => (c.process.oomScoreAdj = 500) },
+  { name: 'process: /proc/self/exe is not writable', args: ['/bin/probe', 'exe'] },
+  { name: 'process: session keyring', args: ['/bin/probe', 'keyring'] },
+  { name: 'process: no new keyring', args: ['/bin/probe', 'keyring'], script: [['run', '--no-new-keyring', 'ID']] },
+
+  // --- users ---
+  { name: 'users: a non-root user with groups', args: ['/bin/probe', 'ids'], mutate: (c) => (c.process.user = { uid: 1000, gid: 1000, additionalGids: [5, 1234] }) },
+  { name: 'users: a uid not in /etc/passwd', args: ['sh', '-c', '/bin/probe ids; echo "HOME=$HOME"'], mutate: (c) => (c.process.user = { uid: 4242, gid: 4242 }) },
+  { name: 'users: a non-root user cannot write /etc', args: ['/bin/probe', 'write', '/etc/x', 'y'], mutate: (c) => { c.root.readonly = false; c.process.user = { uid: 1000, gid: 1000 }; } },
+  { name: 'users: a user namespace with mappings', args: ['sh', '-c', 'cat /proc/self/uid_map /proc/self/gid_map; /bin/probe ids; /bin/probe caps'], mutate: userns },
+
+  // --- capabilities ---
+  { name: 'caps: the default set', args: ['/bin/probe', 'caps'] },
+  { name: 'caps: a non-root user with ambient', args: ['/bin/probe', 'caps'], mutate: (c) => { c.process.user = { uid: 1000, gid: 1000 }; c.process.capabilities.inheritable = ['CAP_KILL']; c.process.capabilities.ambient = ['CAP_KILL']; } },
+  { name: 'caps: no capabilities section', args: ['/bin/probe', 'caps'], mutate: (c) => delete c.process.capabilities },
+  { name: 'caps: bounding only', args: ['/bin/probe', 'caps'], mutate: (c) => (c.process.capabilities = { bounding: ['CAP_CHOWN', 'CAP_NET_RAW'] }) },
+  { name: 'caps: noNewPrivileges off', args: ['/bin/probe', 'caps'], mutate: (c) => (c.process.noNewPrivileges = false) },
+  { name: 'caps: without CAP_CHOWN chown fails', args: ['sh', '-c', 'touch /tmp/f; chown 5 /tmp/f; echo "status $?"'], mutate: (c) => { c.root.readonly = false; for (const k of ['bounding', 'effective', 'permitted']) c.process.capabilities[k] = c.process.capabilities[k].filter((x: string) => x !== 'CAP_CHOWN'); } },
+  { name: 'caps: CAP_SYS_RESOURCE (missing from this host\'s bounding set)', args: ['/bin/probe', 'caps'], mutate: (c) => c.process.capabilities.bounding.push('CAP_SYS_RESOURCE') },
+
+  // --- rlimits ---
+  { name: 'rlimits: the default', args: ['/bin/probe', 'rlimits'] },
+  { name: 'rlimits: NPROC and CORE', args: ['/bin/probe', 'rlimits'], mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NPROC', soft: 100, hard: 200 }, { type: 'RLIMIT_CORE', soft: 0, hard: 0 }) },
+  { name: 'rlimits: NOFILE lowered', args: ['sh', '-c', 'ulimit -n; ulimit -Hn'], mutate: (c) => (c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 64, hard: 128 }]) },
+  { name: 'rlimits: a hard limit above the host\'s', args: ['/bin/probe', 'rlimits'], mutate: (c) => (c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 1 << 30 }]) },
+
+  // --- namespaces ---
+  { name: 'ns: the default set', args: ['/bin/probe', 'ns'] },
+  { name: 'ns: no pid namespace', args: ['sh', '-c', 'test $$ -ne 1 && echo not-pid-1; /bin/probe ns'], mutate: (c) => withoutNs(c, 'pid') },
+  { name: 'ns: no network namespace', args: ['/bin/probe', 'ns'], mutate: (c) => withoutNs(c, 'network') },
+  { name: 'ns: no ipc namespace', args: ['/bin/probe', 'ns'], mutate: (c) => withoutNs(c, 'ipc') },
+  { name: 'ns: a cgroup namespace', args: ['sh', '-c', 'cat /proc/self/cgroup; ls /sys/fs/cgroup; /bin/probe ns'], mutate: (c) => c.linux.namespaces.push({ type: 'cgroup' }) },
+  { name: 'ns: joining the host uts namespace by path', args: ['sh', '-c', 'test "$(hostname)" = "$HOST_NAME" && echo same'], mutate: (c) => {
+    delete c.hostname;
+    c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'uts' ? { type: 'uts', path: hostNs('uts') } : n));
+    c.process.env.push(`HOST_NAME=${fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()}`);
+  } },
+  { name: 'ns: joining the host network namespace by path', args: ['/bin/probe', 'ns'], mutate: (c) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'network' ? { type: 'network', path: hostNs('net') } : n))) },
+  { name: 'ns: hostname', args: ['/bin/probe', 'hostname'], mutate: (c) => (c.hostname = 'box') },
+  { name: 'ns: a namespaced sysctl', args: ['cat', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/kernel/shmmni'], mutate: (c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '2048' }) },
+  { name: 'ns: a sysctl of the host\'s namespace (refused)', args: ['true'], mutate: (c) => (c.linux.sysctl = { 'kernel.pid_max': '100000' }) },
+
+  // --- mounts ---
+  { name: 'mounts: the default set', args: ['/bin/probe', 'mounts'] },
+  { name: 'mounts: what is in /dev', args: ['sh', '-c', 'stat -c "%N %A %U %G %t:%T" /dev/* /dev/pts/* /dev/shm /dev/mqueue'] },
+  { name: 'mounts: a read-only root', args: ['/bin/probe', 'write', '/newfile', 'x'] },
+  { name: 'mounts: a writable root', args: ['sh', '-c', 'touch /newfile && echo ok && rm /newfile'], mutate: (c) => (c.root.readonly = false) },
+  { name: 'mounts: a read-only bind mount', args: ['sh', '-c', 'cat /data/file; /bin/probe write /data/new x'], mutate: (c, ctx) => {
+    const src = path.join(ctx.sb.dir, 'data');
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'file'), 'from the host\n');
+    c.mounts.push({ destination: '/data', type: 'bind', source: src, options: ['rbind', 'ro'] });
+  } },
+  { name: 'mounts: a file bind mount', args: ['cat', '/etc/motd'], mutate: (c, ctx) => {
+    fs.writeFileSync(path.join(ctx.sb.dir, 'motd'), 'welcome\n');
+    c.mounts.push({ destination: '/etc/motd', type: 'bind', source: path.join(ctx.sb.dir, 'motd'), options: ['bind'] });
+  } },
+  { name: 'mounts: tmpfs options and propagation', args: ['/bin/probe', 'mounts'], mutate: (c) => {
+    c.mounts.push({ destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'size=1m', 'mode=700', 'rprivate'] });
+    c.mounts.push({ destination: '/scratch-ro', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'size=1m'] });
+  } },
+  { name: 'mounts: tmpcopyup keeps what was under the tmpfs', args: ['sh', '-c', 'stat -c "%n %A %u %g %s" /etc/* /etc; head -1 /etc/passwd; [ $(stat -c %Y /etc/group) -gt 946684800 ] && echo "mtime: copy time" || echo "mtime: kept"; echo x > /etc/new && echo writable'], mutate: (c, ctx) => {
+    fs.utimesSync(path.join(ctx.sb.bundle, 'rootfs/etc/group'), 946684800, 946684800);
+    c.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] });
+  } },
+  { name: 'mounts: a nested destination is created', args: ['sh', '-c', 'grep " /a/b/c " /proc/self/mountinfo | cut -d" " -f5,6'], mutate: (c) => c.mounts.push({ destination: '/a/b/c', type: 'tmpfs', source: 'tmpfs', options: [] }) },
+  { name: 'mounts: a missing bind source', args: ['true'], mutate: (c, ctx) => c.mounts.push({ destination: '/data', type: 'bind', source: path.join(ctx.sb.dir, 'nope'), options: ['bind'] }) },
+  { name: 'mounts: rootfsPropagation rslave', args: ['sh', '-c', 'grep " / / " /proc/self/mountinfo | cut -d" " -f7-'], mutate: (c) => (c.linux.rootfsPropagation = 'rslave') },
+  { name: 'mounts: --no-pivot', args: ['sh', '-c', 'ls /; /bin/probe mounts | wc -l'], script: [['run', '--no-pivot', 'ID']] },
+
+  // --- devices ---
+  { name: 'devices: extra devices', args: ['stat', '-c', '%N %A %U %G %t:%T', '/dev/fuse', '/dev/loop-control'], mutate: (c) => (c.linux.devices = [
+    { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o600, uid: 0, gid: 0 },
+    { path: '/dev/loop-control', type: 'c', major: 10, minor: 237, fileMode: 0o660, uid: 0, gid: 6 },
+  ]) },
+  { name: 'devices: a device not in the allow list', args: ['sh', '-c', 'mknod /tmp/sda b 8 0 && head -c 1 /tmp/sda >/dev/null; echo status=$?'], mutate: (c) => (c.root.readonly = false) },
+  { name: 'devices: an allow rule opens a node up', args: ['sh', '-c', 'head -c 1 /dev/fuse >/dev/null 2>&1; echo status=$?'], mutate: (c) => {
+    c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
+    c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' });
+  } },
+  { name: 'devices: a deny rule for /dev/null', args: ['sh', '-c', 'echo x > /dev/null; echo status=$?'], mutate: (c) => c.linux.resources.devices.push({ allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }) },
+
+  // --- masked and read-only paths ---
+  { name: 'paths: a masked file', args: ['cat', '/proc/keys'] },
+  { name: 'paths: a masked dir', args: ['ls', '/proc/acpi'] },
+  { name: 'paths: a read-only path', args: ['sh', '-c', 'echo 1 > /proc/sys/kernel/domainname; echo status=$?'] },
+  { name: 'paths: custom masked file and dir, a missing one', args: ['sh', '-c', 'cat /etc/passwd; ls -a /bin | wc -l; /bin/probe mounts | grep -c tmpfs'], mutate: (c) => { c.linux.maskedPaths = ['/etc/passwd', '/usr', '/not/there']; } },
+  { name: 'paths: a custom read-only path', args: ['/bin/probe', 'write', '/tmp/x', 'y'], mutate: (c) => { c.root.readonly = false; c.linux.readonlyPaths = ['/tmp', '/not/there']; } },
+
+  // --- seccomp ---
+  { name: 'seccomp: an errno rule', args: ['sh', '-c', '/bin/probe seccomp; /bin/probe mkdir /tmp/d'], mutate: (c) => { c.root.readonly = false; seccomp([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }])(c); } },
+  { name: 'seccomp: default errno with an allow list', args: ['/bin/probe', 'exit', '0'], mutate: seccomp([{ names: ['execve', 'exit_group', 'brk', 'arch_prctl', 'set_tid_address', 'rt_sigreturn', 'exit'], action: 'SCMP_ACT_ALLOW' }], 'SCMP_ACT_ERRNO') },
+  { name: 'seccomp: a kill rule', args: ['sh', '-c', '/bin/probe mkdir /tmp/d; echo "status $?"'], mutate: (c) => { c.root.readonly = false; seccomp([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL' }])(c); } },
+  { name: 'seccomp: an argument condition', args: ['sh', '-c', 'uname -m; /bin/probe personality'], mutate: seccomp([{ names: ['personality'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] }]) },
+  { name: 'seccomp: an unknown syscall name is skipped', args: ['/bin/probe', 'seccomp'], mutate: seccomp([{ names: ['no_such_syscall', 'mkdir'], action: 'SCMP_ACT_ERRNO' }]) },
+
+  // --- hooks ---
+  { name: 'hooks: all but poststart on run, in order, with the state', args: ['true'], mutate: (c, ctx) => (c.hooks = hooks(ctx)), script: [['run', 'ID'], { host: 'cat ${OWN}hooks' }] },
+  { name: 'hooks: create, start, delete: each at its step', mutate: (c, ctx) => (c.hooks = hooks(ctx)), script: [['create', 'ID'], { host: 'cat ${OWN}hooks' }, ['start', 'ID'], ['kill', 'ID', 'KILL'], { wait: 'stopped' }, ['delete', 'ID'], { host: 'cat ${OWN}hooks' }] },
+  { name: 'hooks: a failing createRuntime hook', args: ['true'], mutate: (c, ctx) => (c.hooks = { createRuntime: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 3'] }], poststop: [hook(ctx, 'poststop')] }), script: [['run', 'ID'], { host: 'cat ${OWN}hooks 2>&1' }, ['state', 'ID']] },
+  { name: 'hooks: a failing startContainer hook on run: poststop still runs', args: ['true'], mutate: (c, ctx) => (c.hooks = { ...hooks(ctx, ['poststop']), startContainer: [{ path: '/bin/false' }] }), script: [['run', 'ID'], { host: 'cat ${OWN}hooks 2>&1' }, ['state', 'ID']] },
+  { name: 'hooks: a failing poststop hook only warns', args: ['true'], mutate: (c) => (c.hooks = { poststop: [{ path: '/bin/false' }] }) },
+  { name: 'hooks: env and args reach the hook', args: ['true'], mutate: (c, ctx) => (c.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', `echo "$0 $1 $FOO" > ${ctx.own('hooks')}`, 'zero', 'one'], env: ['FOO=bar'] }] }), script: [['run', 'ID'], { host: 'cat ${OWN}hooks' }] },
+
+  // --- cgroups (v1 here) ---
+  { name: 'cgroups: /proc/self/cgroup', args: ['cat', '/proc/self/cgroup'] },
+  { name: 'cgroups: memory limit and swap', args: ['sh', '-c', `${cg('memory/memory.limit_in_bytes')}; ${cg('memory/memory.memsw.limit_in_bytes')} 2>/dev/null; ${cg('memory/memory.soft_limit_in_bytes')}`], mutate: resources({ memory: { limit: 64 << 20, reservation: 32 << 20 } }) },
+  { name: 'cgroups: cpu shares, quota, period', args: ['sh', '-c', `${cg('cpu/cpu.shares')}; ${cg('cpu/cpu.cfs_quota_us')}; ${cg('cpu/cpu.cfs_period_us')}`], mutate: resources({ cpu: { shares: 512, quota: 50000, period: 100000 } }) },
+  { name: 'cgroups: cpuset', args: ['sh', '-c', `${cg('cpuset/cpuset.cpus')}; ${cg('cpuset/cpuset.mems')}; /bin/probe sched | tail -1`], mutate: resources({ cpu: { cpus: '1', mems: '0' } }) },
+  { name: 'cgroups: pids limit', args: ['sh', '-c', cg('pids/pids.max')], mutate: resources({ pids: { limit: 42 } }) },
+  { name: 'cgroups: a nested cgroupsPath', args: ['cat', '/proc/self/cgroup'], mutate: (c, ctx) => (c.linux.cgroupsPath = `/minirun-diff/${ctx.id}`), script: [['run', 'ID'], { host: 'rmdir /sys/fs/cgroup/*/minirun-diff 2>/dev/null; true' }] },
+  { name: 'cgroups: the devices list', script: [['run', '-d', 'ID'], { host: 'sort /sys/fs/cgroup/devices/$ID/devices.list' }, ['kill', 'ID', 'KILL'], { wait: 'stopped' }, ['delete', 'ID']] },
+
+  // --- lifecycle: create, start, state, kill, delete in every state ---
+  { name: 'lifecycle: create, state, start, state, kill, state, delete', script: [['create', 'ID'], ['state', 'ID'], ['start', 'ID'], ['state', 'ID'], ['kill', 'ID', 'TERM'], { wait: 'stopped' }, ['state', 'ID'], ['delete', 'ID'], ['state', 'ID']] },
+  { name: 'lifecycle: start twice', script: [['create', 'ID'], ['start', 'ID'], ['start', 'ID'], ['delete', '-f', 'ID']] },
+  { name: 'lifecycle: create an id in use', script: [['create', 'ID'], ['create', 'ID'], ['delete', 'ID']] },
+  { name: 'lifecycle: a program that exits: start, then stopped', args: ['true'], script: [['create', 'ID'], ['start', 'ID'], { wait: 'stopped' }, ['start', 'ID'], ['kill', 'ID', 'KILL'], ['delete', 'ID']] },
+  { name: 'kill: a created container dies on TERM', script: [['create', 'ID'], ['kill', 'ID', 'TERM'], { wait: 'stopped' }, ['state', 'ID'], ['delete', 'ID']] },
+  { name: 'kill: a created container, KILL', script: [['create', 'ID'], ['kill', 'ID', 'KILL'], { wait: 'stopped' }, ['delete', 'ID']] },
+  { name: 'kill: a created container ignores USR1', script: [['create', 'ID'], ['kill', 'ID', 'USR1'], ['state', 'ID'], ['delete', '-f', 'ID']] },
+  { name: 'kill: a running container, by number and name', script: [['run', '-d', 'ID'], ['kill', 'ID', '0'], ['kill', 'ID', 'SIGUSR2'], ['kill', 'ID', '9'], { wait: 'stopped' }, ['delete', 'ID']] },
+  { name: 'kill: a stopped container', args: ['true'], script: [['create', 'ID'], ['start', 'ID'], { wait: 'stopped' }, ['kill', 'ID', 'KILL'], ['delete', 'ID']] },
+  { name: 'kill: a paused container', script: [['run', '-d', 'ID'], ['pause', 'ID'], ['kill', 'ID', 'TERM'], ['state', 'ID'], ['delete', '-f', 'ID']] },
+  { name: 'kill: --all', args: ['sh', '-c', 'sleep 100 & exec /bin/probe pause'], script: [['run', '-d', 'ID'], ['kill', '--all', 'ID', 'KILL'], { wait: 'stopped' }, ['ps', '--format', 'json', 'ID'], ['delete', 'ID']] },
+  { name: 'kill: a bad signal', script: [['create', 'ID'], ['kill', 'ID', 'NOPE'], ['kill', 'ID', '99'], ['delete', '-f', 'ID']] },
+  { name: 'kill: a missing container', script: [['kill', 'ID', 'KILL']] },
+  { name: 'delete: a created container', script: [['create', 'ID'], ['delete', 'ID'], ['state', 'ID']] },
+  { name: 'delete: a running container, then --force', script: [['run', '-d', 'ID'], ['delete', 'ID'], ['state', 'ID'], ['delete', '--force', 'ID'], ['state', 'ID']] },
+  { name: 'delete: a paused container, then --force', script: [['run', '-d', 'ID'], ['pause', 'ID'], ['delete', 'ID'], ['delete', '--force', 'ID'], ['state', 'ID']] },
+  { name: 'delete: a missing container, with and without --force', script: [['delete', 'ID'], ['delete', '--force', 'ID']] },
+  { name: 'pause: in every state', script: [['create', 'ID'], ['pause', 'ID'], ['resume', 'ID'], ['start', 'ID'], ['resume', 'ID'], ['pause', 'ID'], ['pause', 'ID'], ['state', 'ID'], ['resume', 'ID'], ['state', 'ID'], ['kill', 'ID', 'KILL'], { wait: 'stopped' }, ['pause', 'ID'], ['delete', 'ID']] },
+  { name: 'state: a missing container', script: [['state', 'ID']] },
+  { name: 'list -q and ps', script: [['run', '-d', 'ID'], ['list', '-q'], ['ps', '--format', 'json', 'ID'], ['delete', '-f', 'ID'], ['list', '-q']] },
+
+  // --- exec ---
+  { name: 'exec: output and exit status', script: [['run', '-d', 'ID'], ['exec', 'ID', 'sh', '-c', 'echo in; echo err >&2; exit 4'], ['delete', '-f', 'ID']] },
+  { name: 'exec: user, env, cwd', script: [['run', '-d', 'ID'], ['exec', '--user', '1000:1000', '--additional-gids', '7', '--env', 'X=1', '--cwd', '/tmp', 'ID', 'sh', '-c', '/bin/probe ids; echo X=$X; pwd'], ['delete', '-f', 'ID']] },
+  { name: 'exec: caps and no-new-privs', mutate: (c) => (c.process.noNewPrivileges = false), script: [['run', '-d', 'ID'], ['exec', '--cap', 'CAP_SYS_ADMIN', 'ID', '/bin/probe', 'caps'], ['exec', '--no-new-privs', 'ID', '/bin/probe', 'caps'], ['delete', '-f', 'ID']] },
+  { name: 'exec: --process', script: [['run', '-d', 'ID'], { host: `printf '%s' '{"args":["/bin/probe","ids"],"cwd":"/","user":{"uid":5,"gid":6},"env":["PATH=/bin"]}' > \${OWN}proc.json` }, ['exec', '--process', '${OWN}proc.json', 'ID'], ['delete', '-f', 'ID']] },
+  { name: 'exec: --detach and ps', script: [['run', '-d', 'ID'], ['exec', '-d', 'ID', 'sleep', '100'], ['ps', '--format', 'json', 'ID'], ['delete', '-f', 'ID']] },
+  { name: 'exec: a missing program', script: [['run', '-d', 'ID'], ['exec', 'ID', 'no-such-program'], ['delete', '-f', 'ID']] },
+  { name: 'exec: in a created, a paused and a stopped container', script: [['create', 'ID'], ['exec', 'ID', 'true'], ['start', 'ID'], ['pause', 'ID'], ['exec', 'ID', 'true'], ['resume', 'ID'], ['kill', 'ID', 'KILL'], { wait: 'stopped' }, ['exec', 'ID', 'true'], ['delete', 'ID']] },
+  { name: 'exec: the container seccomp filter applies', mutate: seccomp([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }]), script: [['run', '-d', 'ID'], ['exec', 'ID', '/bin/probe', 'mkdir', '/tmp/d'], ['delete', '-f', 'ID']] },
+];
+
+export const DELIBERATE: Deliberate[] = [
+  {
+    name: 'domainname is set',
+    reason: 'runtime-spec 1.0.2+ has domainname; runc 1.1.5 ignores the field',
+    args: ['/bin/probe', 'hostname'],
+    mutate: (c) => (c.domainname = 'example.org'),
+    runc: { code: 0, stdout: 'hostname runc\ndomainname (none)\n' },
+    minirun: { code: 0, stdout: 'hostname runc\ndomainname example.org\n' },
+  },
+  {
+    name: 'personality, scheduler, ioPriority and execCPUAffinity are applied',
+    reason: 'runtime-spec fields that runc 1.1.5 ignores (runc 1.2+ applies them)',
+    args: ['sh', '-c', 'uname -m; /bin/probe sched'],
+    mutate: (c) => {
+      c.linux.personality = { domain: 'LINUX32' };
+      c.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+      c.process.ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 };
+      c.process.execCPUAffinity = { final: '0' };
+    },
+    runc: { code: 0, stdout: /^x86_64\npolicy 0\n/ },
+    minirun: { code: 0, stdout: 'i686\npolicy 3\nioprio class 3 level 0\ncpus 0\n' },
+  },
+  {
+    name: 'a time namespace is created, with linux.timeOffsets',
+    reason: 'runtime-spec 1.2 time namespaces; runc 1.1.5 does not know the type',
+    args: ['sh', '-c', 'cat /proc/self/timens_offsets | tr -s " "; /bin/probe ns | grep time'],
+    mutate: (c) => {
+      c.linux.namespaces.push({ type: 'time' });
+      c.linux.timeOffsets = { monotonic: { secs: 86400, nanosecs: 5 }, boottime: { secs: -60, nanosecs: 0 } };
+    },
+    runc: { code: 1, stderr: /time/ },
+    minirun: { code: 0, stdout: 'monotonic 86400 5\nboottime -60 0\ntime time:[new]\n' },
+  },
+  {
+    name: 'seccomp flags are honoured',
+    reason: 'runc 1.1.5 refuses every seccomp flag it does not know; the runtime-spec lists them and newer runc applies them',
+    args: ['/bin/probe', 'seccomp'],
+    mutate: (c) => {
+      seccomp([{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }])(c);
+      c.linux.seccomp.flags = ['SECCOMP_FILTER_FLAG_SPEC_ALLOW'];
+    },
+    runc: { code: 1 },
+    minirun: { code: 0, stdout: 'Seccomp:\t2\nSeccomp_filters:\t1\n' },
+  },
+  {
+    name: 'poststart hooks run after the process started, with status running',
+    reason: 'the runtime-spec says poststart runs after the user process started; runc 1.1.5 runs it before startContainer, with status created',
+    mutate: (c, ctx) => (c.hooks = { poststart: [hook(ctx, 'poststart')] }),
+    script: [['run', '-d', 'ID'], { host: 'sed -n 2p ${OWN}hooks | grep -o "\\"status\\":\\"[a-z]*\\""' }, ['delete', '-f', 'ID']],
+    runc: { code: 0, stdout: '"status":"created"\n' },
+    minirun: { code: 0, stdout: '"status":"running"\n' },
+  },
+  {
+    name: 'a relative mount destination is an error',
+    reason: 'the runtime-spec requires an absolute destination; runc 1.1.5 only warns and joins it onto /',
+    args: ['true'],
+    mutate: (c) => c.mounts.push({ destination: 'relative', type: 'tmpfs', source: 'tmpfs' }),
+    runc: { code: 0 },
+    minirun: { code: 1, stderr: /^minirun: config\.json: mounts\[\d+\]\.destination: .*\n$/ },
+  },
+  {
+    name: 'an unknown capability is an error',
+    reason: 'runc 1.1.5 only warns and drops it; a typo should not silently remove a capability',
+    args: ['true'],
+    mutate: (c) => c.process.capabilities.bounding.push('CAP_NO_SUCH'),
+    runc: { code: 0 },
+    minirun: { code: 1, stderr: /^minirun: config\.json: process\.capabilities\.bounding.*CAP_NO_SUCH.*\n$/ },
+  },
+  {
+    name: 'uid/gid mappings without a user namespace are an error',
+    reason: 'runtime-spec: mappings only make sense with a new user namespace; runc 1.1.5 ignores them',
+    args: ['true'],
+    mutate: (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 1 }]),
+    runc: { code: 0 },
+    minirun: { code: 1, stderr: /^minirun: config\.json: linux\.uidMappings.*\n$/ },
+  },
+  {
+    name: 'a duplicate rlimit is an error',
+    reason: 'runtime-spec: each type at most once; runc 1.1.5 applies the last',
+    args: ['true'],
+    mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NOFILE', soft: 10, hard: 10 }),
+    runc: { code: 0 },
+    minirun: { code: 1, stderr: /^minirun: config\.json: process\.rlimits.*\n$/ },
+  },
+  {
+    name: 'a hostname with a joined uts namespace is an error',
+    reason: 'runtime-spec: hostname needs a new uts namespace; runc 1.1.5 sets it in the joined one, which may be the host\'s',
+    args: ['/bin/probe', 'hostname'],
+    mutate: (c) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'uts' ? { type: 'uts', path: spareUtsNs() } : n))),
+    runc: { code: 0, stdout: /^hostname runc\n/ },
+    minirun: { code: 1, stderr: /^minirun: config\.json: hostname.*\n$/ },
+  },
+];
