@@ -43,6 +43,8 @@ suite('lifecycle matches runc', () => {
 
   it('create, start, kill, delete', () => {
     const t = trace((id) => [['create', id], ['start', id], ['kill', id, 'KILL'], ['delete', id]]);
+    // Right after SIGKILL the process may or may not be gone yet, in either runtime.
+    for (const rt of RUNTIMES) if (['running', 'stopped'].includes(t[rt][2][1])) t[rt][2][1] = 'running or stopped';
     expect(t.minirun).toEqual(t.runc);
     expect(t.runc.map(([, s]) => s)).toEqual(['created', 'running', expect.any(String), 'absent']);
   });
@@ -217,7 +219,7 @@ suite('ps, kill --all, features', () => {
     expect(mine.linux.seccomp.archs).toEqual(expect.arrayContaining(runc.linux.seccomp.archs));
     expect(mine.linux.selinux.enabled).toBe(false);
     expect(mine.mountOptions).toEqual(expect.arrayContaining(['rro', 'rnosymfollow', 'idmap', 'ridmap']));
-    expect(mine.mountOptions).not.toContain('tmpcopyup');
+    expect(mine.mountOptions).toContain('tmpcopyup');
     expect(mine.linux.namespaces).toContain('time');
   });
 });

@@ -37,7 +37,6 @@ suite('mount attribute and id-mapping errors: one line, exit 1, no residue', () 
     })), /mounts\[7\]\.uidMappings\[0\]\.size: is required$/],
     ['a mapping past 2^32', (c) => c.mounts.push(bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 4294967295, 2), gidMappings: maps(0, 1000) })),
       /mounts\[7\]\.uidMappings\[0\]\.size: hostID 4294967295 \+ size 2 goes past/],
-    ['tmpcopyup', (c) => c.mounts[4].options.push('tmpcopyup'), /mounts\[4\]\.options: "tmpcopyup" is not supported yet$/],
     // found by the kernel, after the helper started: still one line and nothing left
     ['idmap of a filesystem that cannot be id-mapped (sysfs)', (c) => c.mounts.push(bind({ source: '/sys/kernel', options: ['bind', 'idmap'], uidMappings: maps(0, 1000), gidMappings: maps(0, 1000) })),
       /mounts\[7\] \/mnt: id-map \/sys\/kernel \(mount_setattr MOUNT_ATTR_IDMAP\): EINVAL$/],

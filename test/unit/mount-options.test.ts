@@ -101,7 +101,7 @@ describe('recursive mount attributes', () => {
     const all = supportedMountOptions();
     for (const [word] of table) expect(all).toContain(word);
     expect(all).toEqual(expect.arrayContaining(['idmap', 'ridmap', 'symfollow', 'nosymfollow']));
-    expect(all).not.toContain('tmpcopyup');
+    expect(all).toContain('tmpcopyup');
   });
 
   it('does not treat Object.prototype names as options', () => {

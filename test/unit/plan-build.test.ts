@@ -219,7 +219,6 @@ describe('buildPlan details', () => {
 
   const rejected: [string, (s: any) => void, RegExp][] = [
     ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' }), /^config\.json: linux\.intelRdt: not supported yet$/],
-    ['tmpcopyup', (s) => (s.mounts[4].options = ['tmpcopyup']), /^config\.json: mounts\[4\]\.options: "tmpcopyup" is not supported yet$/],
     ['idmap on a tmpfs', (s) => s.mounts[4].options.push('idmap'), /^config\.json: mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/],
     ['idmap without mappings or a user namespace', (s) => s.mounts.push({ destination: '/d', source: '/d', options: ['rbind', 'ridmap'] }),
       /^config\.json: mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces to take the mapping from$/],
