@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the test VM's initramfs (made by test/vm/run.sh): loads the 9p and
-# virtio modules, mounts the host's / (read-only) and the host's result dir
-# (read-write) over 9p, mounts what a pure cgroup v2 host has, chroots into the
+# virtio modules, mounts the host's / and the checkout (read-only) and the
+# host's result dir (read-write) over 9p, mounts what a pure cgroup v2 host has, chroots into the
 # host's files to run test/vm/guest.sh, and always powers off.
 export PATH=/bin
 busybox mkdir -p /proc /sys /dev /host
@@ -38,9 +38,12 @@ busybox mount -t tmpfs -o mode=0755 tmpfs $h/run || die "mount /run"
 busybox mount -t cgroup2 cgroup2 $h/sys/fs/cgroup || die "mount cgroup2"
 busybox mkdir -p $h/tmp/minirun-vm-out
 busybox mount -t 9p -o "$opts" out $h/tmp/minirun-vm-out || die "mounting the result dir over 9p failed"
+busybox mkdir -p $h/tmp/minirun-vm-project
+busybox mount -t 9p -o "$opts,ro,cache=loose" project $h/tmp/minirun-vm-project || die "mounting the checkout over 9p failed"
 
 echo "test:vm: guest ready after $(busybox cut -d' ' -f1 /proc/uptime) s"
 busybox chroot $h /bin/bash /tmp/minirun-vm-out/guest.sh
 echo "test:vm: guest done after $(busybox cut -d' ' -f1 /proc/uptime) s"
+busybox umount $h/tmp/minirun-vm-project
 busybox umount $h/tmp/minirun-vm-out
 off

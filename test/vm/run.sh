@@ -63,7 +63,9 @@ done
 # What the guest runs, and with which arguments.
 cp "$here/guest.sh" "$tmp/out/guest.sh"
 {
-  printf 'WORKTREE=%q\n' "$worktree"
+  # The checkout is shared on its own and mounted here in the guest: its host
+  # path may be under /tmp or /run, which the guest covers with tmpfs.
+  printf 'WORKTREE=%q\n' /tmp/minirun-vm-project
   printf 'VITEST_ARGS=('
   for a in "${args[@]}"; do printf '%q ' "$a"; done
   printf ')\n'
@@ -85,6 +87,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all ${MINIRUN_VM_APPEND:-}" \
   -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$tmp/out,mount_tag=out,security_model=none" \
+  -virtfs "local,path=$worktree,mount_tag=project,security_model=none,readonly=on,multidevs=remap" \
   </dev/null > >(sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g') 2>&1 &
 qpid=$!
 trap 'kill "$qpid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
