@@ -106,14 +106,17 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
     }
   });
 
-  it('run --memory-limit: the limit is set on the container\'s memory cgroup', () => {
+  it('run --memory-limit: the limit is set on the container\'s memory cgroup, and task metrics shows it', () => {
     const outs = runtimes().map(([name, bin]) => {
       const id = uniqueId(`ctr-${name}`);
       expect(ctr(['run', '-d', '--memory-limit', '67108864', '--runc-binary', bin, IMAGE, id, '/bin/probe', 'pause']).code).toBe(0);
       try {
         const inside = ctr(['task', 'exec', '--exec-id', 'm', id, 'sh', '-c', 'grep memory /proc/self/cgroup; ls /sys/fs/cgroup/memory | wc -l']);
         const host = fs.readFileSync(`/sys/fs/cgroup/memory/${NS}/${id}/memory.limit_in_bytes`, 'utf8');
-        return { host, inside: inside.stdout.replace(id, 'ID') };
+        // ctr task metrics: the shim's stats of the task (its cgroup), here the memory limit row
+        const metrics = ctr(['task', 'metrics', id]);
+        const limitRow = metrics.stdout.split('\n').find((l) => /^memory\.limit_in_bytes\s/.test(l))?.replace(/\s+/g, ' ').trim();
+        return { host, inside: inside.stdout.replace(id, 'ID'), metrics: [metrics.code, limitRow] };
       } finally {
         ctr(['task', 'kill', '-s', 'SIGKILL', id]);
         for (let i = 0; i < 100 && ctr(['task', 'delete', id]).code !== 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
@@ -121,6 +124,7 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
       }
     });
     expect(outs[1].host).toBe('67108864\n');
+    expect(outs[1].metrics).toEqual([0, 'memory.limit_in_bytes 67108864']);
     expect(outs[1].inside).toMatch(new RegExp(`^\\d+:memory:/${NS}/ID\\n\\d+\\n$`));
     expect(outs[0]).toEqual(outs[1]);
   });
