@@ -151,6 +151,16 @@ suite('seccomp notify matches runc', () => {
     expect(minirun.results[0].stdout).toBe("mkdir: can't create directory '/tmp/c': Function not implemented\nmkdir=1\n");
   });
 
+  /** How many states the agent has logged, waiting up to 5 s for `want` of them (the caller is synchronous). */
+  function waitForStates(report: string, want: number): number {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const got = fs.existsSync(report) ? fs.readFileSync(report, 'utf8').split('\n').filter((l) => l.includes('"raw"')).length : 0;
+      if (got >= want || Date.now() > deadline) return got;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+
   it('create, then start: the state goes out during create', async () => {
     notifyConfig(['sh', '-c', 'mkdir /tmp/d 2>&1; echo mkdir=$?'], ['mkdir', 'mkdirat']);
     const out: Record<string, unknown> = {};
@@ -160,7 +170,8 @@ suite('seccomp notify matches runc', () => {
       try {
         out[rt] = await withAgent(['--answer', 'mkdir=errno:13', '--answer', 'mkdirat=errno:13'], () => {
           const created = cli(rt, ['create', id]);
-          sentByCreate[rt] = fs.readFileSync(path.join(sb.dir, `agent-${n}.jsonl`), 'utf8').split('\n').filter((l) => l.includes('"raw"')).length;
+          // The runtime returns once the message is sent; the agent logs it a moment later.
+          sentByCreate[rt] = waitForStates(path.join(sb.dir, `agent-${n}.jsonl`), 1);
           return [created, cli(rt, ['start', id])];
         }, normState(id, false));
       } finally {
