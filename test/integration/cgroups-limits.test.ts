@@ -55,7 +55,7 @@ suite('cgroup limits at work, as with runc', () => {
       expect(cli(rt, ['create', id]).code).toBe(0);
       try {
         const events = eventsOf(rt, id);
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 1500)); // events is up and watching (slow starts on a loaded machine)
         expect(cli(rt, ['start', id]).code).toBe(0);
         const pid = pidOf(rt, id);
         for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}/stat`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) {
