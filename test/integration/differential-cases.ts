@@ -56,8 +56,6 @@ export interface Deliberate extends Case {
   minirun: Expected;
 }
 
-const PAUSE = ['/bin/probe', 'pause'];
-const RUN: Step[] = [['run', 'ID']];
 const withoutNs = (c: Config, type: string) => (c.linux.namespaces = c.linux.namespaces.filter((n: Config) => n.type !== type));
 // The test process's own namespaces are the host's (pid 1's cannot be opened here).
 const hostNs = (type: string) => `/proc/${process.pid}/ns/${type}`;

@@ -2,20 +2,13 @@
 // argument, exit status 1, and leaves nothing behind (mounts, state, processes).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { exec, isRoot, MINIRUN, Sandbox, uniqueId, type Config } from './harness';
+import { describe, expect, it } from 'vitest';
+import { exec, isRoot, MINIRUN, suiteSandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot ? describe : describe.skip;
 
 suite('one-line errors, exit 1, no residue', () => {
-  let sb: Sandbox;
-  let pristine: Config;
-  beforeAll(async () => {
-    sb = await Sandbox.create(['true']);
-    pristine = sb.config();
-  });
-  afterEach(() => sb.setConfig(structuredClone(pristine)));
-  afterAll(() => sb?.cleanup());
+  const sb = suiteSandbox(['true']);
 
   function expectCleanFailure(args: string[], message: RegExp): void {
     const r = sb.minirun(args);

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { makeBundle } from '../../src/fixtures/make-bundle';
 
 export const MINIRUN = path.resolve(__dirname, '../../bin/minirun');
@@ -138,6 +139,30 @@ export class Sandbox {
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One sandbox for a describe block: made (and `setup` applied to its config)
+ * before the first test, config.json put back after each test, removed after
+ * the last. The value stands for the sandbox once beforeAll has run.
+ */
+export function suiteSandbox(args: string[] = ['sh'], setup: (c: Config) => void = () => {}): Sandbox {
+  let sb: Sandbox | undefined;
+  let pristine: Config;
+  beforeAll(async () => {
+    sb = await Sandbox.create(args);
+    sb.edit(setup);
+    pristine = sb.config();
+  });
+  afterEach(() => sb?.setConfig(structuredClone(pristine)));
+  afterAll(() => sb?.cleanup());
+  return new Proxy({} as Sandbox, {
+    get(_, key) {
+      if (!sb) throw new Error('the suite sandbox is made in beforeAll');
+      const v = Reflect.get(sb, key, sb);
+      return typeof v === 'function' ? v.bind(sb) : v;
+    },
+  });
 }
 
 /** /proc/self/mountinfo reduced to what must match: mount point, options, fstype, super options. */

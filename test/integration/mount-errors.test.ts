@@ -2,8 +2,8 @@
 // mounts[i].field, exit 1, nothing left behind (errors.test.ts style).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, Sandbox, uniqueId, type Config } from './harness';
+import { describe, expect, it } from 'vitest';
+import { isRoot, suiteSandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot ? describe : describe.skip;
 
@@ -11,14 +11,7 @@ const maps = (c: number, h: number, size = 1) => [{ containerID: c, hostID: h, s
 const bind = (extra: Config) => ({ destination: '/mnt', type: 'bind', source: '/tmp', options: ['rbind'], ...extra });
 
 suite('mount attribute and id-mapping errors: one line, exit 1, no residue', () => {
-  let sb: Sandbox;
-  let pristine: Config;
-  beforeAll(async () => {
-    sb = await Sandbox.create(['true']);
-    pristine = sb.config();
-  });
-  afterEach(() => sb.setConfig(structuredClone(pristine)));
-  afterAll(() => sb?.cleanup());
+  const sb = suiteSandbox(['true']);
 
   const configs: [string, (c: Config) => void, RegExp][] = [
     ['idmap on a tmpfs', (c) => c.mounts[4].options.push('idmap'),

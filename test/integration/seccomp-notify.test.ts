@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox, uniqueId, type Config, type Result } from './harness';
+import { describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, suiteSandbox, uniqueId, type Config, type Result } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const AGENT = path.resolve(__dirname, '../tools/seccomp-agent.py');
@@ -21,19 +21,11 @@ interface AgentRun {
 }
 
 suite('seccomp notify matches runc', () => {
-  let sb: Sandbox;
-  let pristine: Config;
-  let n = 0;
-  beforeAll(async () => {
-    sb = await Sandbox.create();
-    sb.edit((c) => {
-      c.root.readonly = false;
-      c.annotations = { 'org.example/a': 'b' };
-    });
-    pristine = sb.config();
+  const sb = suiteSandbox(['sh'], (c) => {
+    c.root.readonly = false;
+    c.annotations = { 'org.example/a': 'b' };
   });
-  afterEach(() => sb.setConfig(structuredClone(pristine)));
-  afterAll(() => sb?.cleanup());
+  let n = 0;
 
   const cli = (rt: Runtime, args: string[]): Result => (rt === 'runc' ? sb.runc(args) : sb.minirun(args));
 

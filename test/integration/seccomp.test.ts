@@ -1,22 +1,14 @@
 // seccomp filters, compiled with libseccomp in the parent: the same effect as
 // runc's on the same config.
 import * as fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox, uniqueId, type Config } from './harness';
+import { describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, suiteSandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const ARCHES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'];
 
 suite('seccomp matches runc', () => {
-  let sb: Sandbox;
-  let pristine: Config;
-  beforeAll(async () => {
-    sb = await Sandbox.create();
-    sb.edit((c) => (c.root.readonly = false));
-    pristine = sb.config();
-  });
-  afterEach(() => sb.setConfig(structuredClone(pristine)));
-  afterAll(() => sb?.cleanup());
+  const sb = suiteSandbox(['sh'], (c) => (c.root.readonly = false));
 
   const cases: [string, Config, string[], ((c: Config) => void)?][] = [
     ['ERRNO with errnoRet', { defaultAction: 'SCMP_ACT_ALLOW', architectures: ARCHES, syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }] },

@@ -3,27 +3,19 @@
 // create/start and exec; compared with runc.
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, MINIRUN, Sandbox, uniqueId, type Config } from './harness';
+import { describe, expect, it } from 'vitest';
+import { hasRunc, isRoot, MINIRUN, suiteSandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const TOOLS = path.resolve(__dirname, '../tools');
 type Runtime = 'minirun' | 'runc';
 
 suite('terminals match runc', () => {
-  let sb: Sandbox;
-  let pristine: Config;
-  beforeAll(async () => {
-    sb = await Sandbox.create();
-    sb.edit((c) => {
-      c.process.terminal = true;
-      c.process.consoleSize = { height: 30, width: 100 };
-      c.process.args = ['sh', '-c', 'tty; read x; echo got:$x; ls -l /dev/console; stty size; exit 3'];
-    });
-    pristine = sb.config();
+  const sb = suiteSandbox(['sh'], (c) => {
+    c.process.terminal = true;
+    c.process.consoleSize = { height: 30, width: 100 };
+    c.process.args = ['sh', '-c', 'tty; read x; echo got:$x; ls -l /dev/console; stty size; exit 3'];
   });
-  afterEach(() => sb.setConfig(structuredClone(pristine)));
-  afterAll(() => sb?.cleanup());
 
   const bin = (rt: Runtime) => (rt === 'minirun' ? MINIRUN : 'runc');
   const root = (rt: Runtime) => (rt === 'minirun' ? sb.minirunRoot : sb.runcRoot);
@@ -85,7 +77,7 @@ suite('terminals match runc', () => {
   });
 
   it('exec --tty in the foreground and with --console-socket', async () => {
-    sb.setConfig({ ...structuredClone(pristine), process: { ...pristine.process, terminal: false, args: ['sleep', '300'] } });
+    sb.edit((c) => (c.process = { ...c.process, terminal: false, args: ['sleep', '300'] }));
     const outs: unknown[] = [];
     for (const rt of ['minirun', 'runc'] as Runtime[]) {
       const id = uniqueId('et');

@@ -41,8 +41,8 @@ describe('buildPlan on runc spec', () => {
     expect(plan.noNewPrivileges).toBe(true);
     expect(plan.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', resource: 7, soft: 1024n, hard: 1024n }]);
     // CAP_AUDIT_WRITE (29), CAP_KILL (5), CAP_NET_BIND_SERVICE (10)
-    expect(plan.caps.bounding).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
-    expect(plan.caps.inheritable).toBe(0n);
+    expect(plan.caps?.bounding).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
+    expect(plan.caps?.inheritable).toBe(0n);
   });
 
   it('parses mount options into flags and data', () => {
