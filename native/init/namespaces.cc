@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <vector>
@@ -96,7 +97,11 @@ void enter(const Plan& p) {
     close(fd);
   }
 
-  pid_t pid = fork();
+  // CLONE_PARENT: the init is the runtime's own child, as runc's is, so the
+  // runtime can wait for it without being a subreaper (run --no-subreaper).
+  // The helper is single-threaded and only exits after this, so a raw clone
+  // is a fork with another parent.
+  pid_t pid = static_cast<pid_t>(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, 0));
   if (pid < 0) report::fail("namespaces", errno, "fork the container init");
   if (pid > 0) {
     // The helper's work is done: the init reports from here on.

@@ -75,7 +75,6 @@ export function runContainerHooks(
   target: { pid: number; namespaces: readonly Namespace[]; rootfs: string },
 ): void {
   if (!hooks || hooks.length === 0) return;
-  addon.setSubreaper(); // the hook process must come back to us to be waited for
   const runtimeEnv = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   hooks.forEach((hook, i) => {
     const plan = buildHookPlan(target.namespaces, target.pid, target.rootfs, hook, runtimeEnv);

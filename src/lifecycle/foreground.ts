@@ -23,7 +23,7 @@ export function exitCode(status: WaitStatus): number {
   return status.signal !== null ? 128 + status.signal : (status.code ?? 1);
 }
 
-/** Collects any other children left to us as subreaper. */
+/** Collects the orphans `run` inherits as a subreaper (not with --no-subreaper). */
 export function reapOrphans(addon: Addon): void {
   for (;;) {
     try {

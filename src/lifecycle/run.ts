@@ -22,6 +22,8 @@ export interface RunOptions {
   bundle?: string;
   detach: boolean;
   keep: boolean;
+  /** run --no-subreaper: orphans are not ours to reap (the init is our child either way) */
+  noSubreaper?: boolean;
   pidFile?: string;
   noPivot: boolean;
   noNewKeyring: boolean;
@@ -48,7 +50,7 @@ export async function run(opts: RunOptions): Promise<number> {
   try {
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
-    if (!opts.detach) addon.setSubreaper();
+    if (!opts.detach && !opts.noSubreaper) addon.setSubreaper();
     // Detached, the container inherits our stdio; in the foreground it gets pipes (runc does both).
     // With a terminal, the pty master goes to the console socket or is relayed here.
     if (terminal && !opts.consoleSocket) term = terminalRelay(addon);

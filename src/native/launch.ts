@@ -168,7 +168,7 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
       try {
         addon.waitSync(initPid);
       } catch {
-        // not our child (no subreaper): the kernel or its reaper collects it
+        // already collected (the init is our child: the helper clones it with CLONE_PARENT)
       }
     }
     if (!helperReaped) {

@@ -21,9 +21,9 @@ suite('run flags and signals', () => {
   const root = (rt: Runtime) => (rt === 'minirun' ? sb.minirunRoot : sb.runcRoot);
 
   /** Starts `run` in the background; resolves with its exit status once it ends. */
-  function startRun(rt: Runtime, id: string): { ready: Promise<void>; exit: Promise<number | null>; signal(s: NodeJS.Signals): void } {
+  function startRun(rt: Runtime, id: string, flags: string[] = []): { ready: Promise<void>; exit: Promise<number | null>; signal(s: NodeJS.Signals): void; pid: number; output(): string } {
     const bin = rt === 'minirun' ? MINIRUN : 'runc';
-    const child = spawn(bin, ['--root', root(rt), 'run', '--bundle', sb.bundle, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['--root', root(rt), 'run', ...flags, '--bundle', sb.bundle, id], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     const ready = new Promise<void>((resolve) => {
       child.stdout.on('data', (c: Buffer) => {
@@ -32,7 +32,7 @@ suite('run flags and signals', () => {
       });
     });
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { ready, exit, signal: (s) => child.kill(s) };
+    return { ready, exit, signal: (s) => child.kill(s), pid: child.pid!, output: () => out };
   }
 
   for (const rt of ['minirun', 'runc'] as Runtime[]) {
@@ -125,6 +125,32 @@ suite('run flags and signals', () => {
       expect(shape('minirun')).toEqual(shape('runc'));
     } finally {
       for (const rt of ['minirun', 'runc'] as Runtime[]) cli(rt, ['delete', '-f', `${id}-${rt}`]);
+    }
+  });
+
+  it('the init is the runtime\'s child; orphans go to it as subreaper, or past it with --no-subreaper, as with runc', async () => {
+    const pristine = sb.config();
+    sb.edit((c) => {
+      // no pid namespace: an orphan is reparented on the host, where its parent can be seen
+      c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'pid');
+      // the orphan reads its parent after its own parent has gone ($PPID is fixed when a shell starts)
+      c.process.args = ['sh', '-c', 'echo init-parent $PPID; (sh -c "sleep 0.5; read -r a b c d rest < /proc/\\$\\$/stat; echo orphan-parent \\$d" &); sleep 1.5; echo ready'];
+    });
+    try {
+      const seen: Record<string, string[]> = {};
+      for (const rt of ['runc', 'minirun'] as Runtime[]) {
+        for (const flags of [[], ['--no-subreaper']]) {
+          const run = startRun(rt, uniqueId('reap'), flags);
+          expect(await run.exit).toBe(0);
+          const parent = (what: string) => Number(run.output().match(new RegExp(`${what} (\\d+)`))?.[1]);
+          seen[rt] = [...(seen[rt] ?? []), `${flags.join('') || 'default'}: init ${parent('init-parent') === run.pid ? 'ours' : 'not ours'}, orphan ${parent('orphan-parent') === run.pid ? 'ours' : 'not ours'}`];
+        }
+      }
+      expect(seen.minirun).toEqual(seen.runc);
+      expect(seen.minirun).toEqual(['default: init ours, orphan ours', '--no-subreaper: init ours, orphan not ours']);
+      expect(sb.residue()).toEqual([]);
+    } finally {
+      sb.setConfig(pristine);
     }
   });
 });
