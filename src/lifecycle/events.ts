@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { CgroupDir, CgroupMode } from '../cgroups/plan';
 import { oomKills, readStats } from '../cgroups/stats';
 import { MiniRunError } from '../errors';
+import { debug } from '../log';
 import { writeAll } from '../output';
 import { stringifyJson } from '../spec/json';
 import { currentStatus, readState } from '../state/store';
@@ -62,6 +63,7 @@ export function stream(root: string, id: string, intervalMs: number): Promise<vo
   const { mode, dirs } = target(root, id);
   const emit = (text: string) => writeAll(1, Buffer.from(text));
   let kills = oomKills(mode, dirs) ?? 0n;
+  debug(() => `events: watching ${dirs.map((d) => d.path).join(', ')} (${kills} OOM kills so far, polled every ${OOM_POLL_MS} ms)`);
   return new Promise((resolve) => {
     const stats = setInterval(() => {
       try {

@@ -3,8 +3,9 @@
 // a device outside the allow-list, freeze/thaw, `update` and `events --stats`.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, MINIRUN, Sandbox, uniqueId, type Result } from './harness';
+import { eventsWatching, hasRunc, isRoot, MINIRUN, Sandbox, uniqueId, type Result } from './harness';
 
 const v1 = fs.existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
 const suite = isRoot && hasRunc && v1 ? describe : describe.skip;
@@ -28,19 +29,21 @@ suite('cgroup limits at work, as with runc', () => {
   });
   afterEach(() => sb.cleanup());
 
-  /** `events` of both runtimes in the background, collected until they end. */
-  function eventsOf(rt: Runtime, id: string): Promise<string> {
-    const [bin, root] = rt === 'runc' ? ['runc', sb.runcRoot] : [MINIRUN, sb.minirunRoot];
-    const p = spawn(bin, ['--root', root, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+  /** `events` of either runtime in the background: `watching` once it watches for OOM kills, `output` once it ends. */
+  function eventsOf(rt: Runtime, id: string): { watching: Promise<void>; output: Promise<string> } {
+    const log = path.join(sb.dir, `events-${id}.log`);
+    const [bin, args] = rt === 'runc' ? ['runc', ['--root', sb.runcRoot]] : [MINIRUN, ['--root', sb.minirunRoot, '--debug', '--log', log]];
+    const p = spawn(bin, [...args, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
-    return new Promise((resolve) =>
+    const output = new Promise<string>((resolve) =>
       p.on('close', () => {
         clearTimeout(timer);
         resolve(out);
       }),
     );
+    return { watching: eventsWatching(p.pid!, rt === 'minirun' ? log : undefined), output };
   }
 
   it('a 32 MiB memory limit OOM-kills a 64 MiB allocation: status 137 and an oom event', async () => {
@@ -55,7 +58,7 @@ suite('cgroup limits at work, as with runc', () => {
       expect(cli(rt, ['create', id]).code).toBe(0);
       try {
         const events = eventsOf(rt, id);
-        await new Promise((r) => setTimeout(r, 1500)); // events is up and watching (slow starts on a loaded machine)
+        await events.watching;
         expect(cli(rt, ['start', id]).code).toBe(0);
         const pid = pidOf(rt, id);
         for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}/stat`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) {
@@ -63,7 +66,7 @@ suite('cgroup limits at work, as with runc', () => {
         }
         expect(JSON.parse(cli(rt, ['state', id]).stdout).status).toBe('stopped');
         expect(cli(rt, ['delete', id]).code).toBe(0);
-        const lines = (await events).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        const lines = (await events.output).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
         seen[rt] = lines.map((e) => ({ type: e.type, id: e.id === id }));
       } finally {
         cli(rt, ['delete', '-f', id]);

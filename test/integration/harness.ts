@@ -165,6 +165,30 @@ export function suiteSandbox(args: string[] = ['sh'], setup: (c: Config) => void
   });
 }
 
+/**
+ * Waits until a background `events` (process `pid`) is watching for OOM
+ * kills, so that a kill that follows is seen: runc holds memory.oom_control
+ * open (v1) or an inotify fd (v2); minirun says so in its --debug `log`.
+ */
+export async function eventsWatching(pid: number, minirunLog?: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const ready = (): boolean => {
+    if (minirunLog) return fs.existsSync(minirunLog) && fs.readFileSync(minirunLog, 'utf8').includes('events: watching');
+    try {
+      return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return link.endsWith('/memory.oom_control') || link === 'anon_inode:inotify';
+      });
+    } catch {
+      return false; // not started yet, or an fd closed while reading
+    }
+  };
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`events (pid ${pid}) was not watching after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** /proc/self/mountinfo reduced to what must match: mount point, options, fstype, super options. */
 export function normaliseMountinfo(text: string): string[] {
   return text

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MINIRUN, type Result, type Sandbox } from '../integration/harness';
+import { eventsWatching, MINIRUN, type Result, type Sandbox } from '../integration/harness';
 import { bundle, cgroupGone, inOwnCgroup, noDeviceRules, run, show, RUNTIMES, type Runtime } from './v2';
 
 let sb: Sandbox | undefined;
@@ -76,13 +76,14 @@ describe('cgroup commands on v2', () => {
       const { id } = inOwnCgroup(sb, rt);
       expect(cli(rt, ['create', id]).code).toBe(0);
       try {
-        const [bin, root] = rt === 'runc' ? ['runc', sb.runcRoot] : [MINIRUN, sb.minirunRoot];
-        const p = spawn(bin, ['--root', root, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+        const log = `${sb.dir}/events-${id}.log`;
+        const [bin, args] = rt === 'runc' ? ['runc', ['--root', sb.runcRoot]] : [MINIRUN, ['--root', sb.minirunRoot, '--debug', '--log', log]];
+        const p = spawn(bin, [...args, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
         let out = '';
         p.stdout.on('data', (d) => (out += d));
         const ended = new Promise<void>((resolve) => p.on('close', () => resolve()));
         const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
-        await new Promise((r) => setTimeout(r, 3000)); // events is up (slow starts in this guest)
+        await eventsWatching(p.pid!, rt === 'minirun' ? log : undefined, 60_000); // slow starts in this guest
         expect(cli(rt, ['start', id]).code).toBe(0);
         await ended; // v2: events ends once the cgroup has no process left
         clearTimeout(timer);
