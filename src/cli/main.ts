@@ -11,6 +11,8 @@ export interface GlobalOptions {
   logFormat: 'text' | 'json';
   debug: boolean;
   systemdCgroup: boolean;
+  /** runc's --rootless true|false|auto: as root, cgroup writes do not fail for permissions, so all three run alike */
+  rootless: string;
 }
 
 
@@ -20,7 +22,7 @@ function versionText(): string {
 
 /** Whether anything but global options is given (those with a value take the next word). */
 function hasCommand(args: string[]): boolean {
-  const withValue = new Set(['--root', '--log', '--log-format']);
+  const withValue = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
   for (let i = 0; i < args.length; i++) {
     if (withValue.has(args[i])) i++;
     else if (!args[i].startsWith('-')) return true;
@@ -39,6 +41,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--log-format <format>', 'log format: text or json', 'text')
     .option('--debug', 'enable debug logging', false)
     .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
+    .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')
+    .option('--criu <path>', 'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)', 'criu')
     .version(versionText(), '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
@@ -54,6 +58,9 @@ export async function main(argv: string[]): Promise<void> {
     const { MiniRunError } = await import('../errors');
     if (g.logFormat !== 'text' && g.logFormat !== 'json') {
       throw new MiniRunError('USAGE', `--log-format: must be text or json, got "${g.logFormat}"`);
+    }
+    if (!['true', 'false', 'auto'].includes(g.rootless)) {
+      throw new MiniRunError('USAGE', `--rootless: must be true, false or auto, got "${g.rootless}"`);
     }
     if (g.systemdCgroup) throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
     if (g.debug) {
@@ -73,6 +80,18 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./exec')).register(program, globals);
   (await import('./update')).register(program, globals);
   (await import('./events')).register(program, globals);
+  for (const name of ['checkpoint', 'restore']) {
+    program
+      .command(name)
+      .description(`${name} a container (not supported yet: minirun has no CRIU support)`)
+      .argument('[container-id]')
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(async () => {
+        const { MiniRunError } = await import('../errors');
+        throw new MiniRunError('USAGE', `${name}: not supported yet (minirun has no CRIU support)`);
+      });
+  }
 
   if (!hasCommand(argv.slice(2))) {
     // As runc: no command prints the help and succeeds.

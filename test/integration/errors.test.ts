@@ -87,10 +87,24 @@ suite('one-line errors, exit 1, no residue', () => {
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['bundle that does not exist', ['run', '--bundle', '/nonexistent-bundle', 'x'], /--bundle \/nonexistent-bundle: ENOENT/],
     ['bad --log-format', ['--log-format', 'xml', 'run', 'x'], /--log-format: must be text or json/],
+    ['bad --rootless', ['--rootless', 'maybe', 'run', 'x'], /--rootless: must be true, false or auto, got "maybe"/],
+    ['checkpoint', ['--criu', '/usr/sbin/criu', 'checkpoint', '--image-path', '/tmp/x', 'x'], /^minirun: checkpoint: not supported yet \(minirun has no CRIU support\)\n$/],
+    ['restore', ['restore', '--bundle', '.', 'x'], /^minirun: restore: not supported yet/],
   ];
   for (const [name, args, message] of cli) {
     it(`cli: ${name}`, () => expectCleanFailure(args, message));
   }
+
+  it('cli: --rootless true|false|auto and --criu are accepted, as runc (go-runc passes them)', () => {
+    sb.setArgs(['sh', '-c', 'echo ran']);
+    for (const flags of [['--rootless', 'true'], ['--rootless=false'], ['--rootless', 'auto', '--criu', '/usr/sbin/criu']]) {
+      const r = sb.minirun([...flags, 'run', uniqueId('rl')]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('ran\n');
+      expect(r.code).toBe(0);
+    }
+    expect(sb.residue()).toEqual([]);
+  });
 
   it('cli: an id already in use', () => {
     const id = uniqueId('dup');
