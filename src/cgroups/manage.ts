@@ -143,6 +143,20 @@ export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {
   for (const d of plan.dirs) write(path.join(d.path, 'cgroup.procs'), String(pid));
 }
 
+/** The cgroups below `dir` (made by a user or by the container itself), deepest first. */
+function subCgroupsOf(dir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isDirectory()).flatMap((e) => {
+    const sub = path.join(dir, e.name);
+    return [...subCgroupsOf(sub), sub];
+  });
+}
+
 function procsOf(dir: string): number[] {
   try {
     return fs
@@ -155,9 +169,12 @@ function procsOf(dir: string): number[] {
   }
 }
 
+/** Every process in the container's cgroups and the cgroups below them, as runc's GetAllPids. */
 export function cgroupPids(plan: Pick<CgroupPlan, 'dirs'>): number[] {
   const all = new Set<number>();
-  for (const d of plan.dirs) for (const p of procsOf(d.path)) all.add(p);
+  for (const d of plan.dirs) {
+    for (const dir of [d.path, ...subCgroupsOf(d.path)]) for (const p of procsOf(dir)) all.add(p);
+  }
   return [...all].sort((a, b) => a - b);
 }
 
@@ -178,7 +195,8 @@ export function destroyCgroups(plan: Pick<CgroupPlan, 'dirs'>): void {
   }
   for (const d of made) {
     // The leaf first, then each directory above it that this container made.
-    let removed = true;
+    // Sub-cgroups below the container's go first, as runc removes them.
+    let removed = subCgroupsOf(d.path).every(rmdirRetry);
     for (let dir = d.path; removed && dir.length >= d.made!.length; dir = path.dirname(dir)) removed = rmdirRetry(dir);
     if (removed) d.made = undefined;
   }

@@ -21,6 +21,9 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     .option('-t, --tty', 'allocate a pseudo-terminal')
     .option('--ignore-paused', 'exec in a paused container too (the process is frozen until resume)')
     .option('--console-socket <path>', 'unix socket that receives the pty master (with --tty)')
+    .option('--apparmor <profile>', 'the AppArmor profile for the process')
+    .option('--process-label <label>', 'the SELinux label for the process')
+    .option('--cgroup <[controller:]path>', "run the process in an existing sub-cgroup of the container's (repeatable)", collect, [])
     .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the process')
     .passThroughOptions()
     .action(async (id: string, command: string[], o: Record<string, unknown>) => {
@@ -57,6 +60,8 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
   } else if (command.length === 0) {
     throw new MiniRunError('USAGE', 'exec: a command to run is required (or --process)');
   }
+  const { parseSubCgroups } = await import('../cgroups/sub');
+  const subCgroups = parseSubCgroups(o.cgroup as string[]);
   const { execInContainer } = await import('../lifecycle/exec');
   return execInContainer({
     root: globals().root,
@@ -66,6 +71,8 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
     pidFile: o.pidFile as string | undefined,
     consoleSocket: o.consoleSocket as string | undefined,
     preserveFds: parsePreserveFds(o.preserveFds as string | undefined),
+    processFile: o.process as string | undefined,
+    subCgroups,
     options: {
       process,
       args: command,
@@ -76,6 +83,8 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
       caps: o.cap as string[],
       noNewPrivs: o.newPrivs === false ? true : undefined,
       tty: o.tty === true,
+      apparmorProfile: o.apparmor as string | undefined,
+      selinuxLabel: o.processLabel as string | undefined,
     },
   });
 }

@@ -1,16 +1,17 @@
 // `minirun exec`: run another process in a running container, in its
 // namespaces and cgroups, with its process settings unless overridden.
+import * as fs from 'node:fs';
 import { joinCgroups } from '../cgroups';
+import { subCgroupDirs, type SubCgroups } from '../cgroups/sub';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
-import { buildExecPlan, type ExecOptions } from '../plan/exec';
-import type { Process } from '../spec/types';
-import { checkLsm } from './lsm';
+import { buildExecPlan, execProcess, type ExecOptions } from '../plan/exec';
+import { checkLsm, CONFIG_LSM_NAMES } from './lsm';
 import { loadSpec } from '../spec/load';
 import { currentStatus, readState } from '../state/store';
 import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
-import { exitCode, reapOrphans, waitForwarding } from './foreground';
+import { exitCode, waitForwarding } from './foreground';
 import { launch } from '../native/launch';
 import { execListener } from './seccomp-listener';
 import { writePidFile } from './record';
@@ -24,6 +25,10 @@ export interface ExecCommand {
   pidFile?: string;
   consoleSocket?: string;
   preserveFds: number;
+  /** the --process file, to name in errors */
+  processFile?: string;
+  /** --cgroup */
+  subCgroups?: SubCgroups;
   options: ExecOptions;
 }
 
@@ -35,20 +40,24 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   if (status === 'paused' && !cmd.ignorePaused) throw new MiniRunError('STATE', `cannot exec in a paused container (use --ignore-paused to override): ${cmd.id}`);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
-  if (plan.apparmorProfile) checkLsm({ apparmorProfile: plan.apparmorProfile } as Process, undefined);
+  checkLsm(execProcess(spec, cmd.options), lsmNames(cmd));
+  const cgroupDirs = subCgroupDirs(state.cgroupDirs ?? [], cmd.subCgroups ?? new Map());
+  cgroupDirs.forEach((d, i) => {
+    const moved = d.path !== state.cgroupDirs?.[i].path;
+    if (moved && !fs.existsSync(`${d.path}/cgroup.procs`)) throw new MiniRunError('USAGE', `--cgroup: no such cgroup: ${d.path}`);
+  });
   const extra = extraFds(cmd.preserveFds);
   plan.env.push(...extra.env);
   const terminal = plan.terminal !== 0;
   checkConsoleUse(terminal, cmd.detach, cmd.consoleSocket);
   if (terminal && !cmd.consoleSocket) checkControllingTerminal();
   const addon = loadAddon();
-  if (!cmd.detach) addon.setSubreaper();
   const term: TerminalRelay | undefined = terminal && !cmd.consoleSocket ? terminalRelay(addon) : undefined;
   const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
   let launched;
   try {
     launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
-      placeInit: (p) => joinCgroups({ dirs: state.cgroupDirs ?? [] }, p),
+      placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
       console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
       seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
     }, extra.fds);
@@ -68,9 +77,20 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   try {
     const exit = await waitForwarding(addon, launched.pid);
     await (term ?? relay)?.drained();
-    reapOrphans(addon);
     return exitCode(exit);
   } finally {
     term?.restore();
   }
+}
+
+/** Where an LSM setting came from: the --process file, a flag, or config.json. */
+function lsmNames(cmd: ExecCommand) {
+  if (cmd.processFile) {
+    return { apparmorProfile: `--process ${cmd.processFile}: process.apparmorProfile`, selinuxLabel: `--process ${cmd.processFile}: process.selinuxLabel`, mountLabel: '' };
+  }
+  return {
+    ...CONFIG_LSM_NAMES,
+    ...(cmd.options.apparmorProfile ? { apparmorProfile: '--apparmor' } : {}),
+    ...(cmd.options.selinuxLabel ? { selinuxLabel: '--process-label' } : {}),
+  };
 }

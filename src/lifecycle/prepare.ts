@@ -76,7 +76,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     hostHasKcore: fs.existsSync('/proc/kcore'),
     execFifo: opts.execFifo,
   });
-  checkLsm(spec.process, linux.mountLabel);
+  checkLsm({ ...spec.process, mountLabel: linux.mountLabel });
   const netDevices = planNetDevices(linux.netDevices, linux.namespaces ?? []);
   for (const d of netDevices) {
     if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');

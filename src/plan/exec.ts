@@ -25,6 +25,9 @@ export interface ExecOptions {
   caps: string[];
   noNewPrivs?: boolean;
   tty?: boolean;
+  /** --apparmor, --process-label */
+  apparmorProfile?: string;
+  selinuxLabel?: string;
 }
 
 /** The container's process section with runc exec's flags applied. */
@@ -40,6 +43,8 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
   if (o.user) p.user = { ...p.user, uid: o.user.uid, gid: o.user.gid ?? p.user.gid };
   p.user.additionalGids = [...(p.user.additionalGids ?? []), ...o.additionalGids];
   if (o.noNewPrivs !== undefined) p.noNewPrivileges = o.noNewPrivs;
+  if (o.apparmorProfile) p.apparmorProfile = o.apparmorProfile;
+  if (o.selinuxLabel) p.selinuxLabel = o.selinuxLabel;
   if (o.caps.length > 0) {
     const caps = o.caps.map((c) => {
       const name = c.toUpperCase().startsWith('CAP_') ? c.toUpperCase() : `CAP_${c.toUpperCase()}`;

@@ -75,4 +75,79 @@ suite('exec matches runc', () => {
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\u00001\u0000');
   });
+
+  describe('--cgroup: an existing sub-cgroup of the container', () => {
+    /** The container's cgroup directory in one v1 hierarchy, from its init's /proc/<pid>/cgroup. */
+    const dirOf = (rt: 'runc' | 'minirun', controller: string): string => {
+      const state = JSON.parse((rt === 'runc' ? sb.runc : sb.minirun).call(sb, ['state', `${base}-${rt}`]).stdout);
+      const line = fs.readFileSync(`/proc/${state.pid}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1] === controller)!;
+      return `/sys/fs/cgroup/${controller.replace('name=', '')}${line.split(':')[2]}`;
+    };
+    beforeAll(() => {
+      for (const rt of ['runc', 'minirun'] as const) for (const c of ['memory', 'pids']) fs.mkdirSync(`${dirOf(rt, c)}/sub`);
+    });
+    const both = (args: string[]) => {
+      const runc = sb.runc(['exec', ...withId(args, 'runc')]);
+      const minirun = sb.minirun(['exec', ...withId(args, 'minirun')]);
+      return { runc, minirun, norm: (s: string) => s.replaceAll(`${base}-minirun`, 'ID').replaceAll(`${base}-runc`, 'ID') };
+    };
+    const cgroupLines = [id, 'sh', '-c', 'grep -E ":(memory|pids|cpu):" /proc/self/cgroup | cut -d: -f2-'];
+
+    it('controller:path moves the process in those hierarchies only, as runc', () => {
+      const { runc, minirun, norm } = both(['--cgroup', 'memory,pids:sub', ...cgroupLines]);
+      expect(runc.code).toBe(0);
+      expect(norm(minirun.stdout)).toBe(norm(runc.stdout));
+      expect(minirun.stdout).toMatch(/^pids:\/.*\/sub\n/m);
+      expect(minirun.stdout).toMatch(/^cpu:\/[^/]*-minirun\n/m);
+      expect(minirun.code).toBe(0);
+    });
+
+    it('repeated --cgroup, and a path given as absolute or with a trailing slash', () => {
+      const { runc, minirun, norm } = both(['--cgroup', 'memory:/sub/', '--cgroup', 'pids:sub', ...cgroupLines]);
+      expect(runc.code).toBe(0);
+      expect(norm(minirun.stdout)).toBe(norm(runc.stdout));
+    });
+
+    const bad: [string, string[], RegExp][] = [
+      ['a sub-cgroup that does not exist', ['--cgroup', 'memory:nope'], /^minirun: --cgroup: no such cgroup: \/sys\/fs\/cgroup\/memory\/.*\/nope\n$/],
+      ['a path alone goes to every hierarchy: missing in cpu', ['--cgroup', 'sub'], /^minirun: --cgroup: no such cgroup: \/sys\/fs\/cgroup\/cpu\/.*\/sub\n$/],
+      ['an unknown controller', ['--cgroup', 'bogus:sub'], /^minirun: --cgroup: unknown controller "bogus" \(the container's are cpu, .*name=systemd\)\n$/],
+      ['two colons', ['--cgroup', 'memory:a:b'], /^minirun: --cgroup: "memory:a:b": must be \[<controller>:\]<path>\n$/],
+      ['a path out of the container\'s cgroup', ['--cgroup', 'memory:..'], /^minirun: --cgroup: "\.\." leads out of the container's cgroup \/sys\/fs\/cgroup\/memory\/\S+\n$/],
+      ['a path alone among several', ['--cgroup', 'sub', '--cgroup', 'pids:sub'], /^minirun: --cgroup: "sub": needs a <controller>: prefix when --cgroup is given more than once\n$/],
+    ];
+    for (const [name, flags, message] of bad) {
+      it(`fails as runc does: ${name}`, () => {
+        const { runc, minirun } = both([...flags, id, 'true']);
+        expect(runc.code).toBe(255);
+        expect(minirun.stderr).toMatch(message);
+        expect(minirun.code).toBe(255);
+      });
+    }
+
+    it('ps and kill --all see a process in a sub-cgroup; delete -f removes the sub-cgroups, as runc', () => {
+      const ids: Record<string, string> = {};
+      for (const rt of ['runc', 'minirun'] as const) {
+        const cli = (args: string[]) => (rt === 'runc' ? sb.runc(args) : sb.minirun(args));
+        const cid = uniqueId(`exsub-${rt}`);
+        ids[rt] = cid;
+        expect(cli(['run', '-d', cid]).code).toBe(0);
+        try {
+          const init = JSON.parse(cli(['state', cid]).stdout).pid;
+          const line = (c: string) => fs.readFileSync(`/proc/${init}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1] === c)!.split(':')[2];
+          const dirs = ['memory', 'pids', 'cpu', 'freezer'].map((c) => `/sys/fs/cgroup/${c}${line(c)}`);
+          for (const d of dirs) fs.mkdirSync(`${d}/sub/deeper`, { recursive: true });
+          expect(cli(['exec', '-d', '--cgroup', 'memory,pids,cpu,freezer:sub/deeper', cid, 'sleep', '300']).code).toBe(0);
+          const ps = cli(['ps', '--format', 'json', cid]);
+          expect(JSON.parse(ps.stdout)).toHaveLength(2);
+          expect(cli(['kill', '--all', cid, 'KILL']).code).toBe(0);
+          for (let i = 0; i < 100 && JSON.parse(cli(['state', cid]).stdout).status !== 'stopped'; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          expect(cli(['delete', '-f', cid]).code).toBe(0);
+          expect(dirs.filter((d) => fs.existsSync(d))).toEqual([]);
+        } finally {
+          cli(['delete', '-f', cid]);
+        }
+      }
+    });
+  });
 });

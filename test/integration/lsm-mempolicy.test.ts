@@ -1,7 +1,9 @@
 // AppArmor/SELinux settings on a host with neither LSM (as runc: refused),
 // and linux.memoryPolicy (runc 1.1.5 does not know it; minirun applies it).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox } from './harness';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hasRunc, isRoot, Sandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 
@@ -25,6 +27,34 @@ suite('LSM labels and memory policy', () => {
     expect(minirun.stderr).toMatch(why);
     expect(minirun.stderr.trim().split('\n')).toHaveLength(1);
     expect(sb.residue()).toEqual([]);
+  });
+
+  it('exec --apparmor, --process-label and a --process file with them fail as with runc, naming the flag or the file', () => {
+    sb.edit((c) => (c.process.args = ['sleep', '300']));
+    const ids = { runc: uniqueId('lsmx-r'), minirun: uniqueId('lsmx-m') };
+    const file = path.join(sb.dir, 'process.json');
+    fs.writeFileSync(file, JSON.stringify({ ...sb.config().process, args: ['true'], apparmorProfile: 'docker-default' }));
+    const cases: [string[], string][] = [
+      [['--apparmor', 'docker-default'], '--apparmor: AppArmor is not enabled on this host'],
+      [['--process-label', 'system_u:system_r:container_t:s0'], '--process-label: SELinux is disabled or not supported'],
+      [['--process', file], `--process ${file}: process.apparmorProfile: AppArmor is not enabled on this host`],
+    ];
+    try {
+      expect(sb.runc(['run', '-d', ids.runc]).code).toBe(0);
+      expect(sb.minirun(['run', '-d', ids.minirun]).code).toBe(0);
+      for (const [flags, message] of cases) {
+        expect(sb.runc(['exec', ...flags, ids.runc, 'true']).code).toBe(255);
+        const m = sb.minirun(['exec', ...flags, ids.minirun, 'true']);
+        expect(m.code).toBe(255);
+        expect(m.stderr.slice(0, message.length + 9)).toBe(`minirun: ${message}`);
+        expect(m.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      // nothing was started: the init is the container's only process
+      expect(JSON.parse(sb.minirun(['ps', '--format', 'json', ids.minirun]).stdout)).toHaveLength(1);
+    } finally {
+      sb.runc(['delete', '-f', ids.runc]);
+      sb.minirun(['delete', '-f', ids.minirun]);
+    }
   });
 
   it('applies linux.memoryPolicy (runc 1.1.5 ignores it: a deliberate difference)', () => {

@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # /init of the test VM's initramfs (made by test/vm/run.sh): loads the 9p and
 # virtio modules, mounts the host's / and the checkout (read-only) and the
-# host's result dir (read-write) over 9p, mounts what a pure cgroup v2 host has, chroots into the
-# host's files to run test/vm/guest.sh, and always powers off.
+# host's result dir (read-write) over 9p, mounts what a pure cgroup v2 host has, makes the host's
+# files the root and runs test/vm/guest.sh there, and always powers off.
 export PATH=/bin
 busybox mkdir -p /proc /sys /dev /host
 busybox mount -t proc proc /proc
@@ -42,8 +42,12 @@ busybox mkdir -p $h/tmp/minirun-vm-project
 busybox mount -t 9p -o "$opts,ro,cache=loose" project $h/tmp/minirun-vm-project || die "mounting the checkout over 9p failed"
 
 echo "test:vm: guest ready after $(busybox cut -d' ' -f1 /proc/uptime) s"
-busybox chroot $h /bin/bash /tmp/minirun-vm-out/guest.sh
+# The host's files become the root mount (as switch_root does), not just a
+# chroot: a process that joins a container's mount namespace (exec, setns)
+# starts at that namespace's root mount, which must be the container's root.
+cd $h || die "cd $h"
+busybox mount --move . / || die "moving the host's / to /"
+busybox chroot . /bin/bash /tmp/minirun-vm-out/guest.sh
 echo "test:vm: guest done after $(busybox cut -d' ' -f1 /proc/uptime) s"
-busybox umount $h/tmp/minirun-vm-project
-busybox umount $h/tmp/minirun-vm-out
+busybox chroot . /bin/umount /tmp/minirun-vm-project /tmp/minirun-vm-out
 off

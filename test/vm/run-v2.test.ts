@@ -1,5 +1,5 @@
 // minirun on a pure cgroup v2 host, compared with runc on the same bundle:
-// a plain run, the container's own cgroup, and pause/resume (cgroup.freeze).
+// a plain run, the container's own cgroup, pause/resume (cgroup.freeze), exec --cgroup.
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../integration/harness';
@@ -89,6 +89,33 @@ describe('pause and resume on cgroup v2', () => {
       expect(resumed.code, show(resumed)).toBe(0);
       expect(status()).toBe('running');
       expect(frozen()).toBe('0');
+    } finally {
+      cmd(['delete', '-f', id]);
+    }
+    expect(cgroupGone(cgroup)).toBe(true);
+  });
+});
+
+describe('exec --cgroup on cgroup v2', () => {
+  it.each(RUNTIMES)("%s runs the process in a sub-cgroup; ps, kill --all and delete -f reach it", async (rt: Runtime) => {
+    sb = await bundle(['sleep', '1000'], noDeviceRules);
+    const box = sb;
+    const { id, cgroup } = inOwnCgroup(box, rt);
+    const cmd = (args: string[]) => (rt === 'runc' ? box.runc(args) : box.minirun(args));
+    try {
+      const started = cmd(['run', '-d', id]);
+      expect(started.code, show(started)).toBe(0);
+      fs.mkdirSync(`${cgroup}/sub/deeper`, { recursive: true });
+      const where = cmd(['exec', '--cgroup', 'sub/deeper', id, 'cat', '/proc/self/cgroup']);
+      expect(where.stdout, show(where)).toBe(`0::/${id}/sub/deeper\n`);
+      // v2 has one hierarchy: a controller prefix names nothing
+      expect(cmd(['exec', '--cgroup', 'memory:sub', id, 'true']).code).toBe(255);
+      expect(cmd(['exec', '--cgroup', 'nope', id, 'true']).code).toBe(255);
+      expect(cmd(['exec', '-d', '--cgroup', 'sub/deeper', id, 'sleep', '1000']).code).toBe(0);
+      expect(JSON.parse(cmd(['ps', '--format', 'json', id]).stdout)).toHaveLength(2);
+      expect(cmd(['kill', '--all', id, 'KILL']).code).toBe(0);
+      for (let i = 0; i < 100 && fs.readFileSync(`${cgroup}/sub/deeper/cgroup.procs`, 'utf8') !== ''; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      expect(fs.readFileSync(`${cgroup}/sub/deeper/cgroup.procs`, 'utf8')).toBe('');
     } finally {
       cmd(['delete', '-f', id]);
     }
