@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import type { Resources } from '../spec/types';
-import { deviceRules, type DeviceRule } from './devices';
+import { checkV1Rules, deviceRules, type DeviceRule } from './devices';
 import { v1Writes, type CgroupWrite } from './resources';
 import { v2Writes } from './resources-v2';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
@@ -92,7 +92,9 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
       throw new MiniRunError('CGROUP', `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`);
     }
   }
-  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: deviceRules(req.deviceRules), writes };
+  const rules = deviceRules(req.deviceRules);
+  if (v1Binds.some((b) => b.name.split(',').includes('devices'))) checkV1Rules(rules, req.deviceRules.length);
+  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes };
 }
 
 export function planCgroups(req: CgroupRequest): CgroupPlan {
