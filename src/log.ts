@@ -4,6 +4,28 @@
 import * as fs from 'node:fs';
 
 let sink: { fd: number; json: boolean } | undefined;
+let logTo: { file?: string; json: boolean } = { json: false };
+
+/** Where warnings go besides stderr: --log and --log-format (set for every command). */
+export function setLog(logFile: string | undefined, json: boolean): void {
+  logTo = { file: logFile, json };
+}
+
+/** One line in runc's log format: logfmt-style text, or json. */
+export function formatLine(level: string, msg: string, json: boolean): string {
+  const time = new Date().toISOString();
+  return json ? JSON.stringify({ level, msg, time }) : `time="${time}" level=${level} msg=${JSON.stringify(msg)}`;
+}
+
+/** A warning, as runc logs one: on stderr, and in the --log file when there is one. */
+export function warn(msg: string): void {
+  try {
+    fs.writeSync(2, `minirun: warning: ${msg}\n`);
+    if (logTo.file) fs.appendFileSync(logTo.file, formatLine('warning', msg, logTo.json) + '\n');
+  } catch {
+    // a warning must never break the command
+  }
+}
 
 export function enableDebug(logFile: string | undefined, json: boolean): void {
   let fd = 2;
@@ -25,8 +47,7 @@ export function debugOn(): boolean {
 export function debug(what: string | (() => string)): void {
   if (!sink) return;
   const msg = typeof what === 'function' ? what() : what;
-  const time = new Date().toISOString();
-  const line = sink.json ? JSON.stringify({ level: 'debug', msg, time }) : `time="${time}" level=debug msg=${JSON.stringify(msg)}`;
+  const line = formatLine('debug', msg, sink.json);
   try {
     fs.writeSync(sink.fd, line + '\n');
   } catch {

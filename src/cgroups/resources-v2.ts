@@ -4,7 +4,7 @@
 // hugetlb, rdma, then `unified` verbatim. Pure.
 import { configError } from '../errors';
 import type { Resources } from '../spec/types';
-import { checkPageSize, checkSupported, rdmaValue, type CgroupWrite } from './resources';
+import { checkPageSize, rdmaValue, type CgroupWrite } from './resources';
 
 /** runc's numToStr: 0 is unset, -1 is "max". */
 function v2Limit(n: bigint | undefined): string | undefined {
@@ -35,7 +35,6 @@ export function swapToV2(swap: bigint | undefined, memory: bigint | undefined): 
 
 export function v2Writes(r: Resources | undefined): CgroupWrite[] {
   if (!r) return [];
-  checkSupported(r);
   const w: CgroupWrite[] = [];
   const { cpu, memory, pids, blockIO: io } = r;
   if (cpu?.realtimePeriod || cpu?.realtimeRuntime) {

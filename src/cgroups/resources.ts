@@ -1,6 +1,7 @@
 // linux.resources -> the cgroup v1 files runc's fs driver writes, in its
 // order. Pure. Anything minirun does not implement is an error naming the
-// field, never ignored. (v2: resources-v2.ts.)
+// field, never ignored (kernel memory apart: runc ignores it with a warning,
+// and so does minirun). (v2: resources-v2.ts.)
 import { configError } from '../errors';
 import type { Resources } from '../spec/types';
 
@@ -15,18 +16,23 @@ export interface CgroupWrite {
   ifExists?: boolean;
 }
 
-const NOT_YET: Record<string, readonly string[]> = {
-  memory: ['kernel', 'kernelTCP'],
-};
-
-export function checkSupported(r: Resources): void {
-  for (const [key, value] of Object.entries(r)) {
-    if (value === undefined || value === null) continue;
-    for (const field of NOT_YET[key] ?? []) {
-      if ((value as Record<string, unknown>)[field] !== undefined) throw configError(`linux.resources.${key}.${field}`, 'not supported yet');
-    }
-  }
+/** What runc's fs driver refuses once it has written (and read back) the v1 files; refused here first. */
+function checkV1Ranges(r: Resources): void {
+  const shares = r.cpu?.shares;
+  // the kernel clamps cpu.shares to [2, 262144]; runc reads it back and fails on a difference
+  if (shares !== undefined && shares !== 0n && shares < 2n) throw configError('linux.resources.cpu.shares', `${shares} is below the minimum of 2 (runc: "the minimum allowed cpu-shares is 2")`);
+  if (shares !== undefined && shares > 262144n) throw configError('linux.resources.cpu.shares', `${shares} is above the maximum of 262144 (runc: "the maximum allowed cpu-shares is 262144")`);
+  const sw = r.memory?.swappiness;
+  if (sw !== undefined && sw > 100n) throw configError('linux.resources.memory.swappiness', `invalid value ${sw} (valid range is 0-100)`);
 }
+
+/** memory.kernel and kernelTCP: runc 1.1 ignores them with a warning, and so does minirun. */
+export function kernelMemoryGiven(r: Resources | undefined): boolean {
+  const m = r?.memory;
+  return (m?.kernel !== undefined && m.kernel !== 0n) || (m?.kernelTCP !== undefined && m.kernelTCP !== 0n);
+}
+
+export const KERNEL_MEMORY_WARNING = 'Kernel memory settings are ignored and will be removed';
 
 /** -1 means unlimited, as runc writes it. */
 const limit = (n: bigint) => (n < 0n ? '-1' : String(n));
@@ -51,7 +57,7 @@ const UNLIMITED = (1n << 63n) - 1n;
  */
 export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITED): CgroupWrite[] {
   if (!r) return [];
-  checkSupported(r);
+  checkV1Ranges(r);
   if (r.unified && Object.keys(r.unified).length > 0) throw configError('linux.resources.unified', 'cannot be used on cgroup v1 (as runc)');
   const w: CgroupWrite[] = [];
   const { cpu, memory, pids, blockIO: io, network } = r;
@@ -70,7 +76,7 @@ export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITE
   if (set(memory?.swap)) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: limit(memory.swap) });
   else if (memory?.limit === -1n) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '-1', ifExists: true });
   if (set(memory?.reservation)) w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: limit(memory.reservation) });
-  if (memory?.swappiness !== undefined && memory.swappiness <= 100n) {
+  if (memory?.swappiness !== undefined) {
     w.push({ controller: 'memory', file: 'memory.swappiness', value: String(memory.swappiness) });
   }
   if (memory?.disableOOMKiller) w.push({ controller: 'memory', file: 'memory.oom_control', value: '1' });

@@ -63,8 +63,9 @@ export async function main(argv: string[]): Promise<void> {
       throw new MiniRunError('USAGE', `--rootless: must be true, false or auto, got "${g.rootless}"`);
     }
     if (g.systemdCgroup) throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
+    const { enableDebug, debug, setLog } = await import('../log');
+    setLog(g.log, g.logFormat === 'json');
     if (g.debug) {
-      const { enableDebug, debug } = await import('../log');
       enableDebug(g.log, g.logFormat === 'json');
       debug(`minirun ${VERSION}: ${process.argv.slice(2).join(' ')}`);
     }

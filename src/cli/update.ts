@@ -31,8 +31,9 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     const u = await import('../lifecycle/update');
     const { integer } = await import('./numbers');
     const { MiniRunError } = await import('../errors');
-    if (o.l3CacheSchema !== undefined || o.memBwSchema !== undefined) {
-      throw new MiniRunError('USAGE', `--${o.l3CacheSchema !== undefined ? 'l3-cache-schema' : 'mem-bw-schema'}: Intel RDT is not supported`);
+    // an empty value is not given, as runc reads these string flags
+    if (o.l3CacheSchema || o.memBwSchema) {
+      throw new MiniRunError('USAGE', `--${o.l3CacheSchema ? 'l3-cache-schema' : 'mem-bw-schema'}: Intel RDT is not supported`);
     }
     let given;
     if (o.resources !== undefined) {
@@ -40,7 +41,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
       given = u.resourcesFromFile(o.resources, () => fs.readFileSync(0, 'utf8'));
     } else {
       const big = (name: string, v: string | undefined, min: bigint) => (v === undefined ? undefined : integer(name, v, min, (1n << 63n) - 1n));
-      const bytes = (name: string, v: string | undefined) => (v === undefined ? undefined : u.parseBytes(name, v));
+      const bytes = (name: string, v: string | undefined) => (v === undefined || v === '' ? undefined : u.parseBytes(name, v));
       given = u.resourcesFromFlags({
         blkioWeight: o.blkioWeight === undefined ? undefined : Number(integer('blkio-weight', o.blkioWeight, 0n, 1000n)),
         cpuPeriod: big('cpu-period', o.cpuPeriod, 0n),

@@ -3,8 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planCgroups, type CgroupPlan } from '../cgroups';
+import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources';
 import { checkLsm } from './lsm';
-import { debug } from '../log';
+import { debug, warn } from '../log';
 import { configError, MiniRunError } from '../errors';
 import { buildPlan } from '../plan/build';
 import { planNetDevices, type NetDevice } from '../plan/net-devices';
@@ -60,6 +61,7 @@ export function prepare(opts: PrepareOptions): Prepared {
   const spec = loadSpec(bundle);
   const rootfs = resolveRootfs(bundle, spec);
   const linux = spec.linux ?? {};
+  if (kernelMemoryGiven(linux.resources)) warn(KERNEL_MEMORY_WARNING);
   const cgroups = planCgroups({
     id: opts.id,
     cgroupsPath: linux.cgroupsPath,

@@ -6,9 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeResources } from '../cgroups/manage';
 import type { CgroupMode } from '../cgroups/plan';
-import { v1Writes, type CgroupWrite } from '../cgroups/resources';
+import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, v1Writes, type CgroupWrite } from '../cgroups/resources';
 import { v2Writes } from '../cgroups/resources-v2';
 import { MiniRunError } from '../errors';
+import { warn } from '../log';
 import { loadAddon } from '../native/loader';
 import { parseJson, stringifyJson } from '../spec/json';
 import type { Resources } from '../spec/types';
@@ -99,7 +100,12 @@ export function updateWrites(mode: CgroupMode, given: Resources, merged: Resourc
   return v1Writes(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
 }
 
-export function update(root: string, id: string, given: Resources): void {
+export function update(root: string, id: string, requested: Resources): void {
+  let given = requested;
+  if (kernelMemoryGiven(given)) {
+    warn(KERNEL_MEMORY_WARNING);
+    given = { ...given, memory: { ...given.memory, kernel: undefined, kernelTCP: undefined } };
+  }
   const addon = loadAddon();
   withContainerLock(addon, root, id, ({ dir, state }) => {
     const status = currentStatus(state);

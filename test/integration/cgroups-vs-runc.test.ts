@@ -95,6 +95,53 @@ suite('cgroup v1 files match runc', () => {
     expect(lists.minirun).not.toContain('a *:* rwm');
   });
 
+  it('a deny under an allowed wildcard is refused up front, as runc refuses it (v1 cannot enforce it)', () => {
+    const config = sb.config();
+    sb.edit((c) => {
+      c.linux.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', access: 'rwm' }, { allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }] };
+      c.process.args = ['sh', '-c', 'echo > /dev/null && echo wrote'];
+    });
+    try {
+      const { runc, minirun } = sb.runBoth();
+      expect(runc.stdout + runc.stderr).toContain('cannot punch hole in existing wildcard rule');
+      expect(runc.code).not.toBe(0);
+      expect(minirun.code).not.toBe(0);
+      expect(minirun.stdout).not.toContain('wrote');
+      expect(minirun.stderr.trim()).toBe('minirun: config.json: linux.resources.devices[2]: "deny c 1:3 rwm" cannot be enforced by cgroup v1: it would punch a hole in the earlier wildcard rule "allow c *:* rwm" (runc refuses it too)');
+      expect(sb.residue()).toEqual([]);
+    } finally {
+      sb.setConfig(config);
+    }
+  });
+
+  it('kernel memory is ignored with a warning; cpu.shares and swappiness out of range are refused, as runc', () => {
+    const config = sb.config();
+    const seen: string[] = [];
+    const cases: [string, Record<string, unknown>][] = [
+      ['kernel', { memory: { kernel: 33554432, kernelTCP: 1048576 } }],
+      ['shares 1', { cpu: { shares: 1 } }],
+      ['shares 300000', { cpu: { shares: 300000 } }],
+      ['swappiness 200', { memory: { swappiness: 200 } }],
+    ];
+    try {
+      for (const [name, resources] of cases) {
+        sb.edit((c) => {
+          c.linux.resources = resources;
+          c.process.args = ['sh', '-c', 'cat /sys/fs/cgroup/memory/memory.kmem.limit_in_bytes'];
+        });
+        const { runc, minirun } = sb.runBoth();
+        const warned = (r: { stderr: string }) => /Kernel memory settings are ignored and will be removed/.test(r.stderr);
+        expect(`${name}: ${minirun.code === 0} ${minirun.stdout} ${warned(minirun)}`).toBe(`${name}: ${runc.code === 0} ${runc.stdout} ${warned(runc)}`);
+        seen.push(`${name}: ${minirun.code} ${minirun.stderr.split('\n').filter(Boolean).length} line(s)`);
+        if (name !== 'kernel') expect(minirun.stderr).toMatch(new RegExp(`^minirun: config\\.json: linux\\.resources\\.${name.startsWith('shares') ? 'cpu\\.shares' : 'memory\\.swappiness'}: [^\n]+\n$`));
+      }
+    } finally {
+      sb.setConfig(config);
+    }
+    expect(seen).toEqual(['kernel: 0 1 line(s)', 'shares 1: 1 1 line(s)', 'shares 300000: 1 1 line(s)', 'swappiness 200: 1 1 line(s)']);
+    expect(sb.residue()).toEqual([]);
+  });
+
   it('a pids limit of 10 stops a fork loop, as with runc', () => {
     // Builtins only once the limit is reached: nothing else can fork then.
     sb.setArgs(['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sleep 5 & done 2>/dev/null; read n < /sys/fs/cgroup/pids/pids.current; echo $n']);

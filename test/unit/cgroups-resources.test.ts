@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { v1Writes } from '../../src/cgroups/resources';
+import { kernelMemoryGiven, v1Writes } from '../../src/cgroups/resources';
 
 describe('v1Writes', () => {
   it('maps cpu, cpuset, memory and pids to the files runc writes, in its order', () => {
@@ -33,8 +33,20 @@ describe('v1Writes', () => {
     ]);
   });
 
-  it('names a resource it does not implement yet instead of ignoring it', () => {
-    expect(() => v1Writes({ memory: { kernel: 1n } })).toThrow('config.json: linux.resources.memory.kernel: not supported yet');
+  it('ignores kernel memory (runc warns and ignores it), and says when it was given', () => {
+    expect(v1Writes({ memory: { kernel: 1n, kernelTCP: 2n } })).toEqual([]);
+    expect(kernelMemoryGiven({ memory: { kernel: 1n } })).toBe(true);
+    expect(kernelMemoryGiven({ memory: { kernelTCP: 0n, limit: 5n } })).toBe(false);
+  });
+
+  it('refuses what runc refuses once the kernel has it: cpu.shares outside 2..262144, swappiness above 100', () => {
+    expect(() => v1Writes({ cpu: { shares: 1n } })).toThrow('config.json: linux.resources.cpu.shares: 1 is below the minimum of 2');
+    expect(() => v1Writes({ cpu: { shares: 300000n } })).toThrow('config.json: linux.resources.cpu.shares: 300000 is above the maximum of 262144');
+    expect(v1Writes({ cpu: { shares: 262144n } })).toEqual([{ controller: 'cpu', file: 'cpu.shares', value: '262144' }]);
+    expect(() => v1Writes({ memory: { swappiness: 200n } })).toThrow('config.json: linux.resources.memory.swappiness: invalid value 200 (valid range is 0-100)');
+  });
+
+  it('names a resource it cannot write instead of ignoring it', () => {
     expect(() => v1Writes({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: cannot be used on cgroup v1');
     expect(() => v1Writes({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow('linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size');
   });
