@@ -20,7 +20,7 @@ function write(file: string, value: string): void {
   try {
     fs.writeFileSync(file, value);
   } catch (e) {
-    throw cgError('write', file, e);
+    throw cgError(`write ${JSON.stringify(value)} to`, file, e);
   }
 }
 
@@ -107,8 +107,24 @@ export function writeResources(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, writes: 
       if (w.alt) write(path.join(dir, w.alt.file), w.alt.value);
       continue;
     }
-    write(file, w.value);
+    try {
+      write(file, w.value);
+    } catch (e) {
+      throw w.file === 'memory.limit_in_bytes' && /: EBUSY$/.test((e as Error).message) ? memoryInUse(dir, w.value) : e;
+    }
   }
+}
+
+/** v1 refuses a memory limit below what the cgroup uses: say how much it uses (runc does too). */
+function memoryInUse(dir: string, value: string): MiniRunError {
+  const num = (f: string) => {
+    try {
+      return fs.readFileSync(path.join(dir, f), 'utf8').trim();
+    } catch {
+      return '?';
+    }
+  };
+  return new MiniRunError('CGROUP', `cgroup: cannot set the memory limit to ${value}: the container uses ${num('memory.usage_in_bytes')} bytes (peak ${num('memory.max_usage_in_bytes')})`);
 }
 
 /** The device allow-list: v1 devices.deny/allow, or a v2 eBPF program on the container's dir. */

@@ -63,13 +63,6 @@ export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITE
   const { cpu, memory, pids, blockIO: io, network } = r;
   if (cpu?.cpus) w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: cpu.cpus });
   if (cpu?.mems) w.push({ controller: 'cpuset', file: 'cpuset.mems', value: cpu.mems });
-  if (set(cpu?.shares)) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
-  if (set(cpu?.period)) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period) });
-  if (set(cpu?.quota)) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
-  if (set(cpu?.burst)) w.push({ controller: 'cpu', file: 'cpu.cfs_burst_us', value: String(cpu.burst) });
-  if (set(cpu?.realtimePeriod)) w.push({ controller: 'cpu', file: 'cpu.rt_period_us', value: String(cpu.realtimePeriod) });
-  if (set(cpu?.realtimeRuntime)) w.push({ controller: 'cpu', file: 'cpu.rt_runtime_us', value: String(cpu.realtimeRuntime) });
-  if (cpu?.idle !== undefined) w.push({ controller: 'cpu', file: 'cpu.idle', value: String(cpu.idle) });
   if (set(memory?.limit)) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: limit(memory.limit) });
   // In v1 "swap" is memory+swap together (memsw), set after the memory limit.
   // An unlimited memory without a swap value makes swap unlimited too (runc).
@@ -85,6 +78,14 @@ export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITE
   if (limitAt >= 0 && swapAt > limitAt && (w[swapAt].value === '-1' || currentMemoryLimit < BigInt(w[swapAt].value))) {
     w.splice(limitAt, 0, ...w.splice(swapAt, 1));
   }
+  // runc's fs driver: cpuset, devices, memory, then cpu (a failed memory write stops it before cpu)
+  if (set(cpu?.shares)) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
+  if (set(cpu?.period)) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period) });
+  if (set(cpu?.quota)) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
+  if (set(cpu?.burst)) w.push({ controller: 'cpu', file: 'cpu.cfs_burst_us', value: String(cpu.burst) });
+  if (set(cpu?.realtimePeriod)) w.push({ controller: 'cpu', file: 'cpu.rt_period_us', value: String(cpu.realtimePeriod) });
+  if (set(cpu?.realtimeRuntime)) w.push({ controller: 'cpu', file: 'cpu.rt_runtime_us', value: String(cpu.realtimeRuntime) });
+  if (cpu?.idle !== undefined) w.push({ controller: 'cpu', file: 'cpu.idle', value: String(cpu.idle) });
   if (pids?.limit !== undefined && pids.limit !== 0n) w.push({ controller: 'pids', file: 'pids.max', value: pids.limit > 0n ? String(pids.limit) : 'max' });
   // blkio: the bfq scheduler's files where the legacy ones do not exist (runc)
   if (io?.weight) w.push({ controller: 'blkio', file: 'blkio.weight', value: String(io.weight), alt: { file: 'blkio.bfq.weight', value: String(io.weight) } });

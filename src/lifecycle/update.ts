@@ -114,16 +114,29 @@ export function update(root: string, id: string, requested: Resources): void {
     const mode = state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2');
     const old = state.resources ? readResources(parseJson(state.resources), 'linux.resources') : {};
     const merged = merge(old, given);
+    const currentLimit = () => {
+      const mem = dirs.find((d) => d.hierarchy.split(',').includes('memory'));
+      return mem ? BigInt(fs.readFileSync(path.join(mem.path, 'memory.limit_in_bytes'), 'utf8').trim()) : 0n;
+    };
     let writes: CgroupWrite[];
     try {
-      writes = updateWrites(mode, given, merged, () => {
-        const mem = dirs.find((d) => d.hierarchy.split(',').includes('memory'));
-        return mem ? BigInt(fs.readFileSync(path.join(mem.path, 'memory.limit_in_bytes'), 'utf8').trim()) : 0n;
-      });
+      writes = updateWrites(mode, given, merged, currentLimit);
     } catch (e) {
       throw e instanceof MiniRunError ? new MiniRunError(e.code, e.message.replace(/^config\.json: /, 'update: ')) : e;
     }
-    writeResources({ mode, dirs }, writes);
+    try {
+      writeResources({ mode, dirs }, writes);
+    } catch (e) {
+      // As runc does: put the last applied values back (best effort), then fail.
+      for (const w of updateWrites(mode, old, old, currentLimit)) {
+        try {
+          writeResources({ mode, dirs }, [w]);
+        } catch {
+          // the error that matters is the first one
+        }
+      }
+      throw e;
+    }
     writeState(dir, { ...state, resources: stringifyJson(merged) });
   });
 }

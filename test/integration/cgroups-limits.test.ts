@@ -207,6 +207,11 @@ suite('cgroup limits at work, as with runc', () => {
           codes[rt].push(r.code);
           if (rt === 'minirun') errs.push(r.stderr);
         }
+        // memory is written first: its failure leaves cpu and pids as they were (runc's order)
+        const before = ['cpu/cpu.shares', 'pids/pids.max'].map((f) => fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim());
+        codes[rt].push(cli(rt, ['update', '--cpu-share', '512', '--pids-limit', '33', '--memory', '1k', cid]).code);
+        const after = ['cpu/cpu.shares', 'pids/pids.max'].map((f) => fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim());
+        expect(`${rt}: ${after}`).toBe(`${rt}: ${before}`);
         const r = cli(rt, ['update', '-r', '-', cid], '{"memory": {"limit": "x"}}');
         codes[rt].push(r.code);
         if (rt === 'minirun') errs.push(r.stderr);
@@ -223,6 +228,7 @@ suite('cgroup limits at work, as with runc', () => {
     expect(codes.minirun).toEqual(codes.runc);
     for (const e of errs) expect(e).toMatch(/^minirun: [^\n]+\n$/);
     expect(errs[0]).toContain('--memory');
+    expect(errs[4]).toMatch(/^minirun: cgroup: cannot set the memory limit to 1024: the container uses \d+ bytes \(peak \d+\)\n$/);
     expect(errs[5]).toBe('minirun: update: linux.resources.cpu.shares: 1 is below the minimum of 2 (runc: "the minimum allowed cpu-shares is 2")\n');
     expect(errs[6]).toContain('--resources -: memory.limit');
     expect(errs[7]).toContain('not running');

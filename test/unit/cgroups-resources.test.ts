@@ -12,14 +12,14 @@ describe('v1Writes', () => {
     ).toEqual([
       { controller: 'cpuset', file: 'cpuset.cpus', value: '0' },
       { controller: 'cpuset', file: 'cpuset.mems', value: '0' },
-      { controller: 'cpu', file: 'cpu.shares', value: '512' },
-      { controller: 'cpu', file: 'cpu.cfs_period_us', value: '100000' },
-      { controller: 'cpu', file: 'cpu.cfs_quota_us', value: '10000' },
       { controller: 'memory', file: 'memory.limit_in_bytes', value: '33554432' },
       { controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '67108864' },
       { controller: 'memory', file: 'memory.soft_limit_in_bytes', value: '16777216' },
       { controller: 'memory', file: 'memory.swappiness', value: '0' },
       { controller: 'memory', file: 'memory.oom_control', value: '1' },
+      { controller: 'cpu', file: 'cpu.shares', value: '512' },
+      { controller: 'cpu', file: 'cpu.cfs_period_us', value: '100000' },
+      { controller: 'cpu', file: 'cpu.cfs_quota_us', value: '10000' },
       { controller: 'pids', file: 'pids.max', value: '10' },
     ]);
   });
