@@ -68,10 +68,31 @@ export function resourcesFromFile(file: string, stdin: () => string): Resources 
     throw new MiniRunError('USAGE', `--resources ${file}: cannot read: ${(e as NodeJS.ErrnoException).code}`);
   }
   try {
-    return readResources(parseJson(text), '');
+    return updatable(readResources(parseJson(text), ''));
   } catch (e) {
     throw new MiniRunError('USAGE', `--resources ${file}: ${(e as Error).message.replace(/^config\.json: /, '')}`);
   }
+}
+
+/**
+ * What runc update takes from -r: memory limit, reservation and swap (kernel
+ * memory only for its warning), the cpu values, blockIO.weight, pids and
+ * unified. Anything else there (throttles, hugetlb, devices, swappiness ...)
+ * runc ignores, and so does minirun: clients send the whole linux.resources.
+ */
+export function updatable(r: Resources): Resources {
+  const { memory, cpu, blockIO, pids, unified } = r;
+  const out: Resources = {};
+  if (memory) out.memory = { limit: memory.limit, reservation: memory.reservation, swap: memory.swap, kernel: memory.kernel, kernelTCP: memory.kernelTCP };
+  if (cpu) out.cpu = { shares: cpu.shares, quota: cpu.quota, period: cpu.period, realtimeRuntime: cpu.realtimeRuntime, realtimePeriod: cpu.realtimePeriod, cpus: cpu.cpus, mems: cpu.mems, idle: cpu.idle };
+  if (blockIO?.weight !== undefined) out.blockIO = { weight: blockIO.weight };
+  if (pids) out.pids = pids;
+  if (unified) out.unified = unified;
+  return stripUndefinedDeep(out);
+}
+
+function stripUndefinedDeep(r: Resources): Resources {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'unified' ? v : stripUndefined(v as object)])) as Resources;
 }
 
 /** Given values over the last applied ones, section by section. */

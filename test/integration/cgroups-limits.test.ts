@@ -156,7 +156,7 @@ suite('cgroup limits at work, as with runc', () => {
 
   it('update changes a running container as runc update does (flags and -r)', () => {
     sb.edit((c) => (c.linux.resources = { memory: { limit: 67108864 }, cpu: { shares: 1024 }, pids: { limit: 100 } }));
-    const files = ['memory/memory.limit_in_bytes', 'memory/memory.memsw.limit_in_bytes', 'memory/memory.soft_limit_in_bytes', 'cpu/cpu.shares', 'cpu/cpu.cfs_quota_us', 'cpu/cpu.cfs_period_us', 'pids/pids.max', 'cpuset/cpuset.cpus'];
+    const files = ['memory/memory.limit_in_bytes', 'memory/memory.memsw.limit_in_bytes', 'memory/memory.soft_limit_in_bytes', 'cpu/cpu.shares', 'cpu/cpu.cfs_quota_us', 'cpu/cpu.cfs_period_us', 'pids/pids.max', 'cpuset/cpuset.cpus', 'memory/memory.swappiness'];
     const steps: [string[], string?][] = [
       [['--memory', '32m']],
       [['--memory', '48M', '--memory-swap', '96m', '--memory-reservation', '16m']],
@@ -167,6 +167,8 @@ suite('cgroup limits at work, as with runc', () => {
       // an empty size is not given; kernel memory is ignored with a warning
       [['--memory', '', '--pids-limit', '40']],
       [['-r', '-'], '{"memory": {"kernel": 1048576, "limit": 40000000}}'],
+      // -r takes only what runc takes from it: swappiness is ignored there
+      [['-r', '-'], '{"memory": {"swappiness": 10}, "pids": {"limit": 45}}'],
     ];
     const seen: Record<string, string[]> = {};
     for (const rt of RUNTIMES) {
@@ -190,6 +192,7 @@ suite('cgroup limits at work, as with runc', () => {
     expect(seen.minirun).toEqual(seen.runc);
     expect(seen.minirun).toContain('memory/memory.limit_in_bytes = 33554432');
     expect(seen.minirun).toContain('update -r -: 0 (kernel memory warning)');
+    expect(seen.minirun).toContain('pids/pids.max = 45');
     expect(sb.residue()).toEqual([]);
   });
 

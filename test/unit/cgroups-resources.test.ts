@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kernelMemoryGiven, v1Writes } from '../../src/cgroups/resources';
+import { updatable } from '../../src/lifecycle/update';
 
 describe('v1Writes', () => {
   it('maps cpu, cpuset, memory and pids to the files runc writes, in its order', () => {
@@ -75,5 +76,20 @@ describe('v1Writes', () => {
     const files = (cur: bigint) => v1Writes({ memory: { limit: 64n << 20n, swap: 128n << 20n } }, cur).map((w) => w.file);
     expect(files(32n << 20n)).toEqual(['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes']);
     expect(files(256n << 20n)).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
+  });
+});
+
+describe('update -r', () => {
+  it('takes only what runc update takes from a resources file', () => {
+    expect(
+      updatable({
+        memory: { limit: 1n, swap: 2n, swappiness: 10n, disableOOMKiller: true },
+        cpu: { shares: 3n, burst: 4n },
+        blockIO: { weight: 100, throttleReadBpsDevice: [{ major: 8n, minor: 0n, rate: 1n }] },
+        hugepageLimits: [{ pageSize: '2MB', limit: 5n }],
+        pids: { limit: 6n },
+        devices: [{ allow: true, access: 'rwm' }],
+      }),
+    ).toEqual({ memory: { limit: 1n, swap: 2n }, cpu: { shares: 3n }, blockIO: { weight: 100 }, pids: { limit: 6n } });
   });
 });
