@@ -157,15 +157,26 @@ function v1Cpuset(dir: string | undefined): Obj {
   );
 }
 
-const BLKIO_FILES: [string, string][] = [
-  ['ioServiceBytesRecursive', 'io_service_bytes_recursive'],
-  ['ioServicedRecursive', 'io_serviced_recursive'],
-  ['ioQueueRecursive', 'io_queued_recursive'],
+// runc's groups of v1 blkio files, tried in order: BFQ with its debug files,
+// BFQ, CFQ, the throttle policy's recursive files, its plain ones. A group
+// whose first file is missing or empty gives way to the next; within a group
+// the first missing or empty file ends the stats with what was read so far.
+const DETAILED: [string, string][] = [
+  ['sectorsRecursive', 'sectors_recursive'],
   ['ioServiceTimeRecursive', 'io_service_time_recursive'],
   ['ioWaitTimeRecursive', 'io_wait_time_recursive'],
   ['ioMergedRecursive', 'io_merged_recursive'],
+  ['ioQueueRecursive', 'io_queued_recursive'],
   ['ioTimeRecursive', 'time_recursive'],
-  ['sectorsRecursive', 'sectors_recursive'],
+  ['ioServicedRecursive', 'io_serviced_recursive'],
+  ['ioServiceBytesRecursive', 'io_service_bytes_recursive'],
+];
+const BLKIO_GROUPS: [string, [string, string][]][] = [
+  ['blkio.bfq.', DETAILED],
+  ['blkio.bfq.', DETAILED.slice(-2)],
+  ['blkio.', DETAILED],
+  ['blkio.throttle.', DETAILED.slice(-2)],
+  ['blkio.throttle.', [['ioServicedRecursive', 'io_serviced'], ['ioServiceBytesRecursive', 'io_service_bytes']]],
 ];
 
 function blkioEntry(major: bigint, minor: bigint, op: string, value: bigint): Obj {
@@ -174,24 +185,38 @@ function blkioEntry(major: bigint, minor: bigint, op: string, value: bigint): Ob
   return omitEmpty(e, ['major', 'minor', 'value']);
 }
 
-/** v1: CFQ's files, else BFQ's, else the throttle policy's (runc's order). */
-function v1Blkio(dir: string | undefined): Obj {
-  const prefix = ['blkio.', 'blkio.bfq.', 'blkio.throttle.'].find((p) => readText(dir, `${p}io_serviced_recursive`) !== undefined);
-  const out: Obj = {};
-  if (!prefix) return out;
-  for (const [key, file] of BLKIO_FILES) {
-    const entries: Obj[] = [];
-    for (const line of (readText(dir, prefix + file) ?? '').split('\n')) {
-      const f = line.trim().split(/\s+/);
-      const dev = /^(\d+):(\d+)$/.exec(f[0] ?? '');
-      if (!dev) continue;
-      const [op, value] = f.length === 3 ? [f[1], f[2]] : ['', f[1]];
-      if (!/^\d+$/.test(value ?? '')) continue;
-      entries.push(blkioEntry(BigInt(dev[1]), BigInt(dev[2]), op, BigInt(value)));
-    }
-    if (entries.length > 0) out[key] = entries;
+/** A blkio file's device lines ("Total" lines apart); none when missing or empty. */
+function blkioLines(dir: string | undefined, file: string): Obj[] {
+  const entries: Obj[] = [];
+  for (const line of (readText(dir, file) ?? '').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    const dev = /^(\d+):(\d+)$/.exec(f[0] ?? '');
+    if (!dev) continue;
+    const [op, value] = f.length === 3 ? [f[1], f[2]] : ['', f[1]];
+    if (!/^\d+$/.test(value ?? '')) continue;
+    entries.push(blkioEntry(BigInt(dev[1]), BigInt(dev[2]), op, BigInt(value)));
   }
-  return out;
+  return entries;
+}
+
+/** The keys in runc's order (its Blkio struct's). */
+const BLKIO_KEYS = ['ioServiceBytesRecursive', 'ioServicedRecursive', 'ioQueueRecursive', 'ioServiceTimeRecursive', 'ioWaitTimeRecursive', 'ioMergedRecursive', 'ioTimeRecursive', 'sectorsRecursive'];
+
+function v1Blkio(dir: string | undefined): Obj {
+  const found: Obj = {};
+  const ordered = () => Object.fromEntries(BLKIO_KEYS.filter((k) => k in found).map((k) => [k, found[k]]));
+  for (const [prefix, files] of BLKIO_GROUPS) {
+    for (const [i, [key, file]] of files.entries()) {
+      const entries = blkioLines(dir, prefix + file);
+      if (entries.length === 0) {
+        if (i === 0) break;
+        return ordered();
+      }
+      found[key] = entries;
+      if (i === files.length - 1) return ordered();
+    }
+  }
+  return ordered();
 }
 
 function v2Io(dir: string): Obj {
