@@ -58,8 +58,9 @@ export function v2Writes(r: Resources | undefined): CgroupWrite[] {
   if (io?.weight) {
     w.push({ controller: 'io', file: 'io.bfq.weight', value: String(io.weight), alt: { file: 'io.weight', value: String(blkioToIoWeight(io.weight)) } });
   }
+  // per-device weights exist only with bfq; without it runc skips them, and so does minirun
   for (const d of io?.weightDevice ?? []) {
-    if (d.weight) w.push({ controller: 'io', file: 'io.bfq.weight', value: `${d.major}:${d.minor} ${d.weight}` });
+    if (d.weight) w.push({ controller: 'io', file: 'io.bfq.weight', value: `${d.major}:${d.minor} ${d.weight}`, ifExists: true });
   }
   const throttles = [
     ['throttleReadBpsDevice', 'rbps'],

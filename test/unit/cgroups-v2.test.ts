@@ -54,6 +54,8 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
       'rdma.max=mlx4_0 hca_handle=max hca_object=7',
       'memory.high=30000000',
     ]);
+    // a device weight only where bfq is: skipped without it, as runc
+    expect(v2Writes({ blockIO: { weightDevice: [{ major: 8n, minor: 0n, weight: 200 }] } })).toEqual([{ controller: 'io', file: 'io.bfq.weight', value: '8:0 200', ifExists: true }]);
     expect(v2Writes({ pids: { limit: -1n }, memory: { limit: -1n }, cpu: { quota: -1n } }).map((w) => `${w.file}=${w.value}`)).toEqual([
       'pids.max=max',
       'memory.swap.max=max',
