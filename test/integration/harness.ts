@@ -172,13 +172,21 @@ export function suiteSandbox(args: string[] = ['sh'], setup: (c: Config) => void
  */
 export async function eventsWatching(pid: number, minirunLog?: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let v1Seen = false;
+  // runc: on v2 an inotify fd watching memory.events and cgroup.events (two watches in its fdinfo);
+  // on v1 memory.oom_control and the eventfd it registers in cgroup.event_control
   const ready = (): boolean => {
     if (minirunLog) return fs.existsSync(minirunLog) && fs.readFileSync(minirunLog, 'utf8').includes('events: watching');
     try {
-      return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
-        const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-        return link.endsWith('/memory.oom_control') || link === 'anon_inode:inotify';
-      });
+      const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => [fd, fs.readlinkSync(`/proc/${pid}/fd/${fd}`)]);
+      const inotify = fds.find(([, link]) => link === 'anon_inode:inotify');
+      if (inotify) return (fs.readFileSync(`/proc/${pid}/fdinfo/${inotify[0]}`, 'utf8').match(/^inotify wd:/gm) ?? []).length >= 2;
+      const v1 = fds.some(([, link]) => link.endsWith('/memory.oom_control')) && fds.some(([, link]) => link === 'anon_inode:[eventfd]');
+      if (v1 && !v1Seen) {
+        v1Seen = true;
+        return false; // the registration write follows the eventfd: one more poll
+      }
+      return v1;
     } catch {
       return false; // not started yet, or an fd closed while reading
     }
