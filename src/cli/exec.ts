@@ -42,7 +42,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
   const { MiniRunError } = await import('../errors');
   const { parsePreserveFds } = await import('../lifecycle/extra-fds');
   const num = (flag: string, v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new MiniRunError('USAGE', `${flag}: must be a number, got "${v}"`);
+    if (!/^\d+$/.test(v) || Number(v) > 0x7fffffff) throw new MiniRunError('USAGE', `${flag}: must be a number between 0 and 2147483647, got "${v}"`);
     return Number(v);
   };
   let user: { uid: number; gid?: number } | undefined;

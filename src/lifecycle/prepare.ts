@@ -76,6 +76,15 @@ export function prepare(opts: PrepareOptions): Prepared {
     sessionKeyring: opts.noNewKeyring ? undefined : `_ses.${opts.id}`,
     cgroup: cgroups,
     hostHasKcore: fs.existsSync('/proc/kcore'),
+    isHostNetns: (nsPath) => {
+      try {
+        const a = fs.statSync(nsPath);
+        const b = fs.statSync('/proc/self/ns/net');
+        return a.dev === b.dev && a.ino === b.ino;
+      } catch {
+        return false; // a bad path fails where the namespace is joined
+      }
+    },
     execFifo: opts.execFifo,
   });
   checkLsm({ ...spec.process, mountLabel: linux.mountLabel });

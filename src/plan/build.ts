@@ -32,6 +32,8 @@ export interface BuildInput {
   cgroup: CgroupMountInfo;
   hostHasKcore: boolean;
   execFifo?: string;
+  /** is this namespace path the host's network namespace? (for net.* sysctls; default: no) */
+  isHostNetns?: (path: string) => boolean;
 }
 
 /** Fields minirun rejects until it implements them: never silently ignored. */
@@ -193,7 +195,7 @@ export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 
       uid: proc.user.uid,
       gid: proc.user.gid,
       umask: proc.user.umask,
-      additionalGids: [...(proc.user.additionalGids ?? [])],
+      additionalGids: [...new Set(proc.user.additionalGids ?? [])], // runc drops repeats
     },
     caps,
     noNewPrivileges: proc.noNewPrivileges === true,
@@ -241,7 +243,9 @@ export function buildPlan(input: BuildInput): LaunchPlan {
   if (setupDev) symlinks.unshift(...devSymlinks(input.hostHasKcore));
 
   const sysctl = Object.entries(linux.sysctl ?? {});
-  for (const [k] of sysctl) checkSysctl(k, hasNs);
+  const netPath = namespaces.find((n) => n.type === 'network')?.path;
+  const hostNetwork = () => netPath !== undefined && (input.isHostNetns ?? (() => false))(netPath);
+  for (const [k] of sysctl) checkSysctl(k, { has: hasNs, hostNetwork });
 
   let rootfsPropagation = 0n;
   if (linux.rootfsPropagation) rootfsPropagation = propagationFlag(linux.rootfsPropagation)!;

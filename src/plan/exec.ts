@@ -41,7 +41,7 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
   if (o.cwd !== undefined) p.cwd = o.cwd;
   p.env = [...(p.env ?? []), ...o.env];
   if (o.user) p.user = { ...p.user, uid: o.user.uid, gid: o.user.gid ?? p.user.gid };
-  p.user.additionalGids = [...(p.user.additionalGids ?? []), ...o.additionalGids];
+  p.user.additionalGids = [...new Set([...(p.user.additionalGids ?? []), ...o.additionalGids])];
   if (o.noNewPrivs !== undefined) p.noNewPrivileges = o.noNewPrivs;
   if (o.apparmorProfile) p.apparmorProfile = o.apparmorProfile;
   if (o.selinuxLabel) p.selinuxLabel = o.selinuxLabel;

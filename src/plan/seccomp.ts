@@ -107,6 +107,8 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
   for (const k of ['listenerPath', 'listenerMetadata']) {
     if (s[k] !== undefined && s[k] !== null && typeof s[k] !== 'string') throw configError(`${p}.${k}`, 'must be a string');
   }
+  // No default action and no rules: seccomp off, as runc reads it ("seccomp": {} included).
+  if ((s.defaultAction === undefined || s.defaultAction === null || s.defaultAction === '') && list(s.syscalls, `${p}.syscalls`).length === 0) return undefined;
   const defaultAction = action(s.defaultAction, s.defaultErrnoRet, `${p}.defaultAction`, `${p}.defaultErrnoRet`);
   // As runc: the init would need a notified syscall answered before it can
   // hand the listener fd over.
@@ -125,12 +127,13 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
     const where = `${p}.syscalls[${i}]`;
     if (typeof c !== 'object' || c === null) throw configError(where, 'must be an object');
     const call = c as Raw;
+    // a rule naming no syscall adds nothing (runc skips it)
     const names = list(call.names, `${where}.names`);
-    if (names.length === 0) throw configError(`${where}.names`, 'must name at least one syscall');
     const act = action(call.action, call.errnoRet, `${where}.action`, `${where}.errnoRet`);
     const args = list(call.args, `${where}.args`).map((a, j) => {
       const aw = `${where}.args[${j}]`;
       const arg = (a ?? {}) as Raw;
+      if (arg.index === undefined) arg.index = 0; // Go's zero value, as runc reads it
       if (typeof arg.index !== 'number' || !Number.isInteger(arg.index) || arg.index < 0 || arg.index > 5) {
         throw configError(`${aw}.index`, 'must be an argument index from 0 to 5');
       }

@@ -88,12 +88,16 @@ function rlimits(v: Json, p: string): Rlimit[] {
   return list;
 }
 
+/** A user or group id as runc takes it: 0 to 2^31-1 (-1 as u32 would mean "leave unchanged" to setresuid). */
+const id = intIn(0, 0x7fffffff);
+
 function user(v: Json, p: string): User {
   const o = object(v, p);
   return {
-    uid: required(o, 'uid', p, u32),
-    gid: required(o, 'gid', p, u32),
-    ...fields(o, p, { umask: u32, additionalGids: arrayOf(u32, NGROUPS_MAX), username: string }),
+    uid: required(o, 'uid', p, id),
+    // the spec requires gid; runc takes a missing one as 0, and so does minirun
+    gid: o.gid === undefined ? 0 : id(o.gid, at(p, 'gid')),
+    ...fields(o, p, { umask: u32, additionalGids: arrayOf(id, NGROUPS_MAX), username: string }),
   };
 }
 

@@ -230,7 +230,23 @@ describe('buildPlan details', () => {
     }, /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/],
     ['sysctl with ..', (s) => (s.linux.sysctl = { 'net..x': '1' }), /^config\.json: linux\.sysctl\.net\.\.x: is not a valid sysctl name$/],
     ['mount without type', (s) => s.mounts.push({ destination: '/x', source: 'none' }), /^config\.json: mounts\[7\]\.type: is required/],
+    ['kernel.hostname with a uts namespace', (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }), /^config\.json: linux\.sysctl\.kernel\.hostname: conflicts with the hostname field/],
+    ['a slash-form host sysctl', (s) => (s.linux.sysctl = { 'vm/swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\/swappiness: is not a namespaced sysctl/],
   ];
+  it('takes slash-form sysctl keys as runc does, and passes them on as written', () => {
+    const s = runcSpec();
+    s.linux.sysctl = { 'net/ipv4/ip_forward': '1', 'net/ipv4/conf/eth0.100/forwarding': '1' };
+    expect(buildPlan(input(s)).sysctl).toEqual([['net/ipv4/ip_forward', '1'], ['net/ipv4/conf/eth0.100/forwarding', '1']]);
+  });
+
+  it("refuses net.* sysctls when the network namespace joined is the host's", () => {
+    const s = runcSpec();
+    s.linux.namespaces = s.linux.namespaces.map((n: any) => (n.type === 'network' ? { type: 'network', path: '/proc/1/ns/net' } : n));
+    s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+    expect(() => buildPlan(input(s, { isHostNetns: (p) => p === '/proc/1/ns/net' }))).toThrow(/^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: is not allowed in the host's network namespace/);
+    expect(buildPlan(input(s, { isHostNetns: () => false })).sysctl).toEqual([['net.ipv4.ip_forward', '1']]);
+  });
+
   for (const [name, mutate, message] of rejected) {
     it(`rejects ${name}`, () => {
       const s = runcSpec();

@@ -44,14 +44,21 @@ describe('planSeccomp', () => {
     expect(p.flags).toBe(0);
   });
 
-  it('is absent without linux.seccomp', () => {
+  it('is absent without linux.seccomp, or with neither a default action nor rules (runc: seccomp off)', () => {
     expect(planSeccomp(undefined)).toBeUndefined();
+    expect(planSeccomp({})).toBeUndefined();
+    expect(planSeccomp({ defaultAction: '', syscalls: [] })).toBeUndefined();
+  });
+
+  it('reads what runc reads with Go zero values: a rule naming nothing adds nothing, a missing arg index is 0', () => {
+    const p = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }, { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ value: 1, op: 'SCMP_CMP_EQ' }] }] })!;
+    expect(p.filter.rules).toHaveLength(1);
+    expect(p.filter.rules[0]).toMatchObject({ syscall: 'kill', args: [{ index: 0, value: 1n }] });
   });
 
   const bad: [string, unknown, string][] = [
-    ['no default action', {}, 'config.json: linux.seccomp.defaultAction: unknown action undefined'],
+    ['no default action with rules', { syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }, 'config.json: linux.seccomp.defaultAction: unknown action undefined'],
     ['an errno out of range', { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 70000 }, 'config.json: linux.seccomp.defaultErrnoRet: must be an errno from 0 to 65535, got 70000'],
-    ['an empty names list', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }] }, 'config.json: linux.seccomp.syscalls[0].names: must name at least one syscall'],
     ['an unknown flag', { defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_MAGIC'] }, 'config.json: linux.seccomp.flags[0]: unsupported flag "SECCOMP_FILTER_FLAG_MAGIC"'],
     ['NOTIFY without a listener', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY'],
     ['NOTIFY with an empty listenerPath', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY'],

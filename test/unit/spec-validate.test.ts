@@ -207,8 +207,11 @@ describe('validateSpec: one line naming the field', () => {
     ['env without =', (c) => c.process.env.push('JUSTKEY'), 'process.env[2]: must be KEY=VALUE, got "JUSTKEY"'],
     ['env with an empty key', (c) => c.process.env.push('=v'), 'process.env[2]: has an empty variable name: "=v"'],
     ['cwd relative', (c) => (c.process.cwd = 'home'), 'process.cwd: must be an absolute path, got "home"'],
-    ['uid negative', (c) => (c.process.user.uid = -1), 'process.user.uid: must be between 0 and 4294967295, got -1'],
-    ['uid above 32 bits', (c) => (c.process.user.uid = 4294967296), 'process.user.uid: must be between 0 and 4294967295, got 4294967296'],
+    ['uid negative', (c) => (c.process.user.uid = -1), 'process.user.uid: must be between 0 and 2147483647, got -1'],
+    // (uid_t)-1 is "leave unchanged" to setresuid: runc refuses ids from 2^31 on
+    ['uid 4294967295', (c) => (c.process.user.uid = 4294967295), 'process.user.uid: must be between 0 and 2147483647, got 4294967295'],
+    ['gid 2^31', (c) => (c.process.user.gid = 2147483648), 'process.user.gid: must be between 0 and 2147483647, got 2147483648'],
+    ['an additional gid 2^31', (c) => (c.process.user.additionalGids = [5, 2147483648]), 'process.user.additionalGids[1]: must be between 0 and 2147483647, got 2147483648'],
     ['gid fractional', (c) => (c.process.user.gid = 1.5), 'process.user.gid: must be an integer, got 1.5'],
     ['an additional gid a string', (c) => (c.process.user.additionalGids = [1, '2']), 'process.user.additionalGids[1]: must be an integer, got a string'],
     ['capabilities an array', (c) => (c.process.capabilities = ['CAP_KILL']), 'process.capabilities: must be an object, got an array'],
