@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "seccomp.h"
 #include "report.h"
 #include "stdio.h"
 
@@ -57,20 +58,26 @@ std::string look_path(const std::string& file, const std::vector<std::string>& e
   std::string path;
   for (const std::string& kv : env)
     if (kv.compare(0, 5, "PATH=") == 0) path = kv.substr(5);
-  size_t i = 0;
-  for (;;) {
+  // No PATH (or an empty one): nothing to search.
+  for (size_t i = 0; !path.empty();) {
     size_t j = path.find(':', i);
     std::string dir = path.substr(i, j == std::string::npos ? std::string::npos : j - i);
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + file;
-    if (find_executable(candidate) == 0) return candidate;
+    if (find_executable(candidate) == 0) {
+      // Go 1.19's exec.LookPath (runc's): a match through a relative PATH entry is refused.
+      if (dir[0] != '/')
+        report::fail("exec", ENOENT, "\"%s\": found as %s through a relative $PATH entry: cannot run an executable found relative to the current directory", file.c_str(), candidate.c_str());
+      return candidate;
+    }
     if (j == std::string::npos) break;
     i = j + 1;
   }
   report::fail("exec", ENOENT, "\"%s\": executable file not found in $PATH", file.c_str());
 }
 
-void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd) {
+void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd,
+         bool load_seccomp) {
   if (fifo_fd >= 0) {
     // `create` has returned: nobody reads the socket any more. Then block
     // until `start` opens the fifo for reading. Meanwhile signals act as on
@@ -98,6 +105,8 @@ void run(const Plan& p, const std::string& path, const std::vector<std::string>&
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   if (report::socket_fd() >= 0) report::send(proto::kSyncExec, 0);
+  // After this only execve (and, should loading fail, the error record's write).
+  if (load_seccomp) seccomp_filter::load(p);
   execve(path.c_str(), argv.data(), envp.data());
   report::fail("exec", errno, "exec %s", path.c_str());
 }

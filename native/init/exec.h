@@ -15,8 +15,9 @@ std::vector<std::string> environment(const Plan& p, const std::string& home);
 // Resolves args[0]; fails the init with runc's wording when not found.
 std::string look_path(const std::string& file, const std::vector<std::string>& env);
 
-// Waits for `start` on the exec fifo (create), then execs. Never returns.
+// Waits for `start` on the exec fifo (create), then execs, loading the
+// seccomp filter just before execve when `load_seccomp`. Never returns.
 [[noreturn]] void run(const Plan& p, const std::string& path, const std::vector<std::string>& env,
-                      int fifo_fd);
+                      int fifo_fd, bool load_seccomp);
 
 }  // namespace exec

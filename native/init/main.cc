@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -143,26 +144,41 @@ int main() {
   set_umask(plan);
 
   system_settings::process_settings(plan);
+  // The container's stdio and signals, while nothing restricts the syscalls
+  // this needs (dup2, fcntl, ioctl, sigaction): a seccomp profile may deny them.
+  if (console_peer >= 0) fds[0] = fds[1] = fds[2] = console_peer;
+  stdio::install(fds);
+  if (console_peer >= 0) console::make_controlling();
+  stdio::reset_signals();
+
   if (plan.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     report::fail("noNewPrivileges", errno, "prctl(PR_SET_NO_NEW_PRIVS)");
   if (!plan.no_new_privs) seccomp_filter::load(plan);  // needs CAP_SYS_ADMIN: before dropping it
 
   std::string home = user::home_of(plan);  // read /etc/passwd before leaving root
+  // As runc: chdir as root first (a cwd only root may enter works), and again
+  // as the user when root was refused (a cwd only the user may enter).
+  bool chdir_as_user = false;
+  if (chdir(plan.cwd.c_str()) < 0) {
+    if (errno != EACCES && errno != EPERM) report::fail("cwd", errno, "chdir to process.cwd %s", plan.cwd.c_str());
+    chdir_as_user = true;
+  }
   user::switch_user_and_caps(plan);
-  if (chdir(plan.cwd.c_str()) < 0) report::fail("cwd", errno, "chdir to process.cwd %s", plan.cwd.c_str());
+  if (chdir_as_user && chdir(plan.cwd.c_str()) < 0)
+    report::fail("cwd", errno, "chdir to process.cwd %s", plan.cwd.c_str());
 
   std::vector<std::string> env = exec::environment(plan, home);
   std::string path = plan.exec_path.empty() ? exec::look_path(plan.args[0], env) : plan.exec_path;
-  if (plan.no_new_privs) seccomp_filter::load(plan);  // as late as possible
+  // With no_new_privs the filter goes in as late as possible: right before
+  // execve (exec::run), unless it has a notify listener, whose fd must reach
+  // the parent while the socket is still in use.
+  bool late_seccomp = plan.no_new_privs && !(plan.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+  if (plan.no_new_privs && !late_seccomp) seccomp_filter::load(plan);
 
-  if (console_peer >= 0) fds[0] = fds[1] = fds[2] = console_peer;
-  stdio::install(fds);
-  if (console_peer >= 0) console::make_controlling();
-  stdio::reset_signals();
   if (fifo.ok()) report::send(proto::kSyncCreated, 0);
   else if (plan.hook_points & proto::kHookPointStart) {
     report::send(proto::kSyncStartHooks, 0);  // startContainer hooks
     report::wait_go("hooks");
   }
-  exec::run(plan, path, env, fifo.release());
+  exec::run(plan, path, env, fifo.release(), late_seccomp);
 }

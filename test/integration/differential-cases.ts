@@ -118,6 +118,12 @@ export const CASES: Case[] = [
   { name: 'process: stdin is copied in', args: ['sh', '-c', 'read line; echo "got $line"'], script: [{ input: 'hello\n', args: ['run', 'ID'] }] },
   { name: 'process: stderr stays separate', args: ['sh', '-c', 'echo out; echo err >&2'] },
   { name: 'process: exit 7', args: ['/bin/probe', 'exit', '7'] },
+  { name: 'process: a uid of 2^32-1 (setresuid would leave root) is refused', args: ['id'], mutate: (c) => (c.process.user = { uid: 4294967295, gid: 4294967295 }) },
+  { name: 'process: no gid is gid 0', args: ['id'], mutate: (c) => (c.process.user = { uid: 1000 }) },
+  { name: 'process: repeated additionalGids count once', args: ['id'], mutate: (c) => (c.process.user = { uid: 0, gid: 0, additionalGids: [7, 5, 7] }) },
+  { name: 'process: a cwd only root may enter, as uid 1000', args: ['sh', '-c', 'pwd; id -u'], mutate: (c) => { c.process.user = { uid: 1000, gid: 1000 }; c.process.cwd = '/root'; } },
+  { name: 'process: args[0] found through a relative PATH entry is refused', args: ['sh', '-c', 'echo ran'], mutate: (c) => { c.process.env = ['PATH=bin']; c.process.cwd = '/'; } },
+  { name: 'process: no PATH, args[0] is not searched for', args: ['sh', '-c', 'echo ran'], mutate: (c) => { c.process.env = []; c.process.cwd = '/bin'; } },
   { name: 'process: pid 1 ignores TERM it sends itself', args: ['sh', '-c', 'kill -TERM $$; echo survived'] },
   { name: 'process: killed by a signal', args: ['sh', '-c', 'trap - TERM; sleep 5 & kill -KILL $$'] },
   { name: 'process: a child killed by a signal', args: ['sh', '-c', '/bin/probe kill 15; echo "status $?"'] },
@@ -166,6 +172,17 @@ export const CASES: Case[] = [
   { name: 'ns: hostname', args: ['/bin/probe', 'hostname'], mutate: (c) => (c.hostname = 'box') },
   { name: 'ns: a namespaced sysctl', args: ['cat', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/kernel/shmmni'], mutate: (c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '2048' }) },
   { name: 'ns: a sysctl of the host\'s namespace (refused)', args: ['true'], mutate: (c) => (c.linux.sysctl = { 'kernel.pid_max': '100000' }) },
+  { name: 'ns: a slash-form sysctl key', args: ['cat', '/proc/sys/net/ipv4/ip_forward'], mutate: (c) => (c.linux.sysctl = { 'net/ipv4/ip_forward': '1' }) },
+  { name: 'ns: kernel.hostname conflicts with hostname (refused)', args: ['hostname'], mutate: (c) => (c.linux.sysctl = { 'kernel.hostname': 'other' }) },
+  {
+    name: 'ns: a net sysctl in the host\'s network namespace, joined by path (refused)',
+    args: ['true'],
+    mutate: (c) => {
+      c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'network' ? { type: 'network', path: hostNs('net') } : n));
+      // the host's own value: nothing changes should a runtime write it
+      c.linux.sysctl = { 'net.ipv4.tcp_keepalive_time': fs.readFileSync('/proc/sys/net/ipv4/tcp_keepalive_time', 'utf8').trim() };
+    },
+  },
 
   // --- mounts ---
   { name: 'mounts: the default set', args: ['/bin/probe', 'mounts'] },
@@ -216,10 +233,15 @@ export const CASES: Case[] = [
 
   // --- seccomp ---
   { name: 'seccomp: an errno rule', args: ['sh', '-c', '/bin/probe seccomp; /bin/probe mkdir /tmp/d'], mutate: (c) => { c.root.readonly = false; seccomp([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }])(c); } },
-  { name: 'seccomp: default errno with an allow list', args: ['/bin/probe', 'exit', '0'], mutate: seccomp([{ names: ['execve', 'exit_group', 'brk', 'arch_prctl', 'set_tid_address', 'rt_sigreturn', 'exit'], action: 'SCMP_ACT_ALLOW' }], 'SCMP_ACT_ERRNO') },
   { name: 'seccomp: a kill rule', args: ['sh', '-c', '/bin/probe mkdir /tmp/d; echo "status $?"'], mutate: (c) => { c.root.readonly = false; seccomp([{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL' }])(c); } },
   { name: 'seccomp: an argument condition', args: ['sh', '-c', 'uname -m; /bin/probe personality'], mutate: seccomp([{ names: ['personality'], action: 'SCMP_ACT_ERRNO', errnoRet: 22, args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] }]) },
   { name: 'seccomp: an unknown syscall name is skipped', args: ['/bin/probe', 'seccomp'], mutate: seccomp([{ names: ['no_such_syscall', 'mkdir'], action: 'SCMP_ACT_ERRNO' }]) },
+  { name: 'seccomp: an empty object is no filter', args: ['/bin/probe', 'seccomp'], mutate: (c) => (c.linux.seccomp = {}) },
+  { name: 'seccomp: a rule naming nothing, an argument without index', args: ['sh', '-c', '/bin/probe seccomp; uname -m'], mutate: seccomp([{ names: [], action: 'SCMP_ACT_KILL' }, { names: ['personality'], action: 'SCMP_ACT_ERRNO', args: [{ value: 8, op: 'SCMP_CMP_EQ' }] }]) },
+  // the runtime's last steps before execve (stdio, its reports) run under the filter: they must not need sendmsg, dup2 or fcntl
+  { name: 'seccomp: a profile denying sendmsg, dup2 and fcntl, no_new_privs', args: ['sh', '-c', 'echo ran'], mutate: (c) => { c.process.noNewPrivileges = true; seccomp([{ names: ['sendmsg', 'dup2', 'dup3', 'fcntl'], action: 'SCMP_ACT_ERRNO' }])(c); } },
+  { name: 'seccomp: a profile denying sendmsg, dup2 and fcntl, with privileges', args: ['sh', '-c', 'echo ran'], mutate: (c) => { c.process.noNewPrivileges = false; seccomp([{ names: ['sendmsg', 'dup2', 'dup3', 'fcntl'], action: 'SCMP_ACT_ERRNO' }])(c); } },
+  { name: 'seccomp: sendmsg denied, create then start', args: ['sh', '-c', 'echo ran'], mutate: (c) => { c.process.noNewPrivileges = true; seccomp([{ names: ['sendmsg'], action: 'SCMP_ACT_ERRNO' }])(c); }, script: [['create', 'ID'], ['start', 'ID'], { wait: 'stopped' }, ['delete', 'ID']] },
 
   // --- hooks ---
   { name: 'hooks: all but poststart on run, in order, with the state', args: ['true'], mutate: (c, ctx) => (c.hooks = hooks(ctx)), script: [['run', 'ID'], { host: 'cat ${OWN}hooks' }] },
@@ -314,6 +336,14 @@ export const DELIBERATE: Deliberate[] = [
     },
     runc: { code: 1 },
     minirun: { code: 0, stdout: 'Seccomp:\t2\nSeccomp_filters:\t1\n' },
+  },
+  {
+    name: 'seccomp: a filter that allows execve but not what the program then needs',
+    reason: 'with no_new_privs minirun loads the filter right before execve, so the user program starts under it and fails (the dynamic loader exits 127); runc 1.1.5 loads it earlier in its Go init, which then fails itself',
+    args: ['/bin/probe', 'exit', '0'],
+    mutate: seccomp([{ names: ['execve', 'exit_group', 'brk', 'arch_prctl', 'set_tid_address', 'rt_sigreturn', 'exit'], action: 'SCMP_ACT_ALLOW' }], 'SCMP_ACT_ERRNO'),
+    runc: { code: 1 },
+    minirun: { code: 127, stdout: '' },
   },
   {
     name: 'poststart hooks run after the process started, with status running',
