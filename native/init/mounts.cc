@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/magic.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -162,6 +163,13 @@ void mount_bind(int rootfd, const PlanMount& m) {
     report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
   UniqueFd target(paths::make_target(rootfd, m.destination, S_ISDIR(st.st_mode)));
   if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
+  // The plan only lets a bind cover the files in /proc that runc allows, by
+  // their names; a destination that reaches /proc through a symlink is refused
+  // here (runc CVE-2019-16884: a bind over /proc/self/attr/exec).
+  struct statfs sfs;
+  bool named_in_proc = m.destination == "/proc" || m.destination.compare(0, 6, "/proc/") == 0;
+  if (!named_in_proc && fstatfs(target.get(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+    report::fail("mount", EPERM, "%s: the destination resolves into /proc, where nothing may be mounted", what(m).c_str());
   unsigned long rec = m.rec.flags & MS_REC;
   if (m.tree_fd >= 0) {
     // The id-mapped clone made before the namespaces (idmap::prepare).

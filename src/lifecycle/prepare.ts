@@ -76,6 +76,13 @@ export function prepare(opts: PrepareOptions): Prepared {
     sessionKeyring: opts.noNewKeyring ? undefined : `_ses.${opts.id}`,
     cgroup: cgroups,
     hostHasKcore: fs.existsSync('/proc/kcore'),
+    isProcfs: (p) => {
+      try {
+        return fs.statfsSync(p).type === 0x9fa0; // PROC_SUPER_MAGIC
+      } catch {
+        return false;
+      }
+    },
     isHostNetns: (nsPath) => {
       try {
         const a = fs.statSync(nsPath);

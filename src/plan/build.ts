@@ -34,6 +34,8 @@ export interface BuildInput {
   execFifo?: string;
   /** is this namespace path the host's network namespace? (for net.* sysctls; default: no) */
   isHostNetns?: (path: string) => boolean;
+  /** is this host path on a proc filesystem? (a bind over /proc must be; default: no) */
+  isProcfs?: (path: string) => boolean;
 }
 
 /** Fields minirun rejects until it implements them: never silently ignored. */
@@ -117,6 +119,23 @@ function planIdmap(m: Mount, word: 'idmap' | 'ridmap', isBind: boolean, spec: Sp
   return { ...idmap, uidMappings: [...(spec.linux?.uidMappings ?? [])], gidMappings: [...(spec.linux?.gidMappings ?? [])] };
 }
 
+/** What runc lets a bind (or a filesystem other than proc, sysfs, mqueue, tmpfs, cgroup) cover inside /proc: lxcfs's files. */
+export const PROC_MOUNTABLE = [
+  '/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
+  '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid',
+];
+
+/** runc's checkProcMount: nothing may be mounted over /proc's files (CVE-2019-16884: /proc/self/attr/exec). */
+function checkProcMount(destination: string, source: string, where: string, isProcfs: (p: string) => boolean): void {
+  if (destination !== '/proc' && !destination.startsWith('/proc/')) return;
+  if (destination === '/proc') {
+    if (source === '' || isProcfs(source)) return;
+    throw configError(`${where}.destination`, `/proc: only a proc filesystem may be mounted there (${source} is not one)`);
+  }
+  if (PROC_MOUNTABLE.includes(destination)) return;
+  throw configError(`${where}.destination`, `${destination} is inside /proc: only ${PROC_MOUNTABLE.join(', ')} may be mounted over (as runc)`);
+}
+
 function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, string][]): PlanMount[] {
   const out: PlanMount[] = [];
   (input.spec.mounts ?? []).forEach((m, index) => {
@@ -140,6 +159,9 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
     // Mappings without "idmap"/"ridmap" are taken as "idmap", as runc 1.2 takes them.
     const idmapWord = opts.idmap ?? (m.uidMappings && m.gidMappings ? 'idmap' : undefined);
     if (idmapWord) base.idmap = planIdmap(m, idmapWord, isBind, input.spec, where);
+    if (isBind || !['proc', 'sysfs', 'mqueue', 'tmpfs', 'cgroup'].includes(type)) {
+      checkProcMount(destination, isBind && m.source ? path.resolve(input.bundle, m.source) : (m.source ?? ''), where, input.isProcfs ?? (() => false));
+    }
     if (isBind) {
       if (!m.source) throw configError(`${where}.source`, 'a bind mount needs a source');
       out.push({ ...base, kind: MountKind.Bind, fstype: 'bind', source: path.resolve(input.bundle, m.source), flags: opts.flags | MS.BIND });
@@ -249,6 +271,10 @@ export function buildPlan(input: BuildInput): LaunchPlan {
 
   let rootfsPropagation = 0n;
   if (linux.rootfsPropagation) rootfsPropagation = propagationFlag(linux.rootfsPropagation)!;
+  // Without pivot_root the old root stays below: private propagation would hide the host's mount events (runc refuses it).
+  if (input.noPivot && (linux.rootfsPropagation === 'private' || linux.rootfsPropagation === 'rprivate')) {
+    throw configError('linux.rootfsPropagation', `${linux.rootfsPropagation} is not safe without pivot_root (--no-pivot)`);
+  }
 
   return {
     rootfs: input.rootfs,
