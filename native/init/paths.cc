@@ -108,16 +108,49 @@ int open_in_root(int rootfd, const std::string& path, int flags, bool no_symlink
   return walk_in_root(rootfd, path, flags, no_symlinks);
 }
 
-int mkdir_all(int rootfd, const std::string& path, mode_t mode) {
+namespace {
+
+constexpr int kMaxLinks = 40;  // as the kernel's MAXSYMLINKS
+
+// `name` in `dirfd` is a symlink: its target, or false when it is not one.
+bool link_target(int dirfd, const std::string& name, std::string* target) {
+  char buf[4096];
+  ssize_t n = readlinkat(dirfd, name.c_str(), buf, sizeof(buf) - 1);
+  if (n <= 0) return false;
+  target->assign(buf, static_cast<size_t>(n));
+  return true;
+}
+
+// Where a dangling symlink `name` in `dir` (the lexical path `dir_path`)
+// points, followed by `rest`: a path that open_in_root keeps inside the root.
+std::string redirect(const std::string& dir_path, const std::string& target, const std::string& rest) {
+  std::string out = target[0] == '/' ? target : dir_path + "/" + target;
+  if (!rest.empty()) out += "/" + rest;
+  return out;
+}
+
+int mkdir_all_at(int rootfd, const std::string& path, mode_t mode, int links) {
   std::vector<std::string> parts = components(path);
   std::string prefix;
   UniqueFd cur(open_in_root(rootfd, "/", O_PATH | O_DIRECTORY));
   if (!cur.ok()) return cur.release();
-  for (const std::string& c : parts) {
+  for (size_t i = 0; i < parts.size(); i++) {
+    const std::string& c = parts[i];
     std::string next = prefix + "/" + c;
     int fd = open_in_root(rootfd, next, O_PATH | O_DIRECTORY);
     if (fd == -ENOENT) {
-      if (mkdirat(cur.get(), c.c_str(), mode) < 0 && errno != EEXIST) return -errno;
+      if (mkdirat(cur.get(), c.c_str(), mode) < 0) {
+        if (errno != EEXIST) return -errno;
+        // It exists but does not resolve: a dangling symlink. As runc
+        // (SecureJoin, then MkdirAll), create what it points to, in the root.
+        std::string target;
+        if (link_target(cur.get(), c, &target)) {
+          if (links >= kMaxLinks) return -ELOOP;
+          std::string rest;
+          for (size_t k = i + 1; k < parts.size(); k++) rest += (rest.empty() ? "" : "/") + parts[k];
+          return mkdir_all_at(rootfd, redirect(prefix.empty() ? "/" : prefix, target, rest), mode, links + 1);
+        }
+      }
       fd = open_in_root(rootfd, next, O_PATH | O_DIRECTORY);
     }
     if (fd < 0) return fd;
@@ -127,13 +160,13 @@ int mkdir_all(int rootfd, const std::string& path, mode_t mode) {
   return cur.release();
 }
 
-int make_target(int rootfd, const std::string& path, bool is_dir) {
-  if (is_dir) return mkdir_all(rootfd, path, 0755);
+int make_target_at(int rootfd, const std::string& path, bool is_dir, int links) {
+  if (is_dir) return mkdir_all_at(rootfd, path, 0755, links);
   int fd = open_in_root(rootfd, path, O_PATH);
   if (fd != -ENOENT) return fd;
   std::string parent, base;
   split(path, &parent, &base);
-  UniqueFd dir(mkdir_all(rootfd, parent, 0755));
+  UniqueFd dir(mkdir_all_at(rootfd, parent, 0755, links));
   if (!dir.ok()) return dir.release();
   // dir is O_PATH; creating a file needs a real directory fd.
   UniqueFd real(openat(dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -141,7 +174,20 @@ int make_target(int rootfd, const std::string& path, bool is_dir) {
   int f = openat(real.get(), base.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0755);
   if (f < 0 && errno != EEXIST) return -errno;
   if (f >= 0) close(f);
-  return open_in_root(rootfd, path, O_PATH);
+  fd = open_in_root(rootfd, path, O_PATH);
+  std::string target;
+  if (fd == -ENOENT && link_target(real.get(), base, &target)) {
+    // the last component is a dangling symlink: the file goes where it points
+    if (links >= kMaxLinks) return -ELOOP;
+    return make_target_at(rootfd, redirect(parent, target, ""), false, links + 1);
+  }
+  return fd;
 }
+
+}  // namespace
+
+int mkdir_all(int rootfd, const std::string& path, mode_t mode) { return mkdir_all_at(rootfd, path, mode, 0); }
+
+int make_target(int rootfd, const std::string& path, bool is_dir) { return make_target_at(rootfd, path, is_dir, 0); }
 
 }  // namespace paths
