@@ -46,15 +46,16 @@ void make_node(const Plan& p, int rootfd, const PlanDevice& d) {
     return;
   }
   dev_t dev = makedev(d.rec.major, d.rec.minor);
-  if (mknodat(dir.get(), base.c_str(), node_type(d.rec.type) | (d.rec.mode & 07777), dev) < 0) {
+  if (mknodat(dir.get(), base.c_str(), node_type(d.rec.type) | (d.rec.mode & 01777), dev) < 0) {
     if (errno == EEXIST) return;  // as runc: an existing node is kept
     report::fail("devices", errno, "mknod %s", d.path.c_str());
   }
   if (fchownat(dir.get(), base.c_str(), d.rec.uid, d.rec.gid, AT_SYMLINK_NOFOLLOW) < 0)
     report::fail("devices", errno, "chown %s", d.path.c_str());
-  // mknod honours the umask; set the exact mode.
+  // mknod honours the umask; set the exact mode, without setuid and setgid:
+  // runc's chown after its mknod clears those two (the sticky bit stays).
   UniqueFd node(openat(dir.get(), base.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!node.ok() || chmod(paths::fd_path(node.get()).c_str(), d.rec.mode & 07777) < 0)
+  if (!node.ok() || chmod(paths::fd_path(node.get()).c_str(), d.rec.mode & 01777) < 0)
     report::fail("devices", errno, "chmod %s", d.path.c_str());
 }
 
