@@ -188,6 +188,33 @@ export const CASES: Case[] = [
   { name: 'mounts: the default set', args: ['/bin/probe', 'mounts'] },
   { name: 'mounts: what is in /dev', args: ['sh', '-c', 'stat -c "%N %A %U %G %t:%T" /dev/* /dev/pts/* /dev/shm /dev/mqueue'] },
   { name: 'mounts: a read-only root', args: ['/bin/probe', 'write', '/newfile', 'x'] },
+  { name: 'mounts: a bind over /proc/self/attr/exec (refused, CVE-2019-16884)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/proc/self/attr/exec', type: 'bind', source: '/dev/null', options: ['bind'] }) },
+  { name: 'mounts: a bind over /proc/sys (refused)', args: ['true'], mutate: (c, ctx) => c.mounts.push({ destination: '/proc/sys', type: 'bind', source: ctx.sb.dir, options: ['rbind'] }) },
+  { name: 'mounts: a bind over /proc/uptime (lxcfs\'s, allowed)', args: ['cat', '/proc/uptime'], mutate: (c) => c.mounts.push({ destination: '/proc/uptime', type: 'bind', source: '/etc/hostname', options: ['bind', 'ro'] }) },
+  { name: 'mounts: a bind of a non-proc directory at /proc (refused)', args: ['true'], mutate: (c, ctx) => { c.mounts = c.mounts.filter((m: Config) => m.destination !== '/proc'); c.mounts.push({ destination: '/proc', type: 'bind', source: ctx.sb.dir, options: ['rbind'] }); } },
+  { name: 'mounts: the host\'s /proc bound at /proc (allowed)', args: ['sh', '-c', 'test -e /proc/self/status && echo proc'], mutate: (c) => { c.mounts = c.mounts.filter((m: Config) => m.destination !== '/proc'); c.linux.namespaces = c.linux.namespaces.filter((n: Config) => n.type !== 'pid'); c.mounts.push({ destination: '/proc', type: 'bind', source: '/proc', options: ['rbind'] }); } },
+  {
+    name: 'mounts: a bind reaching /proc through a symlink in the rootfs (refused)',
+    args: ['true'],
+    mutate: (c) => c.mounts.push({ destination: '/lnk-attr/exec', type: 'bind', source: '/dev/null', options: ['bind'] }),
+    script: [{ host: 'ln -sfn /proc/self/attr "$DIR/bundle/rootfs/lnk-attr"' }, ['run', 'ID'], { host: 'rm -f "$DIR/bundle/rootfs/lnk-attr"' }],
+  },
+  {
+    name: 'mounts: destinations through dangling symlinks are created where they point, inside the rootfs',
+    args: ['sh', '-c', 'grep -E " /(nothere|nothere-file|escaped)" /proc/self/mountinfo | cut -d" " -f5'],
+    mutate: (c) => c.mounts.push(
+      { destination: '/lnk', type: 'tmpfs', source: 'tmpfs' },
+      { destination: '/lnkf', type: 'bind', source: '/etc/hostname', options: ['bind'] },
+      { destination: '/esc/sub', type: 'tmpfs', source: 'tmpfs' },
+    ),
+    script: [
+      { host: 'cd "$DIR/bundle/rootfs" && rm -rf nothere nothere-file escaped && ln -sfn /nothere lnk && ln -sfn /nothere-file lnkf && ln -sfn /../../../../escaped esc' },
+      ['run', 'ID'],
+      { host: 'cd "$DIR/bundle/rootfs" && ls -d nothere nothere-file escaped; test ! -e /escaped && echo "host untouched"; rm -rf lnk lnkf esc nothere nothere-file escaped' },
+    ],
+  },
+  { name: 'mounts: rprivate root propagation with --no-pivot (refused)', args: ['true'], mutate: (c) => (c.linux.rootfsPropagation = 'rprivate'), script: [['run', '--no-pivot', 'ID']] },
+  { name: 'devices: setuid and setgid bits of fileMode are dropped, sticky kept', args: ['sh', '-c', 'ls -l /dev/xfifo | cut -c1-10'], mutate: (c) => (c.linux.devices = [{ path: '/dev/xfifo', type: 'p', fileMode: 0o7777 }]) },
   { name: 'mounts: a writable root', args: ['sh', '-c', 'touch /newfile && echo ok && rm /newfile'], mutate: (c) => (c.root.readonly = false) },
   { name: 'mounts: a read-only bind mount', args: ['sh', '-c', 'cat /data/file; /bin/probe write /data/new x'], mutate: (c, ctx) => {
     const src = path.join(ctx.sb.dir, 'data');
