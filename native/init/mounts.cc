@@ -111,8 +111,10 @@ int copy_tree(int from, int to, std::string* where) {
 // and the recursive attributes wait for finalize().
 bool delayed(const PlanMount& m) { return is_tmpfs(m) || is_dev(m.destination); }
 
-// Finds the mount point that holds `path` (longest prefix in mountinfo).
-std::string mountpoint_of(const std::string& path) {
+// Finds the mount point that holds `path` (longest prefix in mountinfo),
+// and whether that mount is shared (a "shared:N" optional field).
+std::string mountpoint_of(const std::string& path, bool* shared) {
+  *shared = false;
   FILE* f = fopen("/proc/self/mountinfo", "re");
   if (!f) return "/";
   std::string best = "/";
@@ -123,7 +125,12 @@ std::string mountpoint_of(const std::string& path) {
     if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) continue;
     std::string m = mp;
     bool under = m == "/" || path == m || (path.compare(0, m.size(), m) == 0 && path[m.size()] == '/');
-    if (under && m.size() > best.size()) best = m;
+    if (!under || m.size() < best.size()) continue;
+    best = m;
+    // the optional fields sit between the mount options and " - "
+    std::string l = line;
+    size_t dash = l.find(" - ");
+    *shared = l.find(" shared:") < dash;
   }
   free(line);
   fclose(f);
@@ -254,9 +261,12 @@ int prepare_root(const Plan& p) {
   unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
   if (mount("", "/", nullptr, prop, nullptr) < 0)
     report::fail("rootfs", errno, "set propagation of / (linux.rootfsPropagation)");
-  // pivot_root needs the rootfs's parent mount not to be shared.
-  std::string parent = mountpoint_of(p.rootfs);
-  if (mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+  // pivot_root needs the rootfs's parent mount not to be shared: make it
+  // private if it is (only then, as runc: an unbindable one stays so, and the
+  // bind below fails as with runc).
+  bool shared = false;
+  std::string parent = mountpoint_of(p.rootfs, &shared);
+  if (shared && mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
     report::fail("rootfs", errno, "make %s private", parent.c_str());
   if (mount(p.rootfs.c_str(), p.rootfs.c_str(), "bind", MS_BIND | MS_REC, nullptr) < 0)
     report::fail("rootfs", errno, "bind mount root.path %s", p.rootfs.c_str());
@@ -293,8 +303,8 @@ void enter_root(const Plan& p, int rootfd) {
     if (umount2(".", MNT_DETACH) < 0) report::fail("pivot_root", errno, "detach the old root");
   }
   if (chdir("/") < 0) report::fail("pivot_root", errno, "chdir to the new root");
-  if (p.rootfs_propagation && mount("", "/", nullptr, p.rootfs_propagation, nullptr) < 0)
-    report::fail("rootfs", errno, "set linux.rootfsPropagation on the new root");
+  // (runc 1.1.5 applies rootfsPropagation to the host's / before the binds,
+  // and not again on the new root; neither does minirun.)
 }
 
 void readonly_and_masked(const Plan& p) {
