@@ -237,6 +237,9 @@ export const CASES: Case[] = [
   { name: 'mounts: a nested destination is created', args: ['sh', '-c', 'grep " /a/b/c " /proc/self/mountinfo | cut -d" " -f5,6'], mutate: (c) => c.mounts.push({ destination: '/a/b/c', type: 'tmpfs', source: 'tmpfs', options: [] }) },
   { name: 'mounts: a missing bind source', args: ['true'], mutate: (c, ctx) => c.mounts.push({ destination: '/data', type: 'bind', source: path.join(ctx.sb.dir, 'nope'), options: ['bind'] }) },
   { name: 'mounts: rootfsPropagation rslave', args: ['sh', '-c', 'grep " / / " /proc/self/mountinfo | cut -d" " -f7-'], mutate: (c) => (c.linux.rootfsPropagation = 'rslave') },
+  { name: 'mounts: rootfsPropagation rshared (the container\'s mounts stay private)', args: ['sh', '-c', 'grep -E " /(proc|dev|sys)? " /proc/self/mountinfo | cut -d" " -f5,7-8'], mutate: (c) => (c.linux.rootfsPropagation = 'rshared') },
+  { name: 'mounts: rootfsPropagation shared', args: ['sh', '-c', 'grep -E " /(proc|dev|sys)? " /proc/self/mountinfo | cut -d" " -f5,7-8'], mutate: (c) => (c.linux.rootfsPropagation = 'shared') },
+  { name: 'mounts: rootfsPropagation unbindable (the rootfs bind fails)', args: ['true'], mutate: (c) => (c.linux.rootfsPropagation = 'unbindable') },
   { name: 'mounts: --no-pivot', args: ['sh', '-c', 'ls /; /bin/probe mounts | wc -l'], script: [['run', '--no-pivot', 'ID']] },
 
   // --- devices ---
