@@ -53,10 +53,12 @@ const FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_TSYNC: 1,
   SECCOMP_FILTER_FLAG_LOG: 2,
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 32, // Linux 5.19; only with a notify listener
 };
 const FLAG_TSYNC = 1;
 const FLAG_NEW_LISTENER = 8;
 const FLAG_TSYNC_ESRCH = 16; // the kernel takes TSYNC with NEW_LISTENER only with this
+const FLAG_WAIT_KILLABLE_RECV = 32;
 const NOTIFY = 0x7fc00000;
 
 /** For `features` (runtime-spec features-linux.md): what this planner accepts. */
@@ -147,14 +149,16 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
       rules.push({ syscall: n, action: act, args });
     });
   });
-  const planned: PlannedSeccomp = { filter: { defaultAction, architectures, rules }, flags };
+  // The kernel takes WAIT_KILLABLE_RECV only with a listener: without a notifying
+  // rule it means nothing, and libseccomp (runc's) leaves it out then.
+  const planned: PlannedSeccomp = { filter: { defaultAction, architectures, rules }, flags: flags & ~FLAG_WAIT_KILLABLE_RECV };
   // A listenerPath without a notifying rule is ignored, as by runc.
   if (rules.some((r) => r.action === NOTIFY)) {
     const path = typeof s.listenerPath === 'string' ? s.listenerPath : '';
     if (path === '') throw configError(`${p}.listenerPath`, 'is required with SCMP_ACT_NOTIFY');
     if (path.includes('\0')) throw configError(`${p}.listenerPath`, 'must not contain NUL');
     planned.listener = { path, metadata: typeof s.listenerMetadata === 'string' ? s.listenerMetadata : '' };
-    planned.flags |= FLAG_NEW_LISTENER;
+    planned.flags |= FLAG_NEW_LISTENER | (flags & FLAG_WAIT_KILLABLE_RECV);
     if (planned.flags & FLAG_TSYNC) planned.flags |= FLAG_TSYNC_ESRCH;
   }
   return planned;

@@ -116,6 +116,16 @@ suite('seccomp notify matches runc', () => {
     });
   }
 
+  it('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: the filter loads with it and the agent answers (runc 1.1.5 refuses the flag)', async () => {
+    notifyConfig(['sh', '-c', 'mkdir /tmp/w 2>&1; echo mkdir=$?'], ['mkdir', 'mkdirat'], { flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] });
+    const id = uniqueId('sn-wk');
+    const { results } = await withAgent(['--answer', 'mkdir=errno:28', '--answer', 'mkdirat=errno:28'], () => [cli('minirun', ['run', id])], normState(id, false));
+    expect(results[0].stdout).toBe("mkdir: can't create directory '/tmp/w': No space left on device\nmkdir=1\n");
+    expect(results[0].code).toBe(0);
+    expect(sb.minirun(['features']).stdout).toContain('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV');
+    expect(sb.residue()).toEqual([]);
+  });
+
   it('a success value from the agent: mkdir returns 0 and makes nothing; no metadata, no key', async () => {
     notifyConfig(['sh', '-c', 'mkdir /tmp/b; echo mkdir=$?; test -d /tmp/b; echo exists=$?'], ['mkdir', 'mkdirat']);
     sb.edit((c) => delete c.linux.seccomp.listenerMetadata);

@@ -38,6 +38,12 @@ describe('planSeccomp', () => {
     expect(p.listener).toEqual({ path: '/run/agent.sock', metadata: 'm' });
   });
 
+  it('WAIT_KILLABLE_RECV goes with a listener only (the kernel refuses it without one)', () => {
+    const rules = [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }];
+    expect(planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/l', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: rules })!.flags).toBe(8 | 32);
+    expect(planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!.flags).toBe(0);
+  });
+
   it('a listenerPath without a NOTIFY rule is ignored, as by runc', () => {
     const p = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!;
     expect(p.listener).toBeUndefined();
