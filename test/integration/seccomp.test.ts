@@ -69,6 +69,50 @@ suite('seccomp matches runc', () => {
     expect(minirun.stdout).toMatch(/mount=1\n/);
   });
 
+  /**
+   * A profile in Docker's style and format (moby's default.json): deny by
+   * default with EPERM, an allow list, an arch map, argument rules for
+   * personality, clone (no namespace flags, SCMP_CMP_MASKED_EQ) and socket,
+   * clone3 answered with ENOSYS, and the includes/excludes that engines
+   * resolve and OCI runtimes ignore. The allow list is podman's unconditional one.
+   */
+  function dockerStyleProfile(): Config {
+    const podman = JSON.parse(fs.readFileSync(podmanProfile, 'utf8')) as { syscalls: Config[] };
+    const special = ['clone', 'clone3', 'personality', 'socket'];
+    const allowed = podman.syscalls
+      .filter((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args?.length && !r.includes?.caps && (!r.includes?.arches || r.includes.arches.includes('amd64')))
+      .flatMap((r) => r.names as string[])
+      .filter((n) => !special.includes(n));
+    const personality = [0, 8, 131072, 131080, 4294967295].map((value) => ({ names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value, op: 'SCMP_CMP_EQ' }] }));
+    return {
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] }],
+      syscalls: [
+        { names: allowed, action: 'SCMP_ACT_ALLOW', args: [], comment: '', includes: {}, excludes: {} },
+        ...personality,
+        { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 2114060288, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }], excludes: { caps: ['CAP_SYS_ADMIN'] } },
+        { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38, excludes: { caps: ['CAP_SYS_ADMIN'] } },
+        { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 40, op: 'SCMP_CMP_NE' }] },
+      ],
+    };
+  }
+  it.skipIf(!fs.existsSync(podmanProfile))("a Docker-style default profile: a shell runs and forks, namespaces and mounts are blocked as with runc", () => {
+    sb.edit((c) => {
+      c.linux.seccomp = dockerStyleProfile();
+      c.process.args = ['sh', '-c', 'grep Seccomp /proc/self/status; echo "$(echo forked)"; unshare -m true 2>&1; echo unshare=$?; mount -t tmpfs x /tmp 2>&1; echo mount=$?; /bin/probe personality; /bin/probe keyring 2>&1; echo keyctl=$?'];
+    });
+    const { runc, minirun } = sb.runBoth();
+    const norm = (t: string) => t.replace(/_ses\.\S+/, '_ses.ID');
+    expect(norm(minirun.stdout)).toBe(norm(runc.stdout));
+    expect(minirun.code, minirun.stderr + runc.stderr).toBe(runc.code);
+    expect(minirun.stdout, minirun.stderr).toMatch(/^Seccomp:\t2\n/);
+    expect(minirun.stdout).toMatch(/forked\n/);
+    expect(minirun.stdout).toMatch(/unshare=1\n/);
+    expect(minirun.stdout).toMatch(/mount=1\n/);
+    expect(sb.residue()).toEqual([]);
+  });
+
   it('exec gets the container filter', () => {
     sb.edit((c) => {
       c.linux.seccomp = cases[0][1];
