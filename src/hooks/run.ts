@@ -80,19 +80,19 @@ export function runContainerHooks(
     const plan = buildHookPlan(target.namespaces, target.pid, target.rootfs, hook, runtimeEnv);
     const [stdinR, stdinW] = addon.pipe();
     const outFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-hook-')), 'out');
-    const out = fs.openSync(outFile, 'w+');
-    let pid = -1;
     try {
-      fs.writeSync(stdinW, state); // far below a pipe's capacity
-      addon.close(stdinW);
-      pid = launch(addon, plan, [stdinR, out, out], { placeInit: () => undefined }).pid;
-    } catch (e) {
-      throw failure(kind, i, hook, (e as Error).message, '');
-    } finally {
-      addon.close(stdinR);
-      fs.closeSync(out);
-    }
-    try {
+      const out = fs.openSync(outFile, 'w+');
+      let pid = -1;
+      try {
+        fs.writeSync(stdinW, state); // far below a pipe's capacity
+        addon.close(stdinW);
+        pid = launch(addon, plan, [stdinR, out, out], { placeInit: () => undefined }).pid;
+      } catch (e) {
+        throw failure(kind, i, hook, (e as Error).message, '');
+      } finally {
+        addon.close(stdinR);
+        fs.closeSync(out);
+      }
       const deadline = hook.timeout ? Date.now() + hook.timeout * 1000 : Infinity;
       let status = addon.waitSync(pid, true);
       while (!status && Date.now() < deadline) {
@@ -108,6 +108,7 @@ export function runContainerHooks(
       if (status.signal !== null) throw failure(kind, i, hook, `killed by signal ${status.signal}`, output);
       if (status.code !== 0) throw failure(kind, i, hook, `exit status ${status.code}`, output);
     } finally {
+      // also when the hook could not be started
       fs.rmSync(path.dirname(outFile), { recursive: true, force: true });
     }
   });

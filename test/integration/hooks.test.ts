@@ -1,8 +1,9 @@
 // Hooks: the same order, statuses on stdin and failure handling as runc.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox, uniqueId, type Config } from './harness';
+import { hasRunc, isRoot, MINIRUN, Sandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const KINDS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
@@ -93,6 +94,20 @@ suite('hooks match runc', () => {
     const minirun = sb.minirun(['run', `${id}-m`]);
     expect(minirun.code).toBe(runc.code);
     expect(minirun.stderr).toBe('minirun: hooks.createRuntime[0] /bin/sh: exit status 3: broken\n');
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it('a hook that cannot be started fails the run and leaves no temp files', () => {
+    withHooks({ createContainer: [{ path: '/nonexistent/hook', args: ['hook'] }] }); // run in the container's namespaces
+    const tmp = fs.mkdtempSync(path.join(sb.dir, 'tmp-'));
+    const r = spawnSync(MINIRUN, ['--root', sb.minirunRoot, 'run', '--bundle', sb.bundle, uniqueId('hk')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', TMPDIR: tmp },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^minirun: hooks\.createContainer\[0\] \/nonexistent\/hook: [^\n]+\n$/);
+    expect(fs.readdirSync(tmp)).toEqual([]);
     expect(sb.residue()).toEqual([]);
   });
 
