@@ -2,7 +2,7 @@
 // argument, exit status 1, and leaves nothing behind (mounts, state, processes).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exec, isRoot, MINIRUN, suiteSandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot ? describe : describe.skip;
@@ -148,9 +148,11 @@ suite('command line edges, as runc', () => {
     ['spec', '--bundle', '/nonexistent'],
     ['kill', 'no-such-container', '9'],
   ];
+  const rootDir = `/tmp/minirun-edges-${process.pid}`;
+  afterAll(() => fs.rmSync(rootDir, { recursive: true, force: true })); // the runtimes may make it
   for (const args of cases) {
     it(`minirun ${args.join(' ') || '(no arguments)'} exits as runc does`, () => {
-      const root = ['--root', `/tmp/minirun-edges-${process.pid}`];
+      const root = ['--root', rootDir];
       const runc = exec('runc', [...root, ...args]);
       const minirun = exec(MINIRUN, [...root, ...args]);
       expect(minirun.code).toBe(runc.code);
