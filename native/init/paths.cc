@@ -30,6 +30,8 @@ std::vector<std::string> components(const std::string& path) {
 
 bool g_no_openat2 = false;
 
+constexpr int kMaxLinks = 40;  // symlinks followed on one path, as the kernel's MAXSYMLINKS
+
 // The fallback when openat2 is missing: walk one component at a time with
 // O_NOFOLLOW, resolving symlinks by hand against the root.
 int walk_in_root(int rootfd, const std::string& path, int flags, bool no_symlinks) {
@@ -54,7 +56,7 @@ int walk_in_root(int rootfd, const std::string& path, int flags, bool no_symlink
     if (fstat(fd, &st) < 0) return -errno;
     if (S_ISLNK(st.st_mode)) {
       if (no_symlinks) return -ELOOP;
-      if (++links > 40) return -ELOOP;
+      if (++links > kMaxLinks) return -ELOOP;
       char buf[4096];
       ssize_t n = readlinkat(fd, "", buf, sizeof(buf) - 1);
       if (n < 0) return -errno;
@@ -110,8 +112,6 @@ int open_in_root(int rootfd, const std::string& path, int flags, bool no_symlink
 
 namespace {
 
-constexpr int kMaxLinks = 40;  // as the kernel's MAXSYMLINKS
-
 // `name` in `dirfd` is a symlink: its target, or false when it is not one.
 bool link_target(int dirfd, const std::string& name, std::string* target) {
   char buf[4096];
@@ -121,8 +121,8 @@ bool link_target(int dirfd, const std::string& name, std::string* target) {
   return true;
 }
 
-// Where a dangling symlink `name` in `dir` (the lexical path `dir_path`)
-// points, followed by `rest`: a path that open_in_root keeps inside the root.
+// Where a dangling symlink in the directory `dir_path` (a lexical path) points,
+// given its `target`, followed by `rest`: a path open_in_root keeps inside the root.
 std::string redirect(const std::string& dir_path, const std::string& target, const std::string& rest) {
   std::string out = target[0] == '/' ? target : dir_path + "/" + target;
   if (!rest.empty()) out += "/" + rest;

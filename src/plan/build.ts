@@ -120,7 +120,7 @@ function planIdmap(m: Mount, word: 'idmap' | 'ridmap', isBind: boolean, spec: Sp
 }
 
 /** What runc lets a bind (or a filesystem other than proc, sysfs, mqueue, tmpfs, cgroup) cover inside /proc: lxcfs's files. */
-export const PROC_MOUNTABLE = [
+const PROC_MOUNTABLE = [
   '/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
   '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid',
 ];

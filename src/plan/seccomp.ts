@@ -135,12 +135,12 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
     const args = list(call.args, `${where}.args`).map((a, j) => {
       const aw = `${where}.args[${j}]`;
       const arg = (a ?? {}) as Raw;
-      if (arg.index === undefined) arg.index = 0; // Go's zero value, as runc reads it
-      if (typeof arg.index !== 'number' || !Number.isInteger(arg.index) || arg.index < 0 || arg.index > 5) {
+      const index = arg.index === undefined ? 0 : arg.index; // Go's zero value, as runc reads it
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 5) {
         throw configError(`${aw}.index`, 'must be an argument index from 0 to 5');
       }
       if (typeof arg.op !== 'string' || !own(OPERATORS, arg.op)) throw configError(`${aw}.op`, `unknown operator ${JSON.stringify(arg.op)}`);
-      return { index: arg.index, op: OPERATORS[arg.op], value: u64(arg.value, `${aw}.value`), valueTwo: u64(arg.valueTwo, `${aw}.valueTwo`) };
+      return { index, op: OPERATORS[arg.op], value: u64(arg.value, `${aw}.value`), valueTwo: u64(arg.valueTwo, `${aw}.valueTwo`) };
     });
     names.forEach((n, k) => {
       if (typeof n !== 'string' || n === '') throw configError(`${where}.names[${k}]`, 'must be a syscall name');
