@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs runc 1.1.5's own integration suite (tests/integration/*.bats, prepared
+# by prepare.sh) twice in one go: with Debian's runc as the control, then with
+# RUNC pointing at minirun. Every test that passes with runc must pass with
+# minirun, except those in expected-failures.tsv, each of which must still fail
+# and for the reason written there. Prints one "runc-suite: N passed, N failed"
+# line; exits non-zero on any unexpected result.
+#   bash test/runc-suite/run.sh [FILE.bats...]     (default: every file)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+src=$(bash test/runc-suite/prepare.sh) || { echo "runc-suite: preparing the suite failed"; exit 1; }
+integration="$src/tests/integration"
+out=${RUNC_SUITE_OUT:-$repo/build/runc-suite/results}
+rm -rf "$out"
+mkdir -p "$out"
+control=${RUNC_SUITE_CONTROL:-$(command -v runc)}
+files=("$@")
+[ ${#files[@]} -gt 0 ] || mapfile -t files < <(cd "$integration" && ls -- *.bats)
+
+# One pass: every file under a pty (the tty tests need one), each with a time limit.
+pass() {
+  local name=$1 runtime=$2 f
+  mkdir -p "$out/$name"
+  for f in "${files[@]}"; do
+    f=$(basename "$f")
+    local tmp
+    tmp=$(mktemp -d "/tmp/runc-suite-$name.XXXXXX")
+    chmod 755 "$tmp"  # userns tests need the bundle reachable by mapped ids
+    # A hanging test fails alone (BATS_TEST_TIMEOUT), a hanging file after 15 minutes.
+    TMPDIR=$tmp RUNC=$runtime BATS_TEST_TIMEOUT=120 script -e -q -c "timeout 900 bats -t '$integration/$f'" /dev/null \
+      </dev/null >"$out/$name/$f.tap" 2>&1
+    rm -rf "$tmp"
+  done
+}
+start=$SECONDS
+pass runc "$control"
+pass minirun "$repo/bin/minirun"
+node "$repo/test/runc-suite/compare.js" "$out" "$repo/test/runc-suite/expected-failures.tsv" "${files[@]}"
+status=$?
+echo "runc-suite: both passes took $((SECONDS - start)) s; TAP output in $out"
+exit $status
