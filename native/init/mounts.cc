@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <dirent.h>
 #include <string.h>
@@ -179,10 +180,10 @@ void mount_bind(int rootfd, const PlanMount& m) {
     report::fail("mount", EPERM, "%s: the destination resolves into /proc, where nothing may be mounted", what(m).c_str());
   unsigned long rec = m.rec.flags & MS_REC;
   if (m.tree_fd >= 0) {
-    // The id-mapped clone made before the namespaces (idmap::prepare).
+    // The clone made before the namespaces (idmap::prepare, clone_bind_sources).
     UniqueFd tree(m.tree_fd);
     if (syscall(SYS_move_mount, tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-      report::fail("mount", errno, "%s: attach the id-mapped %s", what(m).c_str(), m.source.c_str());
+      report::fail("mount", errno, "%s: attach the bind of %s", what(m).c_str(), m.source.c_str());
   } else if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0) {
     report::fail("mount", errno, "%s: bind %s", what(m).c_str(), m.source.c_str());
   }
@@ -256,6 +257,17 @@ void mount_fs(int rootfd, const PlanMount& m) {
 }
 
 }  // namespace
+
+void clone_bind_sources(Plan* p) {
+  if (!(p->clone_flags & CLONE_NEWUSER)) return;
+  for (PlanMount& m : p->mounts) {
+    if (m.rec.kind != proto::kMountBind || m.tree_fd >= 0) continue;
+    unsigned int clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.rec.flags & MS_REC) ? AT_RECURSIVE : 0);
+    long tree = syscall(SYS_open_tree, AT_FDCWD, m.source.c_str(), clone);
+    if (tree < 0) report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
+    m.tree_fd = static_cast<int>(tree);
+  }
+}
 
 int prepare_root(const Plan& p) {
   unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
