@@ -241,6 +241,16 @@ export const CASES: Case[] = [
   { name: 'mounts: rootfsPropagation shared', args: ['sh', '-c', 'grep -E " /(proc|dev|sys)? " /proc/self/mountinfo | cut -d" " -f5,7-8'], mutate: (c) => (c.linux.rootfsPropagation = 'shared') },
   { name: 'mounts: rootfsPropagation unbindable (the rootfs bind fails)', args: ['true'], mutate: (c) => (c.linux.rootfsPropagation = 'unbindable') },
   { name: 'mounts: --no-pivot', args: ['sh', '-c', 'ls /; /bin/probe mounts | wc -l'], script: [['run', '--no-pivot', 'ID']] },
+  {
+    // runc's no_pivot.bats: the host's full /proc is hidden, so no new procfs may be mounted
+    name: 'mounts: --no-pivot, a fresh /proc in a nested user namespace is refused',
+    args: ['unshare', '-mrpf', 'sh', '-c', 'mount -t proc none /proc && echo mounted'],
+    mutate: (c) => {
+      c.process.capabilities.bounding.push('CAP_SETFCAP');
+      c.process.capabilities.permitted.push('CAP_SETFCAP');
+    },
+    script: [['run', '--no-pivot', 'ID']],
+  },
 
   // --- devices ---
   { name: 'devices: extra devices', args: ['stat', '-c', '%N %A %U %G %t:%T', '/dev/fuse', '/dev/loop-control'], mutate: (c) => (c.linux.devices = [
