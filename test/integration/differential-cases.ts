@@ -262,6 +262,12 @@ export const CASES: Case[] = [
     c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
     c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' });
   } },
+  // runc's update.bats uses "rwa": only r, w and m count
+  { name: 'devices: access "rwa" counts as "rw"', args: ['probe', 'open', '/dev/fuse'], mutate: (c) => {
+    c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
+    c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'rwa' });
+  } },
+  { name: 'devices: an access naming none of r, w and m (refused)', args: ['true'], mutate: (c) => c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'a' }) },
   { name: 'devices: a deny rule for /dev/null', args: ['sh', '-c', 'echo x > /dev/null; echo status=$?'], mutate: (c) => c.linux.resources.devices.push({ allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }) },
 
   // --- masked and read-only paths ---
