@@ -125,7 +125,6 @@ int main() {
   if (!plan.join_only) {
     // A new container: its filesystem and kernel settings. (exec skips all
     // of this: joining the mount namespace put it in the container's root.)
-    if (!(plan.clone_flags & CLONE_NEWNS)) report::fail("rootfs", EINVAL, "a new mount namespace is required");
     UniqueFd rootfd(mounts::prepare_root(plan));
     mounts::mount_all(plan, rootfd.get());
     devices::create_all(plan, rootfd.get());

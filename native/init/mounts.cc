@@ -270,17 +270,29 @@ void clone_bind_sources(Plan* p) {
   }
 }
 
+bool has_mount_ns(const Plan& p) {
+  if (p.clone_flags & CLONE_NEWNS) return true;
+  for (const PlanNsJoin& j : p.joins)
+    if (j.type == CLONE_NEWNS) return true;
+  return false;
+}
+
 int prepare_root(const Plan& p) {
-  unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
-  if (mount("", "/", nullptr, prop, nullptr) < 0)
-    report::fail("rootfs", errno, "set propagation of / (linux.rootfsPropagation)");
-  // pivot_root needs the rootfs's parent mount not to be shared: make it
-  // private if it is (only then, as runc: an unbindable one stays so, and the
-  // bind below fails as with runc).
-  bool shared = false;
-  std::string parent = mountpoint_of(p.rootfs, &shared);
-  if (shared && mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
-    report::fail("rootfs", errno, "make %s private", parent.c_str());
+  // In the runtime's own mount namespace (linux.namespaces has no mount) the
+  // host's propagation is left alone: runc would make the host's / rslave
+  // and the rootfs's parent private, for everyone on the host.
+  if (has_mount_ns(p)) {
+    unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
+    if (mount("", "/", nullptr, prop, nullptr) < 0)
+      report::fail("rootfs", errno, "set propagation of / (linux.rootfsPropagation)");
+    // pivot_root needs the rootfs's parent mount not to be shared: make it
+    // private if it is (only then, as runc: an unbindable one stays so, and the
+    // bind below fails as with runc).
+    bool shared = false;
+    std::string parent = mountpoint_of(p.rootfs, &shared);
+    if (shared && mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+      report::fail("rootfs", errno, "make %s private", parent.c_str());
+  }
   if (mount(p.rootfs.c_str(), p.rootfs.c_str(), "bind", MS_BIND | MS_REC, nullptr) < 0)
     report::fail("rootfs", errno, "bind mount root.path %s", p.rootfs.c_str());
   int fd = open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -373,6 +385,9 @@ void enter_root(const Plan& p, int rootfd) {
   if (p.no_pivot) {
     if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) report::fail("no_pivot", errno, "move the rootfs to /");
     if (chroot(".") < 0) report::fail("no_pivot", errno, "chroot");
+  } else if (!has_mount_ns(p)) {
+    // The runtime's mount namespace: no pivot_root there (runc chroots too).
+    if (chroot(".") < 0) report::fail("rootfs", errno, "chroot into the rootfs");
   } else {
     UniqueFd oldroot(open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
     if (!oldroot.ok()) report::fail("pivot_root", errno, "open the old root");

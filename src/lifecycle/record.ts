@@ -25,6 +25,7 @@ export function recordState(dir: string, id: string, prepared: Prepared, pid: nu
     resources: prepared.spec.linux?.resources ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined }) : undefined,
     hooks: prepared.spec.hooks,
     namespaces: prepared.spec.linux?.namespaces,
+    rootfsMountsBefore: prepared.rootfsMountsBefore,
   });
 }
 

@@ -397,8 +397,8 @@ function namespacesNeeded(spec: Spec): void {
   const uts = find('uts');
   for (const k of ['hostname', 'domainname'] as const) {
     if (!spec[k]) continue;
-    if (!uts) throw configError(k, 'requires a new uts namespace, and linux.namespaces has none');
-    if (uts.path) throw configError(k, `requires a new uts namespace, not the one joined at ${uts.path}`);
+    // a uts namespace of the container's own, new or joined by path (runtime-spec, runc)
+    if (!uts) throw configError(k, 'requires a uts namespace, and linux.namespaces has none');
   }
 
   for (const k of ['maskedPaths', 'readonlyPaths'] as const) {

@@ -233,13 +233,12 @@ describe('validateSpec: one line naming the field', () => {
     ['oomScoreAdj out of range', (c) => (c.process.oomScoreAdj = -1001), 'process.oomScoreAdj: must be between -1000 and 1000, got -1001'],
     ['apparmorProfile a boolean', (c) => (c.process.apparmorProfile = true), 'process.apparmorProfile: must be a string, got a boolean'],
     // names
-    ['hostname without a uts namespace', (c) => c.linux.namespaces.splice(3, 1), 'hostname: requires a new uts namespace, and linux.namespaces has none'],
-    ['hostname in a joined uts namespace', (c) => (c.linux.namespaces[3].path = '/proc/1/ns/uts'), 'hostname: requires a new uts namespace, not the one joined at /proc/1/ns/uts'],
+    ['hostname without a uts namespace', (c) => c.linux.namespaces.splice(3, 1), 'hostname: requires a uts namespace, and linux.namespaces has none'],
     ['domainname without a uts namespace', (c) => {
       delete c.hostname;
       c.domainname = 'example.org';
       c.linux.namespaces.splice(3, 1);
-    }, 'domainname: requires a new uts namespace, and linux.namespaces has none'],
+    }, 'domainname: requires a uts namespace, and linux.namespaces has none'],
     ['hostname of 65 bytes', (c) => (c.hostname = 'h'.repeat(65)), "hostname: is 65 bytes long, more than the kernel's limit of 64"],
     ['hostname of 33 characters but 66 bytes', (c) => (c.hostname = '\u00e9'.repeat(33)), "hostname: is 66 bytes long, more than the kernel's limit of 64"],
     // mounts
