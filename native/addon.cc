@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -429,6 +430,16 @@ Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// umount2(2) of a path; 0 or the errno. For the rootfs mounts a container
+// without a mount namespace of its own made in the runtime's.
+Napi::Value Umount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "umount(path, flags)");
+  std::string path = info[0].As<Napi::String>();
+  int rc = umount2(path.c_str(), int_arg(info, 1));
+  return Napi::Number::New(env, rc < 0 ? errno : 0);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("startHelper", Napi::Function::New(env, StartHelper));
   exports.Set("recv", Napi::Function::New(env, Recv));
@@ -440,6 +451,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
   exports.Set("prlimit", Napi::Function::New(env, Prlimit));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  exports.Set("umount", Napi::Function::New(env, Umount));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));

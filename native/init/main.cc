@@ -4,7 +4,8 @@
 // it execs the user program or reports {step, errno, detail} and _exits.
 //
 // The steps, in runc's order:
-//   helper:  receive plan -> oom_score_adj -> id-mapped mount clones ->
+//   helper:  receive plan -> oom_score_adj -> exec fifo (O_PATH) ->
+//            id-mapped mount clones -> bind source clones (new user ns) ->
 //            join namespaces by path ->
 //            new user namespace (parent writes id maps) -> other new
 //            namespaces -> fork the init (pid 1) -> report its pid, exit
@@ -107,23 +108,23 @@ int main() {
   }
 
   system_settings::oom_score_adj(plan);
-  idmap::prepare(&plan);    // still root in the host's namespaces
-  namespaces::enter(plan);  // from here on: the container's init
-  report::wait_go("cgroups");
-  namespaces::after_cgroups(plan);
-
-  // An O_PATH fd of the exec fifo, opened while the host's paths are visible.
+  // An O_PATH fd of the exec fifo, opened while the host's paths are visible
+  // to the host's root (a user namespace's root may not reach the state dir).
   UniqueFd fifo;
   if (!plan.exec_fifo.empty()) {
     fifo.reset(open(plan.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
     if (!fifo.ok()) report::fail("exec fifo", errno, "open %s", plan.exec_fifo.c_str());
   }
+  idmap::prepare(&plan);    // still root in the host's namespaces
+  mounts::clone_bind_sources(&plan);
+  namespaces::enter(plan);  // from here on: the container's init
+  report::wait_go("cgroups");
+  namespaces::after_cgroups(plan);
 
   int console_peer = -1;
   if (!plan.join_only) {
     // A new container: its filesystem and kernel settings. (exec skips all
     // of this: joining the mount namespace put it in the container's root.)
-    if (!(plan.clone_flags & CLONE_NEWNS)) report::fail("rootfs", EINVAL, "a new mount namespace is required");
     UniqueFd rootfd(mounts::prepare_root(plan));
     mounts::mount_all(plan, rootfd.get());
     devices::create_all(plan, rootfd.get());

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <dirent.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "../common/fd.h"
 #include "paths.h"
@@ -179,10 +181,10 @@ void mount_bind(int rootfd, const PlanMount& m) {
     report::fail("mount", EPERM, "%s: the destination resolves into /proc, where nothing may be mounted", what(m).c_str());
   unsigned long rec = m.rec.flags & MS_REC;
   if (m.tree_fd >= 0) {
-    // The id-mapped clone made before the namespaces (idmap::prepare).
+    // The clone made before the namespaces (idmap::prepare, clone_bind_sources).
     UniqueFd tree(m.tree_fd);
     if (syscall(SYS_move_mount, tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-      report::fail("mount", errno, "%s: attach the id-mapped %s", what(m).c_str(), m.source.c_str());
+      report::fail("mount", errno, "%s: attach the bind of %s", what(m).c_str(), m.source.c_str());
   } else if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0) {
     report::fail("mount", errno, "%s: bind %s", what(m).c_str(), m.source.c_str());
   }
@@ -257,17 +259,40 @@ void mount_fs(int rootfd, const PlanMount& m) {
 
 }  // namespace
 
+void clone_bind_sources(Plan* p) {
+  if (!(p->clone_flags & CLONE_NEWUSER)) return;
+  for (PlanMount& m : p->mounts) {
+    if (m.rec.kind != proto::kMountBind || m.tree_fd >= 0) continue;
+    unsigned int clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.rec.flags & MS_REC) ? AT_RECURSIVE : 0);
+    long tree = syscall(SYS_open_tree, AT_FDCWD, m.source.c_str(), clone);
+    if (tree < 0) report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
+    m.tree_fd = static_cast<int>(tree);
+  }
+}
+
+bool has_mount_ns(const Plan& p) {
+  if (p.clone_flags & CLONE_NEWNS) return true;
+  for (const PlanNsJoin& j : p.joins)
+    if (j.type == CLONE_NEWNS) return true;
+  return false;
+}
+
 int prepare_root(const Plan& p) {
-  unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
-  if (mount("", "/", nullptr, prop, nullptr) < 0)
-    report::fail("rootfs", errno, "set propagation of / (linux.rootfsPropagation)");
-  // pivot_root needs the rootfs's parent mount not to be shared: make it
-  // private if it is (only then, as runc: an unbindable one stays so, and the
-  // bind below fails as with runc).
-  bool shared = false;
-  std::string parent = mountpoint_of(p.rootfs, &shared);
-  if (shared && mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
-    report::fail("rootfs", errno, "make %s private", parent.c_str());
+  // In the runtime's own mount namespace (linux.namespaces has no mount) the
+  // host's propagation is left alone: runc would make the host's / rslave
+  // and the rootfs's parent private, for everyone on the host.
+  if (has_mount_ns(p)) {
+    unsigned long prop = p.rootfs_propagation ? p.rootfs_propagation : (MS_SLAVE | MS_REC);
+    if (mount("", "/", nullptr, prop, nullptr) < 0)
+      report::fail("rootfs", errno, "set propagation of / (linux.rootfsPropagation)");
+    // pivot_root needs the rootfs's parent mount not to be shared: make it
+    // private if it is (only then, as runc: an unbindable one stays so, and the
+    // bind below fails as with runc).
+    bool shared = false;
+    std::string parent = mountpoint_of(p.rootfs, &shared);
+    if (shared && mount("", parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+      report::fail("rootfs", errno, "make %s private", parent.c_str());
+  }
   if (mount(p.rootfs.c_str(), p.rootfs.c_str(), "bind", MS_BIND | MS_REC, nullptr) < 0)
     report::fail("rootfs", errno, "bind mount root.path %s", p.rootfs.c_str());
   int fd = open(p.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -287,11 +312,82 @@ void mount_all(const Plan& p, int rootfd) {
   }
 }
 
+// mountinfo's octal escapes (\040 for a space...) undone.
+static std::string unescape_mountinfo(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); i++) {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// --no-pivot leaves the host's mount tree under the chroot, and a full procfs
+// or sysfs there would let the container mount a fresh, unmasked one (the
+// kernel allows a new proc mount where a full one is visible). So, as runc's
+// msMoveRoot, every full proc and sysfs mount outside the rootfs is detached
+// first (made a slave so that nothing reaches the host), or covered by a
+// tmpfs where it cannot be detached.
+static void hide_host_proc_and_sys(const Plan& p) {
+  UniqueFd fd(open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (!fd.ok()) report::fail("no_pivot", errno, "open /proc/self/mountinfo");
+  std::string text;
+  char buf[8192];
+  for (ssize_t n; (n = read(fd.get(), buf, sizeof(buf))) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      report::fail("no_pivot", errno, "read /proc/self/mountinfo");
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+  std::vector<std::string> hide;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
+    std::vector<std::string> f;
+    for (size_t i = 0; i < line.size();) {
+      size_t j = line.find(' ', i);
+      if (j == std::string::npos) j = line.size();
+      f.push_back(line.substr(i, j - i));
+      i = j + 1;
+    }
+    size_t sep = 0;
+    while (sep < f.size() && f[sep] != "-") sep++;
+    if (f.size() < 5 || sep + 1 >= f.size()) continue;
+    const std::string& fstype = f[sep + 1];
+    std::string mountpoint = unescape_mountinfo(f[4]);
+    if (f[3] != "/" || (fstype != "proc" && fstype != "sysfs")) continue;
+    if (mountpoint.compare(0, p.rootfs.size(), p.rootfs) == 0) continue;
+    hide.push_back(mountpoint);
+  }
+  for (const std::string& mp : hide) {
+    if (mount("", mp.c_str(), nullptr, MS_SLAVE | MS_REC, nullptr) < 0) {
+      if (errno == ENOENT) continue;  // under a mount detached before it
+      report::fail("no_pivot", errno, "make %s a slave", mp.c_str());
+    }
+    if (umount2(mp.c_str(), MNT_DETACH) == 0) continue;
+    if (errno != EINVAL && errno != EPERM) report::fail("no_pivot", errno, "detach the host's %s", mp.c_str());
+    if (mount("tmpfs", mp.c_str(), "tmpfs", 0, nullptr) < 0)
+      report::fail("no_pivot", errno, "cover the host's %s with a tmpfs", mp.c_str());
+  }
+}
+
 void enter_root(const Plan& p, int rootfd) {
+  if (p.no_pivot) hide_host_proc_and_sys(p);
   if (fchdir(rootfd) < 0) report::fail("pivot_root", errno, "chdir into the rootfs");
   if (p.no_pivot) {
     if (mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) report::fail("no_pivot", errno, "move the rootfs to /");
     if (chroot(".") < 0) report::fail("no_pivot", errno, "chroot");
+  } else if (!has_mount_ns(p)) {
+    // The runtime's mount namespace: no pivot_root there (runc chroots too).
+    if (chroot(".") < 0) report::fail("rootfs", errno, "chroot into the rootfs");
   } else {
     UniqueFd oldroot(open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
     if (!oldroot.ok()) report::fail("pivot_root", errno, "open the old root");

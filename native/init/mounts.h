@@ -5,6 +5,16 @@
 
 namespace mounts {
 
+// In the helper, before a new user namespace: each bind source is cloned into
+// a detached mount (open_tree) while the host's root may still reach it, as
+// runc opens mount sources before the user namespace (a source under a 0700
+// host dir stays bindable). The clone is attached in mount_all.
+void clone_bind_sources(Plan* p);
+
+// Does the container have a mount namespace of its own, new or joined? If
+// not, its mounts are made in the runtime's, and it is chrooted.
+bool has_mount_ns(const Plan& p);
+
 // Sets "/" propagation and bind-mounts the rootfs onto itself. Returns an
 // O_PATH fd of the (new) rootfs mount.
 int prepare_root(const Plan& p);

@@ -18,7 +18,7 @@ struct PlanMount {
   bool idmap = false;     // kTagMountIdmap: an id-mapped bind
   uint32_t idmap_flags = 0;
   std::vector<proto::IdMapRecord> uid_maps, gid_maps;
-  int tree_fd = -1;       // the id-mapped detached tree, made before leaving the host's namespaces
+  int tree_fd = -1;       // a detached clone of the source (id-mapped or not), made before leaving the host's namespaces
 };
 
 struct PlanDevice {

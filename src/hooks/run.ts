@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { launch } from '../native/launch';
 import type { Addon } from '../native/addon';
-import { buildHookPlan } from '../plan/exec';
-import type { Hook, Namespace } from '../spec/types';
+import { buildHookPlan, type HookContainer } from '../plan/exec';
+import type { Hook } from '../spec/types';
 import { sleepSync } from '../output';
 import { debug } from '../log';
 
@@ -18,7 +18,19 @@ export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'start
 
 function failure(kind: HookKind, i: number, hook: Hook, why: string, output: string): MiniRunError {
   const first = output.trim().split('\n')[0];
-  return new MiniRunError('HOOK', `hooks.${kind}[${i}] ${hook.path}: ${why}${first ? `: ${first}` : ''}`);
+  return new MiniRunError('HOOK', `hooks.${kind}[${i}] ${hook.path}: error running hook: ${why}${first ? `: ${first}` : ''}`);
+}
+
+// Go's words for the signals (runc's "signal: bad system call").
+const SIGNAL_WORDS: Record<number, string> = {
+  1: 'hangup', 2: 'interrupt', 3: 'quit', 4: 'illegal instruction', 5: 'trace/breakpoint trap', 6: 'aborted',
+  7: 'bus error', 8: 'floating point exception', 9: 'killed', 10: 'user defined signal 1', 11: 'segmentation fault',
+  12: 'user defined signal 2', 13: 'broken pipe', 14: 'alarm clock', 15: 'terminated', 31: 'bad system call',
+};
+
+function signalWords(signal: number | NodeJS.Signals): string {
+  const n = typeof signal === 'number' ? signal : (os.constants.signals as Record<string, number>)[signal];
+  return `signal: ${SIGNAL_WORDS[n] ?? `signal ${n}`}`;
 }
 
 function envObject(env: readonly string[]): NodeJS.ProcessEnv {
@@ -50,7 +62,7 @@ export function runHostHooks(kind: HookKind, hooks: readonly Hook[] | undefined,
     if (r.error && !(code === 'EPIPE' && (r.status !== null || r.signal !== null))) {
       throw failure(kind, i, hook, `cannot run: ${code}`, '');
     }
-    if (r.signal) throw failure(kind, i, hook, `killed by ${r.signal}`, output);
+    if (r.signal) throw failure(kind, i, hook, signalWords(r.signal), output);
     if (r.status !== 0) throw failure(kind, i, hook, `exit status ${r.status}`, output);
   });
 }
@@ -69,15 +81,14 @@ export function runHostHooksWarnOnly(kind: HookKind, hooks: readonly Hook[] | un
 /** Runs hooks in the namespaces of the container's init. */
 export function runContainerHooks(
   addon: Addon,
-  kind: HookKind,
+  kind: 'createContainer' | 'startContainer',
   hooks: readonly Hook[] | undefined,
   state: string,
-  target: { pid: number; namespaces: readonly Namespace[]; rootfs: string },
+  target: { pid: number; rootfs: string; container: HookContainer; seccompListener?: (pid: number, fd: number) => void },
 ): void {
   if (!hooks || hooks.length === 0) return;
-  const runtimeEnv = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   hooks.forEach((hook, i) => {
-    const plan = buildHookPlan(target.namespaces, target.pid, target.rootfs, hook, runtimeEnv);
+    const plan = buildHookPlan(kind, target.container, target.pid, target.rootfs, hook);
     const [stdinR, stdinW] = addon.pipe();
     const outFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-hook-')), 'out');
     try {
@@ -86,7 +97,7 @@ export function runContainerHooks(
       try {
         fs.writeSync(stdinW, state); // far below a pipe's capacity
         addon.close(stdinW);
-        pid = launch(addon, plan, [stdinR, out, out], { placeInit: () => undefined }).pid;
+        pid = launch(addon, plan, [stdinR, out, out], { placeInit: () => undefined, seccompListener: target.seccompListener }).pid;
       } catch (e) {
         throw failure(kind, i, hook, (e as Error).message, '');
       } finally {
@@ -105,7 +116,7 @@ export function runContainerHooks(
         addon.waitSync(pid);
         throw failure(kind, i, hook, `ran past its timeout of ${hook.timeout}s`, '');
       }
-      if (status.signal !== null) throw failure(kind, i, hook, `killed by signal ${status.signal}`, output);
+      if (status.signal !== null) throw failure(kind, i, hook, signalWords(status.signal), output);
       if (status.code !== 0) throw failure(kind, i, hook, `exit status ${status.code}`, output);
     } finally {
       // also when the hook could not be started

@@ -11,6 +11,7 @@ import { extraFds } from './extra-fds';
 import { launch } from '../native/launch';
 import { initListener } from './seccomp-listener';
 import { prepare } from './prepare';
+import { unmountShared } from './shared-mounts';
 import { onCreate, onStopped } from './hook-points';
 import { hookContext, recordState, writePidFile } from './record';
 
@@ -56,6 +57,7 @@ export function create(opts: CreateOptions): void {
   } catch (e) {
     if (pid > 0) addon.kill(pid, 9);
     if (cgroupsMade) destroyCgroups(prepared.cgroups);
+    unmountShared(addon, prepared.plan.rootfs, prepared.rootfsMountsBefore);
     // A failed create still ends with the poststop hooks, as runc's destroy.
     onStopped(hooks, 0);
     removeContainerDir(dir);

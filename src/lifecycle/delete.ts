@@ -7,6 +7,7 @@ import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
 import { containerDir, currentStatus, withContainerLock, removeContainerDir } from '../state/store';
 import { onStopped } from './hook-points';
+import { unmountShared } from './shared-mounts';
 import { sleepSync } from '../output';
 
 export function remove(root: string, id: string, force: boolean): void {
@@ -24,6 +25,7 @@ export function remove(root: string, id: string, force: boolean): void {
       for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleepSync(10);
     }
     destroyCgroups({ dirs: state.cgroupDirs ?? [] });
+    unmountShared(addon, state.rootfs, state.rootfsMountsBefore);
     removeContainerDir(dir);
     onStopped({ hooks: state.hooks, state }, 0);
   });

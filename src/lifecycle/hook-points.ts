@@ -4,7 +4,11 @@ import { err } from '../output';
 import type * as HookRunner from '../hooks/run';
 import { hookState } from '../hooks/state';
 import type { Addon } from '../native/addon';
-import type { Hooks, Namespace } from '../spec/types';
+import type { HookContainer } from '../plan/exec';
+import { planSeccomp } from '../plan/seccomp';
+import { ociState } from '../hooks/state';
+import type { Hooks, Spec } from '../spec/types';
+import { sendToListener } from './seccomp-listener';
 
 // The runner (and child_process with it) loads only for a container that has hooks.
 const runner = (): typeof HookRunner => require('../hooks/run');
@@ -14,8 +18,13 @@ export interface HookContext {
   addon: Addon;
   hooks: Hooks | undefined;
   state: { ociVersion: string; id: string; bundle: string; annotations?: Record<string, string> };
-  namespaces: readonly Namespace[];
+  container: HookContainer;
   rootfs: string;
+}
+
+/** What the container hooks take from config.json. */
+export function hookContainer(spec: Spec): HookContainer {
+  return { namespaces: spec.linux?.namespaces ?? [], process: spec.process, seccomp: spec.linux?.seccomp };
 }
 
 export function onCreate(c: HookContext, pid: number): void {
@@ -25,15 +34,19 @@ export function onCreate(c: HookContext, pid: number): void {
   const r = runner();
   r.runHostHooks('prestart', h?.prestart, st);
   r.runHostHooks('createRuntime', h?.createRuntime, st);
-  r.runContainerHooks(c.addon, 'createContainer', h?.createContainer, st, { pid, namespaces: c.namespaces, rootfs: c.rootfs });
+  r.runContainerHooks(c.addon, 'createContainer', h?.createContainer, st, { pid, container: c.container, rootfs: c.rootfs });
 }
 
 export function onStart(c: HookContext, pid: number): void {
   if (none(c.hooks?.startContainer)) return;
+  // The hooks run under the process's seccomp filter; with a notify action its
+  // fd goes to the listener too, as the init's does.
+  const listener = planSeccomp(c.container.seccomp)?.listener;
   runner().runContainerHooks(c.addon, 'startContainer', c.hooks?.startContainer, hookState(c.state, 'created', pid), {
     pid,
-    namespaces: c.namespaces,
+    container: c.container,
     rootfs: c.rootfs,
+    seccompListener: listener && ((hookPid, fd) => sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
   });
 }
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { planCgroups, type CgroupPlan } from '../cgroups';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources';
 import { checkLsm } from './lsm';
+import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError, MiniRunError } from '../errors';
 import { buildPlan } from '../plan/build';
@@ -20,6 +21,8 @@ export interface Prepared {
   cgroups: CgroupPlan;
   /** host interfaces to move into the container (linux.netDevices) */
   netDevices: NetDevice[];
+  /** without a mount namespace of its own: the mounts on the rootfs path before create (shared-mounts.ts) */
+  rootfsMountsBefore?: number;
 }
 
 function resolveBundle(bundle: string | undefined): string {
@@ -100,5 +103,5 @@ export function prepare(opts: PrepareOptions): Prepared {
     if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
   }
   debug(() => `bundle ${bundle}, rootfs ${rootfs}; cgroups (${cgroups.mode}): ${cgroups.dirs.map((d) => d.path).join(' ')}`);
-  return { spec, bundle, plan, cgroups, netDevices };
+  return { spec, bundle, plan, cgroups, netDevices, rootfsMountsBefore: rootfsMountsBefore(spec, rootfs) };
 }

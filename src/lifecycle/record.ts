@@ -5,7 +5,7 @@ import { MiniRunError } from '../errors';
 import { stringifyJson } from '../spec/json';
 import { pidStartTime, writeState, type ContainerState } from '../state/store';
 import type { Addon } from '../native/addon';
-import type { HookContext } from './hook-points';
+import { hookContainer, type HookContext } from './hook-points';
 import type { Prepared } from './prepare';
 
 export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): void {
@@ -25,6 +25,7 @@ export function recordState(dir: string, id: string, prepared: Prepared, pid: nu
     resources: prepared.spec.linux?.resources ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined }) : undefined,
     hooks: prepared.spec.hooks,
     namespaces: prepared.spec.linux?.namespaces,
+    rootfsMountsBefore: prepared.rootfsMountsBefore,
   });
 }
 
@@ -44,7 +45,7 @@ export function hookContext(addon: Addon, id: string, prepared: Prepared): HookC
     addon,
     hooks: prepared.spec.hooks,
     state: { ociVersion: prepared.spec.ociVersion, id, bundle: prepared.bundle, annotations: prepared.spec.annotations },
-    namespaces: prepared.spec.linux?.namespaces ?? [],
+    container: hookContainer(prepared.spec),
     rootfs: prepared.plan.rootfs,
   };
 }

@@ -13,6 +13,7 @@ import { onCreate, onStart, onStarted, onStopped } from './hook-points';
 import { launch } from '../native/launch';
 import { initListener } from './seccomp-listener';
 import { prepare } from './prepare';
+import { unmountShared } from './shared-mounts';
 import { hookContext, recordState, writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
@@ -96,6 +97,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     if (!keepState) {
       if (cgroupsMade) destroyCgroups(prepared.cgroups);
+      unmountShared(addon, prepared.plan.rootfs, prepared.rootfsMountsBefore);
       // A run that failed midway still ends with the poststop hooks, as runc's destroy.
       if (!poststopDone) onStopped(hooks, 0);
       removeContainerDir(dir);

@@ -6,7 +6,8 @@ import { MiniRunError } from '../errors';
 import { currentStatus, withContainerLock, writeState } from '../state/store';
 import { loadAddon } from '../native/loader';
 import { EXEC_FIFO } from './create';
-import { onStart, onStarted } from './hook-points';
+import { hookContainer, onStart, onStarted } from './hook-points';
+import { loadSpec } from '../spec/load';
 import { sleepSync } from '../output';
 
 export function start(root: string, id: string): void {
@@ -19,7 +20,8 @@ export function start(root: string, id: string): void {
       addon,
       hooks: state.hooks,
       state,
-      namespaces: state.namespaces ?? [],
+      // startContainer hooks run as the process, so they need its settings
+      container: state.hooks?.startContainer?.length ? hookContainer(loadSpec(state.bundle)) : { namespaces: state.namespaces ?? [] },
       rootfs: state.rootfs,
     };
     try {

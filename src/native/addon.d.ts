@@ -27,6 +27,8 @@ export interface Addon {
   setSubreaper(): void;
   prlimit(pid: number, resource: number, soft: bigint, hard: bigint): void;
   mkfifo(path: string, mode: number): void;
+  /** umount2(2): 0 or the errno. */
+  umount(path: string, flags: number): number;
   /** pipe2(O_CLOEXEC): [read end, write end] */
   pipe(): [number, number];
   /** Copies `from` into `to` on a detached native thread until EOF, then closes `to` unless closeTo is false. */

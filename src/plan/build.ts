@@ -1,7 +1,7 @@
 // spec -> launch plan: a pure function. Everything the host has to tell
 // (resolved rootfs, cgroup mode and dirs, /proc/kcore) comes in as input.
 import * as path from 'node:path';
-import { configError } from '../errors';
+import { configError, MiniRunError } from '../errors';
 import { HOOK_POINT_CREATE, HOOK_POINT_START, MountKind } from '../native/protocol';
 import { capNumber } from '../spec/capabilities';
 import type { Mount, Process, Spec } from '../spec/types';
@@ -255,8 +255,11 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     else cloneFlags |= flag;
   }
   const hasNs = (type: string) => namespaces.some((n) => n.type === type);
-  if (!(cloneFlags & CLONE_NEW.mount)) {
-    throw configError('linux.namespaces', 'a new mount namespace (type "mount", no path) is required');
+  // Without a mount namespace the container inherits the runtime's (runtime-spec): its mounts are
+  // made there, under the rootfs, and it is chrooted. --no-pivot would move the rootfs over the
+  // host's / and detach the host's /proc: refused.
+  if (input.noPivot && !hasNs('mount')) {
+    throw new MiniRunError('USAGE', '--no-pivot: needs a mount namespace, and linux.namespaces has none');
   }
 
   const symlinks: [string, string][] = [];

@@ -79,20 +79,48 @@ export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: Ex
   };
 }
 
+/** What a container hook's plan takes from the container. */
+export interface HookContainer {
+  namespaces: readonly Namespace[];
+  /** the container's process section and linux.seccomp (config.json) */
+  process?: Process;
+  seccomp?: unknown;
+}
+
 /**
- * A hook that runs in the container's namespaces (createContainer,
- * startContainer): root with the runtime's own capabilities, the hook's path,
- * args and env (runc: no env means the runtime's own).
+ * A hook that runs in the container's namespaces, as runc runs it from its
+ * init: with the hook's path, args and env (no env: the container process's),
+ * and then
+ * - createContainer: before pivot_root, as root with the runtime's
+ *   capabilities, in the rootfs dir (runc chdirs there first);
+ * - startContainer: right before the process, as the process: its user,
+ *   capabilities, no_new_privs, cwd and seccomp filter.
  */
-export function buildHookPlan(namespaces: readonly Namespace[], initPid: number, rootfs: string, hook: Hook, runtimeEnv: string[]): LaunchPlan {
+export function buildHookPlan(
+  kind: 'createContainer' | 'startContainer',
+  container: HookContainer,
+  initPid: number,
+  rootfs: string,
+  hook: Hook,
+): LaunchPlan {
+  const env = hook.env ?? container.process?.env ?? [];
+  const args = hook.args && hook.args.length > 0 ? hook.args : [hook.path];
+  const joins = joinsOf(container.namespaces, initPid);
+  if (kind === 'startContainer' && container.process) {
+    return {
+      ...joinOnlyPlan(rootfs, joins, { ...planProcess(container.process), env, args, rlimits: [] }),
+      execPath: hook.path,
+      seccomp: planSeccomp(container.seccomp),
+    };
+  }
   return {
-    ...joinOnlyPlan(rootfs, joinsOf(namespaces, initPid), {
+    ...joinOnlyPlan(rootfs, joins, {
       user: { uid: 0, gid: 0, additionalGids: [] },
       caps: undefined,
       noNewPrivileges: false,
-      cwd: '/',
-      env: hook.env ?? runtimeEnv,
-      args: hook.args && hook.args.length > 0 ? hook.args : [hook.path],
+      cwd: rootfs,
+      env,
+      args,
       rlimits: [],
     }),
     execPath: hook.path,

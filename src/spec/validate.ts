@@ -264,9 +264,13 @@ function device(v: Json, p: string): Device {
 
 // ---- linux.resources ----------------------------------------------------
 
+// As runc: of an access string only r, w and m count, other letters are
+// ignored ("rwa" is "rw"; the spec names only r, w and m). One that names
+// none of them is refused (runc fails it too, when it applies the rules).
 function deviceAccess(v: Json, p: string): string {
-  const access = string(v, p);
-  if (!/^[rwm]*$/.test(access)) throw configError(p, `must be made of r, w and m, got ${JSON.stringify(access)}`);
+  const given = string(v, p);
+  const access = given.replace(/[^rwm]/g, '');
+  if (given !== '' && access === '') throw configError(p, `must name at least one of r, w and m, got ${JSON.stringify(given)}`);
   return access;
 }
 
@@ -393,8 +397,8 @@ function namespacesNeeded(spec: Spec): void {
   const uts = find('uts');
   for (const k of ['hostname', 'domainname'] as const) {
     if (!spec[k]) continue;
-    if (!uts) throw configError(k, 'requires a new uts namespace, and linux.namespaces has none');
-    if (uts.path) throw configError(k, `requires a new uts namespace, not the one joined at ${uts.path}`);
+    // a uts namespace of the container's own, new or joined by path (runtime-spec, runc)
+    if (!uts) throw configError(k, 'requires a uts namespace, and linux.namespaces has none');
   }
 
   for (const k of ['maskedPaths', 'readonlyPaths'] as const) {

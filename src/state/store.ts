@@ -29,6 +29,8 @@ export interface ContainerState {
   /** what later commands need from config.json: start and delete run hooks */
   hooks?: Hooks;
   namespaces?: Namespace[];
+  /** no mount namespace of its own: the mounts on the rootfs path before create, to unmake the rest */
+  rootfsMountsBefore?: number;
 }
 
 export function containerDir(root: string, id: string): string {

@@ -74,9 +74,26 @@ export function spareUtsNs(): string {
   }
   throw new Error('unshare --uts did not start');
 }
+/** A mount namespace of its own per runtime (each pivots into it), held by a sleeping process. */
+const spareMounts = new Map<string, ChildProcess>();
+export function spareMountNs(owner: string): string {
+  let p = spareMounts.get(owner);
+  if (!p) spareMounts.set(owner, (p = spawn('unshare', ['--mount', 'sleep', '600'], { stdio: 'ignore' })));
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (fs.readlinkSync(`/proc/${p.pid}/ns/mnt`) !== fs.readlinkSync('/proc/self/ns/mnt')) return `/proc/${p.pid}/ns/mnt`;
+    } catch {
+      // not started yet
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  }
+  throw new Error('unshare --mount did not start');
+}
 export function stopSpares(): void {
   spare?.kill('SIGKILL');
   spare = undefined;
+  for (const p of spareMounts.values()) p.kill('SIGKILL');
+  spareMounts.clear();
 }
 /** A hook that appends its name and the state it got on stdin to ctx.own('hooks'). */
 const hook = (ctx: Ctx, name: string, extra = '') => ({
@@ -168,6 +185,10 @@ export const CASES: Case[] = [
     c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'uts' ? { type: 'uts', path: hostNs('uts') } : n));
     c.process.env.push(`HOST_NAME=${fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim()}`);
   } },
+  // runtime-spec: a namespace joined by path is the container's; runc sets the hostname there
+  { name: 'ns: a hostname in a uts namespace joined by path', args: ['/bin/probe', 'hostname'], mutate: (c) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'uts' ? { type: 'uts', path: spareUtsNs() } : n))) },
+  // runc's behaviour: the rootfs is set up and pivoted into inside the joined mount namespace
+  { name: 'ns: joining a mount namespace by path', args: ['sh', '-c', 'ls /; grep -c . /proc/self/mountinfo'], mutate: (c, ctx) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'mount' ? { type: 'mount', path: spareMountNs(`${ctx.runtime}-${ctx.id}`) } : n))) },
   { name: 'ns: joining the host network namespace by path', args: ['/bin/probe', 'ns'], mutate: (c) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'network' ? { type: 'network', path: hostNs('net') } : n))) },
   { name: 'ns: hostname', args: ['/bin/probe', 'hostname'], mutate: (c) => (c.hostname = 'box') },
   { name: 'ns: a namespaced sysctl', args: ['cat', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/kernel/shmmni'], mutate: (c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '2048' }) },
@@ -241,6 +262,16 @@ export const CASES: Case[] = [
   { name: 'mounts: rootfsPropagation shared', args: ['sh', '-c', 'grep -E " /(proc|dev|sys)? " /proc/self/mountinfo | cut -d" " -f5,7-8'], mutate: (c) => (c.linux.rootfsPropagation = 'shared') },
   { name: 'mounts: rootfsPropagation unbindable (the rootfs bind fails)', args: ['true'], mutate: (c) => (c.linux.rootfsPropagation = 'unbindable') },
   { name: 'mounts: --no-pivot', args: ['sh', '-c', 'ls /; /bin/probe mounts | wc -l'], script: [['run', '--no-pivot', 'ID']] },
+  {
+    // runc's no_pivot.bats: the host's full /proc is hidden, so no new procfs may be mounted
+    name: 'mounts: --no-pivot, a fresh /proc in a nested user namespace is refused',
+    args: ['unshare', '-mrpf', 'sh', '-c', 'mount -t proc none /proc && echo mounted'],
+    mutate: (c) => {
+      c.process.capabilities.bounding.push('CAP_SETFCAP');
+      c.process.capabilities.permitted.push('CAP_SETFCAP');
+    },
+    script: [['run', '--no-pivot', 'ID']],
+  },
 
   // --- devices ---
   { name: 'devices: extra devices', args: ['stat', '-c', '%N %A %U %G %t:%T', '/dev/fuse', '/dev/loop-control'], mutate: (c) => (c.linux.devices = [
@@ -252,6 +283,12 @@ export const CASES: Case[] = [
     c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
     c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'rwm' });
   } },
+  // runc's update.bats uses "rwa": only r, w and m count
+  { name: 'devices: access "rwa" counts as "rw"', args: ['probe', 'open', '/dev/fuse'], mutate: (c) => {
+    c.linux.devices = [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o666 }];
+    c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'rwa' });
+  } },
+  { name: 'devices: an access naming none of r, w and m (refused)', args: ['true'], mutate: (c) => c.linux.resources.devices.push({ allow: true, type: 'c', major: 10, minor: 229, access: 'a' }) },
   { name: 'devices: a deny rule for /dev/null', args: ['sh', '-c', 'echo x > /dev/null; echo status=$?'], mutate: (c) => c.linux.resources.devices.push({ allow: false, type: 'c', major: 1, minor: 3, access: 'rwm' }) },
 
   // --- masked and read-only paths ---
@@ -438,13 +475,5 @@ export const DELIBERATE: Deliberate[] = [
     mutate: (c, ctx) => c.mounts.push({ destination: '/mnt', type: 'bind', source: `${ctx.sb.bundle}/rootfs/tmp`, options: ['rbind', 'ratime'] }),
     runc: { code: 1, stderr: /invalid argument/ },
     minirun: { code: 0, stdout: 'relatime\n' },
-  },
-  {
-    name: 'a hostname with a joined uts namespace is an error',
-    reason: 'runtime-spec: hostname needs a new uts namespace; runc 1.1.5 sets it in the joined one, which may be the host\'s',
-    args: ['/bin/probe', 'hostname'],
-    mutate: (c) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'uts' ? { type: 'uts', path: spareUtsNs() } : n))),
-    runc: { code: 0, stdout: /^hostname runc\n/ },
-    minirun: { code: 1, stderr: /^minirun: config\.json: hostname.*\n$/ },
   },
 ];

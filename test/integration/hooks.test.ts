@@ -93,7 +93,7 @@ suite('hooks match runc', () => {
     const runc = sb.runc(['run', `${id}-r`]);
     const minirun = sb.minirun(['run', `${id}-m`]);
     expect(minirun.code).toBe(runc.code);
-    expect(minirun.stderr).toBe('minirun: hooks.createRuntime[0] /bin/sh: exit status 3: broken\n');
+    expect(minirun.stderr).toBe('minirun: hooks.createRuntime[0] /bin/sh: error running hook: exit status 3: broken\n');
     expect(sb.residue()).toEqual([]);
   });
 
@@ -115,7 +115,7 @@ suite('hooks match runc', () => {
     withHooks({ prestart: [{ path: '/bin/sleep', args: ['sleep', '10'], timeout: 1 }] });
     const r = sb.minirun(['run', uniqueId('hk')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('minirun: hooks.prestart[0] /bin/sleep: ran past its timeout of 1s\n');
+    expect(r.stderr).toBe('minirun: hooks.prestart[0] /bin/sleep: error running hook: ran past its timeout of 1s\n');
     expect(sb.residue()).toEqual([]);
   });
 
@@ -124,7 +124,7 @@ suite('hooks match runc', () => {
     const log = logOf(() => {
       const r = sb.minirun(['run', uniqueId('hk')]);
       expect(r.code).toBe(0);
-      expect(r.stderr).toBe('minirun: warning: hooks.poststop[0] /bin/false: exit status 1\n');
+      expect(r.stderr).toBe('minirun: warning: hooks.poststop[0] /bin/false: error running hook: exit status 1\n');
     });
     expect(log).toEqual(['process', 'poststop "status":"stopped"']);
   });
@@ -136,5 +136,49 @@ suite('hooks match runc', () => {
     const hookNs = fs.readFileSync(path.join(logs, 'ns'), 'utf8');
     expect(hookNs).toBe(fs.readFileSync(path.join(logs, 'ns-container'), 'utf8'));
     expect(hookNs).not.toBe(fs.readlinkSync('/proc/self/ns/mnt') + '\n');
+  });
+
+  it('createContainer runs in the rootfs dir, startContainer in process.cwd as the process user, as with runc', () => {
+    const out = path.join(logs, 'where');
+    withHooks({
+      createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `echo "create $(pwd -P)" >> ${out}`] }],
+      startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'echo "start $(pwd) $(id -u):$(id -g) $FOO" >> /logs/where'] }],
+    });
+    sb.edit((c) => {
+      c.process.args = ['true'];
+      c.process.cwd = '/tmp';
+      c.process.user = { uid: 1000, gid: 1000 };
+      c.process.env.push('FOO=from-the-process');
+    });
+    fs.chmodSync(logs, 0o777);
+    const lines: Record<string, string> = {};
+    for (const rt of ['runc', 'minirun'] as const) {
+      fs.writeFileSync(out, '');
+      fs.chmodSync(out, 0o666);
+      const r = sb[rt](['run', uniqueId('hk')]);
+      expect(r.stderr).toBe('');
+      lines[rt] = fs.readFileSync(out, 'utf8');
+    }
+    expect(lines.minirun).toBe(`create ${fs.realpathSync(path.join(sb.bundle, 'rootfs'))}\nstart /tmp 1000:1000 from-the-process\n`);
+    expect(lines.minirun).toBe(lines.runc);
+  });
+
+  it("a startContainer hook runs under the process's seccomp filter, as with runc", () => {
+    withHooks({ startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'mkdir /tmp/foo'] }] });
+    sb.edit((c) => {
+      c.process.args = ['true'];
+      c.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        architectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32', 'SCMP_ARCH_X86_64'],
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_KILL' }],
+      };
+    });
+    const runc = sb.runc(['run', uniqueId('hk')]);
+    const minirun = sb.minirun(['run', uniqueId('hk')]);
+    expect(runc.code).not.toBe(0);
+    expect(runc.stderr).toMatch(/error running hook.*bad system call/);
+    expect(minirun.code).toBe(1);
+    expect(minirun.stderr).toBe('minirun: hooks.startContainer[0] /bin/sh: error running hook: signal: bad system call\n');
+    expect(sb.residue()).toEqual([]);
   });
 });

@@ -222,7 +222,6 @@ describe('buildPlan details', () => {
     ['idmap on a tmpfs', (s) => s.mounts[4].options.push('idmap'), /^config\.json: mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/],
     ['idmap without mappings or a user namespace', (s) => s.mounts.push({ destination: '/d', source: '/d', options: ['rbind', 'ridmap'] }),
       /^config\.json: mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces to take the mapping from$/],
-    ['no mount ns', (s) => (s.linux.namespaces = [{ type: 'pid' }]), /^config\.json: linux\.namespaces: a new mount namespace/],
     ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],
     ['net sysctl without netns', (s) => {
       s.linux.namespaces = s.linux.namespaces.filter((n: any) => n.type !== 'network');
@@ -233,6 +232,14 @@ describe('buildPlan details', () => {
     ['kernel.hostname with a uts namespace', (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }), /^config\.json: linux\.sysctl\.kernel\.hostname: conflicts with the hostname field/],
     ['a slash-form host sysctl', (s) => (s.linux.sysctl = { 'vm/swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\/swappiness: is not a namespaced sysctl/],
   ];
+  it('without a mount namespace: no mount clone flag (the runtime\'s is inherited); --no-pivot refused', () => {
+    const s = runcSpec();
+    s.linux.namespaces = [{ type: 'pid' }];
+    s.linux.maskedPaths = [];
+    s.linux.readonlyPaths = [];
+    expect(buildPlan(input(s)).cloneFlags & 0x00020000).toBe(0);
+    expect(() => buildPlan(input(s, { noPivot: true }))).toThrow(/^--no-pivot: needs a mount namespace, and linux\.namespaces has none$/);
+  });
   it('takes slash-form sysctl keys as runc does, and passes them on as written', () => {
     const s = runcSpec();
     s.linux.sysctl = { 'net/ipv4/ip_forward': '1', 'net/ipv4/conf/eth0.100/forwarding': '1' };

@@ -155,6 +155,15 @@ describe('validateSpec: what it accepts and returns', () => {
     expect(s.linux?.resources?.devices).toEqual([{ allow: false, access: 'rwm' }]);
   });
 
+  it('keeps only r, w and m of a device access string, as runc', () => {
+    const c = base();
+    c.linux.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: false, type: 'c', major: 1, minor: 11, access: 'rwa' }] };
+    expect(parseSpec(toJson(c)).linux?.resources?.devices).toEqual([
+      { allow: false, access: 'rwm' },
+      { allow: false, type: 'c', major: 1, minor: 11, access: 'rw' },
+    ]);
+  });
+
   it('takes an empty namespace path as a new namespace', () => {
     const c = base();
     c.linux.namespaces[0].path = '';
@@ -224,13 +233,12 @@ describe('validateSpec: one line naming the field', () => {
     ['oomScoreAdj out of range', (c) => (c.process.oomScoreAdj = -1001), 'process.oomScoreAdj: must be between -1000 and 1000, got -1001'],
     ['apparmorProfile a boolean', (c) => (c.process.apparmorProfile = true), 'process.apparmorProfile: must be a string, got a boolean'],
     // names
-    ['hostname without a uts namespace', (c) => c.linux.namespaces.splice(3, 1), 'hostname: requires a new uts namespace, and linux.namespaces has none'],
-    ['hostname in a joined uts namespace', (c) => (c.linux.namespaces[3].path = '/proc/1/ns/uts'), 'hostname: requires a new uts namespace, not the one joined at /proc/1/ns/uts'],
+    ['hostname without a uts namespace', (c) => c.linux.namespaces.splice(3, 1), 'hostname: requires a uts namespace, and linux.namespaces has none'],
     ['domainname without a uts namespace', (c) => {
       delete c.hostname;
       c.domainname = 'example.org';
       c.linux.namespaces.splice(3, 1);
-    }, 'domainname: requires a new uts namespace, and linux.namespaces has none'],
+    }, 'domainname: requires a uts namespace, and linux.namespaces has none'],
     ['hostname of 65 bytes', (c) => (c.hostname = 'h'.repeat(65)), "hostname: is 65 bytes long, more than the kernel's limit of 64"],
     ['hostname of 33 characters but 66 bytes', (c) => (c.hostname = '\u00e9'.repeat(33)), "hostname: is 66 bytes long, more than the kernel's limit of 64"],
     // mounts
@@ -315,7 +323,8 @@ describe('validateSpec: one line naming the field', () => {
     ['rootfsPropagation', (c) => (c.linux.rootfsPropagation = 'sideways'), 'linux.rootfsPropagation: must be one of private, rprivate, slave, rslave, shared, rshared, unbindable, runbindable, got "sideways"'],
     ['cgroupsPath a number', (c) => (c.linux.cgroupsPath = 7), 'linux.cgroupsPath: must be a string, got a number'],
     // linux.resources
-    ['a device rule access', (c) => (c.linux.resources.devices[0].access = 'rwx'), 'linux.resources.devices[0].access: must be made of r, w and m, got "rwx"'],
+    ['a device rule access', (c) => (c.linux.resources.devices[0].access = 5), 'linux.resources.devices[0].access: must be a string, got a number'],
+    ['a device rule access of other letters', (c) => (c.linux.resources.devices[0].access = 'ax'), 'linux.resources.devices[0].access: must name at least one of r, w and m, got "ax"'],
     ['a device rule type', (c) => (c.linux.resources.devices[0].type = 'u'), 'linux.resources.devices[0].type: must be one of a, b, c, got "u"'],
     ['a device rule major below -1', (c) => (c.linux.resources.devices[0].major = -2), 'linux.resources.devices[0].major: must be between -1 and 4294967295, got -2'],
     ['a device rule without allow', (c) => delete c.linux.resources.devices[0].allow, 'linux.resources.devices[0].allow: is required'],

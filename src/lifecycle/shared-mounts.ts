@@ -1,0 +1,34 @@
+// A container without a mount namespace of its own (none in linux.namespaces)
+// inherits the runtime's, as the runtime-spec says: its init makes the rootfs
+// bind and the config's mounts there, where they would outlive it (runc leaves
+// them). minirun counts the mounts on the rootfs path before create and, when
+// the container goes (run's end, delete, a failed create), detaches what was
+// stacked on top since: the rootfs bind, and everything below it with it.
+import * as fs from 'node:fs';
+import type { Addon } from '../native/addon';
+import type { Spec } from '../spec/types';
+
+const MNT_DETACH = 2;
+
+/** Mounts whose mount point is `dir`, from /proc/self/mountinfo. */
+function mountsOn(dir: string): number {
+  const unescape = (s: string) => s.replace(/\\([0-3][0-7]{2})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line && unescape(line.split(' ')[4]) === dir).length;
+}
+
+/** For a config without a mount namespace: how many mounts the rootfs path has now; else undefined. */
+export function rootfsMountsBefore(spec: Spec, rootfs: string): number | undefined {
+  if ((spec.linux?.namespaces ?? []).some((n) => n.type === 'mount')) return undefined;
+  return mountsOn(rootfs);
+}
+
+/** Detaches the mounts stacked on the rootfs path since `before` was counted. */
+export function unmountShared(addon: Addon, rootfs: string, before: number | undefined): void {
+  if (before === undefined) return;
+  for (let n = mountsOn(rootfs); n > before; n--) {
+    if (addon.umount(rootfs, MNT_DETACH) !== 0) return;
+  }
+}
