@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/fd.h"
+#include "seccomp_enosys.h"
 
 namespace seccomp_compile {
 
@@ -70,14 +71,21 @@ std::string compile(const Filter& f, std::vector<unsigned char>* bpf) {
     std::string err = add_rule(c.ctx, r, nr);
     if (!err.empty()) return err;
   }
+  std::vector<sock_filter> stub;
+  std::string err = seccomp_enosys::stub(f, &stub);
+  if (!err.empty()) return err;
   UniqueFd mem(static_cast<int>(syscall(SYS_memfd_create, "minirun-seccomp", MFD_CLOEXEC)));
   if (!mem.ok()) return std::string("memfd_create: ") + strerror(errno);
   int rc = seccomp_export_bpf(c.ctx, mem.get());
   if (rc < 0) return std::string("export the filter: ") + strerror(-rc);
   struct stat st;
   if (fstat(mem.get(), &st) < 0) return std::string("fstat: ") + strerror(errno);
-  bpf->resize(st.st_size);
-  if (pread(mem.get(), bpf->data(), bpf->size(), 0) != st.st_size) return "read the exported filter";
+  // The stub goes first. Its jumps land inside it or on the instruction just
+  // after it, and BPF jumps are relative, so neither part needs adjusting.
+  size_t head = stub.size() * sizeof(sock_filter);
+  bpf->resize(head + st.st_size);
+  memcpy(bpf->data(), stub.data(), head);
+  if (pread(mem.get(), bpf->data() + head, st.st_size, 0) != st.st_size) return "read the exported filter";
   return "";
 }
 

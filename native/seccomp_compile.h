@@ -27,7 +27,8 @@ struct Filter {
   std::vector<Rule> rules;
 };
 
-// Returns "" and fills *bpf, or a one-line reason naming what failed.
+// Returns "" and fills *bpf, or a one-line reason naming what failed. The
+// program is runc's -ENOSYS stub (seccomp_enosys.h), if any, then libseccomp's.
 std::string compile(const Filter& f, std::vector<unsigned char>* bpf);
 
 }  // namespace seccomp_compile

@@ -42,7 +42,7 @@ export interface Addon {
   setWinsize(fd: number, rows: number, cols: number): void;
   /** An exclusive flock on a directory (blocking); close the fd to release it. */
   lockDir(path: string): number;
-  /** libseccomp: a filter description -> BPF (struct sock_filter[]) */
+  /** libseccomp: a filter description -> BPF (struct sock_filter[]), after runc's -ENOSYS stub when the default denies */
   compileSeccomp(filter: SeccompFilter): Buffer;
   /** cgroup v2: loads a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it to the cgroup dir, replacing earlier ones. */
   attachDeviceFilter(cgroupDir: string, insns: Buffer): void;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasRunc, isRoot, suiteSandbox, uniqueId, type Config, type Result } from './harness';
+import { allowUpToPidfdOpen, podmanProfile } from './seccomp-profiles';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const AGENT = path.resolve(__dirname, '../tools/seccomp-agent.py');
@@ -123,6 +124,17 @@ suite('seccomp notify matches runc', () => {
     expect(results[0].stdout).toBe("mkdir: can't create directory '/tmp/w': No space left on device\nmkdir=1\n");
     expect(results[0].code).toBe(0);
     expect(sb.minirun(['features']).stdout).toContain('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV');
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it.skipIf(!fs.existsSync(podmanProfile))('under a deny-by-default profile: the agent answers the notified mkdir, a syscall newer than the profile gets ENOSYS', async () => {
+    notifyConfig(['/bin/probe', 'syscall', '83', '439', '246'], ['mkdir', 'mkdirat'], { defaultAction: 'SCMP_ACT_ERRNO' });
+    sb.edit((c) => c.linux.seccomp.syscalls.unshift(allowUpToPidfdOpen(['mkdir', 'mkdirat'])));
+    const { runc, minirun } = await runBoth(['--answer', 'mkdir=errno:28']);
+    expect(minirun.results[0].stdout, minirun.results[0].stderr).toBe(runc.results[0].stdout);
+    expect(minirun.results[0].stdout).toBe('83 ENOSPC\n439 ENOSYS\n246 EPERM\n');
+    expect(minirun.results[0].code).toBe(runc.results[0].code);
+    expect(minirun.agent.syscalls).toEqual(['mkdir']);
     expect(sb.residue()).toEqual([]);
   });
 
