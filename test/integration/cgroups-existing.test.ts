@@ -1,5 +1,5 @@
 // A container whose cgroup, or a parent of it, is there before create (a
-// pod's parent cgroup),
+// pod's parent cgroup, a cgroup another container uses, a frozen one),
 // through runc and minirun on the same bundle (v1/hybrid host). Each test
 // makes its cgroups under a unique top-level name and removes them after,
 // even on failure (thawed first, its processes killed).
@@ -77,6 +77,17 @@ function removeCgroups(top: string): void {
 }
 
 const read = (file: string) => fs.readFileSync(file, 'utf8').trim();
+const stateDirs = (root: string) => (fs.existsSync(root) ? fs.readdirSync(root) : []);
+/** The hybrid host's cgroup2 mount, if it has one. */
+const unified = mounts().find((m) => fs.existsSync(path.join(m, 'cgroup.controllers')));
+
+/** runc's logrus warnings (level=warning msg="...") and minirun's ("minirun: warning: ..."), as bare messages. */
+function warnings(r: Result): string[] {
+  return r.stderr.split('\n').flatMap((l) => {
+    const m = /level=warning msg="((?:[^"\\]|\\.)*)"/.exec(l) ?? /^minirun: warning: (.*)$/.exec(l);
+    return m ? [m[1].replace(/\\"/g, '"')] : [];
+  });
+}
 
 suite('a cgroup that is already there, as runc', () => {
   let sb: Sandbox;
@@ -135,5 +146,74 @@ suite('a cgroup that is already there, as runc', () => {
     // minirun takes away only what it made: the parents stay; runc leaves its own parents behind in the other hierarchies
     expect(existing(t).filter((d) => d.includes(`${t}/minirun`))).toEqual([`cpuset/${t}/minirun`]);
     expect(sb.residue()).toEqual([]);
+  });
+
+  it('a frozen v1 cgroup is refused by run and create at once, and left as it was (runc: "container\'s cgroup unexpectedly frozen")', () => {
+    const t = newTop();
+    const dir = `${CG}/freezer/${t}`;
+    fs.mkdirSync(dir);
+    fs.writeFileSync(`${dir}/freezer.state`, 'FROZEN');
+    sb.edit((c) => {
+      c.linux.cgroupsPath = `/${t}`;
+      c.process.args = ['true'];
+    });
+    const got: Record<string, string[]> = {};
+    for (const rt of ['runc', 'minirun'] as const) {
+      got[rt] = [];
+      for (const cmd of ['run', 'create']) {
+        const r = cli(rt, [cmd, uniqueId(`frz-${rt}`)]);
+        got[rt].push(`${cmd}: ${r.code} ${r.stderr.includes("container's cgroup unexpectedly frozen")}`, ...existing(t));
+        if (rt === 'minirun') expect(r.stderr).toBe(`minirun: cgroup: container's cgroup unexpectedly frozen: ${dir}/freezer.state is FROZEN\n`);
+      }
+      expect(stateDirs(rt === 'runc' ? sb.runcRoot : sb.minirunRoot)).toEqual([]);
+    }
+    expect(got.minirun).toEqual(got.runc);
+    expect(got.minirun).toEqual(['run: 1 true', `freezer/${t}`, 'create: 1 true', `freezer/${t}`]);
+    expect(read(`${dir}/freezer.state`)).toBe('FROZEN');
+    expect(read(`${dir}/cgroup.procs`)).toBe('');
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it.skipIf(!unified)('a frozen unified (v2) cgroup on this hybrid host is refused too (runc 1.1.5 reads only the v1 freezer here, and hangs)', () => {
+    const t = newTop();
+    const dir = path.join(unified!, t);
+    fs.mkdirSync(dir);
+    fs.writeFileSync(`${dir}/cgroup.freeze`, '1');
+    sb.edit((c) => {
+      c.linux.cgroupsPath = `/${t}`;
+      c.process.args = ['true'];
+    });
+    for (const cmd of ['run', 'create']) {
+      const r = cli('minirun', [cmd, uniqueId('frz2')]);
+      expect(r.stderr).toBe(`minirun: cgroup: container's cgroup unexpectedly frozen: ${dir}/cgroup.freeze is 1\n`);
+      expect(r.code).toBe(1);
+    }
+    expect(existing(t)).toEqual([`${path.basename(unified!)}/${t}`]);
+    expect(read(`${dir}/cgroup.freeze`)).toBe('1');
+    expect(stateDirs(sb.minirunRoot)).toEqual([]);
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it('a cgroup with processes in it gets runc\'s warning, and run and create go on', () => {
+    const t = newTop();
+    const got: Record<string, string[]> = {};
+    for (const rt of ['runc', 'minirun'] as const) {
+      sb.edit((c) => {
+        c.linux.cgroupsPath = `/${t}/${rt}`;
+        c.process.args = ['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1'];
+      });
+      got[rt] = [];
+      for (const args of [['run', '-d'], ['run', '-d'], ['create']]) {
+        const r = cli(rt, [...args, uniqueId(`ne-${rt}`)]);
+        // runc adds a second warning, that runc 1.2 will refuse such a cgroup: minirun's own plans are not runc's
+        got[rt].push(`${args[0]}: ${r.code} ${JSON.stringify(warnings(r).filter((w) => !w.startsWith('DEPRECATED: ')))}`);
+      }
+    }
+    expect(got.minirun).toEqual(got.runc);
+    expect(got.minirun).toEqual([
+      'run: 0 []',
+      'run: 0 ["container\'s cgroup is not empty: 1 process(es) found"]',
+      'create: 0 ["container\'s cgroup is not empty: 2 process(es) found"]',
+    ]);
   });
 });
