@@ -48,3 +48,42 @@ export function setFrozen(dirs: readonly CgroupDir[], frozen: boolean): void {
   }
   throw new MiniRunError('CGROUP', `cgroup: ${f.file} did not reach ${f.value(frozen)}`);
 }
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENODEV') return undefined;
+    throw new MiniRunError('CGROUP', `cgroup: read ${file}: ${code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * The freezer file that says the cgroup was frozen on its own (not only
+ * through an ancestor), or undefined. As runc's GetFreezerState: v1
+ * freezer.state FROZEN with freezer.self_freezing 1 (or no such file), read
+ * again while FREEZING; v2 cgroup.freeze 1. A cgroup or file that does not
+ * exist is not frozen. Both freezers the container would join are read (on a
+ * hybrid host runc 1.1.5 reads only the v1 one, and hangs if the unified one
+ * is frozen).
+ */
+export function frozenBy(dirs: readonly CgroupDir[]): string | undefined {
+  const v1 = dirs.find((d) => d.hierarchy.split(',').includes('freezer'));
+  if (v1) {
+    const file = path.join(v1.path, 'freezer.state');
+    let state = readOrUndefined(file);
+    for (let i = 0; state === 'FREEZING' && i < 1000; i++) {
+      sleepSync(1);
+      state = readOrUndefined(file);
+    }
+    if (state === 'FREEZING') return `${file} is FREEZING`;
+    if (state === 'FROZEN' && readOrUndefined(path.join(v1.path, 'freezer.self_freezing')) !== '0') return `${file} is FROZEN`;
+  }
+  const v2 = dirs.find((d) => d.hierarchy === 'unified');
+  if (v2) {
+    const file = path.join(v2.path, 'cgroup.freeze');
+    if (readOrUndefined(file) === '1') return `${file} is 1`;
+  }
+  return undefined;
+}

@@ -32,12 +32,22 @@ function read(file: string): string {
   }
 }
 
-/** A new cpuset cgroup is empty: it needs its parent's cpus and mems before a task can join. */
-function fillCpuset(top: string, leaf: string): void {
+/**
+ * v1 cpuset: a task cannot join a cgroup whose cpuset.cpus or cpuset.mems is
+ * empty (ENOSPC), and a new cpuset cgroup starts empty. As runc's
+ * cpusetEnsureParent / cpusetCopyIfNeeded, every directory below the
+ * hierarchy's mount down to the container's, made now or already there,
+ * gets its parent's value in each file that is empty, from the top down.
+ * The container's own files that the config sets (`given`) are left to the
+ * resource writes, which come before the init joins (runc writes them first
+ * and copies only what is still empty).
+ */
+function fillCpuset(mount: string, leaf: string, given: ReadonlySet<string>): void {
   const chain: string[] = [];
-  for (let d = leaf; d.length >= top.length; d = path.dirname(d)) chain.unshift(d);
+  for (let d = leaf; d.startsWith(`${mount}/`); d = path.dirname(d)) chain.unshift(d);
   for (const d of chain) {
     for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+      if (d === leaf && given.has(f)) continue;
       if (read(path.join(d, f)).trim() === '') write(path.join(d, f), read(path.join(path.dirname(d), f)));
     }
   }
@@ -79,7 +89,7 @@ function enableControllers(mount: string, leaf: string): void {
   }
 }
 
-function makeDir(d: CgroupDir, v2Mount: string | undefined): void {
+function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: ReadonlySet<string>): void {
   let made: string | undefined;
   try {
     made = fs.mkdirSync(d.path, { recursive: true, mode: 0o755 });
@@ -88,7 +98,7 @@ function makeDir(d: CgroupDir, v2Mount: string | undefined): void {
   }
   d.made = made;
   if (v2Mount) enableControllers(v2Mount, d.path);
-  if (made && d.hierarchy.split(',').includes('cpuset')) fillCpuset(made, d.path);
+  if (d.mount && d.hierarchy.split(',').includes('cpuset')) fillCpuset(d.mount, d.path, cpusetGiven);
 }
 
 /** The directory a resource file lives in: its controller's v1 hierarchy, or the one v2 dir. */
@@ -146,7 +156,8 @@ function applyDeviceRules(plan: CgroupPlan): void {
 
 export function createCgroups(plan: CgroupPlan): void {
   try {
-    for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined);
+    const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
+    for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
     writeResources(plan, plan.writes);
     applyDeviceRules(plan);
   } catch (e) {

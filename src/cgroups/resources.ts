@@ -58,7 +58,7 @@ const UNLIMITED = (1n << 63n) - 1n;
 export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITED): CgroupWrite[] {
   if (!r) return [];
   checkV1Ranges(r);
-  if (r.unified && Object.keys(r.unified).length > 0) throw configError('linux.resources.unified', 'cannot be used on cgroup v1 (as runc)');
+  if (r.unified && Object.keys(r.unified).length > 0) throw configError('linux.resources.unified', 'invalid configuration: cannot use unified on cgroup v1 (runc\'s words)');
   const w: CgroupWrite[] = [];
   const { cpu, memory, pids, blockIO: io, network } = r;
   if (cpu?.cpus) w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: cpu.cpus });

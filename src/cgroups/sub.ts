@@ -2,7 +2,9 @@
 // an existing sub-cgroup of the container's. The arguments follow runc
 // 1.1.5: a path without a prefix goes to every hierarchy and may only be
 // given alone; a prefixed one goes to the hierarchies of those controllers.
-// A path that leads out of the container's cgroup is refused, as by runc.
+// A path that leads out of the container's cgroup is refused, as by runc
+// (with its words, "<path> is not a sub cgroup path"; runc only compares
+// string prefixes, so it lets "../c1x" out of "c1", which minirun does not).
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import type { CgroupDir } from './plan';
@@ -47,7 +49,7 @@ export function subCgroupDirs(dirs: readonly CgroupDir[], subs: SubCgroups): Cgr
     if (sub === undefined) return d;
     const target = path.join(d.path, sub).replace(/(.)\/+$/, '$1');
     if (target !== d.path && !target.startsWith(`${d.path}/`)) {
-      throw new MiniRunError('USAGE', `--cgroup: "${sub}" leads out of the container's cgroup ${d.path}`);
+      throw new MiniRunError('USAGE', `--cgroup: ${sub} is not a sub cgroup path (it leads out of the container's cgroup ${d.path})`);
     }
     return { ...d, path: target };
   });

@@ -3,9 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createCgroups, destroyCgroups } from '../cgroups';
+import { claimContainer } from './claim';
 import { placeInit } from './place-init';
 import { loadAddon } from '../native/loader';
-import { containerDir, createContainerDir, removeContainerDir } from '../state/store';
+import { containerDir, removeContainerDir } from '../state/store';
 import { checkConsoleUse, sendToSocket } from './console';
 import { extraFds } from './extra-fds';
 import { launch } from '../native/launch';
@@ -35,7 +36,7 @@ export function create(opts: CreateOptions): void {
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);
   const addon = loadAddon();
-  const dir = createContainerDir(opts.root, opts.id);
+  const dir = claimContainer(opts.root, opts.id, prepared);
   let pid = -1;
   let cgroupsMade = false;
   const hooks = hookContext(addon, opts.id, prepared);

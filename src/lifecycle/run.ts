@@ -3,9 +3,10 @@
 // Whatever run made is unmade on every way out.
 import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups } from '../cgroups';
+import { claimContainer } from './claim';
 import { placeInit } from './place-init';
 import { loadAddon } from '../native/loader';
-import { createContainerDir, removeContainerDir, writeState } from '../state/store';
+import { removeContainerDir, writeState } from '../state/store';
 import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
@@ -40,7 +41,7 @@ export async function run(opts: RunOptions): Promise<number> {
   checkConsoleUse(terminal, opts.detach, opts.consoleSocket);
   if (terminal && !opts.consoleSocket) checkControllingTerminal();
   const addon = loadAddon();
-  const dir = createContainerDir(opts.root, opts.id);
+  const dir = claimContainer(opts.root, opts.id, prepared);
   let cgroupsMade = false;
   let pid = -1;
   let keepState = false;

@@ -142,6 +142,29 @@ suite('cgroup v1 files match runc', () => {
     expect(sb.residue()).toEqual([]);
   });
 
+  it('unified keys on a v1 host are refused before anything is made, with runc\'s "invalid configuration"', () => {
+    const config = sb.config();
+    const t = uniqueId('minirun-unified');
+    sb.edit((c) => {
+      c.linux.cgroupsPath = `/${t}/ct`;
+      c.linux.resources = { pids: { limit: 10 }, unified: { 'memory.min': '131072' } };
+      c.process.args = ['true'];
+    });
+    try {
+      const { runc, minirun } = sb.runBoth();
+      expect(runc.stderr).toContain('invalid configuration: cannot use unified on cgroup v1');
+      expect(minirun.stderr).toBe('minirun: config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (runc\'s words)\n');
+      expect([minirun.code, runc.code]).toEqual([1, 1]);
+      expect(fs.readdirSync('/sys/fs/cgroup').filter((h) => fs.existsSync(`/sys/fs/cgroup/${h}/${t}`))).toEqual([]);
+    } finally {
+      sb.setConfig(config);
+      for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+        for (const d of [`/sys/fs/cgroup/${h}/${t}/ct`, `/sys/fs/cgroup/${h}/${t}`]) if (fs.existsSync(d)) fs.rmdirSync(d);
+      }
+    }
+    expect(sb.residue()).toEqual([]);
+  });
+
   it('a pids limit of 10 stops a fork loop, as with runc', () => {
     // Builtins only once the limit is reached: nothing else can fork then.
     sb.setArgs(['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sleep 5 & done 2>/dev/null; read n < /sys/fs/cgroup/pids/pids.current; echo $n']);

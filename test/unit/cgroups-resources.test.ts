@@ -48,7 +48,7 @@ describe('v1Writes', () => {
   });
 
   it('names a resource it cannot write instead of ignoring it', () => {
-    expect(() => v1Writes({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: cannot be used on cgroup v1');
+    expect(() => v1Writes({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1');
     expect(() => v1Writes({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow('linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size');
   });
 

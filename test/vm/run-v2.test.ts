@@ -122,3 +122,59 @@ describe('exec --cgroup on cgroup v2', () => {
     expect(cgroupGone(cgroup)).toBe(true);
   });
 });
+
+describe('a cgroup that is already there, on cgroup v2', () => {
+  /** Thaws, empties and removes a cgroup this test made (and what is below it). */
+  const removeCgroup = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroup(`${dir}/${e.name}`);
+    fs.writeFileSync(`${dir}/cgroup.freeze`, '0');
+    for (let i = 0; i < 100 && fs.readFileSync(`${dir}/cgroup.procs`, 'utf8') !== ''; i++) {
+      try {
+        fs.writeFileSync(`${dir}/cgroup.kill`, '1');
+      } catch {
+        // no cgroup.kill before 5.14
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+    fs.rmdirSync(dir);
+  };
+
+  it.each(RUNTIMES)('%s refuses a frozen one (cgroup.freeze 1) at once and leaves it as it was', async (rt: Runtime) => {
+    sb = await bundle(['true'], noDeviceRules);
+    const box = sb;
+    const { id, cgroup } = inOwnCgroup(box, rt);
+    fs.mkdirSync(cgroup);
+    try {
+      fs.writeFileSync(`${cgroup}/cgroup.freeze`, '1');
+      for (const cmd of ['run', 'create']) {
+        const r = rt === 'runc' ? box.runc([cmd, id]) : box.minirun([cmd, id]);
+        expect(r.code, show(r)).toBe(1);
+        expect(r.stderr).toContain("container's cgroup unexpectedly frozen");
+        if (rt === 'minirun') expect(r.stderr).toBe(`minirun: cgroup: container's cgroup unexpectedly frozen: ${cgroup}/cgroup.freeze is 1\n`);
+        expect(fs.readFileSync(`${cgroup}/cgroup.freeze`, 'utf8').trim()).toBe('1');
+        expect(fs.readFileSync(`${cgroup}/cgroup.procs`, 'utf8')).toBe('');
+      }
+      expect(box.residue()).toEqual([]);
+    } finally {
+      removeCgroup(cgroup);
+    }
+  });
+
+  it.each(RUNTIMES)('%s warns about processes already in it, and goes on', async (rt: Runtime) => {
+    sb = await bundle(['sleep', '1000'], noDeviceRules);
+    const box = sb;
+    const { id, cgroup } = inOwnCgroup(box, rt);
+    const cmd = (args: string[]) => (rt === 'runc' ? box.runc(args) : box.minirun(args));
+    try {
+      expect(cmd(['run', '-d', id]).code).toBe(0);
+      const second = cmd(['run', '-d', `${id}-2`]);
+      expect(second.code, show(second)).toBe(0);
+      expect(second.stderr).toContain("container's cgroup is not empty: 1 process(es) found");
+    } finally {
+      cmd(['delete', '-f', `${id}-2`]);
+      cmd(['delete', '-f', id]);
+      removeCgroup(cgroup);
+    }
+  });
+});

@@ -1,0 +1,27 @@
+// A container's cgroup that is already there before create: runc 1.1.5's
+// factory checks it before anything is made. Processes in it get a warning
+// (runc: "container's cgroup is not empty: N process(es) found") and the
+// container still joins it; a frozen one is refused, since the init would
+// freeze as soon as it joined (runc: "container's cgroup unexpectedly
+// frozen").
+import * as fs from 'node:fs';
+import { MiniRunError } from '../errors';
+import { warn } from '../log';
+import { frozenBy } from './freezer';
+import { cgroupPids } from './manage';
+import type { CgroupPlan } from './plan';
+
+/**
+ * Warns about processes already in the container's cgroup, and refuses a
+ * frozen one. Like runc, the processes are counted in the devices hierarchy
+ * (the one v2 directory on a v2 host), with its sub-cgroups.
+ */
+export function checkExistingCgroup(plan: Pick<CgroupPlan, 'mode' | 'dirs'>): void {
+  const counted = plan.dirs.find((d) => (plan.mode === 'v2' ? d.hierarchy === 'unified' : d.hierarchy.split(',').includes('devices')));
+  if (counted && fs.existsSync(counted.path)) {
+    const n = cgroupPids({ dirs: [counted] }).length;
+    if (n > 0) warn(`container's cgroup is not empty: ${n} process(es) found`);
+  }
+  const frozen = frozenBy(plan.dirs);
+  if (frozen) throw new MiniRunError('CGROUP', `cgroup: container's cgroup unexpectedly frozen: ${frozen}`);
+}
