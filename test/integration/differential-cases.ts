@@ -389,7 +389,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => c.mounts.push({ destination: 'relative', type: 'tmpfs', source: 'tmpfs' }),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: mounts\[\d+\]\.destination: .*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: mounts\[\d+\]\.destination: .*\n$/ },
   },
   {
     name: 'an unknown capability is an error',
@@ -397,7 +397,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => c.process.capabilities.bounding.push('CAP_NO_SUCH'),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: process\.capabilities\.bounding.*CAP_NO_SUCH.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.capabilities\.bounding.*CAP_NO_SUCH.*\n$/ },
   },
   {
     name: 'uid/gid mappings without a user namespace are an error',
@@ -405,7 +405,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 1 }]),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: linux\.uidMappings.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: linux\.uidMappings.*\n$/ },
   },
   {
     name: 'a duplicate rlimit is an error',
@@ -413,7 +413,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NOFILE', soft: 10, hard: 10 }),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: process\.rlimits.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.rlimits.*\n$/ },
   },
   {
     name: 'linux.memoryPolicy is applied',
@@ -445,6 +445,6 @@ export const DELIBERATE: Deliberate[] = [
     args: ['/bin/probe', 'hostname'],
     mutate: (c) => (c.linux.namespaces = c.linux.namespaces.map((n: Config) => (n.type === 'uts' ? { type: 'uts', path: spareUtsNs() } : n))),
     runc: { code: 0, stdout: /^hostname runc\n/ },
-    minirun: { code: 1, stderr: /^minirun: config\.json: hostname.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: hostname.*\n$/ },
   },
 ];
