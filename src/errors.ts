@@ -1,5 +1,6 @@
 // The one error class of minirun. The CLI prints `minirun: <message>` on one
-// line and exits with `exitCode` (1 unless said otherwise).
+// line (`minirun run failed: <message>` for run, create and exec, as runc
+// words theirs) and exits with `exitCode` (1 unless said otherwise).
 export type ErrorCode =
   | 'CONFIG'      // config.json is unreadable or invalid
   | 'USAGE'       // bad CLI arguments

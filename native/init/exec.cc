@@ -25,6 +25,15 @@ int find_executable(const std::string& path) {
   return EACCES;
 }
 
+// As runc's init after LookPath: the user must be able to execute the file
+// (a noexec mount, or execute bits only for others), checked while the error
+// still reaches the parent, before `create` returns.
+std::string checked(const std::string& path) {
+  if (faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) < 0)
+    report::fail("exec", errno, "%s: %s", path.c_str(), report::errno_text(errno));
+  return path;
+}
+
 }  // namespace
 
 std::vector<std::string> environment(const Plan& p, const std::string& home) {
@@ -49,11 +58,18 @@ std::vector<std::string> environment(const Plan& p, const std::string& home) {
   return out;
 }
 
+// runc's words for a path that cannot be run, as Go's exec.LookPath and
+// os.PathError put them: clients match them (Docker maps "no such file or
+// directory" and "executable file not found" to exit 127, "permission denied"
+// to 126), so each failure below carries them.
 std::string look_path(const std::string& file, const std::vector<std::string>& env) {
   if (file.find('/') != std::string::npos) {
     int err = find_executable(file);
-    if (err == 0) return file;
-    report::fail("exec", err, "\"%s\": stat %s: %s", file.c_str(), file.c_str(), strerror(err));
+    if (err == 0) return checked(file);
+    // exec.LookPath: a stat error as os.Stat words it; a directory or a file
+    // without any execute bit as fs.ErrPermission.
+    if (err == EACCES) report::fail("exec", err, "\"%s\": %s", file.c_str(), report::errno_text(err));
+    report::fail("exec", err, "\"%s\": stat %s: %s", file.c_str(), file.c_str(), report::errno_text(err));
   }
   std::string path;
   for (const std::string& kv : env)
@@ -68,7 +84,7 @@ std::string look_path(const std::string& file, const std::vector<std::string>& e
       // Go 1.19's exec.LookPath (runc's): a match through a relative PATH entry is refused.
       if (dir[0] != '/')
         report::fail("exec", ENOENT, "\"%s\": found as %s through a relative $PATH entry: cannot run an executable found relative to the current directory", file.c_str(), candidate.c_str());
-      return candidate;
+      return checked(candidate);
     }
     if (j == std::string::npos) break;
     i = j + 1;
@@ -108,7 +124,7 @@ void run(const Plan& p, const std::string& path, const std::vector<std::string>&
   // After this only execve (and, should loading fail, the error record's write).
   if (load_seccomp) seccomp_filter::load(p);
   execve(path.c_str(), argv.data(), envp.data());
-  report::fail("exec", errno, "exec %s", path.c_str());
+  report::fail("exec", errno, "%s: %s", path.c_str(), report::errno_text(errno));
 }
 
 }  // namespace exec

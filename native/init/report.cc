@@ -31,6 +31,14 @@ void fail(const char* step, int err, const char* fmt, ...) {
   _exit(proto::kInitFailedExit);
 }
 
+const char* errno_text(int err) {
+  static char buf[128];
+  snprintf(buf, sizeof(buf), "%s", strerror(err));
+  // Go's mkerrors lowercases "Bad" but not "STREAMS": only before a lowercase letter.
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && buf[1] >= 'a' && buf[1] <= 'z') buf[0] = static_cast<char>(buf[0] - 'A' + 'a');
+  return buf;
+}
+
 void send(proto::SyncKind kind, int64_t value) {
   int rc = msg::send_sync(g_sock, kind, value);
   if (rc < 0) fail("sync", -rc, "cannot reach the parent");

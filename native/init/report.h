@@ -14,6 +14,11 @@ int socket_fd();
 [[noreturn]] void fail(const char* step, int err, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+// strerror(err) as Go's syscall.Errno spells it, and so as runc words its
+// errors: the first letter lowercased ("no such file or directory",
+// "permission denied"). Clients match these words (Docker: exit 127/126).
+const char* errno_text(int err);
+
 // Sends a sync record; fails the init if the parent is gone.
 void send(proto::SyncKind kind, int64_t value);
 

@@ -16,6 +16,9 @@ export interface GlobalOptions {
 }
 
 
+/** The commands whose failures runc words as "<command> failed: <error>". */
+const FAILED_FORM = new Set(['run', 'create', 'exec']);
+
 function versionText(): string {
   return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
 }
@@ -53,7 +56,9 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError(false)
     .enablePositionalOptions();
 
-  program.hook('preAction', async () => {
+  // The command whose action runs, to word its failure as runc does.
+  let action = '';
+  program.hook('preAction', async (_program, actionCommand) => {
     const g = program.opts();
     const { MiniRunError } = await import('../errors');
     if (g.logFormat !== 'text' && g.logFormat !== 'json') {
@@ -69,6 +74,7 @@ export async function main(argv: string[]): Promise<void> {
       enableDebug(g.log, g.logFormat === 'json');
       debug(`minirun ${VERSION}: ${process.argv.slice(2).join(' ')}`);
     }
+    action = actionCommand.name();
   });
 
   const globals = (): GlobalOptions => program.opts() as GlobalOptions;
@@ -94,6 +100,34 @@ export async function main(argv: string[]): Promise<void> {
       });
   }
 
+  // As runc (urfave/cli): `help [command]` (or `h`) prints the help; a
+  // command that does not exist, also with -h or as `help foo`, is "No help
+  // topic for 'foo'", exit status 3.
+  const noHelpTopic = async (name: string) => {
+    const { MiniRunError } = await import('../errors');
+    return new MiniRunError('USAGE', `${name}: unknown command (No help topic for '${name}')`, 3);
+  };
+  program
+    .command('help')
+    .alias('h')
+    .description('show the list of commands, or the help of one command')
+    .argument('[command]')
+    .allowExcessArguments()
+    .action(async (name?: string) => {
+      if (name === undefined) return out(program.helpInformation());
+      const cmd = program.commands.find((c) => c.name() === name || c.aliases().includes(name));
+      if (!cmd) throw await noHelpTopic(name);
+      out(cmd.helpInformation());
+    });
+  // The program's own action runs only for a first word that is no command;
+  // passThroughOptions keeps a -h after it from printing the general help.
+  program
+    .allowExcessArguments()
+    .passThroughOptions()
+    .action(async () => {
+      throw await noHelpTopic(program.args[0]);
+    });
+
   if (!hasCommand(argv.slice(2))) {
     // As runc: no command prints the help and succeeds.
     out(program.helpInformation());
@@ -110,8 +144,14 @@ export async function main(argv: string[]): Promise<void> {
     const msg = e instanceof Error ? e.message : String(e);
     const { MiniRunError } = await import('../errors');
     const line = msg.split('\n')[0];
-    err(`minirun: ${line}\n`);
-    logError(program.opts() as GlobalOptions, line);
+    // runc wraps every failure of run, create and exec ("runc run failed: ...",
+    // "exec failed: ..."), and writes that line to stderr and as the --log msg;
+    // so does minirun, with its name and the command ("minirun exec failed: ...").
+    // Other errors are labelled `minirun: ` on stderr only. Clients that put the
+    // runtime's name before its stderr (podman) then do not print it twice.
+    const wrapped = FAILED_FORM.has(action) ? `minirun ${action} failed: ${line}` : undefined;
+    err(`${wrapped ?? `minirun: ${line}`}\n`);
+    logError(program.opts() as GlobalOptions, wrapped ?? line);
     process.exitCode = e instanceof MiniRunError ? e.exitCode : 1;
   }
 }

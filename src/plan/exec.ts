@@ -32,7 +32,14 @@ export interface ExecOptions {
 
 /** The container's process section with runc exec's flags applied. */
 export function execProcess(spec: Spec, o: ExecOptions): Process {
-  if (o.process) return o.process;
+  if (o.process) {
+    // runc exec -p: a process.json without capabilities gets the container's
+    // (its init falls back to the container config's set); every other field
+    // left out stays unset: no env but HOME, no rlimits, no apparmorProfile,
+    // noNewPrivileges false.
+    const caps = spec.process?.capabilities;
+    return o.process.capabilities || !caps ? o.process : { ...o.process, capabilities: structuredClone(caps) };
+  }
   const base = spec.process;
   if (!base) throw new MiniRunError('CONFIG', 'config.json: process: is required to exec');
   const p: Process = structuredClone(base);

@@ -18,16 +18,20 @@ class TooLarge extends Error {
 class NotRegular extends Error {}
 
 /**
- * A regular file's text, refusing one larger than MAX_CONFIG_BYTES: by its
- * size before reading, and again while reading in case it grows. O_NONBLOCK
- * keeps a FIFO from blocking the open; it is then refused as not a file.
+ * A file's text, refusing one larger than MAX_CONFIG_BYTES: by its size
+ * before reading, and again while reading in case it grows.
+ *
+ * config.json must be a regular file: O_NONBLOCK keeps a FIFO from blocking
+ * the open, and it is then refused as not a file. A --process file may be any
+ * readable file, as runc's os.Open + json decode reads it: a pipe
+ * (`-p <(...)`, /dev/stdin) is read to its end.
  */
-function readCapped(file: string): string {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+function readCapped(file: string, regularOnly: boolean): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (regularOnly ? fs.constants.O_NONBLOCK : 0));
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new NotRegular();
-    if (st.size > MAX_CONFIG_BYTES) throw new TooLarge(st.size);
+    if (regularOnly ? !st.isFile() : st.isDirectory()) throw new NotRegular();
+    if (st.isFile() && st.size > MAX_CONFIG_BYTES) throw new TooLarge(st.size);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -54,13 +58,13 @@ function parseText(text: string, label: string): Json {
 }
 
 /** Reads `file` and parses it as JSON; every error is one line, `<label>: <reason>`. */
-function readJson(file: string, label: string): Json {
+function readJson(file: string, label: string, regularOnly: boolean): Json {
   let text: string;
   try {
-    text = readCapped(file);
+    text = readCapped(file, regularOnly);
   } catch (e) {
     if (e instanceof TooLarge) throw new MiniRunError('CONFIG', `${label}: ${e.message}`);
-    if (e instanceof NotRegular) throw new MiniRunError('CONFIG', `${label}: ${file} is not a regular file`);
+    if (e instanceof NotRegular) throw new MiniRunError('CONFIG', `${label}: ${file} is ${regularOnly ? 'not a regular file' : 'a directory'}`);
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new MiniRunError('CONFIG', `${label}: cannot read ${file}: ${code}`);
   }
@@ -74,13 +78,13 @@ export function parseSpec(text: string): Spec {
 
 /** Reads, parses and validates <bundleDir>/config.json; throws MiniRunError('CONFIG', ...). */
 export function loadSpec(bundleDir: string): Spec {
-  return validateSpec(readJson(path.join(bundleDir, 'config.json'), 'config.json'));
+  return validateSpec(readJson(path.join(bundleDir, 'config.json'), 'config.json', true));
 }
 
 /** Reads a process.json (exec --process); errors name the file instead of config.json. */
 export function loadProcessFile(file: string): Process {
   const label = `--process ${file}`;
-  const doc = readJson(file, label);
+  const doc = readJson(file, label, false);
   try {
     return validateProcess(doc);
   } catch (e) {

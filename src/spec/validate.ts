@@ -10,7 +10,7 @@
 import { configError } from '../errors';
 import { capNumber } from './capabilities';
 import {
-  absolutePath, arrayOf, at, boolean, fields, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
+  absolutePath, arrayOf, at, boolean, fields, given, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
   required, section, string, stringArray, u16, u32, u64, type Reader,
 } from './check';
 import type { Json } from './json';
@@ -427,7 +427,12 @@ export function validateSpec(doc: Json): Spec {
   return spec;
 }
 
-/** A process.json for `exec --process`: the process section alone. */
+/**
+ * A process.json for `exec --process`: the process section alone. runc
+ * decodes it into a specs.Process, so a missing user is uid 0, gid 0 (its
+ * zero value); args and an absolute cwd are required, as runc requires them.
+ */
 export function validateProcess(doc: Json): Process {
-  return processSection(doc, 'process');
+  const o = object(doc, 'process');
+  return processSection(given(o, 'user') ? o : { ...o, user: { uid: 0, gid: 0 } }, 'process');
 }

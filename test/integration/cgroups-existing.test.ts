@@ -163,7 +163,7 @@ suite('a cgroup that is already there, as runc', () => {
       for (const cmd of ['run', 'create']) {
         const r = cli(rt, [cmd, uniqueId(`frz-${rt}`)]);
         got[rt].push(`${cmd}: ${r.code} ${r.stderr.includes("container's cgroup unexpectedly frozen")}`, ...existing(t));
-        if (rt === 'minirun') expect(r.stderr).toBe(`minirun: cgroup: container's cgroup unexpectedly frozen: ${dir}/freezer.state is FROZEN\n`);
+        if (rt === 'minirun') expect(r.stderr).toBe(`minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${dir}/freezer.state is FROZEN\n`);
       }
       expect(stateDirs(rt === 'runc' ? sb.runcRoot : sb.minirunRoot)).toEqual([]);
     }
@@ -185,7 +185,7 @@ suite('a cgroup that is already there, as runc', () => {
     });
     for (const cmd of ['run', 'create']) {
       const r = cli('minirun', [cmd, uniqueId('frz2')]);
-      expect(r.stderr).toBe(`minirun: cgroup: container's cgroup unexpectedly frozen: ${dir}/cgroup.freeze is 1\n`);
+      expect(r.stderr).toBe(`minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${dir}/cgroup.freeze is 1\n`);
       expect(r.code).toBe(1);
     }
     expect(existing(t)).toEqual([`${path.basename(unified!)}/${t}`]);

@@ -107,7 +107,7 @@ suite('cgroup v1 files match runc', () => {
       expect(runc.code).not.toBe(0);
       expect(minirun.code).not.toBe(0);
       expect(minirun.stdout).not.toContain('wrote');
-      expect(minirun.stderr.trim()).toBe('minirun: config.json: linux.resources.devices[2]: "deny c 1:3 rwm" cannot be enforced by cgroup v1: it would punch a hole in the earlier wildcard rule "allow c *:* rwm" (runc refuses it too)');
+      expect(minirun.stderr.trim()).toBe('minirun run failed: config.json: linux.resources.devices[2]: "deny c 1:3 rwm" cannot be enforced by cgroup v1: it would punch a hole in the earlier wildcard rule "allow c *:* rwm" (runc refuses it too)');
       expect(sb.residue()).toEqual([]);
     } finally {
       sb.setConfig(config);
@@ -133,7 +133,7 @@ suite('cgroup v1 files match runc', () => {
         const warned = (r: { stderr: string }) => /Kernel memory settings are ignored and will be removed/.test(r.stderr);
         expect(`${name}: ${minirun.code === 0} ${minirun.stdout} ${warned(minirun)}`).toBe(`${name}: ${runc.code === 0} ${runc.stdout} ${warned(runc)}`);
         seen.push(`${name}: ${minirun.code} ${minirun.stderr.split('\n').filter(Boolean).length} line(s)`);
-        if (name !== 'kernel') expect(minirun.stderr).toMatch(new RegExp(`^minirun: config\\.json: linux\\.resources\\.${name.startsWith('shares') ? 'cpu\\.shares' : 'memory\\.swappiness'}: [^\n]+\n$`));
+        if (name !== 'kernel') expect(minirun.stderr).toMatch(new RegExp(`^minirun run failed: config\\.json: linux\\.resources\\.${name.startsWith('shares') ? 'cpu\\.shares' : 'memory\\.swappiness'}: [^\n]+\n$`));
       }
     } finally {
       sb.setConfig(config);

@@ -426,7 +426,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => c.mounts.push({ destination: 'relative', type: 'tmpfs', source: 'tmpfs' }),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: mounts\[\d+\]\.destination: .*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: mounts\[\d+\]\.destination: .*\n$/ },
   },
   {
     name: 'an unknown capability is an error',
@@ -434,7 +434,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => c.process.capabilities.bounding.push('CAP_NO_SUCH'),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: process\.capabilities\.bounding.*CAP_NO_SUCH.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.capabilities\.bounding.*CAP_NO_SUCH.*\n$/ },
   },
   {
     name: 'uid/gid mappings without a user namespace are an error',
@@ -442,7 +442,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => (c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 1 }]),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: linux\.uidMappings.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: linux\.uidMappings.*\n$/ },
   },
   {
     name: 'a duplicate rlimit is an error',
@@ -450,7 +450,7 @@ export const DELIBERATE: Deliberate[] = [
     args: ['true'],
     mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NOFILE', soft: 10, hard: 10 }),
     runc: { code: 0 },
-    minirun: { code: 1, stderr: /^minirun: config\.json: process\.rlimits.*\n$/ },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.rlimits.*\n$/ },
   },
   {
     name: 'linux.memoryPolicy is applied',

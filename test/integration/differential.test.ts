@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CASES, DELIBERATE, stopSpares, type Case, type Ctx, type Expected, type Outcome, type Step } from './differential-cases';
-import { hasRunc, isRoot, Sandbox, type Config, type Result } from './harness';
+import { ERROR_START, hasRunc, isRoot, Sandbox, type Config, type Result } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const RUNTIMES = ['runc', 'minirun'] as const;
@@ -48,7 +48,7 @@ function normalise(text: string, ctx: Ctx, step: Step): string {
  * a cgroup removal retry, minirun a failed poststop hook).
  */
 function stderrView(text: string, runtime: Runtime, code: number | null): string {
-  const own = (l: string) => (runtime === 'runc' ? !/level=\w+ msg=|^(ERRO|WARN)\[|^error running hook #/.test(l) : !l.startsWith('minirun: '));
+  const own = (l: string) => (runtime === 'runc' ? !/level=\w+ msg=|^(ERRO|WARN)\[|^error running hook #/.test(l) : !ERROR_START.test(l));
   const lines = text.split('\n').filter((l) => l !== '');
   const kept = lines.filter(own);
   if (code !== 0 && kept.length < lines.length) kept.push('<runtime error>');
@@ -136,7 +136,7 @@ suite('differential: runc and minirun on the same cases', () => {
     sb.setConfig({ ...structuredClone(pristine), process: { ...pristine.process, args: ['no-such-program'] } });
     const r = sb.minirun(['run', `diff-${process.pid}-missing`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^minirun: exec: "no-such-program": executable file not found in \$PATH[^\n]*\n$/);
+    expect(r.stderr).toMatch(/^minirun run failed: exec: "no-such-program": executable file not found in \$PATH[^\n]*\n$/);
   });
 
   for (const c of CASES) {
@@ -146,7 +146,7 @@ suite('differential: runc and minirun on the same cases', () => {
       expect(view(minirun, 'minirun', script)).toEqual(view(runc, 'runc', script));
       // minirun's own errors are one line each.
       for (const o of minirun) {
-        for (const l of o.stderr.split('\n').filter((x) => x.startsWith('minirun: '))) expect(l).toMatch(/^minirun: \S/);
+        for (const l of o.stderr.split('\n').filter((x) => ERROR_START.test(x))) expect(l).toMatch(new RegExp(`${ERROR_START.source}\\S`));
       }
     });
   }

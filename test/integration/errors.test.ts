@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exec, isRoot, MINIRUN, suiteSandbox, uniqueId, type Config } from './harness';
+import { dockerRunStatus, ERROR_LINE, ERROR_START, exec, isRoot, MINIRUN, runcMessage, suiteSandbox, uniqueId, type Config } from './harness';
 
 const suite = isRoot ? describe : describe.skip;
 
@@ -14,7 +14,7 @@ suite('one-line errors, exit 1, no residue', () => {
     const r = sb.minirun(args);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^minirun: /);
+    expect(r.stderr).toMatch(ERROR_START);
     expect(r.code).toBe(1);
     expect(sb.residue()).toEqual([]);
   }
@@ -84,7 +84,6 @@ suite('one-line errors, exit 1, no residue', () => {
     ['container id with a slash', ['run', 'a/b'], /container id: invalid "a\/b"/],
     ['container id ..', ['run', '..'], /container id: invalid "\.\."/],
     ['unknown flag', ['run', '--bogus', 'x'], /unknown option '--bogus'/],
-    ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['bundle that does not exist', ['run', '--bundle', '/nonexistent-bundle', 'x'], /--bundle \/nonexistent-bundle: ENOENT/],
     ['bad --log-format', ['--log-format', 'xml', 'run', 'x'], /--log-format: must be text or json/],
     ['bad --rootless', ['--rootless', 'maybe', 'run', 'x'], /--rootless: must be true, false or auto, got "maybe"/],
@@ -94,6 +93,47 @@ suite('one-line errors, exit 1, no residue', () => {
   for (const [name, args, message] of cli) {
     it(`cli: ${name}`, () => expectCleanFailure(args, message));
   }
+
+  // runc: "runc run failed: unable to start container process: exec: ...",
+  // in Go's words, which Docker and podman map to exit 127 or 126.
+  const unrunnable: [string, string, number][] = [
+    ['a path that does not exist', '/nonexistent', 127],
+    ['a name not in $PATH', 'no-such-program', 127],
+    ['a file without execute bits', '/etc/passwd', 126],
+    ['a directory', '/tmp', 126],
+  ];
+  for (const [name, program, status] of unrunnable) {
+    it(`run: a program that cannot run, in runc's words (Docker: ${status}): ${name}`, () => {
+      sb.setArgs([program]);
+      const id = uniqueId('nx');
+      const runc = sb.runc(['run', `${id}-r`]);
+      const words = runcMessage(runc.stderr).replace(/^runc run failed: unable to start container process: /, '');
+      expectCleanFailure(['run', `${id}-m`], new RegExp(`^minirun run failed: ${words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: E[A-Z]+\n$`));
+      expect(runc.code).toBe(1);
+      expect([dockerRunStatus(runc.stderr), dockerRunStatus(sb.minirun(['run', `${id}-m2`]).stderr)]).toEqual([status, status]);
+    });
+  }
+
+  it('create: a program the user cannot execute (a noexec mount) fails create, as runc', () => {
+    const dir = path.join(sb.dir, 'noexec');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(sb.bundle, 'rootfs/bin/busybox'), path.join(dir, 'bb'));
+    fs.chmodSync(path.join(dir, 'bb'), 0o755);
+    sb.edit((c) => {
+      c.mounts.push({ destination: '/mnt', type: 'bind', source: dir, options: ['bind', 'noexec'] });
+      c.process.args = ['/mnt/bb', 'true'];
+    });
+    const id = uniqueId('nx');
+    try {
+      const runc = sb.runc(['create', `${id}-r`]);
+      expect(runc.code).toBe(1);
+      expect(runcMessage(runc.stderr)).toBe('runc create failed: unable to start container process: exec /mnt/bb: permission denied');
+      expectCleanFailure(['create', `${id}-m`], /^minirun create failed: exec: \/mnt\/bb: permission denied: EACCES\n$/);
+    } finally {
+      sb.runc(['delete', '-f', `${id}-r`]);
+      sb.minirun(['delete', '-f', `${id}-m`]);
+    }
+  });
 
   it('cli: --rootless true|false|auto and --criu are accepted, as runc (go-runc passes them)', () => {
     sb.setArgs(['sh', '-c', 'echo ran']);
@@ -113,7 +153,7 @@ suite('one-line errors, exit 1, no residue', () => {
     expect(first.code).toBe(0);
     try {
       const r = sb.minirun(['run', id]);
-      expect(r.stderr).toBe(`minirun: container with id exists: ${id}\n`);
+      expect(r.stderr).toBe(`minirun run failed: container with id exists: ${id}\n`);
       expect(r.code).toBe(1);
     } finally {
       const state = JSON.parse(fs.readFileSync(path.join(sb.minirunRoot, id, 'state.json'), 'utf8'));
@@ -156,7 +196,36 @@ suite('command line edges, as runc', () => {
       const runc = exec('runc', [...root, ...args]);
       const minirun = exec(MINIRUN, [...root, ...args]);
       expect(minirun.code).toBe(runc.code);
-      if (minirun.code !== 0) expect(minirun.stderr).toMatch(/^minirun: [^\n]+\n$/);
+      if (minirun.code !== 0) expect(minirun.stderr).toMatch(ERROR_LINE);
     });
   }
+
+  // urfave/cli: a first word that is no command runs its help action on that
+  // word, "No help topic for 'foo'", exit status 3, also with -h after it;
+  // `help foo` (and `h foo`) the same.
+  for (const args of [['foo'], ['foo', '-h'], ['foo', '--help'], ['help', 'foo'], ['h', 'foo'], ['help', 'foo', 'bar']]) {
+    it(`minirun ${args.join(' ')}: runc's exit status 3 and its words, on stderr and in --log`, () => {
+      fs.mkdirSync(rootDir, { recursive: true });
+      const logs = { runc: path.join(rootDir, `runc-${args.join('-')}.json`), minirun: path.join(rootDir, `minirun-${args.join('-')}.json`) };
+      const runc = exec('runc', ['--root', rootDir, '--log', logs.runc, '--log-format', 'json', ...args]);
+      const minirun = exec(MINIRUN, ['--root', rootDir, '--log', logs.minirun, '--log-format', 'json', ...args]);
+      expect(runc.code).toBe(3);
+      expect(runc.stderr).toContain("No help topic for 'foo'");
+      expect(minirun.code).toBe(3);
+      expect(minirun.stdout).toBe('');
+      expect(minirun.stderr).toBe("minirun: foo: unknown command (No help topic for 'foo')\n");
+      const logged = fs.readFileSync(logs.minirun, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(logged.map((l) => [l.level, l.msg])).toEqual([['error', "foo: unknown command (No help topic for 'foo')"]]);
+    });
+  }
+
+  it('help [command] and its alias h print the help, exit 0, as runc; so does -h before a word', () => {
+    for (const args of [['help'], ['h'], ['help', 'exec'], ['h', 'state'], ['exec', '-h'], ['-h', 'foo']]) {
+      const runc = exec('runc', ['--root', rootDir, ...args]);
+      const minirun = exec(MINIRUN, ['--root', rootDir, ...args]);
+      const topic = args.find((a) => a === 'exec' || a === 'state');
+      expect([args, runc.code, minirun.code, minirun.stderr]).toEqual([args, 0, 0, '']);
+      expect(minirun.stdout).toMatch(topic ? new RegExp(`^Usage: minirun ${topic} `) : /^Usage: minirun \[options\] \[command\]/);
+    }
+  });
 });

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox, uniqueId } from './harness';
+import { dockerRunStatus, exec, hasRunc, isRoot, MINIRUN, runcMessage, Sandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 
@@ -46,7 +46,7 @@ suite('exec matches runc', () => {
       const minirun = sb.minirun(['exec', ...withId(args, 'minirun')], 'line\n');
       expect(minirun.stdout.replaceAll(`${base}-minirun`, 'ID')).toBe(runc.stdout.replaceAll(`${base}-runc`, 'ID'));
       expect(minirun.code).toBe(runc.code);
-      if (runc.code === 255) expect(minirun.stderr).toMatch(/^minirun: [^\n]+\n$/);
+      if (runc.code === 255) expect(minirun.stderr).toMatch(/^minirun exec failed: [^\n]+\n$/);
     });
   }
 
@@ -64,8 +64,65 @@ suite('exec matches runc', () => {
     const file = path.join(sb.dir, 'bad-process.json');
     fs.writeFileSync(file, JSON.stringify({ ...sb.config().process, cwd: 'relative' }));
     const r = sb.minirun(['exec', '--process', file, `${base}-minirun`]);
-    expect(r.stderr).toBe(`minirun: --process ${file}: process.cwd: must be an absolute path, got "relative"\n`);
+    expect(r.stderr).toBe(`minirun exec failed: --process ${file}: process.cwd: must be an absolute path, got "relative"\n`);
     expect(r.code).toBe(255); // runc exec's status when it cannot start the process
+  });
+
+  // runc reads -p with os.Open and a JSON decoder, so any readable file, a pipe
+  // too (its tty.bats: `runc exec -p <(echo ...)`). What the file leaves out
+  // is what a zero specs.Process has: uid 0, gid 0, no env but HOME, no
+  // rlimits, noNewPrivileges false; only capabilities fall back to the
+  // container's. (The container here has rlimits and noNewPrivileges.)
+  it('--process from a pipe (<(...), /dev/stdin), with the fields runc defaults left out', () => {
+    const script = 'id; env | sort; grep -E "^(Cap|NoNewPrivs)" /proc/self/status; ulimit -Hn; pwd';
+    const bare = JSON.stringify({ args: ['/bin/sh', '-c', script], cwd: '/' });
+    const outs = (['runc', 'minirun'] as const).map((rt) => {
+      const [bin, root] = rt === 'runc' ? ['runc', sb.runcRoot] : [MINIRUN, sb.minirunRoot];
+      const viaFd = exec('bash', ['-c', '"$0" --root "$1" exec -p <(printf %s "$2") "$3"', bin, root, bare, `${base}-${rt}`]);
+      const viaStdin = exec('bash', ['-c', 'printf %s "$2" | "$0" --root "$1" exec -p /dev/stdin "$3"', bin, root, bare, `${base}-${rt}`]);
+      return [viaFd, viaStdin].map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr }));
+    });
+    expect(outs[0][0].code).toBe(0);
+    expect(outs[0][0].stdout).toMatch(/^uid=0\(root\) gid=0\(root\)\nHOME=\/root\n/);
+    expect(outs[0][0].stdout).toMatch(/^NoNewPrivs:\t0$/m);
+    expect(outs[1]).toEqual(outs[0]);
+    expect(outs[0][1]).toEqual(outs[0][0]);
+  });
+
+  // runc's init words a program it cannot run as Go's exec.LookPath does,
+  // and Docker and podman map those words to exit 127 or 126.
+  const unrunnable: [string, string, number][] = [
+    ['a path that does not exist', '/nonexistent', 127],
+    ['a name not in $PATH', 'no-such-command', 127],
+    ['a file without execute bits', '/etc/passwd', 126],
+    ['a directory', '/tmp', 126],
+    ['a path through a file', '/etc/passwd/x', 125],
+  ];
+  for (const [name, program, status] of unrunnable) {
+    it(`a program that cannot run, in runc's words (Docker: ${status}): ${name}`, () => {
+      const runc = sb.runc(['exec', `${base}-runc`, program]);
+      const minirun = sb.minirun(['exec', `${base}-minirun`, program]);
+      expect([runc.code, minirun.code]).toEqual([255, 255]);
+      // runc: "exec failed: unable to start container process: exec: ..."
+      const words = runcMessage(runc.stderr).replace(/^exec failed: unable to start container process: /, '');
+      expect(minirun.stderr).toMatch(/^minirun exec failed: [^\n]+\n$/);
+      expect(minirun.stderr).toContain(`minirun exec failed: ${words}`);
+      expect([dockerRunStatus(runc.stderr), dockerRunStatus(minirun.stderr)]).toEqual([status, status]);
+    });
+  }
+
+  it('with --log, the error line on stderr is the json msg, as runc\'s ("exec failed: ...")', () => {
+    const msgs = (['runc', 'minirun'] as const).map((rt) => {
+      const log = path.join(sb.dir, `exec-log-${rt}.json`);
+      const r = (rt === 'runc' ? sb.runc : sb.minirun).call(sb, ['--log', log, '--log-format', 'json', 'exec', `${base}-${rt}`, '/nonexistent']);
+      const logged = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      fs.rmSync(log);
+      expect(r.code).toBe(255);
+      expect(logged.map((l) => [l.level, `${l.msg}\n`])).toEqual([['error', r.stderr]]);
+      return r.stderr;
+    });
+    expect(msgs[0]).toMatch(/^exec failed: /);
+    expect(msgs[1]).toMatch(/^minirun exec failed: exec: "\/nonexistent": stat \/nonexistent: no such file or directory: ENOENT\n$/);
   });
 
   it('--detach with --pid-file', () => {
@@ -109,14 +166,14 @@ suite('exec matches runc', () => {
     });
 
     const bad: [string, string[], RegExp][] = [
-      ['a sub-cgroup that does not exist', ['--cgroup', 'memory:nope'], /^minirun: --cgroup: no such cgroup: \/sys\/fs\/cgroup\/memory\/.*\/nope\n$/],
-      ['a path alone goes to every hierarchy: missing in cpu', ['--cgroup', 'sub'], /^minirun: --cgroup: no such cgroup: \/sys\/fs\/cgroup\/cpu\/.*\/sub\n$/],
-      ['an unknown controller', ['--cgroup', 'bogus:sub'], /^minirun: --cgroup: unknown controller "bogus" \(the container's are cpu, .*name=systemd\)\n$/],
-      ['two colons', ['--cgroup', 'memory:a:b'], /^minirun: --cgroup: "memory:a:b": must be \[<controller>:\]<path>\n$/],
+      ['a sub-cgroup that does not exist', ['--cgroup', 'memory:nope'], /^minirun exec failed: --cgroup: no such cgroup: error adding pid to \/sys\/fs\/cgroup\/memory\/.*\/nope\/cgroup\.procs: no such file or directory\n$/],
+      ['a path alone goes to every hierarchy: missing in cpu', ['--cgroup', 'sub'], /^minirun exec failed: --cgroup: no such cgroup: error adding pid to \/sys\/fs\/cgroup\/cpu\/.*\/sub\/cgroup\.procs: no such file or directory\n$/],
+      ['an unknown controller', ['--cgroup', 'bogus:sub'], /^minirun exec failed: --cgroup: unknown controller "bogus" \(the container's are cpu, .*name=systemd\)\n$/],
+      ['two colons', ['--cgroup', 'memory:a:b'], /^minirun exec failed: --cgroup: "memory:a:b": must be \[<controller>:\]<path>\n$/],
       // runc: "exec failed: unable to create new parent process: .. is not a sub cgroup path" (bats greps for " .. is not a sub cgroup path")
-      ['a path out of the container\'s cgroup', ['--cgroup', 'memory:..'], /^minirun: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/memory\/\S+\)\n$/],
-      ['a path alone out of the container\'s cgroup', ['--cgroup', '..'], /^minirun: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/\S+\)\n$/],
-      ['a path alone among several', ['--cgroup', 'sub', '--cgroup', 'pids:sub'], /^minirun: --cgroup: "sub": needs a <controller>: prefix when --cgroup is given more than once\n$/],
+      ['a path out of the container\'s cgroup', ['--cgroup', 'memory:..'], /^minirun exec failed: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/memory\/\S+\)\n$/],
+      ['a path alone out of the container\'s cgroup', ['--cgroup', '..'], /^minirun exec failed: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/\S+\)\n$/],
+      ['a path alone among several', ['--cgroup', 'sub', '--cgroup', 'pids:sub'], /^minirun exec failed: --cgroup: "sub": needs a <controller>: prefix when --cgroup is given more than once\n$/],
     ];
     for (const [name, flags, message] of bad) {
       it(`fails as runc does: ${name}`, () => {

@@ -38,8 +38,8 @@ suite('extra fds match runc', () => {
   it('a preserved fd that is not open is an error naming it', () => {
     const r = sb.minirun(['run', '--preserve-fds', '40', uniqueId('fd')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^minirun: --preserve-fds: fd \d+ is not open \(preserved fd \d+ of 40\): EBADF\n$/);
-    expect(sb.minirun(['run', '--preserve-fds', 'x', uniqueId('fd')]).stderr).toBe('minirun: --preserve-fds: must be a number from 0 to 250, got "x"\n');
+    expect(r.stderr).toMatch(/^minirun run failed: --preserve-fds: fd \d+ is not open \(preserved fd \d+ of 40\): EBADF\n$/);
+    expect(sb.minirun(['run', '--preserve-fds', 'x', uniqueId('fd')]).stderr).toBe('minirun run failed: --preserve-fds: must be a number from 0 to 250, got "x"\n');
     expect(sb.residue()).toEqual([]);
   });
 

@@ -209,5 +209,33 @@ export function normaliseMountinfo(text: string): string[] {
     });
 }
 
+/**
+ * How minirun's one error line starts: runc's "<command> failed: " form for
+ * run, create and exec ("minirun run failed: "), `minirun: ` for the others.
+ */
+export const ERROR_START = /^minirun(?:: | (?:run|create|exec) failed: )/;
+/** One such line and nothing else. */
+export const ERROR_LINE = new RegExp(`${ERROR_START.source}[^\\n]+\\n$`);
+
+/**
+ * The exit status `docker run` gives for a runtime's create/start error, by
+ * Docker 20.10's rule (docker/cli runStartContainerErr; the daemon's
+ * translateContainerdStartErr looks for the same words, lowercased): 127 when
+ * the text has "executable file not found", "no such file or directory" or
+ * "system cannot find the file specified", else 126 with "permission denied",
+ * else 125. Case-sensitive: runc's words, as Go spells errno texts.
+ */
+export function dockerRunStatus(message: string): number {
+  if (['executable file not found', 'no such file or directory', 'system cannot find the file specified'].some((w) => message.includes(w))) return 127;
+  return message.includes('permission denied') ? 126 : 125;
+}
+
+/** The msg of runc's logrus error line on stderr (`level=error msg="..."`), unquoted. */
+export function runcMessage(stderr: string): string {
+  const m = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(stderr);
+  if (!m) throw new Error(`no runc error line in: ${stderr}`);
+  return JSON.parse(`"${m[1]}"`) as string;
+}
+
 export const isRoot = process.getuid?.() === 0;
 export const hasRunc = spawnSync('runc', ['--version']).status === 0;

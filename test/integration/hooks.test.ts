@@ -93,7 +93,7 @@ suite('hooks match runc', () => {
     const runc = sb.runc(['run', `${id}-r`]);
     const minirun = sb.minirun(['run', `${id}-m`]);
     expect(minirun.code).toBe(runc.code);
-    expect(minirun.stderr).toBe('minirun: hooks.createRuntime[0] /bin/sh: error running hook: exit status 3: broken\n');
+    expect(minirun.stderr).toBe('minirun run failed: hooks.createRuntime[0] /bin/sh: error running hook: exit status 3: broken\n');
     expect(sb.residue()).toEqual([]);
   });
 
@@ -106,7 +106,7 @@ suite('hooks match runc', () => {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: '', TMPDIR: tmp },
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^minirun: hooks\.createContainer\[0\] \/nonexistent\/hook: [^\n]+\n$/);
+    expect(r.stderr).toMatch(/^minirun run failed: hooks\.createContainer\[0\] \/nonexistent\/hook: [^\n]+\n$/);
     expect(fs.readdirSync(tmp)).toEqual([]);
     expect(sb.residue()).toEqual([]);
   });
@@ -115,7 +115,7 @@ suite('hooks match runc', () => {
     withHooks({ prestart: [{ path: '/bin/sleep', args: ['sleep', '10'], timeout: 1 }] });
     const r = sb.minirun(['run', uniqueId('hk')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('minirun: hooks.prestart[0] /bin/sleep: error running hook: ran past its timeout of 1s\n');
+    expect(r.stderr).toBe('minirun run failed: hooks.prestart[0] /bin/sleep: error running hook: ran past its timeout of 1s\n');
     expect(sb.residue()).toEqual([]);
   });
 
@@ -178,7 +178,7 @@ suite('hooks match runc', () => {
     expect(runc.code).not.toBe(0);
     expect(runc.stderr).toMatch(/error running hook.*bad system call/);
     expect(minirun.code).toBe(1);
-    expect(minirun.stderr).toBe('minirun: hooks.startContainer[0] /bin/sh: error running hook: signal: bad system call\n');
+    expect(minirun.stderr).toBe('minirun run failed: hooks.startContainer[0] /bin/sh: error running hook: signal: bad system call\n');
     expect(sb.residue()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasRunc, isRoot, Sandbox, uniqueId, type Result } from './harness';
+import { ERROR_LINE, hasRunc, isRoot, Sandbox, uniqueId, type Result } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 type Runtime = 'minirun' | 'runc';
@@ -31,7 +31,7 @@ suite('lifecycle matches runc', () => {
       try {
         for (const step of steps(id)) {
           const r = cli(rt, step);
-          if (r.code !== 0 && rt === 'minirun') expect(r.stderr).toMatch(/^minirun: [^\n]+\n$/);
+          if (r.code !== 0 && rt === 'minirun') expect(r.stderr).toMatch(ERROR_LINE);
           out[rt].push([r.code, status(rt, id)]);
         }
       } finally {
@@ -247,7 +247,7 @@ suite('concurrency and leaks', () => {
     try {
       const results = await Promise.all([start(), start(), start()]);
       expect(results.filter((r) => r.code === 0)).toHaveLength(1);
-      for (const r of results.filter((x) => x.code !== 0)) expect(r.err).toBe(`minirun: container with id exists: ${id}\n`);
+      for (const r of results.filter((x) => x.code !== 0)) expect(r.err).toBe(`minirun create failed: container with id exists: ${id}\n`);
     } finally {
       sb.minirun(['delete', '-f', id]);
     }

@@ -23,7 +23,7 @@ suite('LSM labels and memory policy', () => {
     const { runc, minirun } = sb.runBoth();
     expect(runc.code).not.toBe(0);
     expect(minirun.code).toBe(1);
-    expect(minirun.stderr).toMatch(new RegExp(`^minirun: config.json: ${field.replace('.', '\\.')}: `));
+    expect(minirun.stderr).toMatch(new RegExp(`^minirun run failed: config.json: ${field.replace('.', '\\.')}: `));
     expect(minirun.stderr).toMatch(why);
     expect(minirun.stderr.trim().split('\n')).toHaveLength(1);
     expect(sb.residue()).toEqual([]);
@@ -46,7 +46,7 @@ suite('LSM labels and memory policy', () => {
         expect(sb.runc(['exec', ...flags, ids.runc, 'true']).code).toBe(255);
         const m = sb.minirun(['exec', ...flags, ids.minirun, 'true']);
         expect(m.code).toBe(255);
-        expect(m.stderr.slice(0, message.length + 9)).toBe(`minirun: ${message}`);
+        expect(m.stderr.slice(0, message.length + 21)).toBe(`minirun exec failed: ${message}`);
         expect(m.stderr.trim().split('\n')).toHaveLength(1);
       }
       // nothing was started: the init is the container's only process

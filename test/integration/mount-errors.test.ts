@@ -40,7 +40,7 @@ suite('mount attribute and id-mapping errors: one line, exit 1, no residue', () 
       sb.edit(mutate);
       const before = helperChildren();
       const r = sb.minirun(['run', uniqueId('merr')]);
-      expect(r.stderr).toMatch(/^minirun: /);
+      expect(r.stderr).toMatch(/^minirun run failed: /);
       expect(r.stderr.trimEnd()).toMatch(message);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(r.code).toBe(1);

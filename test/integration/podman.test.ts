@@ -78,6 +78,18 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
     expect(outs[0].stderr).toMatch(/no\/such\/program/);
   });
 
+  // podman puts the runtime's name before the error line it reads from the
+  // runtime's stderr: runc's is "runc create failed: ...", minirun's must not
+  // start with "minirun: " again. The words are runc's, so podman's exit status too.
+  it('a program that cannot run: one line in runc\'s words, the runtime named once, 127/126 as with runc', () => {
+    for (const [program, status, words] of [['/no/such/program', 127, 'no such file or directory'], ['/etc/passwd', 126, 'permission denied']] as const) {
+      const outs = runtimes().map(([, rt]) => podman(rt, runArgs('--rm', IMAGE, program)));
+      expect([program, outs[0].code, outs[1].code]).toEqual([program, status, status]);
+      expect(outs[1].stderr).toContain(words);
+      expect(outs[0].stderr).toMatch(new RegExp(`^Error: minirun: minirun create failed: exec: "${program}": [^\n]*${words}[^\n]*\n$`));
+    }
+  });
+
   it('--read-only (tmpcopyup tmpfs), --user, caps, limits, hostname: the same container inside', () => {
     const probe = 'hostname; /bin/probe ids; /bin/probe caps; /bin/probe seccomp; /bin/probe rlimits; ' +
       'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls -la /run /tmp /var/tmp; ' +

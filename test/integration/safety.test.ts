@@ -48,7 +48,7 @@ suite('safety', () => {
     fs.rmSync(path.join(rootfs(), 'proc'), { recursive: true });
     fs.symlinkSync('/tmp', path.join(rootfs(), 'proc'));
     const r = sb.minirun(['run', uniqueId('proc')]);
-    expect(r.stderr).toMatch(/^minirun: mount: mounts\[0\] \/proc: proc must be mounted on an ordinary directory/);
+    expect(r.stderr).toMatch(/^minirun run failed: mount: mounts\[0\] \/proc: proc must be mounted on an ordinary directory/);
     expect(r.code).toBe(1);
     expect(sb.residue()).toEqual([]);
   });
@@ -62,7 +62,7 @@ suite('safety', () => {
       c.mounts.push({ destination: '/dev', type: 'bind', source: path.join(rootfs(), 'fakedev'), options: ['rbind'] });
     });
     const r = sb.minirun(['run', uniqueId('mask')]);
-    expect(r.stderr).toMatch(/^minirun: maskedPaths: \/dev\/null in the container is not the null device/);
+    expect(r.stderr).toMatch(/^minirun run failed: maskedPaths: \/dev\/null in the container is not the null device/);
     expect(r.code).toBe(1);
     expect(sb.residue()).toEqual([]);
   });

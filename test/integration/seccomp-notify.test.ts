@@ -230,13 +230,13 @@ suite('seccomp notify matches runc', () => {
 
   const bad: [string, (c: Config) => void, string | (() => string)][] = [
     ['NOTIFY without listenerPath', (c) => delete c.linux.seccomp.listenerPath,
-      'minirun: config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY\n'],
+      'minirun run failed: config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY\n'],
     ['NOTIFY on write', (c) => (c.linux.seccomp.syscalls[0].names = ['mkdir', 'write']),
-      'minirun: config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall\n'],
+      'minirun run failed: config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall\n'],
     ['NOTIFY as the default action', (c) => (c.linux.seccomp.defaultAction = 'SCMP_ACT_NOTIFY'),
-      'minirun: config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action\n'],
+      'minirun run failed: config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action\n'],
     ['no agent listening', (c) => (c.linux.seccomp.listenerPath = path.join(sb.dir, 'nobody.sock')),
-      () => `minirun: linux.seccomp.listenerPath: connect to ${path.join(sb.dir, 'nobody.sock')}: ENOENT\n`],
+      () => `minirun run failed: linux.seccomp.listenerPath: connect to ${path.join(sb.dir, 'nobody.sock')}: ENOENT\n`],
   ];
   for (const [name, edit, message] of bad) {
     it(`fails like runc: ${name}`, () => {

@@ -144,7 +144,7 @@ suite('seccomp matches runc', () => {
       sb.edit((c) => (c.linux.seccomp = seccomp));
       const r = sb.minirun(['run', uniqueId('sb')]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^minirun: config\\.json: ${message.source}\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^minirun run failed: config\\.json: ${message.source}\n$`));
       expect(sb.residue()).toEqual([]);
     });
   }

@@ -57,7 +57,7 @@ suite('no mount namespace: the runtime\'s is inherited', () => {
   it('--no-pivot is refused: it would move the rootfs over the runtime\'s / (runc detaches the host\'s /proc)', () => {
     const r = sb.minirun(['run', '--no-pivot', uniqueId('nomnt')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('minirun: --no-pivot: needs a mount namespace, and linux.namespaces has none\n');
+    expect(r.stderr).toBe('minirun run failed: --no-pivot: needs a mount namespace, and linux.namespaces has none\n');
     expect(sb.residue()).toEqual([]);
   });
 });

@@ -106,7 +106,7 @@ suite('terminals match runc', () => {
       return { code: r.status, stderr: r.stderr };
     });
     expect(outs[0].code).toBe(outs[1].code);
-    expect(outs[0].stderr).toMatch(/^minirun: process\.terminal: minirun has no terminal to attach the container to \(open \/dev\/tty: ENXIO\)/);
+    expect(outs[0].stderr).toMatch(/^minirun run failed: process\.terminal: minirun has no terminal to attach the container to \(open \/dev\/tty: ENXIO\)/);
     expect(sb.residue()).toEqual([]);
   });
 
@@ -116,12 +116,12 @@ suite('terminals match runc', () => {
       const runc = cli('runc', args);
       const minirun = cli('minirun', args);
       expect(minirun.code).toBe(runc.code);
-      expect(minirun.stderr).toMatch(/^minirun: --console-socket: required for a terminal/);
+      expect(minirun.stderr).toMatch(new RegExp(`^minirun ${args[0]} failed: --console-socket: required for a terminal`));
     }
     sb.edit((c) => (c.process.terminal = false));
     const r = cli('minirun', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), id]);
     expect(r.code).toBe(cli('runc', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), `${id}-r`]).code);
-    expect(r.stderr).toMatch(/^minirun: --console-socket: only for a process with a terminal/);
+    expect(r.stderr).toMatch(/^minirun run failed: --console-socket: only for a process with a terminal/);
     expect(sb.residue()).toEqual([]);
   });
 });

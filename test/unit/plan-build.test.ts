@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MountKind } from '../../src/native/protocol';
 import { buildPlan, type BuildInput, type CgroupMountInfo } from '../../src/plan/build';
+import { execProcess, type ExecOptions } from '../../src/plan/exec';
 import { MS } from '../../src/plan/mount-options';
 import type { Spec } from '../../src/spec/types';
 
@@ -261,4 +262,23 @@ describe('buildPlan details', () => {
       expect(() => buildPlan(input(s))).toThrow(message);
     });
   }
+});
+
+describe('execProcess with --process (runc exec -p)', () => {
+  const opts = (process: any): ExecOptions => ({ process, args: [], env: [], additionalGids: [], caps: [] });
+
+  it('a process.json without capabilities gets the container\'s, as runc\'s init falls back to them', () => {
+    const spec = runcSpec();
+    const p = execProcess(spec as Spec, opts({ args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 } }));
+    expect(p.capabilities).toEqual(spec.process.capabilities);
+    expect(p.capabilities).not.toBe(spec.process.capabilities);
+  });
+
+  it('leaves every other missing field unset (no rlimits, env, noNewPrivileges), and keeps given capabilities', () => {
+    const spec = runcSpec();
+    const given = { args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 }, capabilities: { bounding: ['CAP_KILL'] } };
+    expect(execProcess(spec as Spec, opts(given))).toEqual(given);
+    const p = execProcess(spec as Spec, opts({ args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 } }));
+    expect([p.rlimits, p.env, p.noNewPrivileges, p.apparmorProfile]).toEqual([undefined, undefined, undefined, undefined]);
+  });
 });

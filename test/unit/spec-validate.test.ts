@@ -418,4 +418,28 @@ describe('loadSpec and loadProcessFile', () => {
     fs.writeFileSync(file, '{');
     expect(loadError(() => loadProcessFile(file))).toBe(`--process ${file}: invalid JSON at line 1 column 2: expected a string key, unexpected end of input`);
   });
+
+  it('reads a --process file that is a pipe, as runc (os.Open): a FIFO with a writer', () => {
+    const fifo = path.join(dir, 'process.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // The writer opens the FIFO once the open below has started: run it in the background (10 s at most).
+    const src = path.join(dir, 'src.json');
+    fs.writeFileSync(src, '{"args":["/bin/true"],"cwd":"/"}');
+    const writer = spawnSync('sh', ['-c', 'timeout 10 cp "$0" "$1" >/dev/null 2>&1 & echo started', src, fifo], { encoding: 'utf8' });
+    expect(writer.stdout).toBe('started\n');
+    expect(loadProcessFile(fifo)).toEqual({ args: ['/bin/true'], cwd: '/', user: { uid: 0, gid: 0 } });
+    expect(loadError(() => loadProcessFile(dir))).toBe(`--process ${dir}: ${dir} is a directory`);
+  });
+
+  it('a process.json without user runs as uid 0, gid 0 (runc\'s zero specs.User); args and cwd stay required', () => {
+    const file = path.join(dir, 'process.json');
+    fs.writeFileSync(file, JSON.stringify({ args: ['sh'], cwd: '/', env: ['A=b'] }));
+    expect(loadProcessFile(file)).toEqual({ args: ['sh'], cwd: '/', env: ['A=b'], user: { uid: 0, gid: 0 } });
+    fs.writeFileSync(file, JSON.stringify({ args: ['sh'], cwd: '/', user: { uid: 5 } }));
+    expect(loadProcessFile(file).user).toEqual({ uid: 5, gid: 0 });
+    fs.writeFileSync(file, JSON.stringify({ args: ['sh'] }));
+    expect(loadError(() => loadProcessFile(file))).toBe(`--process ${file}: process.cwd: is required`);
+    fs.writeFileSync(file, JSON.stringify({ cwd: '/' }));
+    expect(loadError(() => loadProcessFile(file))).toBe(`--process ${file}: process.args: is required`);
+  });
 });

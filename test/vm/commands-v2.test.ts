@@ -114,7 +114,7 @@ describe('cgroup commands on v2', () => {
     const codes = RUNTIMES.map((rt) => run(sb!, rt).res);
     expect(codes[0].code).not.toBe(0);
     expect(codes[1].code).toBe(1);
-    expect(codes[1].stderr).toMatch(/^minirun: linux\.resources: nosuch\.max: the nosuch controller is not available on this host/);
+    expect(codes[1].stderr).toMatch(/^minirun run failed: linux\.resources: nosuch\.max: the nosuch controller is not available on this host/);
   });
 
   it('a blkio weight becomes io.bfq.weight or io.weight, as runc converts it', async () => {
