@@ -44,7 +44,8 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const cgroupDirs = subCgroupDirs(state.cgroupDirs ?? [], cmd.subCgroups ?? new Map());
   cgroupDirs.forEach((d, i) => {
     const moved = d.path !== state.cgroupDirs?.[i].path;
-    if (moved && !fs.existsSync(`${d.path}/cgroup.procs`)) throw new MiniRunError('USAGE', `--cgroup: no such cgroup: ${d.path}`);
+    // checked before anything starts, in runc's words (it fails writing the pid)
+    if (moved && !fs.existsSync(`${d.path}/cgroup.procs`)) throw new MiniRunError('USAGE', `--cgroup: no such cgroup: error adding pid to ${d.path}/cgroup.procs: no such file or directory`);
   });
   const extra = extraFds(cmd.preserveFds);
   plan.env.push(...extra.env);
