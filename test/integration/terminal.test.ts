@@ -3,12 +3,43 @@
 // create/start and exec; compared with runc.
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { hasRunc, isRoot, MINIRUN, suiteSandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const TOOLS = path.resolve(__dirname, '../tools');
 type Runtime = 'minirun' | 'runc';
+
+interface Termios {
+  iflag: number;
+  oflag: number;
+  cflag: number;
+  lflag: number;
+  vmin: number;
+  vtime: number;
+}
+interface PtySession {
+  status: number;
+  /** what the command wrote to its terminal, carriage returns kept */
+  out: string;
+  before: Termios;
+  /** once the marker was seen */
+  during: Termios | null;
+  after: Termios;
+}
+
+/** Runs a command on a new pty of its own (test/tools/pty-session.py): its output and the pty's settings over time. */
+function ptySession(cmd: string[], o: { marker?: string; input?: string; signal?: string; stdinNull?: boolean } = {}): PtySession {
+  const flags = [
+    ...(o.marker ? ['--marker', o.marker] : []),
+    ...(o.input ? ['--input', o.input] : []),
+    ...(o.signal ? ['--signal', o.signal] : []),
+    ...(o.stdinNull ? ['--stdin-null'] : []),
+  ];
+  const r = spawnSync('python3', [path.join(TOOLS, 'pty-session.py'), ...flags, '--', ...cmd], { encoding: 'utf8', timeout: 40_000 });
+  if (r.status !== 0) throw new Error(`pty-session.py: ${r.status ?? r.signal}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PtySession;
+}
 
 suite('terminals match runc', () => {
   const sb = suiteSandbox(['sh'], (c) => {
@@ -23,10 +54,17 @@ suite('terminals match runc', () => {
   /** dates in `ls -l` differ from run to run */
   const norm = (s: string) => s.replace(/\w{3} +\d+ \d\d:\d\d/g, 'DATE').replace(/\r/g, '');
 
+  // Whatever a test left running or stopped, even when it failed.
+  afterEach(() => {
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      for (const id of cli(rt, ['list', '-q']).stdout.split('\n').filter(Boolean)) cli(rt, ['delete', '-f', id]);
+    }
+  });
+
   /** Starts a recvtty on a fresh socket, runs `use(socket)`, returns what came through the pty. */
-  async function throughConsoleSocket(use: (socket: string) => void): Promise<string> {
+  async function throughConsoleSocket(use: (socket: string) => void, input = 'hello\n'): Promise<string> {
     const socket = path.join(sb.dir, `${uniqueId('tty')}.sock`);
-    const recv = spawn('python3', [path.join(TOOLS, 'recvtty.py'), socket, 'hello\n']);
+    const recv = spawn('python3', [path.join(TOOLS, 'recvtty.py'), socket, input]);
     let out = '';
     recv.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve) => recv.stdout.once('data', () => resolve()));
@@ -123,5 +161,40 @@ suite('terminals match runc', () => {
     expect(r.code).toBe(cli('runc', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), `${id}-r`]).code);
     expect(r.stderr).toMatch(/^minirun: --console-socket: only for a process with a terminal/);
     expect(sb.residue()).toEqual([]);
+  });
+
+  /** minirun or runc with its --root, ready for a command */
+  const rtCmd = (rt: Runtime) => [bin(rt), '--root', root(rt)];
+
+  it('the pty is the process user\'s, in the group devpts gives it (tty), for run, --console-socket and exec --tty', async () => {
+    // tty.bats "runc run [tty owner]" and "runc exec [tty owner]": uid 1000 gid 100, the tty's group stays 5
+    const show = 'stat -c %u:%g:%a $(tty); stat -L -c %u:%g /proc/self/fd/0';
+    sb.edit((c) => {
+      c.process.user = { uid: 1000, gid: 100 };
+      c.process.args = ['sh', '-c', show];
+    });
+    const outs: string[][] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      const fg = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('own')]);
+      const id = uniqueId('owncs');
+      const viaSocket = await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0), '');
+      outs.push([String(fg.status), fg.out, viaSocket]);
+    }
+    sb.edit((c) => {
+      c.process.terminal = false;
+      c.process.args = ['sleep', '300'];
+    });
+    for (const [i, rt] of (['minirun', 'runc'] as Runtime[]).entries()) {
+      const id = uniqueId('ownex');
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      const fg = ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', show]);
+      const viaSocket = await throughConsoleSocket(
+        (socket) => expect(cli(rt, ['exec', '--tty', '--detach', '--console-socket', socket, id, 'sh', '-c', show]).code).toBe(0),
+        '',
+      );
+      outs[i].push(String(fg.status), fg.out, viaSocket);
+    }
+    expect(outs[0]).toEqual(outs[1]);
+    for (const out of outs[0].filter((_, i) => i % 3 !== 0)) expect(out).toMatch(/1000:5:620\r?\n1000:5\r?\n/);
   });
 });
