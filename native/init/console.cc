@@ -28,7 +28,8 @@ int setup(const Plan& p) {
   // The peer through the master: no path lookup that the rootfs could redirect.
   int peer = ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (peer < 0) report::fail("console", errno, "open the pty peer");
-  if (p.console_rows || p.console_cols) {
+  // As runc: process.consoleSize only when both are set.
+  if (p.console_rows && p.console_cols) {
     struct winsize ws;
     memset(&ws, 0, sizeof(ws));
     ws.ws_row = static_cast<unsigned short>(p.console_rows);

@@ -197,4 +197,17 @@ suite('terminals match runc', () => {
     expect(outs[0]).toEqual(outs[1]);
     for (const out of outs[0].filter((_, i) => i % 3 !== 0)) expect(out).toMatch(/1000:5:620\r?\n1000:5\r?\n/);
   });
+
+  it('a half-set process.consoleSize is not applied, as runc', async () => {
+    sb.edit((c) => {
+      c.process.consoleSize = { height: 30, width: 0 };
+      c.process.args = ['sh', '-c', 'stty -a | head -n 1'];
+    });
+    const outs: string[] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      outs.push(await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, uniqueId('half')]).code).toBe(0), ''));
+    }
+    expect(outs[0]).toEqual(outs[1]);
+    expect(outs[0]).toContain('\nspeed 38400 baud; line = 0;\n');
+  });
 });
