@@ -41,6 +41,11 @@ function ptySession(cmd: string[], o: { marker?: string; input?: string; signal?
   return JSON.parse(r.stdout) as PtySession;
 }
 
+// termios flags (asm-generic/termbits.h)
+const ICANON = 0o2;
+const ECHO = 0o10;
+const ICRNL = 0o400;
+
 suite('terminals match runc', () => {
   const sb = suiteSandbox(['sh'], (c) => {
     c.process.terminal = true;
@@ -209,5 +214,65 @@ suite('terminals match runc', () => {
     }
     expect(outs[0]).toEqual(outs[1]);
     expect(outs[0]).toContain('\nspeed 38400 baud; line = 0;\n');
+  });
+
+  it('in the foreground, the caller\'s terminal is raw while the process runs and put back after; the pty adds no second \\r', () => {
+    sb.edit((c) => (c.process.args = ['sh', '-c', 'echo ready; read -t 2 x; echo got:$x; printf "a\\nb\\n"; exit 3']));
+    const sessions = (['minirun', 'runc'] as Runtime[]).map((rt) => ({
+      // typed in: the terminal on stdin (and stdout, stderr) is made raw
+      typed: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], { marker: 'ready', input: 'hi\n' }),
+      // stdin elsewhere: stderr is the terminal made raw
+      noStdin: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], { marker: 'ready', stdinNull: true }),
+    }));
+    sb.edit((c) => (c.process.args = ['/no/such/program']));
+    // a process that cannot start: the terminal is put back all the same
+    const failed = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('rawf')]);
+      return { status: s.status, restored: s.after };
+    });
+    expect(sessions[0]).toEqual(sessions[1]);
+    expect(failed[0]).toEqual(failed[1]);
+    const { typed, noStdin } = sessions[0];
+    expect(typed.status).toBe(3);
+    expect(typed.out).toBe('ready\r\nhi\r\ngot:hi\r\na\r\nb\r\n');
+    expect(noStdin.out).toBe('ready\r\ngot:\r\na\r\nb\r\n');
+    for (const s of [typed, noStdin]) {
+      expect(s.during!.lflag & (ICANON | ECHO)).toBe(0);
+      expect(s.during!.iflag & ICRNL).toBe(0);
+      expect(s.after).toEqual(s.before);
+    }
+    expect(failed[0].status).not.toBe(0);
+    expect(failed[0].restored).toEqual(typed.before);
+  });
+
+  it('exec --tty in the foreground: the caller\'s terminal raw, then put back, output as runc\'s', () => {
+    sb.edit((c) => {
+      c.process.terminal = false;
+      c.process.args = ['sleep', '300'];
+    });
+    const sessions = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const id = uniqueId('rawx');
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      return ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', 'echo ready; read x; echo "[$x]"; exit 4'], { marker: 'ready', input: 'hi\n' });
+    });
+    expect(sessions[0]).toEqual(sessions[1]);
+    expect(sessions[0].out).toBe('ready\r\nhi\r\n[hi]\r\n');
+    expect(sessions[0].status).toBe(4);
+    expect(sessions[0].during!.lflag & (ICANON | ECHO)).toBe(0);
+    expect(sessions[0].after).toEqual(sessions[0].before);
+  });
+
+  it('SIGINT to a foreground terminal run: the terminal is put back and the runtime exits 0 at once, leaving the container, as runc', () => {
+    // runc's handleInterrupt: Reset, os.Exit(0); the signal is not forwarded
+    sb.edit((c) => (c.process.args = ['sh', '-c', 'trap "echo int >&2" INT; echo ready; sleep 3; echo done']));
+    const results = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const id = uniqueId('int');
+      const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, id], { marker: 'ready', signal: 'INT' });
+      const state = cli(rt, ['state', id]);
+      return { status: s.status, out: s.out, restored: s.after, before: s.before, left: state.code === 0 ? JSON.parse(state.stdout).status : state.stderr };
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]).toMatchObject({ status: 0, out: 'ready\r\n', left: 'running' });
+    expect(results[0].restored).toEqual(results[0].before);
   });
 });
