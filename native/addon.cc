@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <pthread.h>
 
 #include <napi.h>
@@ -336,14 +337,56 @@ Napi::Value PidfdGetfd(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
-// setWinsize(fd, rows, cols)
-Napi::Value SetWinsize(const Napi::CallbackInfo& info) {
+// copyWinsize(from, to): the window size of one terminal onto another (the
+// caller's onto the container's pty), as runc's ResizeFrom.
+Napi::Value CopyWinsize(const Napi::CallbackInfo& info) {
   struct winsize ws;
-  memset(&ws, 0, sizeof(ws));
-  ws.ws_row = static_cast<unsigned short>(int_arg(info, 1));
-  ws.ws_col = static_cast<unsigned short>(int_arg(info, 2));
-  if (ioctl(int_arg(info, 0), TIOCSWINSZ, &ws) < 0) throw errno_error(info.Env(), "TIOCSWINSZ", errno);
+  if (ioctl(int_arg(info, 0), TIOCGWINSZ, &ws) < 0) throw errno_error(info.Env(), "TIOCGWINSZ", errno);
+  if (ioctl(int_arg(info, 1), TIOCSWINSZ, &ws) < 0) throw errno_error(info.Env(), "TIOCSWINSZ", errno);
   return info.Env().Undefined();
+}
+
+// getTerminal(fd) -> Buffer: tcgetattr, the settings as an opaque struct
+// termios for setTerminal. ENOTTY: fd is no terminal.
+Napi::Value GetTerminal(const Napi::CallbackInfo& info) {
+  struct termios t;
+  if (tcgetattr(int_arg(info, 0), &t) < 0) throw errno_error(info.Env(), "tcgetattr", errno);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), reinterpret_cast<const uint8_t*>(&t), sizeof(t));
+}
+
+// setTerminal(fd, settings, change): tcsetattr(TCSANOW) with settings from
+// getTerminal, changed first:
+//   "as-is"     none (to put saved settings back)
+//   "raw"       runc's raw mode for the caller's terminal: cfmakeraw, but
+//               with output processing (OPOST) kept
+//   "no-onlcr"  ONLCR cleared: runc's setting of a pty it relays, so that
+//               its "\n" is not made "\r\n" twice
+Napi::Value SetTerminal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[1].IsBuffer() || !info[2].IsString())
+    throw Napi::TypeError::New(env, "setTerminal(fd, settings, change)");
+  Napi::Buffer<uint8_t> buf = info[1].As<Napi::Buffer<uint8_t>>();
+  if (buf.Length() != sizeof(struct termios)) throw Napi::RangeError::New(env, "settings: not from getTerminal");
+  struct termios t;
+  memcpy(&t, buf.Data(), sizeof(t));
+  std::string change = info[2].As<Napi::String>();
+  if (change == "raw") {
+    cfmakeraw(&t);
+    t.c_oflag |= OPOST;
+  } else if (change == "no-onlcr") {
+    t.c_oflag &= ~ONLCR;
+  } else if (change != "as-is") {
+    throw Napi::TypeError::New(env, "change: as-is, raw or no-onlcr");
+  }
+  if (tcsetattr(int_arg(info, 0), TCSANOW, &t) < 0) throw errno_error(env, "tcsetattr", errno);
+  return env.Undefined();
+}
+
+// exitNow(code): _exit(2), as runc's os.Exit on SIGINT with a terminal. Not
+// process.exit: that waits for the thread pool, where a waitpid for a process
+// that runs on may never end.
+Napi::Value ExitNow(const Napi::CallbackInfo& info) {
+  _exit(int_arg(info, 0) & 0xff);
 }
 
 // lockDir(path) -> fd: an exclusive flock on a directory, blocking until
@@ -457,7 +500,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));
-  exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
+  exports.Set("copyWinsize", Napi::Function::New(env, CopyWinsize));
+  exports.Set("getTerminal", Napi::Function::New(env, GetTerminal));
+  exports.Set("setTerminal", Napi::Function::New(env, SetTerminal));
+  exports.Set("exitNow", Napi::Function::New(env, ExitNow));
   exports.Set("lockDir", Napi::Function::New(env, LockDir));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
   exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));

@@ -19,7 +19,8 @@
 //     Sync { kind = kSyncStartHooks } right before exec, when the plan asks
 //     (kTagHookPoints): the parent runs hooks, then answers kSyncGo.
 //   - Sync { kind = kSyncConsole } with the pty master attached, when the plan
-//     asks for a terminal (kTagTerminal).
+//     asks for a terminal (kTagTerminal): the parent passes it on or sets up
+//     its relay, then answers kSyncGo.
 //   - Sync { kind = kSyncSeccomp, value = fd number in the init } right after
 //     loading a seccomp filter with a notify listener (SECCOMP_FILTER_FLAG_
 //     NEW_LISTENER), written with write(2) as runc's init does: the parent
@@ -194,7 +195,7 @@ enum SyncKind : uint32_t {
   kSyncError = 6,
   kSyncCreateHooks = 7,
   kSyncStartHooks = 8,
-  kSyncConsole = 9,  // the pty master is attached (SCM_RIGHTS); no answer
+  kSyncConsole = 9,  // the pty master is attached (SCM_RIGHTS); answer kSyncGo
   kSyncSeccomp = 10, // value = the notify fd's number in the init; answer kSyncGo
 };
 

@@ -28,7 +28,8 @@ int setup(const Plan& p) {
   // The peer through the master: no path lookup that the rootfs could redirect.
   int peer = ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (peer < 0) report::fail("console", errno, "open the pty peer");
-  if (p.console_rows || p.console_cols) {
+  // As runc: process.consoleSize only when both are set.
+  if (p.console_rows && p.console_cols) {
     struct winsize ws;
     memset(&ws, 0, sizeof(ws));
     ws.ws_row = static_cast<unsigned short>(p.console_rows);
@@ -51,6 +52,11 @@ int setup(const Plan& p) {
   int fd = master.get();
   int rc = msg::send_with_fds(report::socket_fd(), &r, sizeof(r), &fd, 1);
   if (rc < 0) report::fail("console", -rc, "send the pty master to the parent");
+  // The parent has passed the master on (--console-socket) or set up its
+  // relay (ONLCR off, its own terminal raw) before the process can write.
+  report::wait_go("console");
+  // The peer keeps the group devpts gave it (its gid= option, "tty" in
+  // runc's spec); user::switch_user_and_caps hands it to the user's uid only.
   return peer;
 }
 

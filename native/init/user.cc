@@ -31,9 +31,13 @@ std::string read_small(const char* path) {
   return out;
 }
 
-// Hands the stdio fds to the container user, as runc does, so that the
-// process can reopen them (e.g. /dev/stdout).
-void fix_stdio_owner(uid_t uid, gid_t gid) {
+// Hands the stdio fds to the container user's uid, as runc's
+// fixStdioPermissions, so that the process can reopen them (e.g. /dev/stdout,
+// its tty). The group stays: a pty peer keeps the one devpts gave it (gid=5,
+// "tty", in runc's spec). Skipped: fds the user owns already and /dev/null;
+// EINVAL, EPERM and EROFS (an unmapped owner or group, a read-only /dev) are
+// not errors.
+void fix_stdio_owner(uid_t uid) {
   struct stat null_st;
   bool have_null = stat("/dev/null", &null_st) == 0;
   for (int fd = 0; fd <= 2; fd++) {
@@ -41,7 +45,7 @@ void fix_stdio_owner(uid_t uid, gid_t gid) {
     if (fstat(fd, &st) < 0) continue;
     if (have_null && st.st_rdev == null_st.st_rdev && S_ISCHR(st.st_mode)) continue;
     if (st.st_uid == uid) continue;
-    if (fchown(fd, uid, gid) < 0 && errno != EINVAL && errno != EPERM)
+    if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
       report::fail("user", errno, "chown stdio fd %d to the container user", fd);
   }
 }
@@ -82,7 +86,7 @@ void switch_user_and_caps(const Plan& p) {
   }
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) report::fail("user", errno, "keep capabilities");
   if (p.has_user) {
-    fix_stdio_owner(p.user.uid, p.user.gid);
+    fix_stdio_owner(p.user.uid);
     std::string sg = read_small("/proc/self/setgroups");
     if (sg.compare(0, 4, "deny") != 0) {
       std::vector<gid_t> groups(p.additional_gids.begin(), p.additional_gids.end());

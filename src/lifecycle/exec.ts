@@ -9,7 +9,7 @@ import { buildExecPlan, execProcess, type ExecOptions } from '../plan/exec';
 import { checkLsm, CONFIG_LSM_NAMES } from './lsm';
 import { loadSpec } from '../spec/load';
 import { currentStatus, readState } from '../state/store';
-import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
+import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, waitForwarding } from './foreground';
 import { launch } from '../native/launch';
@@ -51,35 +51,33 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   plan.env.push(...extra.env);
   const terminal = plan.terminal !== 0;
   checkConsoleUse(terminal, cmd.detach, cmd.consoleSocket);
-  if (terminal && !cmd.consoleSocket) checkControllingTerminal();
   const addon = loadAddon();
+  // The caller's terminal is found (or the exec refused) and its settings kept before anything starts.
   const term: TerminalRelay | undefined = terminal && !cmd.consoleSocket ? terminalRelay(addon) : undefined;
-  const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
-  let launched;
   try {
-    launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
-      placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
-      console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
-      seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
-    }, extra.fds);
-  } catch (e) {
-    term?.restore();
-    throw e;
-  } finally {
-    relay?.releaseChildEnds();
-  }
-  try {
-    if (cmd.pidFile) writePidFile(cmd.pidFile, launched.pid);
-  } catch (e) {
-    addon.kill(launched.pid, 9);
-    throw e;
-  }
-  if (cmd.detach) return 0;
-  try {
+    const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
+    let launched;
+    try {
+      launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
+        placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
+        console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
+        seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
+      }, extra.fds);
+    } finally {
+      relay?.releaseChildEnds();
+    }
+    try {
+      if (cmd.pidFile) writePidFile(cmd.pidFile, launched.pid);
+    } catch (e) {
+      addon.kill(launched.pid, 9);
+      throw e;
+    }
+    if (cmd.detach) return 0;
     const exit = await waitForwarding(addon, launched.pid);
     await (term ?? relay)?.drained();
     return exitCode(exit);
   } finally {
+    // on every way out, as runc's deferred tty.Close
     term?.restore();
   }
 }

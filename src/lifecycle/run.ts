@@ -7,7 +7,7 @@ import { claimContainer } from './claim';
 import { placeInit } from './place-init';
 import { loadAddon } from '../native/loader';
 import { removeContainerDir, writeState } from '../state/store';
-import { checkConsoleUse, checkControllingTerminal, sendToSocket, terminalRelay, type TerminalRelay } from './console';
+import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
@@ -39,15 +39,21 @@ export async function run(opts: RunOptions): Promise<number> {
   prepared.plan.env.push(...extra.env);
   const terminal = prepared.spec.process?.terminal === true;
   checkConsoleUse(terminal, opts.detach, opts.consoleSocket);
-  if (terminal && !opts.consoleSocket) checkControllingTerminal();
   const addon = loadAddon();
-  const dir = claimContainer(opts.root, opts.id, prepared);
+  // The caller's terminal is found (or the run refused) and its settings kept before anything is made.
+  const term: TerminalRelay | undefined = terminal && !opts.consoleSocket ? terminalRelay(addon) : undefined;
+  let dir: string;
+  try {
+    dir = claimContainer(opts.root, opts.id, prepared);
+  } catch (e) {
+    term?.restore();
+    throw e;
+  }
   let cgroupsMade = false;
   let pid = -1;
   let keepState = false;
   let poststopDone = false;
   let relay: StdioRelay | undefined;
-  let term: TerminalRelay | undefined;
   const hooks = hookContext(addon, opts.id, prepared);
   try {
     createCgroups(prepared.cgroups);
@@ -55,8 +61,7 @@ export async function run(opts: RunOptions): Promise<number> {
     if (!opts.detach && !opts.noSubreaper) addon.setSubreaper();
     // Detached, the container inherits our stdio; in the foreground it gets pipes (runc does both).
     // With a terminal, the pty master goes to the console socket or is relayed here.
-    if (terminal && !opts.consoleSocket) term = terminalRelay(addon);
-    else if (!terminal && !opts.detach) relay = startRelay(addon);
+    if (!terminal && !opts.detach) relay = startRelay(addon);
     let launched;
     try {
       launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {

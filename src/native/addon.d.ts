@@ -39,7 +39,17 @@ export interface Addon {
   sendWithFd(socketPath: string, payload: Buffer, fd: number): void;
   /** pidfd_open + pidfd_getfd: a copy of another process's fd. */
   pidfdGetfd(pid: number, fd: number): number;
-  setWinsize(fd: number, rows: number, cols: number): void;
+  /** The window size of terminal `from` onto terminal `to` (runc's ResizeFrom). */
+  copyWinsize(from: number, to: number): void;
+  /** tcgetattr: a terminal's settings, opaque, for setTerminal; an error with errno ENOTTY when fd is no terminal. */
+  getTerminal(fd: number): Buffer;
+  /**
+   * tcsetattr with settings from getTerminal, changed first: 'raw' is runc's raw mode for the caller's
+   * terminal (cfmakeraw with output processing kept), 'no-onlcr' clears ONLCR (runc's setting of a pty it relays).
+   */
+  setTerminal(fd: number, settings: Buffer, change: 'as-is' | 'raw' | 'no-onlcr'): void;
+  /** _exit(2) at once: process.exit would wait for the thread pool, where a waitpid may never end. */
+  exitNow(code: number): never;
   /** An exclusive flock on a directory (blocking); close the fd to release it. */
   lockDir(path: string): number;
   /** libseccomp: a filter description -> BPF (struct sock_filter[]), after runc's -ENOSYS stub when the default denies */

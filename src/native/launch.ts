@@ -17,7 +17,7 @@ export interface HostSide {
   createHooks?(pid: number): void;
   /** exec is next (run): startContainer hooks */
   startHooks?(pid: number): void;
-  /** the pty master of a terminal process (the callee owns the fd) */
+  /** the pty master of a terminal process (the callee owns the fd); the init waits until this returns */
   console?(fd: number): void;
   /** the seccomp notify fd, for linux.seccomp.listenerPath (the caller closes the fd) */
   seccompListener?(pid: number, fd: number): void;
@@ -121,8 +121,10 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
           addon.sendGo(helper.sock);
           break;
         case SyncKind.Console:
+          // The init waits: the pty is passed on, or our relay is set up, before the process runs.
           if (host.console) host.console(m.fd!);
           else addon.close(m.fd!);
+          addon.sendGo(helper.sock);
           break;
         case SyncKind.Seccomp: {
           // As runc 1.1.5: copy the init's fd, hand it to the listener, then

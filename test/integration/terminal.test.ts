@@ -3,12 +3,48 @@
 // create/start and exec; compared with runc.
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { hasRunc, isRoot, MINIRUN, suiteSandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const TOOLS = path.resolve(__dirname, '../tools');
 type Runtime = 'minirun' | 'runc';
+
+interface Termios {
+  iflag: number;
+  oflag: number;
+  cflag: number;
+  lflag: number;
+  vmin: number;
+  vtime: number;
+}
+interface PtySession {
+  status: number;
+  /** what the command wrote to its terminal, carriage returns kept */
+  out: string;
+  before: Termios;
+  /** once the marker was seen */
+  during: Termios | null;
+  after: Termios;
+}
+
+/** Runs a command on a new pty of its own (test/tools/pty-session.py): its output and the pty's settings over time. */
+function ptySession(cmd: string[], o: { marker?: string; input?: string; signal?: string; stdinNull?: boolean } = {}): PtySession {
+  const flags = [
+    ...(o.marker ? ['--marker', o.marker] : []),
+    ...(o.input ? ['--input', o.input] : []),
+    ...(o.signal ? ['--signal', o.signal] : []),
+    ...(o.stdinNull ? ['--stdin-null'] : []),
+  ];
+  const r = spawnSync('python3', [path.join(TOOLS, 'pty-session.py'), ...flags, '--', ...cmd], { encoding: 'utf8', timeout: 40_000 });
+  if (r.status !== 0) throw new Error(`pty-session.py: ${r.status ?? r.signal}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PtySession;
+}
+
+// termios flags (asm-generic/termbits.h)
+const ICANON = 0o2;
+const ECHO = 0o10;
+const ICRNL = 0o400;
 
 suite('terminals match runc', () => {
   const sb = suiteSandbox(['sh'], (c) => {
@@ -23,10 +59,17 @@ suite('terminals match runc', () => {
   /** dates in `ls -l` differ from run to run */
   const norm = (s: string) => s.replace(/\w{3} +\d+ \d\d:\d\d/g, 'DATE').replace(/\r/g, '');
 
+  // Whatever a test left running or stopped, even when it failed.
+  afterEach(() => {
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      for (const id of cli(rt, ['list', '-q']).stdout.split('\n').filter(Boolean)) cli(rt, ['delete', '-f', id]);
+    }
+  });
+
   /** Starts a recvtty on a fresh socket, runs `use(socket)`, returns what came through the pty. */
-  async function throughConsoleSocket(use: (socket: string) => void): Promise<string> {
+  async function throughConsoleSocket(use: (socket: string) => void, input = 'hello\n'): Promise<string> {
     const socket = path.join(sb.dir, `${uniqueId('tty')}.sock`);
-    const recv = spawn('python3', [path.join(TOOLS, 'recvtty.py'), socket, 'hello\n']);
+    const recv = spawn('python3', [path.join(TOOLS, 'recvtty.py'), socket, input]);
     let out = '';
     recv.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve) => recv.stdout.once('data', () => resolve()));
@@ -123,5 +166,113 @@ suite('terminals match runc', () => {
     expect(r.code).toBe(cli('runc', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), `${id}-r`]).code);
     expect(r.stderr).toMatch(/^minirun run failed: --console-socket: only for a process with a terminal/);
     expect(sb.residue()).toEqual([]);
+  });
+
+  /** minirun or runc with its --root, ready for a command */
+  const rtCmd = (rt: Runtime) => [bin(rt), '--root', root(rt)];
+
+  it('the pty is the process user\'s, in the group devpts gives it (tty), for run, --console-socket and exec --tty', async () => {
+    // tty.bats "runc run [tty owner]" and "runc exec [tty owner]": uid 1000 gid 100, the tty's group stays 5
+    const show = 'stat -c %u:%g:%a $(tty); stat -L -c %u:%g /proc/self/fd/0';
+    sb.edit((c) => {
+      c.process.user = { uid: 1000, gid: 100 };
+      c.process.args = ['sh', '-c', show];
+    });
+    const outs: string[][] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      const fg = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('own')]);
+      const id = uniqueId('owncs');
+      const viaSocket = await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0), '');
+      outs.push([String(fg.status), fg.out, viaSocket]);
+    }
+    sb.edit((c) => {
+      c.process.terminal = false;
+      c.process.args = ['sleep', '300'];
+    });
+    for (const [i, rt] of (['minirun', 'runc'] as Runtime[]).entries()) {
+      const id = uniqueId('ownex');
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      const fg = ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', show]);
+      const viaSocket = await throughConsoleSocket(
+        (socket) => expect(cli(rt, ['exec', '--tty', '--detach', '--console-socket', socket, id, 'sh', '-c', show]).code).toBe(0),
+        '',
+      );
+      outs[i].push(String(fg.status), fg.out, viaSocket);
+    }
+    expect(outs[0]).toEqual(outs[1]);
+    for (const out of outs[0].filter((_, i) => i % 3 !== 0)) expect(out).toMatch(/1000:5:620\r?\n1000:5\r?\n/);
+  });
+
+  it('a half-set process.consoleSize is not applied, as runc', async () => {
+    sb.edit((c) => {
+      c.process.consoleSize = { height: 30, width: 0 };
+      c.process.args = ['sh', '-c', 'stty -a | head -n 1'];
+    });
+    const outs: string[] = [];
+    for (const rt of ['minirun', 'runc'] as Runtime[]) {
+      outs.push(await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, uniqueId('half')]).code).toBe(0), ''));
+    }
+    expect(outs[0]).toEqual(outs[1]);
+    expect(outs[0]).toContain('\nspeed 38400 baud; line = 0;\n');
+  });
+
+  it('in the foreground, the caller\'s terminal is raw while the process runs and put back after; the pty adds no second \\r', () => {
+    sb.edit((c) => (c.process.args = ['sh', '-c', 'echo ready; read -t 2 x; echo got:$x; printf "a\\nb\\n"; exit 3']));
+    const sessions = (['minirun', 'runc'] as Runtime[]).map((rt) => ({
+      // typed in: the terminal on stdin (and stdout, stderr) is made raw
+      typed: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], { marker: 'ready', input: 'hi\n' }),
+      // stdin elsewhere: stderr is the terminal made raw
+      noStdin: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], { marker: 'ready', stdinNull: true }),
+    }));
+    sb.edit((c) => (c.process.args = ['/no/such/program']));
+    // a process that cannot start: the terminal is put back all the same
+    const failed = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('rawf')]);
+      return { status: s.status, restored: s.after };
+    });
+    expect(sessions[0]).toEqual(sessions[1]);
+    expect(failed[0]).toEqual(failed[1]);
+    const { typed, noStdin } = sessions[0];
+    expect(typed.status).toBe(3);
+    expect(typed.out).toBe('ready\r\nhi\r\ngot:hi\r\na\r\nb\r\n');
+    expect(noStdin.out).toBe('ready\r\ngot:\r\na\r\nb\r\n');
+    for (const s of [typed, noStdin]) {
+      expect(s.during!.lflag & (ICANON | ECHO)).toBe(0);
+      expect(s.during!.iflag & ICRNL).toBe(0);
+      expect(s.after).toEqual(s.before);
+    }
+    expect(failed[0].status).not.toBe(0);
+    expect(failed[0].restored).toEqual(typed.before);
+  });
+
+  it('exec --tty in the foreground: the caller\'s terminal raw, then put back, output as runc\'s', () => {
+    sb.edit((c) => {
+      c.process.terminal = false;
+      c.process.args = ['sleep', '300'];
+    });
+    const sessions = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const id = uniqueId('rawx');
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      return ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', 'echo ready; read x; echo "[$x]"; exit 4'], { marker: 'ready', input: 'hi\n' });
+    });
+    expect(sessions[0]).toEqual(sessions[1]);
+    expect(sessions[0].out).toBe('ready\r\nhi\r\n[hi]\r\n');
+    expect(sessions[0].status).toBe(4);
+    expect(sessions[0].during!.lflag & (ICANON | ECHO)).toBe(0);
+    expect(sessions[0].after).toEqual(sessions[0].before);
+  });
+
+  it('SIGINT to a foreground terminal run: the terminal is put back and the runtime exits 0 at once, leaving the container, as runc', () => {
+    // runc's handleInterrupt: Reset, os.Exit(0); the signal is not forwarded
+    sb.edit((c) => (c.process.args = ['sh', '-c', 'trap "echo int >&2" INT; echo ready; sleep 3; echo done']));
+    const results = (['minirun', 'runc'] as Runtime[]).map((rt) => {
+      const id = uniqueId('int');
+      const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, id], { marker: 'ready', signal: 'INT' });
+      const state = cli(rt, ['state', id]);
+      return { status: s.status, out: s.out, restored: s.after, before: s.before, left: state.code === 0 ? JSON.parse(state.stdout).status : state.stderr };
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]).toMatchObject({ status: 0, out: 'ready\r\n', left: 'running' });
+    expect(results[0].restored).toEqual(results[0].before);
   });
 });
