@@ -60,40 +60,28 @@ const withoutNs = (c: Config, type: string) => (c.linux.namespaces = c.linux.nam
 // The test process's own namespaces are the host's (pid 1's cannot be opened here).
 const hostNs = (type: string) => `/proc/${process.pid}/ns/${type}`;
 
-/** A uts namespace that is not the host's, held by a sleeping process (for joining by path). */
-let spare: ChildProcess | undefined;
-export function spareUtsNs(): string {
-  spare ??= spawn('unshare', ['--uts', 'sleep', '600'], { stdio: 'ignore' });
+/** Namespaces that are not the host's, each held by a sleeping process (for joining by path). */
+const spares = new Map<string, ChildProcess>();
+function spareNs(type: 'uts' | 'mnt', key: string): string {
+  let p = spares.get(key);
+  if (!p) spares.set(key, (p = spawn('unshare', [type === 'uts' ? '--uts' : '--mount', 'sleep', '600'], { stdio: 'ignore' })));
   for (let i = 0; i < 200; i++) {
     try {
-      if (fs.readlinkSync(`/proc/${spare.pid}/ns/uts`) !== fs.readlinkSync('/proc/self/ns/uts')) return `/proc/${spare.pid}/ns/uts`;
+      if (fs.readlinkSync(`/proc/${p.pid}/ns/${type}`) !== fs.readlinkSync(`/proc/self/ns/${type}`)) return `/proc/${p.pid}/ns/${type}`;
     } catch {
       // not started yet
     }
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
   }
-  throw new Error('unshare --uts did not start');
+  throw new Error(`unshare for a ${type} namespace did not start`);
 }
-/** A mount namespace of its own per runtime (each pivots into it), held by a sleeping process. */
-const spareMounts = new Map<string, ChildProcess>();
-export function spareMountNs(owner: string): string {
-  let p = spareMounts.get(owner);
-  if (!p) spareMounts.set(owner, (p = spawn('unshare', ['--mount', 'sleep', '600'], { stdio: 'ignore' })));
-  for (let i = 0; i < 200; i++) {
-    try {
-      if (fs.readlinkSync(`/proc/${p.pid}/ns/mnt`) !== fs.readlinkSync('/proc/self/ns/mnt')) return `/proc/${p.pid}/ns/mnt`;
-    } catch {
-      // not started yet
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-  }
-  throw new Error('unshare --mount did not start');
-}
+/** One uts namespace for every case that joins one. */
+export const spareUtsNs = (): string => spareNs('uts', 'uts');
+/** A mount namespace per owner: a runtime pivots into the one it joins. */
+export const spareMountNs = (owner: string): string => spareNs('mnt', `mnt-${owner}`);
 export function stopSpares(): void {
-  spare?.kill('SIGKILL');
-  spare = undefined;
-  for (const p of spareMounts.values()) p.kill('SIGKILL');
-  spareMounts.clear();
+  for (const p of spares.values()) p.kill('SIGKILL');
+  spares.clear();
 }
 /** A hook that appends its name and the state it got on stdin to ctx.own('hooks'). */
 const hook = (ctx: Ctx, name: string, extra = '') => ({
