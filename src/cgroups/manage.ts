@@ -110,6 +110,8 @@ function dirFor(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, w: CgroupWrite): string
 
 /** Writes resource files in order; used by create and by update. */
 export function writeResources(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, writes: readonly CgroupWrite[]): void {
+  // A write the kernel refused with EINVAL that is tried again after the next one (retryAfterNext).
+  let again: { file: string; value: string } | undefined;
   for (const w of writes) {
     const dir = dirFor(plan, w);
     const file = path.join(dir, w.file);
@@ -117,12 +119,21 @@ export function writeResources(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, writes: 
       if (w.alt) write(path.join(dir, w.alt.file), w.alt.value);
       continue;
     }
+    debug(() => `cgroup: ${file} = ${JSON.stringify(w.value)}`);
     try {
-      write(file, w.value);
+      fs.writeFileSync(file, w.value);
     } catch (e) {
-      throw w.file === 'memory.limit_in_bytes' && /: EBUSY$/.test((e as Error).message) ? memoryInUse(dir, w.value) : e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (w.retryAfterNext && code === 'EINVAL') {
+        again = { file, value: w.value };
+        continue;
+      }
+      throw w.file === 'memory.limit_in_bytes' && code === 'EBUSY' ? memoryInUse(dir, w.value) : cgError(`write ${JSON.stringify(w.value)} to`, file, e);
     }
+    if (again) write(again.file, again.value);
+    again = undefined;
   }
+  if (again) write(again.file, again.value);
 }
 
 /** v1 refuses a memory limit below what the cgroup uses: say how much it uses (runc does too). */

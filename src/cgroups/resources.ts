@@ -14,6 +14,8 @@ export interface CgroupWrite {
   alt?: { file: string; value: string };
   /** skipped when the file does not exist (e.g. memsw without swap accounting) */
   ifExists?: boolean;
+  /** refused with EINVAL: written again after the next write (cpu.cfs_period_us, see below) */
+  retryAfterNext?: boolean;
 }
 
 /** What runc's fs driver refuses once it has written (and read back) the v1 files; refused here first. */
@@ -80,7 +82,9 @@ export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITE
   }
   // runc's fs driver: cpuset, devices, memory, then cpu (a failed memory write stops it before cpu)
   if (set(cpu?.shares)) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
-  if (set(cpu?.period)) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period) });
+  // A period smaller than the current one may exceed the parent's quota (EINVAL) until the quota is
+  // lowered: with a quota to write, runc writes the period again after it.
+  if (set(cpu?.period)) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period), ...(set(cpu?.quota) ? { retryAfterNext: true } : {}) });
   if (set(cpu?.quota)) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
   if (set(cpu?.burst)) w.push({ controller: 'cpu', file: 'cpu.cfs_burst_us', value: String(cpu.burst) });
   if (set(cpu?.realtimePeriod)) w.push({ controller: 'cpu', file: 'cpu.rt_period_us', value: String(cpu.realtimePeriod) });

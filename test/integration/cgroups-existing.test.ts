@@ -216,4 +216,27 @@ suite('a cgroup that is already there, as runc', () => {
       'create: 0 ["container\'s cgroup is not empty: 2 process(es) found"]',
     ]);
   });
+
+  it('a parent with a cpu quota: update to a smaller period and a lower quota works (the period is written again after the quota), as runc', () => {
+    const t = newTop();
+    const got: Record<string, string[]> = {};
+    for (const rt of ['runc', 'minirun'] as const) {
+      // a pod's parent limited to 50% (quota 50000 of the default period 100000)
+      fs.mkdirSync(`${CG}/cpu/${t}/${rt}`, { recursive: true });
+      fs.writeFileSync(`${CG}/cpu/${t}/${rt}/cpu.cfs_quota_us`, '50000');
+      // the container at the same 50%, as runc's update.bats sets it up
+      sb.edit((c) => {
+        c.linux.cgroupsPath = `/${t}/${rt}/c`;
+        c.linux.resources = { cpu: { quota: 500000, period: 1000000 } };
+      });
+      const id = uniqueId(`cpu-${rt}`);
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      const dir = `${CG}/cpu/${t}/${rt}/c`;
+      const over = cli(rt, ['update', '--cpu-quota', '600000', id]);
+      const under = cli(rt, ['update', '--cpu-period', '10000', '--cpu-quota', '3000', id]);
+      got[rt] = [`over: ${over.code}`, `under: ${under.code} ${under.stderr}`, read(`${dir}/cpu.cfs_period_us`), read(`${dir}/cpu.cfs_quota_us`)];
+    }
+    expect(got.minirun).toEqual(got.runc);
+    expect(got.minirun).toEqual(['over: 1', 'under: 0 ', '10000', '3000']);
+  });
 });

@@ -153,7 +153,7 @@ suite('cgroup v1 files match runc', () => {
     try {
       const { runc, minirun } = sb.runBoth();
       expect(runc.stderr).toContain('invalid configuration: cannot use unified on cgroup v1');
-      expect(minirun.stderr).toBe('minirun: config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (runc\'s words)\n');
+      expect(minirun.stderr).toBe('minirun run failed: config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (runc\'s words)\n');
       expect([minirun.code, runc.code]).toEqual([1, 1]);
       expect(fs.readdirSync('/sys/fs/cgroup').filter((h) => fs.existsSync(`/sys/fs/cgroup/${h}/${t}`))).toEqual([]);
     } finally {

@@ -19,7 +19,7 @@ describe('v1Writes', () => {
       { controller: 'memory', file: 'memory.swappiness', value: '0' },
       { controller: 'memory', file: 'memory.oom_control', value: '1' },
       { controller: 'cpu', file: 'cpu.shares', value: '512' },
-      { controller: 'cpu', file: 'cpu.cfs_period_us', value: '100000' },
+      { controller: 'cpu', file: 'cpu.cfs_period_us', value: '100000', retryAfterNext: true },
       { controller: 'cpu', file: 'cpu.cfs_quota_us', value: '10000' },
       { controller: 'pids', file: 'pids.max', value: '10' },
     ]);
