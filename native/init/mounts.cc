@@ -209,12 +209,12 @@ void mount_fs(int rootfd, const PlanMount& m) {
       struct stat st;
       if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
         close(fd);
-        report::fail("mount", ENOTDIR, "%s: %s must be mounted on an ordinary directory",
+        report::fail("mount", ENOTDIR, "%s: %s must be mounted on ordinary directory",
                      what(m).c_str(), m.fstype.c_str());
       }
       target.reset(fd);
     } else if (fd == -ELOOP || fd == -ENOTDIR) {
-      report::fail("mount", -fd, "%s: %s must be mounted on an ordinary directory, not a symlink",
+      report::fail("mount", -fd, "%s: %s must be mounted on ordinary directory, not a symlink",
                    what(m).c_str(), m.fstype.c_str());
     }
   }

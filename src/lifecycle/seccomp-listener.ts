@@ -27,7 +27,9 @@ export function sendToListener(addon: Addon, listener: SeccompListener, fd: numb
     addon.sendWithFd(listener.path, Buffer.from(processState(listener, pid, state)), fd);
   } catch (e) {
     const { errno, step } = e as { errno?: number; step?: string };
-    throw new MiniRunError('INIT', `linux.seccomp.listenerPath: ${step ?? 'connect to'} ${listener.path}: ${errnoName(errno ?? 0)}`);
+    // runc's words for a listener that is not there: "failed to connect with seccomp agent"
+    const what = !step || step === 'connect to' ? 'failed to connect with seccomp agent at' : step;
+    throw new MiniRunError('INIT', `linux.seccomp.listenerPath: ${what} ${listener.path}: ${errnoName(errno ?? 0)}`);
   }
 }
 

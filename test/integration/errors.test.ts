@@ -44,7 +44,7 @@ suite('one-line errors, exit 1, no residue', () => {
     }, /capabilities: .*EPERM/],
     ['proc mounted over a symlink', (c) => {
       c.mounts[0].destination = '/proclink';
-    }, /mounts\[0\] \/proclink: proc must be mounted on an ordinary directory/],
+    }, /mounts\[0\] \/proclink: proc must be mounted on ordinary directory/],
   ];
 
   for (const [name, mutate, message] of configs) {

@@ -48,7 +48,7 @@ suite('safety', () => {
     fs.rmSync(path.join(rootfs(), 'proc'), { recursive: true });
     fs.symlinkSync('/tmp', path.join(rootfs(), 'proc'));
     const r = sb.minirun(['run', uniqueId('proc')]);
-    expect(r.stderr).toMatch(/^minirun run failed: mount: mounts\[0\] \/proc: proc must be mounted on an ordinary directory/);
+    expect(r.stderr).toMatch(/^minirun run failed: mount: mounts\[0\] \/proc: proc must be mounted on ordinary directory/);
     expect(r.code).toBe(1);
     expect(sb.residue()).toEqual([]);
   });

@@ -236,7 +236,7 @@ suite('seccomp notify matches runc', () => {
     ['NOTIFY as the default action', (c) => (c.linux.seccomp.defaultAction = 'SCMP_ACT_NOTIFY'),
       'minirun run failed: config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action\n'],
     ['no agent listening', (c) => (c.linux.seccomp.listenerPath = path.join(sb.dir, 'nobody.sock')),
-      () => `minirun run failed: linux.seccomp.listenerPath: connect to ${path.join(sb.dir, 'nobody.sock')}: ENOENT\n`],
+      () => `minirun run failed: linux.seccomp.listenerPath: failed to connect with seccomp agent at ${path.join(sb.dir, 'nobody.sock')}: ENOENT\n`],
   ];
   for (const [name, edit, message] of bad) {
     it(`fails like runc: ${name}`, () => {
