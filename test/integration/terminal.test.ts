@@ -41,6 +41,22 @@ function ptySession(cmd: string[], o: { marker?: string; input?: string; signal?
   return JSON.parse(r.stdout) as PtySession;
 }
 
+/**
+ * A session as compared with runc's. runc starts the process before it has
+ * cleared ONLCR on the pty and made the caller's terminal raw (minirun does
+ * both first), so under load runc's first lines may carry a second "\r", and
+ * its terminal may still be cooked when they appear (a line typed then is
+ * echoed twice): the comparison takes each line once and leaves out the
+ * termios seen meanwhile; minirun's own output and termios are checked exactly.
+ */
+const vsRunc = (s: PtySession) => ({
+  status: s.status,
+  // each line once: a line typed while runc's terminal is still cooked is echoed twice
+  lines: [...new Set(s.out.replace(/\r+\n/g, '\n').split('\n'))],
+  before: s.before,
+  after: s.after,
+});
+
 // termios flags (asm-generic/termbits.h)
 const ICANON = 0o2;
 const ECHO = 0o10;
@@ -199,7 +215,7 @@ suite('terminals match runc', () => {
       );
       outs[i].push(String(fg.status), fg.out, viaSocket);
     }
-    expect(outs[0]).toEqual(outs[1]);
+    expect(outs[0], JSON.stringify(outs)).toEqual(outs[1]);
     for (const out of outs[0].filter((_, i) => i % 3 !== 0)) expect(out).toMatch(/1000:5:620\r?\n1000:5\r?\n/);
   });
 
@@ -230,7 +246,8 @@ suite('terminals match runc', () => {
       const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('rawf')]);
       return { status: s.status, restored: s.after };
     });
-    expect(sessions[0]).toEqual(sessions[1]);
+    const comparable = (x: { typed: PtySession; noStdin: PtySession }) => ({ typed: vsRunc(x.typed), noStdin: vsRunc(x.noStdin) });
+    expect(comparable(sessions[0])).toEqual(comparable(sessions[1]));
     expect(failed[0]).toEqual(failed[1]);
     const { typed, noStdin } = sessions[0];
     expect(typed.status).toBe(3);
@@ -255,7 +272,7 @@ suite('terminals match runc', () => {
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
       return ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', 'echo ready; read x; echo "[$x]"; exit 4'], { marker: 'ready', input: 'hi\n' });
     });
-    expect(sessions[0]).toEqual(sessions[1]);
+    expect(vsRunc(sessions[0])).toEqual(vsRunc(sessions[1]));
     expect(sessions[0].out).toBe('ready\r\nhi\r\n[hi]\r\n');
     expect(sessions[0].status).toBe(4);
     expect(sessions[0].during!.lflag & (ICANON | ECHO)).toBe(0);
