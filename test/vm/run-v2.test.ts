@@ -151,7 +151,7 @@ describe('a cgroup that is already there, on cgroup v2', () => {
         const r = rt === 'runc' ? box.runc([cmd, id]) : box.minirun([cmd, id]);
         expect(r.code, show(r)).toBe(1);
         expect(r.stderr).toContain("container's cgroup unexpectedly frozen");
-        if (rt === 'minirun') expect(r.stderr).toBe(`minirun: cgroup: container's cgroup unexpectedly frozen: ${cgroup}/cgroup.freeze is 1\n`);
+        if (rt === 'minirun') expect(r.stderr).toBe(`minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${cgroup}/cgroup.freeze is 1\n`);
         expect(fs.readFileSync(`${cgroup}/cgroup.freeze`, 'utf8').trim()).toBe('1');
         expect(fs.readFileSync(`${cgroup}/cgroup.procs`, 'utf8')).toBe('');
       }
