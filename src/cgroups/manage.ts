@@ -238,6 +238,11 @@ export function destroyCgroups(plan: Pick<CgroupPlan, 'dirs'>): void {
     for (let dir = d.path; removed && dir.length >= d.made!.length; dir = path.dirname(dir)) removed = rmdirRetry(dir);
     if (removed) d.made = undefined;
   }
+  // The container's own cgroup that was there before it (made by a pod manager, a test) goes too, as
+  // runc removes its cgroup path, with what was set in it; not while something else is in it or below.
+  for (const d of plan.dirs) {
+    if (d.made === undefined && fs.existsSync(d.path) && procsOf(d.path).length === 0 && subCgroupsOf(d.path).length === 0) rmdirRetry(d.path);
+  }
 }
 
 /** rmdir, retrying while the kernel still reports the cgroup busy. */

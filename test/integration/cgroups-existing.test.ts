@@ -239,4 +239,27 @@ suite('a cgroup that is already there, as runc', () => {
     expect(got.minirun).toEqual(got.runc);
     expect(got.minirun).toEqual(['over: 1', 'under: 0 ', '10000', '3000']);
   });
+
+  it('the container\'s own cgroup that was there before is removed on delete, with what was set in it, as runc; its parent stays', () => {
+    // (runc also leaves the parents it made in the other hierarchies; minirun removes what it made)
+    const t = newTop();
+    const got: Record<string, string[]> = {};
+    for (const rt of ['runc', 'minirun'] as const) {
+      // as runc's update.bats does before "update rt period and runtime": the leaf made in one hierarchy first
+      fs.mkdirSync(`${CG}/cpu/${t}/${rt}/c`, { recursive: true });
+      sb.edit((c) => {
+        c.linux.cgroupsPath = `/${t}/${rt}/c`;
+        c.linux.resources = { cpu: { shares: 512 } };
+      });
+      const id = uniqueId(`pre-${rt}`);
+      expect(cli(rt, ['run', '-d', id]).code).toBe(0);
+      const during = read(`${CG}/cpu/${t}/${rt}/c/cpu.shares`);
+      expect(cli(rt, ['delete', '--force', id]).code).toBe(0);
+      // "<hierarchy>/<t>/<rt>[/c]": the leaves left, and whether the parent that was there before stays
+      const mine = existing(t).filter((e) => e.split('/')[2] === rt);
+      got[rt] = [during, `leaves: ${mine.filter((e) => e.endsWith('/c')).length}`, `parent: ${mine.includes(`cpu/${t}/${rt}`)}`];
+    }
+    expect(got.minirun).toEqual(got.runc);
+    expect(got.minirun).toEqual(['512', 'leaves: 0', 'parent: true']);
+  });
 });
