@@ -1,2 +1,2 @@
-export { cgroupPids, createCgroups, destroyCgroups, joinCgroups } from './manage';
+export { cgroupPids, createCgroups, destroyCgroups, joinCgroups, plannedCgroupDirs } from './manage';
 export { planCgroups, type CgroupDir, type CgroupMode, type CgroupPlan, type CgroupRequest } from './plan';

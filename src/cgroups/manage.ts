@@ -165,6 +165,19 @@ function applyDeviceRules(plan: CgroupPlan): void {
   }
 }
 
+/**
+ * The dirs as createCgroups will make them: each with `made`, the top-most
+ * of its directories that does not exist yet (for the journal, written
+ * before they are made).
+ */
+export function plannedCgroupDirs(dirs: readonly CgroupDir[]): CgroupDir[] {
+  return dirs.map((d) => {
+    let made: string | undefined;
+    for (let dir = d.path; !fs.existsSync(dir) && (!d.mount || dir.startsWith(`${d.mount}/`)); dir = path.dirname(dir)) made = dir;
+    return { ...d, made };
+  });
+}
+
 export function createCgroups(plan: CgroupPlan): void {
   try {
     const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));

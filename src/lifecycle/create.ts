@@ -11,6 +11,7 @@ import { checkConsoleUse, sendToSocket } from './console';
 import { extraFds } from './extra-fds';
 import { launch } from '../native/launch';
 import { initListener } from './seccomp-listener';
+import { dieAt } from './faults';
 import { prepare } from './prepare';
 import { unmountShared } from './shared-mounts';
 import { onCreate, onStopped } from './hook-points';
@@ -36,7 +37,7 @@ export function create(opts: CreateOptions): void {
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);
   const addon = loadAddon();
-  const dir = claimContainer(opts.root, opts.id, prepared);
+  const { dir, journal } = claimContainer(opts.root, opts.id, prepared);
   let pid = -1;
   let cgroupsMade = false;
   const hooks = hookContext(addon, opts.id, prepared);
@@ -45,15 +46,25 @@ export function create(opts: CreateOptions): void {
     fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
+    dieAt('cgroups');
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
-      placeInit: (p) => placeInit(addon, prepared, p),
-      createHooks: (p) => onCreate(hooks, p),
+      placeInit: (p) => {
+        journal.pid(p);
+        dieAt('launched');
+        placeInit(addon, prepared, p);
+      },
+      createHooks: (p) => {
+        journal.hooksBegin();
+        onCreate(hooks, p);
+        dieAt('hooks');
+      },
       console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
       seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
     }, extra.fds);
     pid = launched.pid;
     addon.close(launched.sock);
     recordState(dir, opts.id, prepared, pid, 'created');
+    dieAt('recorded');
     if (opts.pidFile) writePidFile(opts.pidFile, pid);
   } catch (e) {
     if (pid > 0) addon.kill(pid, 9);

@@ -5,28 +5,93 @@ import { destroyCgroups } from '../cgroups';
 import { setFrozen } from '../cgroups/freezer';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
-import { containerDir, currentStatus, withContainerLock, removeContainerDir } from '../state/store';
+import type { Addon } from '../native/addon';
+import { findContainer, statusOf, type Found } from '../state/find';
+import { readJournal, type JournalRecord } from '../state/journal';
+import { containerDir, currentStatus, pidStartTime, removeContainerDir, type ContainerState } from '../state/store';
+import { dieAt } from './faults';
 import { onStopped } from './hook-points';
 import { unmountShared } from './shared-mounts';
 import { sleepSync } from '../output';
 
 export function remove(root: string, id: string, force: boolean): void {
+  const dir = containerDir(root, id);
   // Nothing to delete is no error with --force, as runc.
-  if (force && !fs.existsSync(containerDir(root, id))) return;
+  if (force && !fs.existsSync(dir)) return;
   const addon = loadAddon();
-  withContainerLock(addon, root, id, ({ dir, state }) => {
-    const status = currentStatus(state);
+  withDirLock(addon, dir, () => {
+    let found: Found;
+    try {
+      found = findContainer(root, id);
+    } catch (e) {
+      // --force: a state.json that cannot be read, or a dir with none and no journal (runc removes an
+      // empty one): unmake what the journal says was made, and the dir.
+      if (!force || !fs.existsSync(dir)) throw e;
+      unmake(addon, dir, readJournal(dir));
+      return;
+    }
+    const status = statusOf(found);
+    if (found.journal) {
+      // A create under way, or one that died before it wrote state.json.
+      if (status !== 'stopped' && !force) throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
+      unmake(addon, dir, found.journal);
+      return;
+    }
+    const { state } = found;
     if (status !== 'stopped') {
       // A created container is deleted without --force, as runc does.
       if (!force && status !== 'created') throw new MiniRunError('STATE', `cannot delete container ${id} that is not stopped: ${status}`);
       // Frozen tasks cannot die: thaw a paused container first, as runc does.
-    if (status === 'paused') setFrozen(state.cgroupDirs ?? [], false);
-    addon.kill(state.pid, 9);
+      if (status === 'paused') setFrozen(state.cgroupDirs ?? [], false);
+      addon.kill(state.pid, 9);
       for (let i = 0; i < 200 && currentStatus(state) !== 'stopped'; i++) sleepSync(10);
     }
+    dieAt('delete-killed');
     destroyCgroups({ dirs: state.cgroupDirs ?? [] });
+    dieAt('delete-cgroups');
     unmountShared(addon, state.rootfs, state.rootfsMountsBefore);
     removeContainerDir(dir);
     onStopped({ hooks: state.hooks, state }, 0);
   });
+}
+
+/** Whatever a create that did not finish had made, from its journal (if any): its init, cgroups, mounts; then the dir. */
+function unmake(addon: Addon, dir: string, j: JournalRecord | undefined): void {
+  if (j) {
+    const live = j.pid > 0 && j.pidStartTime !== undefined && pidStartTime(j.pid) === j.pidStartTime;
+    if (live) {
+      try {
+        setFrozen(j.cgroupDirs ?? [], false); // a frozen init cannot die
+      } catch {
+        // no freezer state to undo
+      }
+      addon.kill(j.pid, 9);
+      for (let i = 0; i < 200 && pidStartTime(j.pid) === j.pidStartTime && !isGone(j.pid); i++) sleepSync(10);
+    }
+    destroyCgroups({ dirs: j.cgroupDirs ?? [] });
+    unmountShared(addon, j.rootfs, j.rootfsMountsBefore);
+  }
+  removeContainerDir(dir);
+  // runc's destroy: poststop once create had begun the hooks
+  if (j?.hooksBegun) onStopped({ hooks: j.hooks, state: j }, 0);
+}
+
+/** Gone or a zombie (the init is the child of whoever ran create). */
+function isGone(pid: number): boolean {
+  return currentStatus({ status: 'running', pid } as ContainerState) === 'stopped';
+}
+
+/** The container's lock, held while `f` runs; a dir that is not there is left to `f` to report. */
+function withDirLock(addon: Addon, dir: string, f: () => void): void {
+  let fd: number | undefined;
+  try {
+    fd = addon.lockDir(dir);
+  } catch {
+    // not there (or not a dir): f says so
+  }
+  try {
+    f();
+  } finally {
+    if (fd !== undefined) addon.close(fd);
+  }
 }

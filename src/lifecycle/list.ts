@@ -1,7 +1,7 @@
 // `minirun list`: every container under --root, as runc lists them.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { readState } from '../state/store';
+import { findContainer } from '../state/find';
 import { stateView } from './state';
 
 function collect(root: string): Record<string, unknown>[] {
@@ -14,10 +14,10 @@ function collect(root: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const id of ids) {
     try {
-      const { state } = readState(root, id);
-      out.push(stateView(state, state.owner || os.userInfo().username));
+      const found = findContainer(root, id);
+      out.push(stateView(found, found.state.owner || os.userInfo().username));
     } catch {
-      // not a container dir, or one being created right now
+      // not a container dir, or its state.json is unreadable (`state ID` says why)
     }
   }
   return out;

@@ -13,6 +13,7 @@ import { exitCode, reapOrphans, waitForwarding } from './foreground';
 import { onCreate, onStart, onStarted, onStopped } from './hook-points';
 import { launch } from '../native/launch';
 import { initListener } from './seccomp-listener';
+import { dieAt } from './faults';
 import { prepare } from './prepare';
 import { unmountShared } from './shared-mounts';
 import { hookContext, recordState, writePidFile } from './record';
@@ -42,13 +43,14 @@ export async function run(opts: RunOptions): Promise<number> {
   const addon = loadAddon();
   // The caller's terminal is found (or the run refused) and its settings kept before anything is made.
   const term: TerminalRelay | undefined = terminal && !opts.consoleSocket ? terminalRelay(addon) : undefined;
-  let dir: string;
+  let claimed: ReturnType<typeof claimContainer>;
   try {
-    dir = claimContainer(opts.root, opts.id, prepared);
+    claimed = claimContainer(opts.root, opts.id, prepared);
   } catch (e) {
     term?.restore();
     throw e;
   }
+  const { dir, journal } = claimed;
   let cgroupsMade = false;
   let pid = -1;
   let keepState = false;
@@ -58,6 +60,7 @@ export async function run(opts: RunOptions): Promise<number> {
   try {
     createCgroups(prepared.cgroups);
     cgroupsMade = true;
+    dieAt('cgroups');
     if (!opts.detach && !opts.noSubreaper) addon.setSubreaper();
     // Detached, the container inherits our stdio; in the foreground it gets pipes (runc does both).
     // With a terminal, the pty master goes to the console socket or is relayed here.
@@ -65,8 +68,16 @@ export async function run(opts: RunOptions): Promise<number> {
     let launched;
     try {
       launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {
-        placeInit: (p) => placeInit(addon, prepared, p),
-        createHooks: (p) => onCreate(hooks, p),
+        placeInit: (p) => {
+          journal.pid(p);
+          dieAt('launched');
+          placeInit(addon, prepared, p);
+        },
+        createHooks: (p) => {
+          journal.hooksBegin();
+          onCreate(hooks, p);
+          dieAt('hooks');
+        },
         startHooks: (p) => onStart(hooks, p),
         console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),
         seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
@@ -76,6 +87,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     pid = launched.pid;
     recordState(dir, opts.id, prepared, pid, 'running');
+    dieAt('recorded');
     onStarted(hooks, pid);
     if (opts.pidFile) writePidFile(opts.pidFile, pid);
     if (opts.detach) {

@@ -1,9 +1,10 @@
 // `minirun state`: runc's JSON for one container.
-import { currentStatus, readState, type ContainerState } from '../state/store';
+import { findContainer, statusOf, type Found } from '../state/find';
 
 /** What runc shows of a container: its status now, pid 0 once stopped. */
-export function stateView(state: ContainerState, owner: string): Record<string, unknown> {
-  const status = currentStatus(state);
+export function stateView(found: Found, owner: string): Record<string, unknown> {
+  const { state } = found;
+  const status = statusOf(found);
   const out: Record<string, unknown> = {
     ociVersion: state.ociVersion,
     id: state.id,
@@ -20,5 +21,5 @@ export function stateView(state: ContainerState, owner: string): Record<string, 
 
 export function stateJson(root: string, id: string): string {
   // runc's state shows an empty owner; its list shows the user.
-  return JSON.stringify(stateView(readState(root, id).state, ''), null, '  ');
+  return JSON.stringify(stateView(findContainer(root, id), ''), null, '  ');
 }

@@ -6,6 +6,7 @@ import { MiniRunError } from '../errors';
 import { debug } from '../log';
 import type { CgroupDir, CgroupMode } from '../cgroups/plan';
 import type { Hooks, Namespace } from '../spec/types';
+import { parseState } from './check';
 import { validateId } from './id';
 
 export interface ContainerState {
@@ -73,11 +74,7 @@ export function readState(root: string, id: string): { dir: string; state: Conta
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MiniRunError('STATE', `container does not exist: ${id}`);
     throw new MiniRunError('STATE', `state of ${id}: cannot read: ${(e as NodeJS.ErrnoException).code}`);
   }
-  try {
-    return { dir, state: JSON.parse(text) as ContainerState };
-  } catch {
-    throw new MiniRunError('STATE', `state of ${id}: ${path.join(dir, 'state.json')} is corrupt`);
-  }
+  return { dir, state: parseState(text, `state of ${id}: ${path.join(dir, 'state.json')}`) };
 }
 
 /** The status now: a recorded process that is gone (or whose pid was reused) is stopped. */

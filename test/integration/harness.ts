@@ -26,7 +26,7 @@ export interface Result {
  * Runs a command; stdout and stderr go through temp files, not pipes, so that
  * a container left running (create, --detach) cannot hold the call open.
  */
-export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): Result {
+export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Result {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-out-'));
   const outFile = path.join(dir, 'out');
   const errFile = path.join(dir, 'err');
@@ -38,7 +38,7 @@ export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: 
       input: opts.input ?? '',
       stdio: ['pipe', out, err],
       timeout: opts.timeoutMs ?? 30_000,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...opts.env },
     });
     return { code: r.status, signal: r.signal, stdout: fs.readFileSync(outFile, 'utf8'), stderr: fs.readFileSync(errFile, 'utf8') };
   } finally {
