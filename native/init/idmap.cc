@@ -16,6 +16,7 @@
 #include "../common/fd.h"
 #include "../common/ns.h"
 #include "report.h"
+#include "syscalls.h"
 
 namespace idmap {
 
@@ -88,15 +89,17 @@ void prepare(Plan* p) {
     bool joined = m.idmap_flags & proto::kIdmapJoinedUserns;
     UniqueFd userns(joined ? joined_userns(*p, m) : make_userns(m));
     unsigned int clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.rec.flags & MS_REC) ? AT_RECURSIVE : 0);
-    long tree = syscall(SYS_open_tree, AT_FDCWD, m.source.c_str(), clone);
-    if (tree < 0) report::fail("idmap", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
-    UniqueFd t(static_cast<int>(tree));
+    UniqueFd t(syscalls::open_tree(AT_FDCWD, m.source.c_str(), clone));
+    // mount(2) cannot id-map (nor can runc 1.1.5): without the new mount API, fail.
+    if (!t.ok() && errno == ENOSYS) report::fail("idmap", errno, "%s: id-mapped mounts need open_tree", what(m).c_str());
+    if (!t.ok()) report::fail("idmap", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
     struct mount_attr attr = {};
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = static_cast<uint64_t>(userns.get());
     unsigned int at = AT_EMPTY_PATH | ((m.idmap_flags & proto::kIdmapRecursive) ? AT_RECURSIVE : 0);
-    if (syscall(SYS_mount_setattr, t.get(), "", at, &attr, sizeof(attr)) < 0)
-      report::fail("idmap", errno, "%s: id-map %s (mount_setattr MOUNT_ATTR_IDMAP)", what(m).c_str(), m.source.c_str());
+    int rc = syscalls::mount_setattr(t.get(), "", at, &attr);
+    if (rc < 0 && errno == ENOSYS) report::fail("idmap", errno, "%s: id-mapped mounts need mount_setattr", what(m).c_str());
+    if (rc < 0) report::fail("idmap", errno, "%s: id-map %s (mount_setattr MOUNT_ATTR_IDMAP)", what(m).c_str(), m.source.c_str());
     m.tree_fd = t.release();
   }
 }

@@ -11,6 +11,7 @@ namespace idmap {
 // For every id-mapped mount in the plan: a user namespace holding its mapping
 // (a short-lived child's, or the one joined by path), then open_tree(CLONE)
 // of the source and mount_setattr(MOUNT_ATTR_IDMAP). Sets PlanMount::tree_fd.
+// Without either call (ENOSYS) the mount fails: mount(2) cannot id-map.
 void prepare(Plan* p);
 
 }  // namespace idmap

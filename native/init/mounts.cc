@@ -20,6 +20,7 @@
 #include "../common/fd.h"
 #include "paths.h"
 #include "report.h"
+#include "syscalls.h"
 
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
@@ -155,15 +156,17 @@ UniqueFd reopen(int rootfd, const PlanMount& m) {
 }
 
 // Recursive mount attributes (rro, rnosuid, ...) on the mount at `fd` and
-// everything mounted below it.
+// everything mounted below it. mount(2) has no way to reach what is mounted
+// below, so without mount_setattr they fail (runc 1.1.5 has none of them).
 void set_rec_attr(const PlanMount& m, int fd) {
   if (!m.has_attr) return;
   struct mount_attr attr = {};
   attr.attr_set = m.attr.attr_set;
   attr.attr_clr = m.attr.attr_clr;
-  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-    report::fail("mount", errno, "%s: set recursive attributes (mount_setattr set 0x%llx clear 0x%llx)", what(m).c_str(),
-                 static_cast<unsigned long long>(m.attr.attr_set), static_cast<unsigned long long>(m.attr.attr_clr));
+  if (syscalls::mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) == 0) return;
+  if (errno == ENOSYS) report::fail("mount", errno, "%s: recursive mount options need mount_setattr", what(m).c_str());
+  report::fail("mount", errno, "%s: set recursive attributes (mount_setattr set 0x%llx clear 0x%llx)", what(m).c_str(),
+               static_cast<unsigned long long>(m.attr.attr_set), static_cast<unsigned long long>(m.attr.attr_clr));
 }
 
 void mount_bind(int rootfd, const PlanMount& m) {
@@ -180,14 +183,19 @@ void mount_bind(int rootfd, const PlanMount& m) {
   if (!named_in_proc && fstatfs(target.get(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
     report::fail("mount", EPERM, "%s: the destination resolves into /proc, where nothing may be mounted", what(m).c_str());
   unsigned long rec = m.rec.flags & MS_REC;
+  bool attached = false;
   if (m.tree_fd >= 0) {
     // The clone made before the namespaces (idmap::prepare, clone_bind_sources).
     UniqueFd tree(m.tree_fd);
-    if (syscall(SYS_move_mount, tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    attached = syscalls::move_mount(tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
+    if (!attached && errno == ENOSYS && m.idmap)
+      report::fail("mount", errno, "%s: id-mapped mounts need move_mount", what(m).c_str());
+    if (!attached && errno != ENOSYS)
       report::fail("mount", errno, "%s: attach the bind of %s", what(m).c_str(), m.source.c_str());
-  } else if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0) {
-    report::fail("mount", errno, "%s: bind %s", what(m).c_str(), m.source.c_str());
+    // Without move_mount, a clone_bind_sources clone is bound the old way, below.
   }
+  if (!attached && mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), "bind", MS_BIND | rec, nullptr) < 0)
+    report::fail("mount", errno, "%s: bind %s", what(m).c_str(), m.source.c_str());
   UniqueFd now = reopen(rootfd, m);
   std::string t = paths::fd_path(now.get());
   propagate(m, t);
@@ -264,9 +272,12 @@ void clone_bind_sources(Plan* p) {
   for (PlanMount& m : p->mounts) {
     if (m.rec.kind != proto::kMountBind || m.tree_fd >= 0) continue;
     unsigned int clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.rec.flags & MS_REC) ? AT_RECURSIVE : 0);
-    long tree = syscall(SYS_open_tree, AT_FDCWD, m.source.c_str(), clone);
+    int tree = syscalls::open_tree(AT_FDCWD, m.source.c_str(), clone);
+    // Without open_tree the source is bound inside the user namespace, as
+    // before these clones: only a source its root cannot reach fails.
+    if (tree < 0 && errno == ENOSYS) return;
     if (tree < 0) report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
-    m.tree_fd = static_cast<int>(tree);
+    m.tree_fd = tree;
   }
 }
 
@@ -310,6 +321,10 @@ void mount_all(const Plan& p, int rootfd) {
     if (fd < 0) report::fail("mkdir", -fd, "create %s in the rootfs", d.path.c_str());
     close(fd);
   }
+}
+
+static bool is_null_device(const struct stat& st) {
+  return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
 }
 
 // mountinfo's octal escapes (\040 for a space...) undone.
@@ -403,6 +418,23 @@ void enter_root(const Plan& p, int rootfd) {
   // and not again on the new root; neither does minirun.)
 }
 
+// Masks the file at `path` with a clone of the verified /dev/null at `null`;
+// without open_tree or move_mount, with a bind of /dev/null as runc 1.1.5
+// does, checked afterwards to be the null device.
+static void mask_with_null(int null, const std::string& path) {
+  UniqueFd t(syscalls::open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+  if (!t.ok() && errno != ENOSYS) report::fail("maskedPaths", errno, "clone /dev/null for %s", path.c_str());
+  if (t.ok()) {
+    if (syscalls::move_mount(t.get(), "", AT_FDCWD, path.c_str(), MOVE_MOUNT_F_EMPTY_PATH) == 0) return;
+    if (errno != ENOSYS) report::fail("maskedPaths", errno, "mask %s with /dev/null", path.c_str());
+  }
+  if (mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr) < 0)
+    report::fail("maskedPaths", errno, "mask %s with a bind of /dev/null", path.c_str());
+  struct stat st;
+  if (stat(path.c_str(), &st) < 0) report::fail("maskedPaths", errno, "stat %s after masking it", path.c_str());
+  if (!is_null_device(st)) report::fail("maskedPaths", EPERM, "%s: what /dev/null bound there is not the null device (1:3)", path.c_str());
+}
+
 void readonly_and_masked(const Plan& p) {
   for (const std::string& path : p.readonly) {
     if (mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
@@ -420,8 +452,7 @@ void readonly_and_masked(const Plan& p) {
   // Mask with a /dev/null that is verified to be the real one (char 1:3).
   UniqueFd null(open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC));
   struct stat st;
-  if (!null.ok() || fstat(null.get(), &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 ||
-      minor(st.st_rdev) != 3)
+  if (!null.ok() || fstat(null.get(), &st) < 0 || !is_null_device(st))
     report::fail("maskedPaths", null.ok() ? EPERM : errno, "/dev/null in the container is not the null device (1:3)");
   for (const std::string& path : p.masked) {
     struct stat ps;
@@ -434,11 +465,7 @@ void readonly_and_masked(const Plan& p) {
         report::fail("maskedPaths", errno, "mask %s with a read-only tmpfs", path.c_str());
       continue;
     }
-    long tree = syscall(SYS_open_tree, null.get(), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-    if (tree < 0) report::fail("maskedPaths", errno, "clone /dev/null for %s", path.c_str());
-    UniqueFd t(static_cast<int>(tree));
-    if (syscall(SYS_move_mount, t.get(), "", AT_FDCWD, path.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
-      report::fail("maskedPaths", errno, "mask %s with /dev/null", path.c_str());
+    mask_with_null(null.get(), path);
   }
 }
 

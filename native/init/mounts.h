@@ -8,7 +8,9 @@ namespace mounts {
 // In the helper, before a new user namespace: each bind source is cloned into
 // a detached mount (open_tree) while the host's root may still reach it, as
 // runc opens mount sources before the user namespace (a source under a 0700
-// host dir stays bindable). The clone is attached in mount_all.
+// host dir stays bindable). The clone is attached in mount_all. Without
+// open_tree (ENOSYS) nothing is cloned: mount_all binds the source itself,
+// from inside the user namespace.
 void clone_bind_sources(Plan* p);
 
 // Does the container have a mount namespace of its own, new or joined? If

@@ -5,12 +5,12 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <vector>
 
 #include "../common/fd.h"
+#include "syscalls.h"
 
 namespace paths {
 
@@ -28,11 +28,9 @@ std::vector<std::string> components(const std::string& path) {
   return out;
 }
 
-bool g_no_openat2 = false;
-
 constexpr int kMaxLinks = 40;  // symlinks followed on one path, as the kernel's MAXSYMLINKS
 
-// The fallback when openat2 is missing: walk one component at a time with
+// The fallback when openat2 is missing (ENOSYS): walk one component at a time with
 // O_NOFOLLOW, resolving symlinks by hand against the root.
 int walk_in_root(int rootfd, const std::string& path, int flags, bool no_symlinks) {
   std::vector<std::string> todo = components(path);
@@ -94,19 +92,16 @@ void split(const std::string& path, std::string* parent, std::string* base) {
 }
 
 int open_in_root(int rootfd, const std::string& path, int flags, bool no_symlinks) {
-  if (!g_no_openat2) {
-    struct open_how how;
-    memset(&how, 0, sizeof(how));
-    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
-    std::string rel = path;
-    while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
-    if (rel.empty()) rel = ".";
-    long fd = syscall(SYS_openat2, rootfd, rel.c_str(), &how, sizeof(how));
-    if (fd >= 0) return static_cast<int>(fd);
-    if (errno != ENOSYS) return -errno;
-    g_no_openat2 = true;
-  }
+  struct open_how how;
+  memset(&how, 0, sizeof(how));
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
+  std::string rel = path;
+  while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
+  if (rel.empty()) rel = ".";
+  int fd = syscalls::openat2(rootfd, rel.c_str(), &how);
+  if (fd >= 0) return fd;
+  if (errno != ENOSYS) return -errno;
   return walk_in_root(rootfd, path, flags, no_symlinks);
 }
 
