@@ -441,6 +441,14 @@ export const DELIBERATE: Deliberate[] = [
     minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.rlimits.*\n$/ },
   },
   {
+    name: 'a seccomp syscall name with a NUL byte is an error',
+    reason: 'libseccomp reads the name as a C string, so runc 1.1.5 takes "mkdir\\u0000x" as mkdir and blocks it; a name that is not a syscall must not block another one',
+    args: ['sh', '-c', '/bin/probe mkdir /tmp/d; echo "status $?"'],
+    mutate: (c) => { c.root.readonly = false; seccomp([{ names: ['mkdir\u0000x', 'mkdirat\u0000x'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }])(c); },
+    runc: { code: 0, stdout: 'EPERM\nstatus 1\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: linux\.seccomp\.syscalls\[0\]\.names\[0\]: must not contain a NUL byte, got "mkdir\\u0000x"\n$/ },
+  },
+  {
     name: 'linux.memoryPolicy is applied',
     reason: 'runtime-spec 1.3 memoryPolicy (set_mempolicy); runc 1.1.5 does not know the field',
     args: ['sh', '-c', 'head -n1 /proc/self/numa_maps | cut -d" " -f2'],
