@@ -222,6 +222,10 @@ export const CASES: Case[] = [
       { host: 'cd "$DIR/bundle/rootfs" && ls -d nothere nothere-file escaped; test ! -e /escaped && echo "host untouched"; rm -rf lnk lnkf esc nothere nothere-file escaped' },
     ],
   },
+  // runc's validator: root.path, joined onto the bundle as runc's os.Getwd names it, must have no symlink on the way
+  { name: 'root: root.path a symlink (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(path.join(ctx.sb.bundle, 'rootfs'), ctx.own('rootfs')); c.root.path = ctx.own('rootfs'); } },
+  { name: 'root: root.path through a symlinked directory (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(ctx.sb.bundle, ctx.own('bundle')); c.root.path = path.join(ctx.own('bundle'), 'rootfs'); } },
+  { name: 'root: a relative root.path in a bundle named through a symlink (allowed)', args: ['sh', '-c', 'echo ran'], mutate: (c, ctx) => fs.symlinkSync(ctx.sb.bundle, ctx.own('bundle')), script: [['run', '--bundle', '${OWN}bundle', 'ID']] },
   { name: 'mounts: rprivate root propagation with --no-pivot (refused)', args: ['true'], mutate: (c) => (c.linux.rootfsPropagation = 'rprivate'), script: [['run', '--no-pivot', 'ID']] },
   { name: 'devices: setuid and setgid bits of fileMode are dropped, sticky kept', args: ['sh', '-c', 'ls -l /dev/xfifo | cut -c1-10'], mutate: (c) => (c.linux.devices = [{ path: '/dev/xfifo', type: 'p', fileMode: 0o7777 }]) },
   { name: 'mounts: a writable root', args: ['sh', '-c', 'touch /newfile && echo ok && rm /newfile'], mutate: (c) => (c.root.readonly = false) },
