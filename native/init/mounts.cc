@@ -166,6 +166,13 @@ void set_rec_attr(const PlanMount& m, int fd) {
                  static_cast<unsigned long long>(m.attr.attr_set), static_cast<unsigned long long>(m.attr.attr_clr));
 }
 
+// The root of a procfs (PROC_ROOT_INO is 1).
+bool is_proc_root(int fd) {
+  struct statfs sfs;
+  struct stat st;
+  return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && fstat(fd, &st) == 0 && st.st_ino == 1;
+}
+
 void mount_bind(int rootfd, const PlanMount& m) {
   struct stat st;
   if (m.tree_fd >= 0 ? fstat(m.tree_fd, &st) < 0 : stat(m.source.c_str(), &st) < 0)
@@ -236,6 +243,12 @@ void mount_fs(int rootfd, const PlanMount& m) {
     target.reset(paths::mkdir_all(rootfd, m.destination, 0755));
     if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
   }
+  // Anything but a procfs over the container's /proc hides /proc/self (runc's
+  // init then fails). The plan refuses /proc by name; this catches a
+  // destination that reaches it through a symlink.
+  if (m.rec.kind != proto::kMountProc && m.destination != "/proc" && is_proc_root(target.get()))
+    report::fail("mount", EPERM, "%s: the destination resolves to /proc, where only a proc filesystem may be mounted",
+                 what(m).c_str());
   unsigned long flags = m.rec.flags & ~kPropagation;
   // Read-only is delayed for tmpfs and /dev: files are made in them first.
   if (delayed(m)) flags &= ~MS_RDONLY;

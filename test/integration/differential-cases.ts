@@ -222,6 +222,16 @@ export const CASES: Case[] = [
       { host: 'cd "$DIR/bundle/rootfs" && ls -d nothere nothere-file escaped; test ! -e /escaped && echo "host untouched"; rm -rf lnk lnkf esc nothere nothere-file escaped' },
     ],
   },
+  // runc 1.1.5 mounts a tmpfs, sysfs or mqueue on /proc without its checkProcMount; its init then fails without /proc/self
+  { name: 'mounts: a tmpfs on /proc (refused)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/proc', type: 'tmpfs', source: 'tmpfs' }) },
+  { name: 'mounts: a sysfs on /proc/ (refused)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/proc/', type: 'sysfs', source: 'sysfs' }) },
+  {
+    name: 'mounts: a tmpfs reaching /proc through a symlink in the rootfs (refused)',
+    args: ['true'],
+    mutate: (c) => c.mounts.push({ destination: '/lnk-proc', type: 'tmpfs', source: 'tmpfs' }),
+    script: [{ host: 'ln -sfn /proc "$DIR/bundle/rootfs/lnk-proc"' }, ['run', 'ID'], { host: 'rm -f "$DIR/bundle/rootfs/lnk-proc"' }],
+  },
+  { name: 'mounts: a tmpfs inside /proc (allowed, as runc 1.1.5)', args: ['sh', '-c', 'grep " /proc/driver " /proc/self/mountinfo | cut -d" " -f5,9'], mutate: (c) => c.mounts.push({ destination: '/proc/driver', type: 'tmpfs', source: 'tmpfs' }) },
   // runc's validator: root.path, joined onto the bundle as runc's os.Getwd names it, must have no symlink on the way
   { name: 'root: root.path a symlink (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(path.join(ctx.sb.bundle, 'rootfs'), ctx.own('rootfs')); c.root.path = ctx.own('rootfs'); } },
   { name: 'root: root.path through a symlinked directory (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(ctx.sb.bundle, ctx.own('bundle')); c.root.path = path.join(ctx.own('bundle'), 'rootfs'); } },
