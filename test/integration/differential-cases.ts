@@ -232,6 +232,14 @@ export const CASES: Case[] = [
     script: [{ host: 'ln -sfn /proc "$DIR/bundle/rootfs/lnk-proc"' }, ['run', 'ID'], { host: 'rm -f "$DIR/bundle/rootfs/lnk-proc"' }],
   },
   { name: 'mounts: a tmpfs inside /proc (allowed, as runc 1.1.5)', args: ['sh', '-c', 'grep " /proc/driver " /proc/self/mountinfo | cut -d" " -f5,9'], mutate: (c) => c.mounts.push({ destination: '/proc/driver', type: 'tmpfs', source: 'tmpfs' }) },
+  // runc 1.1.5 takes a mount on / as the new root (see DELIBERATE); after /proc it hides /proc and runc's init fails
+  { name: 'mounts: a tmpfs on / after /proc (refused)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/', type: 'tmpfs', source: 'tmpfs' }) },
+  {
+    name: 'mounts: a tmpfs on / reached through a symlink in the rootfs (refused)',
+    args: ['true'],
+    mutate: (c) => c.mounts.push({ destination: '/lnk-root', type: 'tmpfs', source: 'tmpfs' }),
+    script: [{ host: 'ln -sfn .. "$DIR/bundle/rootfs/lnk-root"' }, ['run', 'ID'], { host: 'rm -f "$DIR/bundle/rootfs/lnk-root"' }],
+  },
   // runc's validator: root.path, joined onto the bundle as runc's os.Getwd names it, must have no symlink on the way
   { name: 'root: root.path a symlink (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(path.join(ctx.sb.bundle, 'rootfs'), ctx.own('rootfs')); c.root.path = ctx.own('rootfs'); } },
   { name: 'root: root.path through a symlinked directory (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(ctx.sb.bundle, ctx.own('bundle')); c.root.path = path.join(ctx.own('bundle'), 'rootfs'); } },
@@ -453,6 +461,14 @@ export const DELIBERATE: Deliberate[] = [
     mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NOFILE', soft: 10, hard: 10 }),
     runc: { code: 0 },
     minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.rlimits.*\n$/ },
+  },
+  {
+    name: 'a mount on / is refused (not supported yet)',
+    reason: 'runc 1.1.5 takes a mount on / as the root for the mounts after it and for pivot_root; minirun mounts under the rootfs it opened first and would leave the mount out, so it refuses it',
+    args: ['sh', '-c', 'echo ran'],
+    mutate: (c, ctx) => c.mounts.unshift({ destination: '/', type: 'bind', source: `${ctx.sb.bundle}/rootfs`, options: ['rbind'] }),
+    runc: { code: 0, stdout: 'ran\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: mounts\[0\]\.destination: a mount on \/ .*is not supported yet\n$/ },
   },
   {
     name: 'a seccomp syscall name with a NUL byte is an error',

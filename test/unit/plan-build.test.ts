@@ -266,6 +266,9 @@ describe('buildPlan details', () => {
     }, /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/],
     ['sysctl with ..', (s) => (s.linux.sysctl = { 'net..x': '1' }), /^config\.json: linux\.sysctl\.net\.\.x: is not a valid sysctl name$/],
     ['mount without type', (s) => s.mounts.push({ destination: '/x', source: 'none' }), /^config\.json: mounts\[7\]\.type: is required/],
+    ['a mount on / (not supported yet; runc 1.1.5 takes it as a new root)', (s) => s.mounts.push({ destination: '/', type: 'bind', source: '/srv', options: ['rbind'] }),
+      /^config\.json: mounts\[7\]\.destination: a mount on \/ \(runc takes it as the new root for the mounts after it\) is not supported yet$/],
+    ['a mount on / written /tmp/..', (s) => s.mounts.unshift({ destination: '/tmp/..', type: 'tmpfs', source: 'tmpfs' }), /^config\.json: mounts\[0\]\.destination: a mount on \/ /],
     ['kernel.hostname with a uts namespace', (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }), /^config\.json: linux\.sysctl\.kernel\.hostname: conflicts with the hostname field/],
     ['a slash-form host sysctl', (s) => (s.linux.sysctl = { 'vm/swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\/swappiness: is not a namespaced sysctl/],
   ];
