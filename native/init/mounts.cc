@@ -169,12 +169,34 @@ void set_rec_attr(const PlanMount& m, int fd) {
                static_cast<unsigned long long>(m.attr.attr_set), static_cast<unsigned long long>(m.attr.attr_clr));
 }
 
+// The plan refuses a mount on / by name (not supported yet: runc takes it as a
+// new root, and minirun keeps mounting under the rootfs fd it opened). This
+// refuses the same mount reached through a symlink: a target that is the
+// rootfs itself, the same directory on the same mount.
+void refuse_root_target(int rootfd, int target, const PlanMount& m) {
+  struct statx a, b;
+  if (statx(rootfd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &a) < 0 ||
+      statx(target, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &b) < 0)
+    report::fail("mount", errno, "%s: statx of the mount point", what(m).c_str());
+  if (a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor && a.stx_ino == b.stx_ino &&
+      a.stx_mnt_id == b.stx_mnt_id)
+    report::fail("mount", EINVAL, "%s: the destination resolves to /: a mount on / is not supported yet", what(m).c_str());
+}
+
+// The root of a procfs (PROC_ROOT_INO is 1).
+bool is_proc_root(int fd) {
+  struct statfs sfs;
+  struct stat st;
+  return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && fstat(fd, &st) == 0 && st.st_ino == 1;
+}
+
 void mount_bind(int rootfd, const PlanMount& m) {
   struct stat st;
   if (m.tree_fd >= 0 ? fstat(m.tree_fd, &st) < 0 : stat(m.source.c_str(), &st) < 0)
     report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
   UniqueFd target(paths::make_target(rootfd, m.destination, S_ISDIR(st.st_mode)));
   if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
+  refuse_root_target(rootfd, target.get(), m);
   // The plan only lets a bind cover the files in /proc that runc allows, by
   // their names; a destination that reaches /proc through a symlink is refused
   // here (runc CVE-2019-16884: a bind over /proc/self/attr/exec).
@@ -244,6 +266,13 @@ void mount_fs(int rootfd, const PlanMount& m) {
     target.reset(paths::mkdir_all(rootfd, m.destination, 0755));
     if (!target.ok()) report::fail("mount", -target.get(), "%s: create mount point", what(m).c_str());
   }
+  refuse_root_target(rootfd, target.get(), m);
+  // Anything but a procfs over the container's /proc hides /proc/self (runc's
+  // init then fails). The plan refuses /proc by name; this catches a
+  // destination that reaches it through a symlink.
+  if (m.rec.kind != proto::kMountProc && m.destination != "/proc" && is_proc_root(target.get()))
+    report::fail("mount", EPERM, "%s: the destination resolves to /proc, where only a proc filesystem may be mounted",
+                 what(m).c_str());
   unsigned long flags = m.rec.flags & ~kPropagation;
   // Read-only is delayed for tmpfs and /dev: files are made in them first.
   if (delayed(m)) flags &= ~MS_RDONLY;

@@ -1,13 +1,13 @@
 // From a bundle on disk to a launch plan and a cgroup plan: everything that
 // reads the host before anything is made. Throws before touching anything.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { planCgroups, type CgroupPlan } from '../cgroups';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources';
+import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
 import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
-import { configError, MiniRunError } from '../errors';
+import { configError } from '../errors';
 import { buildPlan } from '../plan/build';
 import { planNetDevices, type NetDevice } from '../plan/net-devices';
 import type { LaunchPlan } from '../plan/types';
@@ -23,32 +23,6 @@ export interface Prepared {
   netDevices: NetDevice[];
   /** without a mount namespace of its own: the mounts on the rootfs path before create (shared-mounts.ts) */
   rootfsMountsBefore?: number;
-}
-
-function resolveBundle(bundle: string | undefined): string {
-  const dir = path.resolve(bundle ?? '.');
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(dir);
-  } catch (e) {
-    throw new MiniRunError('USAGE', `--bundle ${dir}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-  if (!st.isDirectory()) throw new MiniRunError('USAGE', `--bundle ${dir}: not a directory`);
-  return dir;
-}
-
-function resolveRootfs(bundle: string, spec: Spec): string {
-  const rootPath = spec.root?.path;
-  if (!rootPath) throw configError('root.path', 'is required');
-  const abs = path.resolve(bundle, rootPath);
-  let real: string;
-  try {
-    real = fs.realpathSync(abs);
-  } catch (e) {
-    throw configError('root.path', `${abs}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-  if (!fs.statSync(real).isDirectory()) throw configError('root.path', `${abs}: not a directory`);
-  return real;
 }
 
 export interface PrepareOptions {

@@ -124,15 +124,23 @@ const PROC_MOUNTABLE = [
   '/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
   '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid',
 ];
+/** Filesystems runc 1.1.5 mounts inside /proc without its checkProcMount. */
+const PROC_UNCHECKED = ['proc', 'sysfs', 'mqueue', 'tmpfs', 'cgroup'];
 
-/** runc's checkProcMount: nothing may be mounted over /proc's files (CVE-2019-16884: /proc/self/attr/exec). */
-function checkProcMount(destination: string, source: string, where: string, isProcfs: (p: string) => boolean): void {
+/**
+ * runc's checkProcMount: nothing may be mounted over /proc's files
+ * (CVE-2019-16884: /proc/self/attr/exec), and /proc itself only from a proc
+ * filesystem. runc 1.1.5 skips the check for a sysfs, mqueue, tmpfs or cgroup,
+ * but one of them on /proc hides /proc/self, and its init then fails: that
+ * is refused here, up front.
+ */
+function checkProcMount(destination: string, type: string, source: string | undefined, isBind: boolean, where: string, isProcfs: (p: string) => boolean): void {
   if (destination !== '/proc' && !destination.startsWith('/proc/')) return;
   if (destination === '/proc') {
-    if (source === '' || isProcfs(source)) return;
-    throw configError(`${where}.destination`, `/proc: only a proc filesystem may be mounted there (${source} is not one)`);
+    if (source === undefined ? type === 'proc' : isProcfs(source)) return;
+    throw configError(`${where}.destination`, `/proc: only a proc filesystem may be mounted there (${isBind ? source : `a ${type}`} is not one)`);
   }
-  if (PROC_MOUNTABLE.includes(destination)) return;
+  if (source === undefined || PROC_MOUNTABLE.includes(destination)) return;
   throw configError(`${where}.destination`, `${destination} is inside /proc: only ${PROC_MOUNTABLE.join(', ')} may be mounted over (as runc)`);
 }
 
@@ -144,7 +152,12 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
     if (opts.propagation.length > 4) throw configError(`${where}.options`, 'more than 4 propagation options');
     const type = m.type ?? '';
     const isBind = type === 'bind' || (opts.flags & MS.BIND) !== 0n;
-    const destination = path.posix.normalize(m.destination);
+    // Cleaned as Go's filepath.Clean cleans it: "/proc/./" is /proc, not a path inside it.
+    const destination = path.posix.normalize(m.destination).replace(/(.)\/+$/, '$1');
+    // runc 1.1.5 takes a mount on / as the root for the mounts after it and for
+    // pivot_root; minirun mounts relative to the rootfs it opened first, so it
+    // would be left out. Refused until minirun follows it (DELIBERATE).
+    if (destination === '/') throw configError(`${where}.destination`, 'a mount on / (runc takes it as the new root for the mounts after it) is not supported yet');
     const base: PlanMount = {
       kind: MountKind.Generic,
       index,
@@ -159,12 +172,13 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
     // Mappings without "idmap"/"ridmap" are taken as "idmap", as runc 1.2 takes them.
     const idmapWord = opts.idmap ?? (m.uidMappings && m.gidMappings ? 'idmap' : undefined);
     if (idmapWord) base.idmap = planIdmap(m, idmapWord, isBind, input.spec, where);
-    if (isBind || !['proc', 'sysfs', 'mqueue', 'tmpfs', 'cgroup'].includes(type)) {
-      checkProcMount(destination, isBind && m.source ? path.resolve(input.bundle, m.source) : (m.source ?? ''), where, input.isProcfs ?? (() => false));
-    }
+    if (isBind && !m.source) throw configError(`${where}.source`, 'a bind mount needs a source');
+    const bindSource = isBind ? path.resolve(input.bundle, m.source!) : '';
+    // Binds and the filesystems runc checks by their source; the others (undefined) by their type alone.
+    const procSource = isBind ? bindSource : PROC_UNCHECKED.includes(type) ? undefined : (m.source ?? '');
+    checkProcMount(destination, type, procSource, isBind, where, input.isProcfs ?? (() => false));
     if (isBind) {
-      if (!m.source) throw configError(`${where}.source`, 'a bind mount needs a source');
-      out.push({ ...base, kind: MountKind.Bind, fstype: 'bind', source: path.resolve(input.bundle, m.source), flags: opts.flags | MS.BIND });
+      out.push({ ...base, kind: MountKind.Bind, fstype: 'bind', source: bindSource, flags: opts.flags | MS.BIND });
     } else if (type === '') {
       throw configError(`${where}.type`, 'is required unless the options say bind or rbind');
     } else if (type === 'cgroup') {

@@ -144,6 +144,8 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
     });
     names.forEach((n, k) => {
       if (typeof n !== 'string' || n === '') throw configError(`${where}.names[${k}]`, 'must be a syscall name');
+      // libseccomp reads a C string: "mkdir\u0000x" would be taken as mkdir (runc 1.1.5 takes it so).
+      if (n.includes('\0')) throw configError(`${where}.names[${k}]`, `must not contain a NUL byte, got ${JSON.stringify(n)}`);
       // write(2) hands the listener fd to the parent (as runc's init does).
       if (act === NOTIFY && n === 'write') throw configError(`${where}.names[${k}]`, 'SCMP_ACT_NOTIFY cannot be used for the write syscall');
       rules.push({ syscall: n, action: act, args });

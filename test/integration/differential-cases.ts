@@ -222,6 +222,28 @@ export const CASES: Case[] = [
       { host: 'cd "$DIR/bundle/rootfs" && ls -d nothere nothere-file escaped; test ! -e /escaped && echo "host untouched"; rm -rf lnk lnkf esc nothere nothere-file escaped' },
     ],
   },
+  // runc 1.1.5 mounts a tmpfs, sysfs or mqueue on /proc without its checkProcMount; its init then fails without /proc/self
+  { name: 'mounts: a tmpfs on /proc (refused)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/proc', type: 'tmpfs', source: 'tmpfs' }) },
+  { name: 'mounts: a sysfs on /proc/ (refused)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/proc/', type: 'sysfs', source: 'sysfs' }) },
+  {
+    name: 'mounts: a tmpfs reaching /proc through a symlink in the rootfs (refused)',
+    args: ['true'],
+    mutate: (c) => c.mounts.push({ destination: '/lnk-proc', type: 'tmpfs', source: 'tmpfs' }),
+    script: [{ host: 'ln -sfn /proc "$DIR/bundle/rootfs/lnk-proc"' }, ['run', 'ID'], { host: 'rm -f "$DIR/bundle/rootfs/lnk-proc"' }],
+  },
+  { name: 'mounts: a tmpfs inside /proc (allowed, as runc 1.1.5)', args: ['sh', '-c', 'grep " /proc/driver " /proc/self/mountinfo | cut -d" " -f5,9'], mutate: (c) => c.mounts.push({ destination: '/proc/driver', type: 'tmpfs', source: 'tmpfs' }) },
+  // runc 1.1.5 takes a mount on / as the new root (see DELIBERATE); after /proc it hides /proc and runc's init fails
+  { name: 'mounts: a tmpfs on / after /proc (refused)', args: ['true'], mutate: (c) => c.mounts.push({ destination: '/', type: 'tmpfs', source: 'tmpfs' }) },
+  {
+    name: 'mounts: a tmpfs on / reached through a symlink in the rootfs (refused)',
+    args: ['true'],
+    mutate: (c) => c.mounts.push({ destination: '/lnk-root', type: 'tmpfs', source: 'tmpfs' }),
+    script: [{ host: 'ln -sfn .. "$DIR/bundle/rootfs/lnk-root"' }, ['run', 'ID'], { host: 'rm -f "$DIR/bundle/rootfs/lnk-root"' }],
+  },
+  // runc's validator: root.path, joined onto the bundle as runc's os.Getwd names it, must have no symlink on the way
+  { name: 'root: root.path a symlink (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(path.join(ctx.sb.bundle, 'rootfs'), ctx.own('rootfs')); c.root.path = ctx.own('rootfs'); } },
+  { name: 'root: root.path through a symlinked directory (refused)', args: ['true'], mutate: (c, ctx) => { fs.symlinkSync(ctx.sb.bundle, ctx.own('bundle')); c.root.path = path.join(ctx.own('bundle'), 'rootfs'); } },
+  { name: 'root: a relative root.path in a bundle named through a symlink (allowed)', args: ['sh', '-c', 'echo ran'], mutate: (c, ctx) => fs.symlinkSync(ctx.sb.bundle, ctx.own('bundle')), script: [['run', '--bundle', '${OWN}bundle', 'ID']] },
   { name: 'mounts: rprivate root propagation with --no-pivot (refused)', args: ['true'], mutate: (c) => (c.linux.rootfsPropagation = 'rprivate'), script: [['run', '--no-pivot', 'ID']] },
   { name: 'devices: setuid and setgid bits of fileMode are dropped, sticky kept', args: ['sh', '-c', 'ls -l /dev/xfifo | cut -c1-10'], mutate: (c) => (c.linux.devices = [{ path: '/dev/xfifo', type: 'p', fileMode: 0o7777 }]) },
   { name: 'mounts: a writable root', args: ['sh', '-c', 'touch /newfile && echo ok && rm /newfile'], mutate: (c) => (c.root.readonly = false) },
@@ -439,6 +461,22 @@ export const DELIBERATE: Deliberate[] = [
     mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NOFILE', soft: 10, hard: 10 }),
     runc: { code: 0 },
     minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.rlimits.*\n$/ },
+  },
+  {
+    name: 'a mount on / is refused (not supported yet)',
+    reason: 'runc 1.1.5 takes a mount on / as the root for the mounts after it and for pivot_root; minirun mounts under the rootfs it opened first and would leave the mount out, so it refuses it',
+    args: ['sh', '-c', 'echo ran'],
+    mutate: (c, ctx) => c.mounts.unshift({ destination: '/', type: 'bind', source: `${ctx.sb.bundle}/rootfs`, options: ['rbind'] }),
+    runc: { code: 0, stdout: 'ran\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: mounts\[0\]\.destination: a mount on \/ .*is not supported yet\n$/ },
+  },
+  {
+    name: 'a seccomp syscall name with a NUL byte is an error',
+    reason: 'libseccomp reads the name as a C string, so runc 1.1.5 takes "mkdir\\u0000x" as mkdir and blocks it; a name that is not a syscall must not block another one',
+    args: ['sh', '-c', '/bin/probe mkdir /tmp/d; echo "status $?"'],
+    mutate: (c) => { c.root.readonly = false; seccomp([{ names: ['mkdir\u0000x', 'mkdirat\u0000x'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }])(c); },
+    runc: { code: 0, stdout: 'EPERM\nstatus 1\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: config\.json: linux\.seccomp\.syscalls\[0\]\.names\[0\]: must not contain a NUL byte, got "mkdir\\u0000x"\n$/ },
   },
   {
     name: 'linux.memoryPolicy is applied',

@@ -218,6 +218,42 @@ describe('buildPlan details', () => {
     });
   });
 
+  describe('mounts on and inside /proc (runc\'s checkProcMount)', () => {
+    const withProcMount = (m: any) => {
+      const s = runcSpec();
+      s.mounts.push(m);
+      return s;
+    };
+    const planned = (s: any, destination: string, over: Partial<BuildInput> = {}) => buildPlan(input(s, over)).mounts.filter((m) => m.destination === destination);
+    for (const type of ['tmpfs', 'sysfs', 'mqueue', 'cgroup']) {
+      it(`refuses a ${type} on /proc, which would hide /proc/self (runc's init fails on it)`, () => {
+        expect(() => buildPlan(input(withProcMount({ destination: '/proc', type, source: type })))).toThrow(
+          new RegExp(`^config\\.json: mounts\\[7\\]\\.destination: /proc: only a proc filesystem may be mounted there \\(a ${type} is not one\\)$`),
+        );
+      });
+    }
+    it('refuses a tmpfs on /proc however the destination is written', () => {
+      expect(() => buildPlan(input(withProcMount({ destination: '/proc/./', type: 'tmpfs', source: 'tmpfs' })))).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc: only a proc filesystem/);
+    });
+    it('takes a proc on /proc, and a bind of a procfs', () => {
+      expect(planned(runcSpec(), '/proc')).toMatchObject([{ fstype: 'proc' }]);
+      const s = withProcMount({ destination: '/proc', type: 'bind', source: '/proc', options: ['rbind'] });
+      expect(planned(s, '/proc', { isProcfs: (p) => p === '/proc' })).toMatchObject([{ fstype: 'proc' }, { kind: MountKind.Bind, source: '/proc' }]);
+    });
+    it('refuses a bind of a directory that is not a procfs on /proc', () => {
+      const s = withProcMount({ destination: '/proc', type: 'bind', source: '/srv', options: ['rbind'] });
+      expect(() => buildPlan(input(s))).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc: only a proc filesystem may be mounted there \(\/srv is not one\)$/);
+    });
+    it('takes a tmpfs inside /proc, as runc 1.1.5 does (its checkProcMount is for binds and other filesystems)', () => {
+      expect(planned(withProcMount({ destination: '/proc/acpi', type: 'tmpfs', source: 'tmpfs' }), '/proc/acpi')).toMatchObject([{ fstype: 'tmpfs' }]);
+    });
+    it("refuses a bind inside /proc but over lxcfs's files", () => {
+      const bind = (destination: string) => withProcMount({ destination, type: 'bind', source: '/etc/hostname', options: ['bind'] });
+      expect(() => buildPlan(input(bind('/proc/self/attr/exec')))).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc\/self\/attr\/exec is inside \/proc: only /);
+      expect(planned(bind('/proc/uptime'), '/proc/uptime')).toMatchObject([{ kind: MountKind.Bind }]);
+    });
+  });
+
   const rejected: [string, (s: any) => void, RegExp][] = [
     ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' }), /^config\.json: linux\.intelRdt: not supported yet$/],
     ['idmap on a tmpfs', (s) => s.mounts[4].options.push('idmap'), /^config\.json: mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/],
@@ -230,6 +266,9 @@ describe('buildPlan details', () => {
     }, /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/],
     ['sysctl with ..', (s) => (s.linux.sysctl = { 'net..x': '1' }), /^config\.json: linux\.sysctl\.net\.\.x: is not a valid sysctl name$/],
     ['mount without type', (s) => s.mounts.push({ destination: '/x', source: 'none' }), /^config\.json: mounts\[7\]\.type: is required/],
+    ['a mount on / (not supported yet; runc 1.1.5 takes it as a new root)', (s) => s.mounts.push({ destination: '/', type: 'bind', source: '/srv', options: ['rbind'] }),
+      /^config\.json: mounts\[7\]\.destination: a mount on \/ \(runc takes it as the new root for the mounts after it\) is not supported yet$/],
+    ['a mount on / written /tmp/..', (s) => s.mounts.unshift({ destination: '/tmp/..', type: 'tmpfs', source: 'tmpfs' }), /^config\.json: mounts\[0\]\.destination: a mount on \/ /],
     ['kernel.hostname with a uts namespace', (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }), /^config\.json: linux\.sysctl\.kernel\.hostname: conflicts with the hostname field/],
     ['a slash-form host sysctl', (s) => (s.linux.sysctl = { 'vm/swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\/swappiness: is not a namespaced sysctl/],
   ];

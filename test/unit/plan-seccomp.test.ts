@@ -72,6 +72,7 @@ describe('planSeccomp', () => {
     ['NOTIFY on write', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/l', syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall'],
     ['a listenerPath that is not a string', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: 7 }, 'config.json: linux.seccomp.listenerPath: must be a string'],
     ['a negative value', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: -1, op: 'SCMP_CMP_EQ' }] }] }, 'config.json: linux.seccomp.syscalls[0].args[0].value: must be an integer from 0 to 2^64-1'],
+    ['a syscall name with a NUL byte (libseccomp would read "mkdir")', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read', 'mkdir\u0000x'], action: 'SCMP_ACT_ERRNO' }] }, 'config.json: linux.seccomp.syscalls[0].names[1]: must not contain a NUL byte, got "mkdir\\u0000x"'],
   ];
   for (const [name, raw, message] of bad) {
     it(`rejects ${name}`, () => expect(() => planSeccomp(raw)).toThrow(message));
