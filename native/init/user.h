@@ -9,7 +9,8 @@
 namespace user {
 
 // Looks up the home directory of plan.user.uid in /etc/passwd (after
-// pivot_root), "/" when there is none.
+// pivot_root), "/" when there is none. Fails the init when /etc/passwd is
+// not a regular file (a FIFO, a device) or is larger than 4 MiB.
 std::string home_of(const Plan& p);
 
 // Drops the bounding set, switches to the user, applies the capability sets.

@@ -1,0 +1,81 @@
+// Hostile inputs against the init helper (issue 12): an /etc/passwd that is a
+// FIFO, a device, a directory or too large. Each gets one clear error line
+// (or runc's behaviour, where runc's is sane) and leaves nothing behind.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exec, hasRunc, isRoot, MINIRUN, runcMessage, suiteSandbox, uniqueId, type Result } from './harness';
+
+const suite = isRoot && hasRunc ? describe : describe.skip;
+
+suite('a hostile /etc/passwd', () => {
+  const sb = suiteSandbox(['sh', '-c', 'echo "HOME=$HOME"'], (c) => {
+    c.process.env = c.process.env.filter((e: string) => !e.startsWith('HOME='));
+  });
+  const etc = () => path.join(sb.bundle, 'rootfs/etc');
+  let original: Buffer;
+  beforeAll(() => {
+    original = fs.readFileSync(path.join(etc(), 'passwd'));
+  });
+  afterEach(() => {
+    for (const f of ['passwd', 'passwd.real']) fs.rmSync(path.join(etc(), f), { recursive: true, force: true });
+    fs.writeFileSync(path.join(etc(), 'passwd'), original);
+  });
+
+  /** `minirun run` with a deadline: the old init blocked on a FIFO for ever. */
+  const run = (): Result => exec(MINIRUN, ['--root', sb.minirunRoot, 'run', uniqueId('pw')], { cwd: sb.bundle, timeoutMs: 20_000 });
+
+  function expectRefused(r: Result, why: string): void {
+    expect(r.stderr).toBe(`minirun run failed: user: /etc/passwd: ${why}\n`);
+    expect(r.code).toBe(1);
+    expect(sb.residue()).toEqual([]);
+  }
+
+  // runc 1.1.5 opens it with os.Open (no O_NONBLOCK) and blocks for ever;
+  // the old init did the same.
+  it('a FIFO is refused, without blocking the init', () => {
+    fs.rmSync(path.join(etc(), 'passwd'));
+    expect(spawnSync('mkfifo', [path.join(etc(), 'passwd')]).status).toBe(0);
+    expectRefused(run(), 'is a FIFO, not a regular file');
+  });
+
+  // The default config allows /dev/urandom (1:9): runc 1.1.5 reads it without
+  // end, at 100% CPU; the old init read its first MiB. (/dev/null, which runc
+  // reads as empty, is refused too: a DELIBERATE case.)
+  it('a character device is refused, without being read', () => {
+    fs.rmSync(path.join(etc(), 'passwd'));
+    expect(spawnSync('mknod', [path.join(etc(), 'passwd'), 'c', '1', '9']).status).toBe(0);
+    expectRefused(run(), 'is a character device, not a regular file');
+  });
+
+  it('a directory is refused, as runc refuses it', () => {
+    fs.rmSync(path.join(etc(), 'passwd'));
+    fs.mkdirSync(path.join(etc(), 'passwd'));
+    const runc = sb.runc(['run', uniqueId('pw')]);
+    expect(runc.code).toBe(1);
+    expect(runcMessage(runc.stderr)).toBe('runc run failed: unable to start container process: unable to setup user: unable to find user 0: read /etc/passwd: is a directory');
+    expectRefused(run(), 'is a directory, not a regular file');
+  });
+
+  // The old init read the first MiB and took HOME=/ for an entry after it
+  // (runc reads it all: a DELIBERATE case).
+  it('more than 4 MiB is refused, not read in part', () => {
+    const line = 'user:x:1000:1000::/home/user:/bin/sh\n';
+    fs.writeFileSync(path.join(etc(), 'passwd'), `${line.repeat(Math.ceil((4 << 20) / line.length))}root:x:0:0:root:/root:/bin/sh\n`);
+    const size = fs.statSync(path.join(etc(), 'passwd')).size;
+    expectRefused(run(), `${size} bytes, over the limit of ${4 << 20}: EFBIG`);
+  });
+
+  // The old init opened it with O_NOFOLLOW and took HOME=/.
+  it('a symlink is followed inside the root only, as runc follows it after pivot_root', () => {
+    fs.rmSync(path.join(etc(), 'passwd'));
+    fs.writeFileSync(path.join(etc(), 'passwd.real'), 'root:x:0:0:root:/from-the-link:/bin/sh\n');
+    fs.symlinkSync('../../../../../etc/passwd.real', path.join(etc(), 'passwd'));
+    const { runc, minirun } = sb.runBoth();
+    expect(runc.stdout).toBe('HOME=/from-the-link\n');
+    expect(minirun.stdout).toBe(runc.stdout);
+    expect(minirun.code).toBe(0);
+    expect(sb.residue()).toEqual([]);
+  });
+});
