@@ -1,6 +1,8 @@
 // Hostile inputs against the init helper (issue 12): an /etc/passwd that is a
-// FIFO, a device, a directory or too large. Each gets one clear error line
-// (or runc's behaviour, where runc's is sane) and leaves nothing behind.
+// FIFO, a device, a directory or too large; a program whose "#!" interpreter
+// is /proc/self/exe (the helper itself until execve). Each gets one clear
+// error line (or runc's behaviour, where runc's is sane) and leaves nothing
+// behind.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -77,5 +79,63 @@ suite('a hostile /etc/passwd', () => {
     expect(minirun.stdout).toBe(runc.stdout);
     expect(minirun.code).toBe(0);
     expect(sb.residue()).toEqual([]);
+  });
+});
+
+suite('a program whose #! interpreter is /proc/self/exe', () => {
+  const sb = suiteSandbox(['/hostile.sh']);
+  const rootfs = () => path.join(sb.bundle, 'rootfs');
+  const helper = 'is minirun\'s init helper until the process starts, not a program to run: ENOEXEC';
+  beforeAll(() => {
+    fs.writeFileSync(path.join(rootfs(), 'hostile.sh'), '#!/proc/self/exe\necho never\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(rootfs(), 'outer.sh'), '#! /inner.sh arg\necho never\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(rootfs(), 'inner.sh'), '#!/proc/1/exe\necho never\n', { mode: 0o755 });
+  });
+
+  function expectRefused(r: Result, message: string, code = 1): void {
+    expect(r.stderr).toBe(`${message}\n`);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(code);
+    expect(sb.residue()).toEqual([]);
+  }
+
+  // runc 1.1.5 runs its own copy of runc as the interpreter: Debian's runc is
+  // dynamically linked and the busybox rootfs has no ld.so, so execve fails
+  // with ENOENT, which its init prints bare, after the start.
+  it('run: one line naming the script and its interpreter (the old init exited 127 without a word)', () => {
+    const runc = sb.runc(['run', uniqueId('sb')]);
+    expect(runc.code).toBe(1);
+    expect(runc.stderr).toBe('exec /hostile.sh: no such file or directory\n');
+    expectRefused(sb.minirun(['run', uniqueId('sb')]), `minirun run failed: exec: /hostile.sh: its #! interpreter /proc/self/exe ${helper}`);
+  });
+
+  it('run: through a script that is another script\'s interpreter', () => {
+    sb.setArgs(['/outer.sh']);
+    expectRefused(sb.minirun(['run', uniqueId('sb')]), `minirun run failed: exec: /outer.sh: its #! interpreter /proc/1/exe (through /inner.sh) ${helper}`);
+  });
+
+  it('run: /proc/self/exe as the program', () => {
+    sb.setArgs(['/proc/self/exe']);
+    expectRefused(sb.minirun(['run', uniqueId('sb')]), `minirun run failed: exec: /proc/self/exe: ${helper}`);
+  });
+
+  it('exec: the same line, exit 255', () => {
+    sb.setArgs(['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1']);
+    const id = uniqueId('sb');
+    expect(sb.minirun(['run', '-d', id]).code).toBe(0);
+    try {
+      const r = sb.minirun(['exec', id, '/hostile.sh']);
+      expect(r.stderr).toBe(`minirun exec failed: exec: /hostile.sh: its #! interpreter /proc/self/exe ${helper}\n`);
+      expect(r.code).toBe(255);
+    } finally {
+      expect(sb.minirun(['delete', '-f', id]).code).toBe(0);
+    }
+    expect(sb.residue()).toEqual([]);
+  });
+
+  it('the helper run as a program says what it is', () => {
+    const r = exec(path.resolve(__dirname, '../../build/Release/minirun-init'), ['/hostile.sh']);
+    expect(r.stderr).toMatch(/^minirun-init: minirun's container init helper, run as a program \(through \/proc\/self\/exe\?\): it runs nothing by itself\n$/);
+    expect(r.code).toBe(127);
   });
 });
