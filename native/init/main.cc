@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
   close(proto::kHelperSockFd);
   report::set_socket(sock);
   // Never dumpable while in the container's namespaces: no ptrace or
-  // /proc/<pid>/ access from inside.
+  // /proc/<pid>/ access from inside. (Set again after each change of uid,
+  // in namespaces::become_root and user::switch_user_and_caps.)
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   umask(0);
   exec::note_helper_file();  // the host's /proc, before any namespace is joined

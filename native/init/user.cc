@@ -156,6 +156,11 @@ void switch_user_and_caps(const Plan& p) {
       report::fail("user", errno, "setgid %u (process.user.gid)", p.user.gid);
     if (setresuid(p.user.uid, p.user.uid, p.user.uid) < 0)
       report::fail("user", errno, "setuid %u (process.user.uid)", p.user.uid);
+    // The kernel sets the dumpable flag to fs.suid_dumpable when the uid or
+    // gid changes, and a host may have that at 1: clear it again before the
+    // capabilities drop to the user's, or the user's processes in the
+    // container could open this helper's /proc/<pid>/exe until execve.
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) report::fail("user", errno, "stay non-dumpable");
   }
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) report::fail("user", errno, "clear keep-capabilities");
   if (p.has_caps) {

@@ -1,8 +1,9 @@
 // Hostile inputs against the init helper (issue 12): an /etc/passwd that is a
 // FIFO, a device, a directory or too large; a program whose "#!" interpreter
-// is /proc/self/exe (the helper itself until execve). Each gets one clear
-// error line (or runc's behaviour, where runc's is sane) and leaves nothing
-// behind.
+// is /proc/self/exe (the helper itself until execve); a container process
+// that tries to open the exec helper's /proc/<pid>/exe while it joins. Each
+// gets one clear error line (or runc's behaviour, where runc's is sane) and
+// leaves nothing behind.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exec, hasRunc, isRoot, MINIRUN, runcMessage, suiteSandbox, uniqueId, type Result } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 suite('a hostile /etc/passwd', () => {
   const sb = suiteSandbox(['sh', '-c', 'echo "HOME=$HOME"'], (c) => {
@@ -137,5 +139,81 @@ suite('a program whose #! interpreter is /proc/self/exe', () => {
     const r = exec(path.resolve(__dirname, '../../build/Release/minirun-init'), ['/hostile.sh']);
     expect(r.stderr).toMatch(/^minirun-init: minirun's container init helper, run as a program \(through \/proc\/self\/exe\?\): it runs nothing by itself\n$/);
     expect(r.code).toBe(127);
+  });
+});
+
+suite('the exec helper while it joins the container', () => {
+  // A container user without capabilities: once the exec helper has switched
+  // to it, the kernel lets the user's other processes open its
+  // /proc/<pid>/exe unless the helper is non-dumpable (ptrace_may_access).
+  const sb = suiteSandbox(['true'], (c) => {
+    c.root.readonly = false;
+    c.process.user = { uid: 1000, gid: 1000 };
+    c.process.capabilities = { bounding: [], effective: [], permitted: [], inheritable: [], ambient: [] };
+  });
+  beforeAll(() => fs.chmodSync(path.join(sb.bundle, 'rootfs/tmp'), 0o1777));
+
+  /**
+   * Runs a container whose pid 1 tries to open /proc/<pid>/exe of every new
+   * process, stopping it once it has pid 1's uid and capabilities (probe
+   * watch-exe stop), execs `probe exit 0` into it five times as that user,
+   * and returns what pid 1 saw: "<pid> [stopped: ]<ERRNO>" and
+   * "<pid> [stopped: ]open <target>".
+   */
+  function watch(runtime: 'runc' | 'minirun'): string[] {
+    const log = `/tmp/watch-${runtime}.log`;
+    const onHost = path.join(sb.bundle, 'rootfs', log);
+    fs.rmSync(onHost, { force: true });
+    sb.setArgs(['sh', '-c', `exec /bin/probe watch-exe stop >${log} 2>&1 </dev/null`]);
+    const rt = runtime === 'runc' ? sb.runc : sb.minirun;
+    const id = uniqueId('wx');
+    expect(rt(['run', '-d', id]).code).toBe(0);
+    try {
+      for (let i = 0; i < 200 && !(fs.existsSync(onHost) && fs.readFileSync(onHost, 'utf8').startsWith('watching\n')); i++) sleep(25);
+      for (let i = 0; i < 5; i++) expect(rt(['exec', '--user', '1000:1000', id, '/bin/probe', 'exit', '0']).code).toBe(0);
+      sleep(200);
+    } finally {
+      expect(rt(['delete', '-f', id]).code).toBe(0);
+    }
+    const lines = fs.readFileSync(onHost, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('watching');
+    return lines.slice(1);
+  }
+
+  /** What pid 1 opened other than the program exec ran. */
+  const notTheProgram = (seen: string[]) => seen.filter((l) => / open (?!\/bin\/probe$)/.test(l));
+
+  // With the host's fs.suid_dumpable at 0 (the default) the kernel keeps a
+  // process non-dumpable across its setresuid, and both runtimes' helpers
+  // set PR_SET_DUMPABLE 0 before they join: pid 1 gets EACCES until the
+  // helper has become /bin/probe. (The old build passed this too.)
+  it('with fs.suid_dumpable 0, as runc: its /proc/<pid>/exe cannot be opened from inside', () => {
+    expect(fs.readFileSync('/proc/sys/fs/suid_dumpable', 'utf8').trim()).toBe('0');
+    for (const runtime of ['runc', 'minirun'] as const) {
+      const seen = watch(runtime);
+      expect(notTheProgram(seen), runtime).toEqual([]);
+      expect(seen.some((l) => /^\d+ EACCES$/.test(l)), `${runtime}: ${seen.join('; ')}`).toBe(true);
+    }
+    expect(sb.residue()).toEqual([]);
+  });
+
+  // With fs.suid_dumpable 1, setresuid makes a process dumpable again
+  // (commit_creds sets it to suid_dumpable). The old helper was then open to
+  // the user's processes from its switch to the user until execve: pid 1
+  // opened /memfd:minirun-init. runc 1.1.5 has the same window (its Go init
+  // does not clear the flag after setupUser; pid 1 opens its runc binary, a
+  // read-only bind) and is not compared here.
+  it('with fs.suid_dumpable 1: stays non-dumpable after the switch to the user, until execve', () => {
+    const before = fs.readFileSync('/proc/sys/fs/suid_dumpable', 'utf8').trim();
+    let seen: string[];
+    fs.writeFileSync('/proc/sys/fs/suid_dumpable', '1');
+    try {
+      seen = watch('minirun');
+    } finally {
+      fs.writeFileSync('/proc/sys/fs/suid_dumpable', before);
+    }
+    expect(notTheProgram(seen)).toEqual([]);
+    expect(seen.some((l) => /^\d+ EACCES$/.test(l)), seen.join('; ')).toBe(true);
+    expect(sb.residue()).toEqual([]);
   });
 });
