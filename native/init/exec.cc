@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/fd.h"
 #include "paths.h"
 #include "seccomp.h"
 #include "report.h"
@@ -16,6 +17,37 @@ namespace exec {
 namespace {
 
 std::string key_of(const std::string& kv) { return kv.substr(0, kv.find('=')); }
+
+// This helper's own file, the sealed memfd (see note_helper_file).
+bool g_helper_known = false;
+dev_t g_helper_dev;
+ino_t g_helper_ino;
+
+bool is_helper(const std::string& path) {
+  struct stat st;
+  return g_helper_known && stat(path.c_str(), &st) == 0 && st.st_dev == g_helper_dev && st.st_ino == g_helper_ino;
+}
+
+// The interpreter named on a script's "#!" line, as the kernel reads it (the
+// first 256 bytes, BINPRM_BUF_SIZE; the path ends at a blank or the line's
+// end); "" when `path` is not a readable regular file starting with "#!".
+std::string interpreter_of(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) < 0 || !S_ISREG(st.st_mode)) return "";
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd.ok() || fstat(fd.get(), &st) < 0 || !S_ISREG(st.st_mode)) return "";
+  char buf[256];
+  ssize_t n;
+  do {
+    n = pread(fd.get(), buf, sizeof(buf), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 2 || buf[0] != '#' || buf[1] != '!') return "";
+  ssize_t i = 2;
+  while (i < n && (buf[i] == ' ' || buf[i] == '\t')) i++;
+  ssize_t j = i;
+  while (j < n && buf[j] != ' ' && buf[j] != '\t' && buf[j] != '\n' && buf[j] != '\0') j++;
+  return std::string(buf + i, static_cast<size_t>(j - i));
+}
 
 // Go's findExecutable: a non-directory with any execute bit.
 int find_executable(const std::string& path) {
@@ -35,6 +67,31 @@ std::string checked(const std::string& path) {
 }
 
 }  // namespace
+
+void note_helper_file() {
+  struct stat st;
+  if (stat("/proc/self/exe", &st) < 0) return;
+  g_helper_known = true;
+  g_helper_dev = st.st_dev;
+  g_helper_ino = st.st_ino;
+}
+
+void refuse_helper(const std::string& path) {
+  if (is_helper(path))
+    report::fail("exec", ENOEXEC, "%s: is minirun's init helper until the process starts, not a program to run", path.c_str());
+  // The kernel follows up to 5 scripts (BINPRM_MAX_RECURSION 4, and the first).
+  std::string script = path;
+  for (int depth = 0; depth < 5; depth++) {
+    std::string interp = interpreter_of(script);
+    if (interp.empty()) return;
+    if (is_helper(interp)) {
+      std::string via = script == path ? "" : " (through " + script + ")";
+      report::fail("exec", ENOEXEC, "%s: its #! interpreter %s%s is minirun's init helper until the process starts, not a program to run",
+                   path.c_str(), interp.c_str(), via.c_str());
+    }
+    script = interp;
+  }
+}
 
 std::vector<std::string> environment(const Plan& p, const std::string& home) {
   std::vector<std::string> out;

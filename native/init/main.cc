@@ -19,7 +19,8 @@
 //            recursive attributes of tmpfs and /dev ->
 //            umask -> personality, scheduler, ioprio, affinity ->
 //            no_new_privs -> seccomp (if no no_new_privs) ->
-//            bounding set, user, caps -> cwd -> env, find args[0] ->
+//            bounding set, user, caps -> cwd -> env, find args[0], refuse
+//            the helper itself as the program or its #! interpreter ->
 //            seccomp (with no_new_privs) -> stdio, close fds, signals ->
 //            [wait on exec fifo, or start hooks] -> execve
 // Either seccomp load, with a notify listener, first hands the fd to the
@@ -82,7 +83,17 @@ void set_umask(const Plan& p) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // The addon starts the helper as exactly "minirun-init". Anything else is a
+  // process that ran the helper's memfd itself (it is the container's
+  // /proc/self/exe until execve, e.g. as an ELF interpreter that
+  // exec::refuse_helper does not read): say so, where it can be seen.
+  if (argc != 1 || strcmp(argv[0], "minirun-init") != 0) {
+    static const char msg[] = "minirun-init: minirun's container init helper, run as a program (through /proc/self/exe?): it runs nothing by itself\n";
+    ssize_t n = write(2, msg, sizeof(msg) - 1);
+    (void)n;
+    _exit(proto::kInitFailedExit);
+  }
   stdio::guard_low_fds();
   // The socket moves above every fd the container may get (stdio + extra fds
   // land on 0..kMaxPlanFds-1), so that installing them cannot clobber it.
@@ -91,9 +102,11 @@ int main() {
   close(proto::kHelperSockFd);
   report::set_socket(sock);
   // Never dumpable while in the container's namespaces: no ptrace or
-  // /proc/<pid>/ access from inside.
+  // /proc/<pid>/ access from inside. (Set again after each change of uid,
+  // in namespaces::become_root and user::switch_user_and_caps.)
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   umask(0);
+  exec::note_helper_file();  // the host's /proc, before any namespace is joined
 
   Plan plan;
   std::vector<int> fds;  // stdio, then the extra fds
@@ -170,6 +183,7 @@ int main() {
 
   std::vector<std::string> env = exec::environment(plan, home);
   std::string path = plan.exec_path.empty() ? exec::look_path(plan.args[0], env) : plan.exec_path;
+  exec::refuse_helper(path);
   // With no_new_privs the filter goes in as late as possible: right before
   // execve (exec::run), unless it has a notify listener, whose fd must reach
   // the parent while the socket is still in use.

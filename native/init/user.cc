@@ -6,29 +6,89 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <vector>
 
 #include "../common/caps.h"
+#include "../common/fd.h"
+#include "paths.h"
 #include "report.h"
 
 namespace user {
 
 namespace {
 
-// Reads a small file whole; "" if it cannot be read.
-std::string read_small(const char* path) {
+// The container's /etc/passwd is read whole, up to this size: 4 MiB holds some
+// 50,000 entries of a typical length, more than an image has. A larger file is
+// refused rather than read in part (an entry past the cut would be missed).
+constexpr off_t kMaxAccountFileBytes = 4 << 20;
+
+const char* file_kind(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO: return "a FIFO";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    case S_IFDIR: return "a directory";
+    default: return "not a regular file";
+  }
+}
+
+// Fails the init unless fd is a regular file of at most kMaxAccountFileBytes.
+void check_account_file(int fd, const char* path) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) report::fail("user", errno, "stat %s", path);
+  if (!S_ISREG(st.st_mode)) report::fail("user", 0, "%s: is %s, not a regular file", path, file_kind(st.st_mode));
+  if (st.st_size > kMaxAccountFileBytes)
+    report::fail("user", EFBIG, "%s: %lld bytes, over the limit of %lld", path, static_cast<long long>(st.st_size),
+                 static_cast<long long>(kMaxAccountFileBytes));
+}
+
+// Reads one of the container's account files (after pivot_root: its root is
+// "/"), "" when there is none to open, as runc uses its defaults then. The
+// file is the image's: symlinks are followed only inside the root, a FIFO or
+// a device is refused without being read (a FIFO would block the init, as it
+// blocks runc's, and /dev/urandom would never end), and so is a file larger
+// than kMaxAccountFileBytes.
+std::string read_account_file(const char* path) {
   std::string out;
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0 && out.size() < (1u << 20)) out.append(buf, n);
-  close(fd);
+  UniqueFd root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root.ok()) report::fail("user", errno, "open / to read %s", path);
+  // O_PATH first, so that what is not a regular file is never opened.
+  UniqueFd handle(paths::open_in_root(root.get(), path, O_PATH));
+  if (!handle.ok()) return out;
+  check_account_file(handle.get(), path);
+  UniqueFd fd(paths::open_in_root(root.get(), path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  if (!fd.ok()) return out;
+  check_account_file(fd.get(), path);  // again: it may have been replaced meanwhile
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) report::fail("user", errno, "read %s", path);
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > static_cast<size_t>(kMaxAccountFileBytes))
+      report::fail("user", EFBIG, "%s: over the limit of %lld bytes", path, static_cast<long long>(kMaxAccountFileBytes));
+    out.append(buf, static_cast<size_t>(n));
+  }
   return out;
+}
+
+// Whether /proc/self/setgroups says "deny" (a user namespace whose maps were
+// written without setgroups). Only a procfs file counts: without a /proc
+// mount, the rootfs's own /proc/self/setgroups (a FIFO, say) is not read.
+bool setgroups_denied() {
+  UniqueFd fd(open("/proc/self/setgroups", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  struct statfs sfs;
+  if (!fd.ok() || fstatfs(fd.get(), &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) return false;
+  char buf[16];
+  ssize_t n = read(fd.get(), buf, sizeof(buf));
+  return n >= 4 && memcmp(buf, "deny", 4) == 0;
 }
 
 // Hands the stdio fds to the container user's uid, as runc's
@@ -53,7 +113,7 @@ void fix_stdio_owner(uid_t uid) {
 }  // namespace
 
 std::string home_of(const Plan& p) {
-  std::string passwd = read_small("/etc/passwd");
+  std::string passwd = read_account_file("/etc/passwd");
   size_t i = 0;
   while (i < passwd.size()) {
     size_t j = passwd.find('\n', i);
@@ -87,8 +147,7 @@ void switch_user_and_caps(const Plan& p) {
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) report::fail("user", errno, "keep capabilities");
   if (p.has_user) {
     fix_stdio_owner(p.user.uid);
-    std::string sg = read_small("/proc/self/setgroups");
-    if (sg.compare(0, 4, "deny") != 0) {
+    if (!setgroups_denied()) {
       std::vector<gid_t> groups(p.additional_gids.begin(), p.additional_gids.end());
       if (setgroups(groups.size(), groups.data()) < 0)
         report::fail("user", errno, "setgroups (process.user.additionalGids)");
@@ -97,6 +156,11 @@ void switch_user_and_caps(const Plan& p) {
       report::fail("user", errno, "setgid %u (process.user.gid)", p.user.gid);
     if (setresuid(p.user.uid, p.user.uid, p.user.uid) < 0)
       report::fail("user", errno, "setuid %u (process.user.uid)", p.user.uid);
+    // The kernel sets the dumpable flag to fs.suid_dumpable when the uid or
+    // gid changes, and a host may have that at 1: clear it again before the
+    // capabilities drop to the user's, or the user's processes in the
+    // container could open this helper's /proc/<pid>/exe until execve.
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) report::fail("user", errno, "stay non-dumpable");
   }
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) report::fail("user", errno, "clear keep-capabilities");
   if (p.has_caps) {

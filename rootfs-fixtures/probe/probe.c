@@ -214,10 +214,104 @@ static void on_term(int sig) {
   _exit(0);
 }
 
+static long last_pid(void) {
+  char buf[32] = {0};
+  int fd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  return n > 0 ? atol(buf) : -1;
+}
+
+/* The real uid and the permitted capabilities of a process (from
+ * /proc/<pid>/status) as "<uid> <CapPrm>", or "" when it is gone. */
+static void creds_of(long pid, char *out, size_t size) {
+  char path[64], buf[4096];
+  snprintf(path, sizeof path, "/proc/%ld/status", pid);
+  out[0] = '\0';
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  buf[n < 0 ? 0 : n] = '\0';
+  char *u = strstr(buf, "\nUid:"), *c = strstr(buf, "\nCapPrm:");
+  if (u && c) snprintf(out, size, "%ld %.16s", atol(u + 5), c + 9 + strspn(c + 9, " \t"));
+}
+
+/* Opens /proc/<pid>/exe; prints "<pid> open <target>" (the target of the
+ * opened fd: a memfd shows as /memfd:<name>) and returns 0, or returns the errno. */
+static int open_exe(long pid, const char *how) {
+  char path[64], target[4096];
+  snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(path, target, sizeof target - 1);
+  target[n < 0 ? 0 : n] = '\0';
+  printf("%ld %sopen %s\n", pid, how, target);
+  close(fd);
+  return 0;
+}
+
+/* Until SIGTERM: every process (or thread) that starts in the pid namespace
+ * after "watching" is printed, by its pid (from ns_last_pid), has its
+ * /proc/<pid>/exe opened over and over until an open succeeds or it is gone.
+ * One line per pid each time the outcome changes: "<pid> <ERRNO>", or
+ * "<pid> open <target>", after which the pid is left alone. With "stop", a
+ * process seen to take the probe's own uid and permitted capabilities (from
+ * then on the kernel leaves only its dumpable flag between it and us) is
+ * stopped (SIGSTOP, allowed now), so that what it is then can be opened at
+ * leisure: "<pid> stopped: <ERRNO>" or "<pid> stopped: open <target>", then
+ * SIGCONT. */
+static int watch_exe(int stop) {
+  struct watched { long pid; int last; int seen; int stopped; long tries; } w[256];
+  int nw = 0;
+  char me[64], them[64];
+  creds_of(getpid(), me, sizeof me);
+  signal(SIGTERM, on_term);
+  long last = last_pid();
+  if (last < 0) return die("/proc/sys/kernel/ns_last_pid");
+  printf("watching\n");
+  fflush(stdout);
+  for (;;) {
+    long now = last_pid();
+    for (; last < now; last++)
+      if (nw < 256) w[nw++] = (struct watched){last + 1, -1, 0, 0, 0};
+    for (int i = 0; i < nw; i++) {
+      if (stop && !w[i].stopped && (creds_of(w[i].pid, them, sizeof them), !strcmp(them, me)) &&
+          kill(w[i].pid, SIGSTOP) == 0) {
+        w[i].stopped = 1;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/stat", w[i].pid);
+        for (int k = 0; k < 100000; k++) { /* until it is stopped ("T") */
+          char st[512] = {0};
+          int sfd = open(path, O_RDONLY | O_CLOEXEC);
+          if (sfd < 0) break;
+          ssize_t n = read(sfd, st, sizeof st - 1);
+          close(sfd);
+          char *p = n > 0 ? strrchr(st, ')') : NULL;
+          if (!p || p[2] == 'T') break;
+        }
+        int err = open_exe(w[i].pid, "stopped: ");
+        if (err) printf("%ld stopped: %s\n", w[i].pid, errno_name(err));
+        kill(w[i].pid, SIGCONT);
+      }
+      int err = open_exe(w[i].pid, "");
+      /* ENOENT: gone, or (a few times at first) not in /proc yet */
+      int done = err == 0 || (err == ENOENT && (w[i].seen || ++w[i].tries > 100000));
+      if (err != ENOENT) w[i].seen = 1;
+      if (err && err != w[i].last && err != ENOENT) printf("%ld %s\n", w[i].pid, errno_name(err));
+      w[i].last = err;
+      fflush(stdout);
+      if (done) w[i--] = w[--nw];
+    }
+  }
+}
+
 static int usage(void) {
   fputs("usage: probe caps|ids|seccomp|rlimits|fds|cwd|umask|mounts|isatty FD|pause|exit N|kill SIG|"
         "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|keyring|"
-        "syscall NR...|alloc MIB|forks N|spin SECONDS|help\n",
+        "syscall NR...|alloc MIB|forks N|spin SECONDS|watch-exe [stop]|help\n",
         stderr);
   return 2;
 }
@@ -236,6 +330,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "sched")) return check_sched();
   if (!strcmp(c, "exe")) return check_exe();
   if (!strcmp(c, "keyring")) return check_keyring();
+  if (!strcmp(c, "watch-exe")) return watch_exe(a && !strcmp(a, "stop"));
   if (!strcmp(c, "cwd")) {
     char buf[4096];
     if (!getcwd(buf, sizeof buf)) return die("getcwd");

@@ -502,4 +502,24 @@ export const DELIBERATE: Deliberate[] = [
     runc: { code: 1, stderr: /invalid argument/ },
     minirun: { code: 0, stdout: 'relatime\n' },
   },
+  {
+    name: 'an /etc/passwd that is not a regular file is refused (/dev/null bound on it)',
+    reason: 'a FIFO or /dev/urandom there would block the init or feed it without end, as they do runc 1.1.5\'s (hostile-init.test.ts); runc reads /dev/null as empty',
+    args: ['sh', '-c', 'echo HOME=$HOME'],
+    mutate: (c) => c.mounts.push({ destination: '/etc/passwd', type: 'bind', source: '/dev/null', options: ['bind'] }),
+    runc: { code: 0, stdout: 'HOME=/\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: user: \/etc\/passwd: is a character device, not a regular file\n$/ },
+  },
+  {
+    name: 'an /etc/passwd over 4 MiB is refused',
+    reason: 'the init reads at most 4 MiB of it and refuses more rather than miss an entry past the cut; runc 1.1.5 reads any size',
+    args: ['sh', '-c', 'echo HOME=$HOME'],
+    mutate: (c, ctx) => {
+      const line = 'user:x:1000:1000::/home/user:/bin/sh\n';
+      fs.writeFileSync(ctx.own('passwd'), `${line.repeat(Math.ceil((4 << 20) / line.length))}root:x:0:0:root:/past-4-mib:/bin/sh\n`);
+      c.mounts.push({ destination: '/etc/passwd', type: 'bind', source: ctx.own('passwd'), options: ['bind', 'ro'] });
+    },
+    runc: { code: 0, stdout: 'HOME=/past-4-mib\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: user: \/etc\/passwd: \d+ bytes, over the limit of 4194304: EFBIG\n$/ },
+  },
 ];
