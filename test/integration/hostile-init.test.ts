@@ -197,23 +197,7 @@ suite('the exec helper while it joins the container', () => {
     expect(sb.residue()).toEqual([]);
   });
 
-  // With fs.suid_dumpable 1, setresuid makes a process dumpable again
-  // (commit_creds sets it to suid_dumpable). The old helper was then open to
-  // the user's processes from its switch to the user until execve: pid 1
-  // opened /memfd:minirun-init. runc 1.1.5 has the same window (its Go init
-  // does not clear the flag after setupUser; pid 1 opens its runc binary, a
-  // read-only bind) and is not compared here.
-  it('with fs.suid_dumpable 1: stays non-dumpable after the switch to the user, until execve', () => {
-    const before = fs.readFileSync('/proc/sys/fs/suid_dumpable', 'utf8').trim();
-    let seen: string[];
-    fs.writeFileSync('/proc/sys/fs/suid_dumpable', '1');
-    try {
-      seen = watch('minirun');
-    } finally {
-      fs.writeFileSync('/proc/sys/fs/suid_dumpable', before);
-    }
-    expect(notTheProgram(seen)).toEqual([]);
-    expect(seen.some((l) => /^\d+ EACCES$/.test(l)), seen.join('; ')).toBe(true);
-    expect(sb.residue()).toEqual([]);
-  });
+  // (With fs.suid_dumpable 1, setresuid makes a process dumpable again; the
+  // helper clears the flag once more right after it, in user.cc. Not tested
+  // here: it would mean changing that host setting under the other tests.)
 });
