@@ -9,6 +9,7 @@
 #include <linux/magic.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -39,20 +40,24 @@ const char* file_kind(mode_t mode) {
   }
 }
 
-// Fails the init unless fd is a regular file of at most kMaxAccountFileBytes.
-void check_account_file(int fd, const char* path) {
+// Fails the init unless fd is a regular file of at most kMaxAccountFileBytes
+// or the null device (a masked file, which reads as empty, as with runc);
+// false for the null device.
+bool check_account_file(int fd, const char* path) {
   struct stat st;
   if (fstat(fd, &st) < 0) report::fail("user", errno, "stat %s", path);
+  if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3) return false;
   if (!S_ISREG(st.st_mode)) report::fail("user", 0, "%s: is %s, not a regular file", path, file_kind(st.st_mode));
   if (st.st_size > kMaxAccountFileBytes)
     report::fail("user", EFBIG, "%s: %lld bytes, over the limit of %lld", path, static_cast<long long>(st.st_size),
                  static_cast<long long>(kMaxAccountFileBytes));
+  return true;
 }
 
 // Reads one of the container's account files (after pivot_root: its root is
-// "/"), "" when there is none to open, as runc uses its defaults then. The
-// file is the image's: symlinks are followed only inside the root, a FIFO or
-// a device is refused without being read (a FIFO would block the init, as it
+// "/"), "" when there is none to open or it is masked (/dev/null), as runc
+// uses its defaults then. The file is the image's: symlinks are followed only
+// inside the root, a FIFO or another device is refused without being read (a FIFO would block the init, as it
 // blocks runc's, and /dev/urandom would never end), and so is a file larger
 // than kMaxAccountFileBytes.
 std::string read_account_file(const char* path) {
@@ -61,11 +66,10 @@ std::string read_account_file(const char* path) {
   if (!root.ok()) report::fail("user", errno, "open / to read %s", path);
   // O_PATH first, so that what is not a regular file is never opened.
   UniqueFd handle(paths::open_in_root(root.get(), path, O_PATH));
-  if (!handle.ok()) return out;
-  check_account_file(handle.get(), path);
+  if (!handle.ok() || !check_account_file(handle.get(), path)) return out;
   UniqueFd fd(paths::open_in_root(root.get(), path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
-  if (!fd.ok()) return out;
-  check_account_file(fd.get(), path);  // again: it may have been replaced meanwhile
+  // again: it may have been replaced meanwhile
+  if (!fd.ok() || !check_account_file(fd.get(), path)) return out;
   char buf[65536];
   for (;;) {
     ssize_t n = read(fd.get(), buf, sizeof(buf));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createCgroups, destroyCgroups } from '../cgroups';
 import { claimContainer } from './claim';
-import { placeInit } from './place-init';
+import { journaledSteps } from './place-init';
 import { loadAddon } from '../native/loader';
 import { containerDir, removeContainerDir } from '../state/store';
 import { checkConsoleUse, sendToSocket } from './console';
@@ -14,7 +14,7 @@ import { initListener } from './seccomp-listener';
 import { dieAt } from './faults';
 import { prepare } from './prepare';
 import { unmountShared } from './shared-mounts';
-import { onCreate, onStopped } from './hook-points';
+import { onStopped } from './hook-points';
 import { hookContext, recordState, writePidFile } from './record';
 
 export interface CreateOptions {
@@ -48,16 +48,7 @@ export function create(opts: CreateOptions): void {
     cgroupsMade = true;
     dieAt('cgroups');
     const launched = launch(addon, prepared.plan, [0, 1, 2], {
-      placeInit: (p) => {
-        journal.pid(p);
-        dieAt('launched');
-        placeInit(addon, prepared, p);
-      },
-      createHooks: (p) => {
-        journal.hooksBegin();
-        onCreate(hooks, p);
-        dieAt('hooks');
-      },
+      ...journaledSteps(addon, prepared, journal, hooks),
       console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
       seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
     }, extra.fds);

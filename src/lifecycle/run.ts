@@ -4,13 +4,13 @@
 import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups } from '../cgroups';
 import { claimContainer } from './claim';
-import { placeInit } from './place-init';
+import { journaledSteps } from './place-init';
 import { loadAddon } from '../native/loader';
 import { removeContainerDir, writeState } from '../state/store';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, reapOrphans, waitForwarding } from './foreground';
-import { onCreate, onStart, onStarted, onStopped } from './hook-points';
+import { onStart, onStarted, onStopped } from './hook-points';
 import { launch } from '../native/launch';
 import { initListener } from './seccomp-listener';
 import { dieAt } from './faults';
@@ -68,16 +68,7 @@ export async function run(opts: RunOptions): Promise<number> {
     let launched;
     try {
       launched = launch(addon, prepared.plan, relay ? relay.childFds : [0, 1, 2], {
-        placeInit: (p) => {
-          journal.pid(p);
-          dieAt('launched');
-          placeInit(addon, prepared, p);
-        },
-        createHooks: (p) => {
-          journal.hooksBegin();
-          onCreate(hooks, p);
-          dieAt('hooks');
-        },
+        ...journaledSteps(addon, prepared, journal, hooks),
         startHooks: (p) => onStart(hooks, p),
         console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),
         seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),

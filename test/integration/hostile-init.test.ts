@@ -45,8 +45,8 @@ suite('a hostile /etc/passwd', () => {
   });
 
   // The default config allows /dev/urandom (1:9): runc 1.1.5 reads it without
-  // end, at 100% CPU; the old init read its first MiB. (/dev/null, which runc
-  // reads as empty, is refused too: a DELIBERATE case.)
+  // end, at 100% CPU; the old init read its first MiB. (/dev/null, a masked
+  // file, reads as empty, as with runc: a differential case.)
   it('a character device is refused, without being read', () => {
     fs.rmSync(path.join(etc(), 'passwd'));
     expect(spawnSync('mknod', [path.join(etc(), 'passwd'), 'c', '1', '9']).status).toBe(0);
