@@ -2,7 +2,7 @@
 // corrupted or hand-edited file is one clear error naming the file and the
 // field, never a container taken for stopped (runc: "config must not be nil").
 import { MiniRunError } from '../errors';
-import type { ContainerState } from './store';
+import type { ContainerState } from './types';
 
 type Obj = Record<string, unknown>;
 const STATUSES = ['creating', 'created', 'running', 'paused', 'stopped'] as const;

@@ -4,35 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { debug } from '../log';
-import type { CgroupDir, CgroupMode } from '../cgroups/plan';
-import type { Hooks, Namespace } from '../spec/types';
 import { parseState } from './check';
 import { validateId } from './id';
+import type { ContainerState } from './types';
 
-export interface ContainerState {
-  ociVersion: string;
-  id: string;
-  pid: number;
-  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
-  bundle: string;
-  rootfs: string;
-  created: string;
-  owner: string;
-  annotations?: Record<string, string>;
-  /** minirun's own: to never signal a reused pid, and to clean up */
-  pidStartTime?: string;
-  cgroupDirs?: CgroupDir[];
-  cgroupMode?: CgroupMode;
-  /** linux.resources as last applied (create, then update), JSON with exact 64-bit numbers */
-  resources?: string;
-  /** the status a paused container returns to on resume (created or running) */
-  pausedFrom?: 'created' | 'running';
-  /** what later commands need from config.json: start and delete run hooks */
-  hooks?: Hooks;
-  namespaces?: Namespace[];
-  /** no mount namespace of its own: the mounts on the rootfs path before create, to unmake the rest */
-  rootfsMountsBefore?: number;
-}
+export type { ContainerState } from './types';
 
 export function containerDir(root: string, id: string): string {
   validateId(id);
