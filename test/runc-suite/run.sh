@@ -37,9 +37,11 @@ pass() {
 start=$SECONDS
 pass runc "$control"
 pass minirun "$repo/bin/minirun"
-# The suite's own parent cgroup: its teardown leaves it in hierarchies it does not list (unified on a
-# hybrid host); only empty ones, made by the suite, are removed.
-for d in /sys/fs/cgroup/*/runc-cgroups-integration-test; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+# The suite's own parent cgroup (and its pods): its teardown leaves them in hierarchies it does not
+# list (unified on a hybrid host); only empty ones are removed (rmdir refuses any other).
+for d in /sys/fs/cgroup/*/runc-cgroups-integration-test; do
+  [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+done
 node "$repo/test/runc-suite/compare.js" "$out" "$repo/test/runc-suite/expected-failures.tsv" "${files[@]}"
 status=$?
 echo "runc-suite: both passes took $((SECONDS - start)) s; TAP output in $out"
