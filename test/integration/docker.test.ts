@@ -33,11 +33,12 @@ suite('docker --runtime minirun works as docker --runtime runc', () => {
     sb = await Sandbox.create();
     d = path.join(sb.dir, 'docker');
     fs.mkdirSync(d);
+    const log = fs.openSync(`${d}/dockerd.log`, 'w'); // dockerd logs on stderr: kept out of the test's output
     daemon = spawn(DOCKERD, [
       '--data-root', `${d}/data`, '--exec-root', `${d}/exec`, '-H', `unix://${d}/docker.sock`, '--pidfile', `${d}/docker.pid`,
       '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver', 'vfs',
       '--exec-opt', 'native.cgroupdriver=cgroupfs', '--cgroup-parent', cgroupParent, '--add-runtime', `minirun=${MINIRUN}`,
-    ], { stdio: ['ignore', fs.openSync(`${d}/dockerd.log`, 'w'), 'inherit'] });
+    ], { stdio: ['ignore', log, log] });
     for (let i = 0; i < 300 && docker(['version']).code !== 0; i++) pause(100);
     expect(docker(['version']).code, fs.readFileSync(`${d}/dockerd.log`, 'utf8')).toBe(0);
     const tar = path.join(d, 'rootfs.tar');
