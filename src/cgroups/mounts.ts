@@ -16,7 +16,7 @@ export interface Hierarchy {
 const NOT_CONTROLLERS = new Set(['rw', 'ro', 'noprefix', 'xattr', 'clone_children', 'cpuset_v2_mode', 'nsdelegate', 'memory_recursiveprot']);
 
 /** mountinfo escapes spaces etc. as \040 */
-function unescape(s: string): string {
+export function unescapeMountinfo(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
@@ -28,8 +28,8 @@ export function parseHierarchies(mountinfo: string): Hierarchy[] {
     if (sep < 0) continue;
     const fstype = f[sep + 1];
     if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
-    const mountpoint = unescape(f[4]);
-    const root = unescape(f[3]);
+    const mountpoint = unescapeMountinfo(f[4]);
+    const root = unescapeMountinfo(f[3]);
     if (fstype === 'cgroup2') {
       out.push({ key: '', name: path.basename(mountpoint), mountpoint, root, v2: true });
       continue;

@@ -5,13 +5,13 @@
 // hook has run yet. Last, the journal: what create is about to make (the
 // cgroup dirs, the mounts on a shared rootfs), so that a create that dies
 // from here on can be unmade by `delete`.
-import * as os from 'node:os';
 import { plannedCgroupDirs } from '../cgroups';
 import { checkExistingCgroup } from '../cgroups/existing';
 import { Journal } from '../state/journal';
 import { createContainerDir, pidStartTime, removeContainerDir } from '../state/store';
 import { dieAt } from './faults';
 import type { Prepared } from './prepare';
+import { stateRecord } from './record';
 
 export function claimContainer(root: string, id: string, prepared: Prepared): { dir: string; journal: Journal } {
   const dir = createContainerDir(root, id);
@@ -19,20 +19,9 @@ export function claimContainer(root: string, id: string, prepared: Prepared): { 
   try {
     checkExistingCgroup(prepared.cgroups);
     journal = new Journal(dir, {
-      ociVersion: prepared.spec.ociVersion,
-      id,
-      pid: 0,
-      status: 'creating',
-      bundle: prepared.bundle,
-      rootfs: prepared.plan.rootfs,
-      created: new Date().toISOString(),
-      owner: os.userInfo().username,
-      annotations: prepared.spec.annotations,
+      ...stateRecord(id, prepared, 0, 'creating'),
+      // as they will be made, with what each will have made
       cgroupDirs: plannedCgroupDirs(prepared.cgroups.dirs),
-      cgroupMode: prepared.cgroups.mode,
-      hooks: prepared.spec.hooks,
-      namespaces: prepared.spec.linux?.namespaces,
-      rootfsMountsBefore: prepared.rootfsMountsBefore,
       creatorPid: process.pid,
       creatorStartTime: pidStartTime(process.pid),
     });

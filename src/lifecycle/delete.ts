@@ -8,7 +8,7 @@ import { loadAddon } from '../native/loader';
 import type { Addon } from '../native/addon';
 import { findContainer, statusOf, type Found } from '../state/find';
 import { readJournal, type JournalRecord } from '../state/journal';
-import { containerDir, currentStatus, pidStartTime, removeContainerDir, type ContainerState } from '../state/store';
+import { containerDir, currentStatus, removeContainerDir, withDirLock } from '../state/store';
 import { dieAt } from './faults';
 import { onStopped } from './hook-points';
 import { unmountShared } from './shared-mounts';
@@ -58,15 +58,15 @@ export function remove(root: string, id: string, force: boolean): void {
 /** Whatever a create that did not finish had made, from its journal (if any): its init, cgroups, mounts; then the dir. */
 function unmake(addon: Addon, dir: string, j: JournalRecord | undefined): void {
   if (j) {
-    const live = j.pid > 0 && j.pidStartTime !== undefined && pidStartTime(j.pid) === j.pidStartTime;
-    if (live) {
+    // the init, if it still runs (its start time checked: a reused pid is never signalled)
+    if (currentStatus(j) !== 'stopped') {
       try {
         setFrozen(j.cgroupDirs ?? [], false); // a frozen init cannot die
       } catch {
         // no freezer state to undo
       }
       addon.kill(j.pid, 9);
-      for (let i = 0; i < 200 && pidStartTime(j.pid) === j.pidStartTime && !isGone(j.pid); i++) sleepSync(10);
+      for (let i = 0; i < 200 && currentStatus(j) !== 'stopped'; i++) sleepSync(10);
     }
     destroyCgroups({ dirs: j.cgroupDirs ?? [] });
     unmountShared(addon, j.rootfs, j.rootfsMountsBefore);
@@ -74,24 +74,4 @@ function unmake(addon: Addon, dir: string, j: JournalRecord | undefined): void {
   removeContainerDir(dir);
   // runc's destroy: poststop once create had begun the hooks
   if (j?.hooksBegun) onStopped({ hooks: j.hooks, state: j }, 0);
-}
-
-/** Gone or a zombie (the init is the child of whoever ran create). */
-function isGone(pid: number): boolean {
-  return currentStatus({ status: 'running', pid } as ContainerState) === 'stopped';
-}
-
-/** The container's lock, held while `f` runs; a dir that is not there is left to `f` to report. */
-function withDirLock(addon: Addon, dir: string, f: () => void): void {
-  let fd: number | undefined;
-  try {
-    fd = addon.lockDir(dir);
-  } catch {
-    // not there (or not a dir): f says so
-  }
-  try {
-    f();
-  } finally {
-    if (fd !== undefined) addon.close(fd);
-  }
 }

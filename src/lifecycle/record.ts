@@ -8,8 +8,9 @@ import type { Addon } from '../native/addon';
 import { hookContainer, type HookContext } from './hook-points';
 import type { Prepared } from './prepare';
 
-export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): void {
-  writeState(dir, {
+/** The state of a container create is making, as state.json (and the journal before it) records it. */
+export function stateRecord(id: string, prepared: Prepared, pid: number, status: ContainerState['status']): ContainerState {
+  return {
     ociVersion: prepared.spec.ociVersion,
     id,
     pid,
@@ -19,14 +20,18 @@ export function recordState(dir: string, id: string, prepared: Prepared, pid: nu
     created: new Date().toISOString(),
     owner: os.userInfo().username,
     annotations: prepared.spec.annotations,
-    pidStartTime: pidStartTime(pid),
+    pidStartTime: pid > 0 ? pidStartTime(pid) : undefined,
     cgroupDirs: prepared.cgroups.dirs,
     cgroupMode: prepared.cgroups.mode,
     resources: prepared.spec.linux?.resources ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined }) : undefined,
     hooks: prepared.spec.hooks,
     namespaces: prepared.spec.linux?.namespaces,
     rootfsMountsBefore: prepared.rootfsMountsBefore,
-  });
+  };
+}
+
+export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): void {
+  writeState(dir, stateRecord(id, prepared, pid, status));
 }
 
 export function writePidFile(file: string, pid: number): void {

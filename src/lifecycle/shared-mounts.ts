@@ -5,6 +5,7 @@
 // the container goes (run's end, delete, a failed create), detaches what was
 // stacked on top since: the rootfs bind, and everything below it with it.
 import * as fs from 'node:fs';
+import { unescapeMountinfo } from '../cgroups/mounts';
 import type { Addon } from '../native/addon';
 import type { Spec } from '../spec/types';
 
@@ -12,11 +13,10 @@ const MNT_DETACH = 2;
 
 /** Mounts whose mount point is `dir`, from /proc/self/mountinfo. */
 function mountsOn(dir: string): number {
-  const unescape = (s: string) => s.replace(/\\([0-3][0-7]{2})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   return fs
     .readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((line) => line && unescape(line.split(' ')[4]) === dir).length;
+    .filter((line) => line && unescapeMountinfo(line.split(' ')[4]) === dir).length;
 }
 
 /** For a config without a mount namespace: how many mounts the rootfs path has now; else undefined. */

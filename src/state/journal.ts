@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseState } from './check';
-import { pidStartTime, type ContainerState } from './store';
+import { currentStatus, pidStartTime, writeJsonFile, type ContainerState } from './store';
 
 export const JOURNAL = 'journal.json';
 
@@ -17,12 +17,6 @@ export interface JournalRecord extends ContainerState {
   creatorStartTime?: string;
   /** prestart hooks have begun: poststop hooks are owed */
   hooksBegun?: boolean;
-}
-
-export function writeJournal(dir: string, rec: JournalRecord): void {
-  const tmp = path.join(dir, `.${JOURNAL}.${process.pid}`);
-  fs.writeFileSync(tmp, JSON.stringify(rec), { mode: 0o600 });
-  fs.renameSync(tmp, path.join(dir, JOURNAL));
 }
 
 /** The journal of the container in `dir`, or undefined (none, or unreadable: nothing to go by). */
@@ -38,8 +32,8 @@ export function readJournal(dir: string): JournalRecord | undefined {
 
 /** A journal's container: "creating" while its creator or its init lives, else "stopped". */
 export function journalStatus(rec: JournalRecord): 'creating' | 'stopped' {
-  const alive = (pid: number, start: string | undefined) => pid > 0 && start !== undefined && pidStartTime(pid) === start;
-  return alive(rec.creatorPid, rec.creatorStartTime) || alive(rec.pid, rec.pidStartTime) ? 'creating' : 'stopped';
+  const creating = rec.creatorStartTime !== undefined && pidStartTime(rec.creatorPid) === rec.creatorStartTime;
+  return creating || currentStatus(rec) !== 'stopped' ? 'creating' : 'stopped';
 }
 
 /** A journal kept in step with what create makes. */
@@ -48,7 +42,7 @@ export class Journal {
     private readonly dir: string,
     private rec: JournalRecord,
   ) {
-    writeJournal(dir, rec);
+    writeJsonFile(dir, JOURNAL, rec);
   }
   /** the init's pid, as soon as it is known (before it joins its cgroups) */
   pid(pid: number): void {
@@ -59,6 +53,6 @@ export class Journal {
   }
   private update(patch: Partial<JournalRecord>): void {
     this.rec = { ...this.rec, ...patch };
-    writeJournal(this.dir, this.rec);
+    writeJsonFile(this.dir, JOURNAL, this.rec);
   }
 }

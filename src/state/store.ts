@@ -33,11 +33,16 @@ export function createContainerDir(root: string, id: string): string {
   return dir;
 }
 
+/** Writes <dir>/<name> as JSON through a temp file and a rename: never half written. */
+export function writeJsonFile(dir: string, name: string, value: unknown): void {
+  const tmp = path.join(dir, `.${name}.${process.pid}`);
+  fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+  fs.renameSync(tmp, path.join(dir, name));
+}
+
 export function writeState(dir: string, state: ContainerState): void {
   debug(() => `state of ${state.id}: ${state.status}, pid ${state.pid}`);
-  const tmp = path.join(dir, `.state.json.${process.pid}`);
-  fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-  fs.renameSync(tmp, path.join(dir, 'state.json'));
+  writeJsonFile(dir, 'state.json', state);
 }
 
 /** Reads <root>/<id>/state.json; a missing or unreadable one is an error naming the id. */
@@ -97,16 +102,21 @@ export function withContainerLock<T>(
   id: string,
   f: (found: { dir: string; state: ContainerState }) => T,
 ): T {
-  const dir = containerDir(root, id);
-  let fd: number;
+  // gone: readState says so, with the id
+  return withDirLock(locker, containerDir(root, id), () => f(readState(root, id)));
+}
+
+/** Runs `f` holding the lock on `dir`; a dir that is not there is left to `f` to report. */
+export function withDirLock<T>(locker: { lockDir(dir: string): number; close(fd: number): void }, dir: string, f: () => T): T {
+  let fd: number | undefined;
   try {
     fd = locker.lockDir(dir);
   } catch {
-    return f(readState(root, id)); // gone: readState says so, with the id
+    // not there (or not a dir): f says so
   }
   try {
-    return f(readState(root, id));
+    return f();
   } finally {
-    locker.close(fd);
+    if (fd !== undefined) locker.close(fd);
   }
 }
