@@ -32,7 +32,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
         globalThis.process.exitCode = await execAction(id, command, o, globals);
       } catch (e) {
         // runc exec exits 255 when it cannot run the process at all.
-        if (e instanceof MiniRunError) throw new MiniRunError(e.code, e.message, 255);
+        if (e instanceof MiniRunError) throw e.exitingWith(255);
         throw e;
       }
     });

@@ -44,36 +44,39 @@ function envObject(env: readonly string[]): NodeJS.ProcessEnv {
 
 /** Runs hooks in the runtime's namespaces; the first failure throws. */
 export function runHostHooks(kind: HookKind, hooks: readonly Hook[] | undefined, state: string): void {
-  (hooks ?? []).forEach((hook, i) => {
-    const argv = hook.args && hook.args.length > 0 ? hook.args : [hook.path];
-    debug(() => `hook ${kind}[${i}]: ${argv.join(' ')}`);
-    const r = spawnSync(hook.path, argv.slice(1), {
-      argv0: argv[0],
-      env: hook.env ? envObject(hook.env) : process.env,
-      input: state,
-      encoding: 'utf8',
-      timeout: hook.timeout ? hook.timeout * 1000 : undefined,
-      killSignal: 'SIGKILL',
-    });
-    const output = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
-    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ETIMEDOUT') throw failure(kind, i, hook, `ran past its timeout of ${hook.timeout}s`, '');
-    // A hook may exit without reading the state: EPIPE then says nothing (Go's os/exec ignores it too).
-    if (r.error && !(code === 'EPIPE' && (r.status !== null || r.signal !== null))) {
-      throw failure(kind, i, hook, `cannot run: ${code}`, '');
-    }
-    if (r.signal) throw failure(kind, i, hook, signalWords(r.signal), output);
-    if (r.status !== 0) throw failure(kind, i, hook, `exit status ${r.status}`, output);
+  (hooks ?? []).forEach((hook, i) => runHostHook(kind, i, hook, state));
+}
+
+/** Runs hooks.<kind>[i]; its failure throws. */
+function runHostHook(kind: HookKind, i: number, hook: Hook, state: string): void {
+  const argv = hook.args && hook.args.length > 0 ? hook.args : [hook.path];
+  debug(() => `hook ${kind}[${i}]: ${argv.join(' ')}`);
+  const r = spawnSync(hook.path, argv.slice(1), {
+    argv0: argv[0],
+    env: hook.env ? envObject(hook.env) : process.env,
+    input: state,
+    encoding: 'utf8',
+    timeout: hook.timeout ? hook.timeout * 1000 : undefined,
+    killSignal: 'SIGKILL',
   });
+  const output = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') throw failure(kind, i, hook, `ran past its timeout of ${hook.timeout}s`, '');
+  // A hook may exit without reading the state: EPIPE then says nothing (Go's os/exec ignores it too).
+  if (r.error && !(code === 'EPIPE' && (r.status !== null || r.signal !== null))) {
+    throw failure(kind, i, hook, `cannot run: ${code}`, '');
+  }
+  if (r.signal) throw failure(kind, i, hook, signalWords(r.signal), output);
+  if (r.status !== 0) throw failure(kind, i, hook, `exit status ${r.status}`, output);
 }
 
 /** poststop: failures are warnings, and the other hooks still run. */
 export function runHostHooksWarnOnly(kind: HookKind, hooks: readonly Hook[] | undefined, state: string, warn: (msg: string) => void): void {
   (hooks ?? []).forEach((hook, i) => {
     try {
-      runHostHooks(kind, [hook], state);
+      runHostHook(kind, i, hook, state);
     } catch (e) {
-      warn((e as Error).message.replace(`hooks.${kind}[0]`, `hooks.${kind}[${i}]`));
+      warn((e as Error).message);
     }
   });
 }

@@ -8,7 +8,8 @@
 import { plannedCgroupDirs } from '../cgroups';
 import { checkExistingCgroup } from '../cgroups/existing';
 import { Journal } from '../state/journal';
-import { createContainerDir, pidStartTime, removeContainerDir } from '../state/store';
+import { pidStartTime } from '../state/status';
+import { createContainerDir, removeContainerDir } from '../state/store';
 import { dieAt } from './faults';
 import type { Prepared } from './prepare';
 import { stateRecord } from './record';

@@ -10,7 +10,8 @@ import { MiniRunError } from '../errors';
 import { debug } from '../log';
 import { writeAll } from '../output';
 import { stringifyJson } from '../spec/json';
-import { currentStatus, readState } from '../state/store';
+import { findContainer, statusOf } from '../state/find';
+import { requireStatus } from '../state/status';
 
 const OOM_POLL_MS = 100;
 
@@ -36,8 +37,9 @@ function event(type: string, id: string, data?: unknown): string {
 }
 
 function target(root: string, id: string): { mode: CgroupMode; dirs: CgroupDir[] } {
-  const { state } = readState(root, id);
-  if (currentStatus(state) === 'stopped') throw new MiniRunError('STATE', `container with id ${id} is not running`);
+  const found = findContainer(root, id);
+  requireStatus('events', id, statusOf(found));
+  const { state } = found;
   const dirs = state.cgroupDirs ?? [];
   return { mode: state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2'), dirs };
 }

@@ -8,12 +8,14 @@ import { loadAddon } from '../native/loader';
 import { buildExecPlan, execProcess, type ExecOptions } from '../plan/exec';
 import { checkLsm, CONFIG_LSM_NAMES } from './lsm';
 import { loadSpec } from '../spec/load';
-import { currentStatus, readState } from '../state/store';
+import { findContainer, statusOf } from '../state/find';
+import { requireStatus } from '../state/status';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
 import { exitCode, waitForwarding } from './foreground';
 import { launch } from '../native/launch';
 import { execListener } from './seccomp-listener';
+import { dieAt } from './faults';
 import { writePidFile } from './record';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
@@ -33,11 +35,9 @@ export interface ExecCommand {
 }
 
 export async function execInContainer(cmd: ExecCommand): Promise<number> {
-  const { state } = readState(cmd.root, cmd.id);
-  const status = currentStatus(state);
-  if (status === 'stopped') throw new MiniRunError('STATE', `cannot exec in a stopped container: ${cmd.id}`);
-  // Its process would join the frozen cgroup and hang there, as runc warns.
-  if (status === 'paused' && !cmd.ignorePaused) throw new MiniRunError('STATE', `cannot exec in a paused container (use --ignore-paused to override): ${cmd.id}`);
+  const found = findContainer(cmd.root, cmd.id);
+  requireStatus(cmd.ignorePaused ? 'exec --ignore-paused' : 'exec', cmd.id, statusOf(found));
+  const { state } = found;
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
   checkLsm(execProcess(spec, cmd.options), lsmNames(cmd));
@@ -66,6 +66,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
     } finally {
       relay?.releaseChildEnds();
     }
+    dieAt('exec-launched');
     try {
       if (cmd.pidFile) writePidFile(cmd.pidFile, launched.pid);
     } catch (e) {

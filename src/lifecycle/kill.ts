@@ -3,7 +3,8 @@ import { cgroupPids } from '../cgroups';
 import { MiniRunError } from '../errors';
 import { errnoName } from '../native/errno';
 import { loadAddon } from '../native/loader';
-import { currentStatus, withContainerLock } from '../state/store';
+import { withContainer } from '../state/find';
+import { requireStatus } from '../state/status';
 import { parseSignal } from './signals';
 import { debug } from '../log';
 
@@ -11,13 +12,13 @@ export function kill(root: string, id: string, signal: string, all: boolean): vo
   const sig = parseSignal(signal);
   debug(() => `kill ${id}: signal ${sig}${all ? ' to every process' : ''}`);
   const addon = loadAddon();
-  withContainerLock(addon, root, id, ({ state }) => {
+  withContainer(addon, root, id, ({ state }, status) => {
+    requireStatus(all ? 'kill --all' : 'kill', id, status);
     if (all) {
       // Every process in the container's cgroups, as runc kill --all.
       for (const pid of cgroupPids({ dirs: state.cgroupDirs ?? [] })) addon.kill(pid, sig);
       return;
     }
-    if (currentStatus(state) === 'stopped') throw new MiniRunError('STATE', `container ${id} is not running`);
     const err = addon.kill(state.pid, sig);
     if (err !== 0) throw new MiniRunError('STATE', `kill ${id}: ${errnoName(err)}`);
   });

@@ -3,10 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { cgroupPids } from '../cgroups';
 import { MiniRunError } from '../errors';
-import { readState } from '../state/store';
+import { findContainer } from '../state/find';
 
 export function psText(root: string, id: string, format: string, psArgs: string[]): string {
-  const { state } = readState(root, id);
+  const { state } = findContainer(root, id);
   const pids = cgroupPids({ dirs: state.cgroupDirs ?? [] });
   if (format === 'json') return `${pids.length === 0 ? 'null' : JSON.stringify(pids)}\n`;
   const r = spawnSync('ps', psArgs.length > 0 ? psArgs : ['-ef'], { encoding: 'utf8' });

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { MiniRunError } from '../errors';
 import { stringifyJson } from '../spec/json';
-import { pidStartTime, writeState, type ContainerState } from '../state/store';
+import { pidStartTime } from '../state/status';
+import { writeState, type ContainerState } from '../state/store';
 import type { Addon } from '../native/addon';
 import { hookContainer, type HookContext } from './hook-points';
 import type { Prepared } from './prepare';
@@ -30,8 +31,10 @@ export function stateRecord(id: string, prepared: Prepared, pid: number, status:
   };
 }
 
-export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): void {
-  writeState(dir, stateRecord(id, prepared, pid, status));
+export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): ContainerState {
+  const state = stateRecord(id, prepared, pid, status);
+  writeState(dir, state);
+  return state;
 }
 
 export function writePidFile(file: string, pid: number): void {

@@ -3,19 +3,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import { currentStatus, withContainerLock, writeState } from '../state/store';
+import { withContainer } from '../state/find';
+import { currentStatus, EXEC_FIFO, requireStatus } from '../state/status';
+import { writeState } from '../state/store';
 import { loadAddon } from '../native/loader';
-import { EXEC_FIFO } from './create';
+import { dieAt } from './faults';
 import { hookContainer, onStart, onStarted } from './hook-points';
 import { loadSpec } from '../spec/load';
 import { sleepSync } from '../output';
 
 export function start(root: string, id: string): void {
   const addon = loadAddon();
-  withContainerLock(addon, root, id, ({ dir, state }) => {
-    const status = currentStatus(state);
-    if (status === 'stopped') throw new MiniRunError('STATE', `cannot start a container that has stopped: ${id}`);
-    if (status !== 'created') throw new MiniRunError('STATE', `cannot start an already ${status} container: ${id}`);
+  withContainer(addon, root, id, ({ dir, state }, status) => {
+    requireStatus('start', id, status);
     const hooks = {
       addon,
       hooks: state.hooks,
@@ -49,7 +49,10 @@ export function start(root: string, id: string): void {
     } finally {
       fs.closeSync(fd);
     }
+    dieAt('start-opened');
+    // gone, the fifo says "running" even if what follows never happens (runc tells them apart so)
     fs.rmSync(fifo, { force: true });
+    dieAt('start-fifo-removed');
     writeState(dir, { ...state, status: 'running' });
     try {
       onStarted(hooks, state.pid);

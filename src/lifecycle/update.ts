@@ -14,7 +14,10 @@ import { loadAddon } from '../native/loader';
 import { parseJson, stringifyJson } from '../spec/json';
 import type { Resources } from '../spec/types';
 import { readResources } from '../spec/validate';
-import { currentStatus, withContainerLock, writeState } from '../state/store';
+import { dieAt } from './faults';
+import { withContainer } from '../state/find';
+import { requireStatus } from '../state/status';
+import { writeState } from '../state/store';
 
 /** What runc update accepts from its flags; undefined: not given. */
 export interface UpdateFlags {
@@ -70,7 +73,7 @@ export function resourcesFromFile(file: string, stdin: () => string): Resources 
   try {
     return updatable(readResources(parseJson(text), ''));
   } catch (e) {
-    throw new MiniRunError('USAGE', `--resources ${file}: ${(e as Error).message.replace(/^config\.json: /, '')}`);
+    throw e instanceof MiniRunError ? e.from(`--resources ${file}`, 'USAGE') : e;
   }
 }
 
@@ -128,9 +131,8 @@ export function update(root: string, id: string, requested: Resources): void {
     given = { ...given, memory: { ...given.memory, kernel: undefined, kernelTCP: undefined } };
   }
   const addon = loadAddon();
-  withContainerLock(addon, root, id, ({ dir, state }) => {
-    const status = currentStatus(state);
-    if (status === 'stopped') throw new MiniRunError('STATE', `container ${id} is not running (stopped)`);
+  withContainer(addon, root, id, ({ dir, state }, status) => {
+    requireStatus('update', id, status);
     const dirs = state.cgroupDirs ?? [];
     const mode = state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2');
     const old = state.resources ? readResources(parseJson(state.resources), 'linux.resources') : {};
@@ -143,7 +145,7 @@ export function update(root: string, id: string, requested: Resources): void {
     try {
       writes = updateWrites(mode, given, merged, currentLimit);
     } catch (e) {
-      throw e instanceof MiniRunError ? new MiniRunError(e.code, e.message.replace(/^config\.json: /, 'update: ')) : e;
+      throw e instanceof MiniRunError && e.parts.source === 'config.json' ? e.from('update') : e;
     }
     try {
       writeResources({ mode, dirs }, writes);
@@ -158,6 +160,7 @@ export function update(root: string, id: string, requested: Resources): void {
       }
       throw e;
     }
+    dieAt('update-written');
     writeState(dir, { ...state, resources: stringifyJson(merged) });
   });
 }

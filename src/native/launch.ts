@@ -2,7 +2,7 @@
 // plan, answer its sync points with the host-side work (id maps, cgroups,
 // rlimits), and turn its error records into one-line errors.
 import * as fs from 'node:fs';
-import { MiniRunError } from '../errors';
+import { configError, MiniRunError } from '../errors';
 import { debug } from '../log';
 import type { Addon } from './addon';
 import { errnoName } from './errno';
@@ -33,7 +33,7 @@ function compileSeccomp(addon: Addon, plan: LaunchPlan): Buffer {
   try {
     return addon.compileSeccomp(plan.seccomp!.filter);
   } catch (e) {
-    throw new MiniRunError('CONFIG', `config.json: linux.seccomp: ${(e as Error).message}`);
+    throw configError('linux.seccomp', (e as Error).message);
   }
 }
 
@@ -129,7 +129,7 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
         case SyncKind.Seccomp: {
           // As runc 1.1.5: copy the init's fd, hand it to the listener, then
           // let the init go on (it closes its own copy).
-          if (!host.seccompListener) throw new MiniRunError('CONFIG', 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY');
+          if (!host.seccompListener) throw configError('linux.seccomp.listenerPath', 'is required with SCMP_ACT_NOTIFY');
           let fd: number;
           try {
             fd = addon.pidfdGetfd(initPid, m.value);

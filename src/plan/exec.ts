@@ -1,7 +1,7 @@
 // spec + exec options -> the launch plan of a process that joins a running
 // container (runc exec): its namespaces by /proc/<pid>/ns, no rootfs steps.
 // Pure, like build.ts.
-import { MiniRunError } from '../errors';
+import { configError, MiniRunError } from '../errors';
 import { capNumber } from '../spec/capabilities';
 import type { Hook, Namespace, Process, Spec } from '../spec/types';
 import { consoleSize, planProcess } from './build';
@@ -41,7 +41,7 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
     return o.process.capabilities || !caps ? o.process : { ...o.process, capabilities: structuredClone(caps) };
   }
   const base = spec.process;
-  if (!base) throw new MiniRunError('CONFIG', 'config.json: process: is required to exec');
+  if (!base) throw configError('process', 'is required to exec');
   const p: Process = structuredClone(base);
   p.args = o.args;
   p.terminal = o.tty === true;

@@ -88,7 +88,6 @@ export function loadProcessFile(file: string): Process {
   try {
     return validateProcess(doc);
   } catch (e) {
-    if (!(e instanceof MiniRunError)) throw e;
-    throw new MiniRunError('CONFIG', `${label}: ${e.message.replace(/^config\.json: /, '')}`);
+    throw e instanceof MiniRunError ? e.from(label) : e;
   }
 }

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { journalStatus, readJournal, type JournalRecord } from './journal';
-import { containerDir, currentStatus, readState, type ContainerState } from './store';
+import { statusIn, type Status } from './status';
+import { containerDir, readState, withDirLock, type ContainerState } from './store';
 
 export interface Found {
   dir: string;
@@ -23,6 +24,23 @@ export function findContainer(root: string, id: string): Found {
 }
 
 /** The status now, for a container found either way. */
-export function statusOf(found: Found): ContainerState['status'] {
-  return found.journal ? journalStatus(found.journal) : currentStatus(found.state);
+export function statusOf(found: Found): Status {
+  return found.journal ? journalStatus(found.journal) : statusIn(found.dir, found.state);
+}
+
+/**
+ * Runs `f` on the container holding its lock (an flock on its state
+ * directory), so that two commands on one container run one after the other.
+ * The container is read after the lock is taken.
+ */
+export function withContainer<T>(
+  locker: { lockDir(dir: string): number; close(fd: number): void },
+  root: string,
+  id: string,
+  f: (found: Found, status: Status) => T,
+): T {
+  return withDirLock(locker, containerDir(root, id), () => {
+    const found = findContainer(root, id);
+    return f(found, statusOf(found));
+  });
 }

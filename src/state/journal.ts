@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseState } from './check';
-import { currentStatus, pidStartTime, writeJsonFile, type ContainerState } from './store';
+import { currentStatus, pidStartTime } from './status';
+import { writeJsonFile, type ContainerState } from './store';
 
 export const JOURNAL = 'journal.json';
 
@@ -43,6 +44,10 @@ export class Journal {
     private rec: JournalRecord,
   ) {
     writeJsonFile(dir, JOURNAL, rec);
+  }
+  /** what is journaled so far */
+  get record(): JournalRecord {
+    return this.rec;
   }
   /** the init's pid, as soon as it is known (before it joins its cgroups) */
   pid(pid: number): void {

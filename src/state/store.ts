@@ -36,8 +36,13 @@ export function createContainerDir(root: string, id: string): string {
 /** Writes <dir>/<name> as JSON through a temp file and a rename: never half written. */
 export function writeJsonFile(dir: string, name: string, value: unknown): void {
   const tmp = path.join(dir, `.${name}.${process.pid}`);
-  fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-  fs.renameSync(tmp, path.join(dir, name));
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    fs.renameSync(tmp, path.join(dir, name));
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new MiniRunError('STATE', 'cannot write', 1, { source: path.join(dir, name), errno: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+  }
 }
 
 export function writeState(dir: string, state: ContainerState): void {
@@ -58,52 +63,8 @@ export function readState(root: string, id: string): { dir: string; state: Conta
   return { dir, state: parseState(text, `state of ${id}: ${path.join(dir, 'state.json')}`) };
 }
 
-/** The status now: a recorded process that is gone (or whose pid was reused) is stopped. */
-export function currentStatus(state: ContainerState): ContainerState['status'] {
-  if (state.status === 'stopped' || state.pid <= 0) return 'stopped';
-  const started = pidStartTime(state.pid);
-  if (started === undefined || (state.pidStartTime !== undefined && started !== state.pidStartTime)) return 'stopped';
-  if (isZombie(state.pid)) return 'stopped';
-  return state.status;
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
-}
-
 export function removeContainerDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** Field 22 of /proc/<pid>/stat: the start time in clock ticks; undefined if gone. */
-export function pidStartTime(pid: number): string | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Runs `f` holding the container's lock (an flock on its state directory),
- * so that two commands on one container run one after the other. The state
- * is read after the lock is taken.
- */
-export function withContainerLock<T>(
-  locker: { lockDir(dir: string): number; close(fd: number): void },
-  root: string,
-  id: string,
-  f: (found: { dir: string; state: ContainerState }) => T,
-): T {
-  // gone: readState says so, with the id
-  return withDirLock(locker, containerDir(root, id), () => f(readState(root, id)));
 }
 
 /** Runs `f` holding the lock on `dir`; a dir that is not there is left to `f` to report. */

@@ -98,6 +98,85 @@ suite('crash safety: whatever create made, delete --force unmakes', () => {
     });
   }
 
+  for (const step of ['start-opened', 'start-fifo-removed']) {
+    it(`start killed at "${step}": the process runs; delete --force unmakes it all`, () => {
+      setup();
+      const id = uniqueId('crash');
+      expect(mr(['create', id]).code).toBe(0);
+      const pid = pidOf(id);
+      expect(mr(['start', id], step).signal).toBe('SIGKILL');
+      expect(alive(pid)).toBe(true);
+      // the fifo gone, the container is running, as runc tells created from running
+      if (step === 'start-fifo-removed') expect(JSON.parse(mr(['state', id]).stdout).status).toBe('running');
+      expect(mr(['delete', '--force', id]).code).toBe(0);
+      expect(fs.readFileSync(marker, 'utf8')).toBe('done\n');
+      expectClean(id);
+    });
+  }
+
+  it('exec killed once its process runs: delete --force takes that process too', () => {
+    setup();
+    const id = uniqueId('crash');
+    expect(mr(['run', '-d', id]).code).toBe(0);
+    expect(mr(['exec', id, 'sleep', '200'], 'exec-launched').signal).toBe('SIGKILL');
+    const pids = () => (mr(['ps', '--format', 'json', id]).stdout.match(/\d+/g) ?? []).length;
+    expect(pids()).toBe(2);
+    expect(mr(['delete', '--force', id]).code).toBe(0);
+    expectClean(id);
+  });
+
+  it('update killed between the cgroup writes and state.json: the container goes on, update and delete --force work', () => {
+    setup();
+    const id = uniqueId('crash');
+    expect(mr(['run', '-d', id]).code).toBe(0);
+    expect(mr(['update', '--pids-limit', '50', id], 'update-written').signal).toBe('SIGKILL');
+    expect(mr(['update', '--pids-limit', '60', id])).toMatchObject({ code: 0, stderr: '' });
+    expect(fs.readFileSync(path.join(CG, 'pids', top, 'c', 'pids.max'), 'utf8')).toBe('60\n');
+    expect(mr(['delete', '--force', id]).code).toBe(0);
+    expectClean(id);
+  });
+
+  it('the init killed between create and start: start fails with one line, delete (no --force) unmakes it all', () => {
+    setup();
+    const id = uniqueId('crash');
+    expect(mr(['create', id]).code).toBe(0);
+    const pid = pidOf(id);
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 100 && alive(pid); i++) spawnSync('sleep', ['0.02']);
+    expect(JSON.parse(mr(['state', id]).stdout).status).toBe('stopped');
+    const start = mr(['start', id]);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toBe(`minirun: cannot start a container that has stopped: ${id}\n`);
+    expect(mr(['delete', id])).toMatchObject({ code: 0, stderr: '' });
+    expect(fs.readFileSync(marker, 'utf8')).toBe('done\n');
+    expectClean(id);
+  });
+
+  it('a full --root: create fails with one line naming the file, and leaves nothing', () => {
+    setup();
+    const root = path.join(sb.dir, `full-root-${uniqueId('t')}`);
+    fs.mkdirSync(root);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', root]).status).toBe(0);
+    try {
+      // fill it: 8k is two pages; whatever is left of them goes to a filler file
+      spawnSync('sh', ['-c', `cat /dev/zero > ${root}/filler`]);
+      const id = uniqueId('full');
+      const r = exec(MINIRUN, ['--root', root, 'create', id], { cwd: sb.bundle });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^minirun create failed: ${root}/${id}/\\S+: cannot write: ENOSPC\n$`));
+      expect(fs.readdirSync(root)).toEqual(['filler']);
+      expect(cgroupsLeft()).toEqual([]);
+      // with room again, the id is usable
+      fs.rmSync(`${root}/filler`);
+      expect(exec(MINIRUN, ['--root', root, 'create', id], { cwd: sb.bundle }).code).toBe(0);
+      expect(exec(MINIRUN, ['--root', root, 'delete', '--force', id], { cwd: sb.bundle }).code).toBe(0);
+      expect(fs.readdirSync(root)).toEqual([]);
+      expect(cgroupsLeft()).toEqual([]);
+    } finally {
+      spawnSync('umount', ['-l', root]);
+    }
+  });
+
   it('an empty state dir: delete --force removes it (as runc), plain delete says there is no container', () => {
     const id = uniqueId('empty');
     fs.mkdirSync(path.join(sb.minirunRoot, id), { recursive: true });

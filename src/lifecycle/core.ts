@@ -1,0 +1,113 @@
+// The one core that create, run and delete share. A container is made in
+// order, each thing journaled before it is made: the state dir (the id
+// claimed), the exec fifo (create), the cgroups, the init (its pid), the
+// create hooks; state.json last. Whatever fails on the way, and whatever a
+// crash left (delete), is unmade by `unmake` from that record.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createCgroups, destroyCgroups } from '../cgroups';
+import { setFrozen } from '../cgroups/freezer';
+import type { Addon } from '../native/addon';
+import { launch } from '../native/launch';
+import type { JournalRecord } from '../state/journal';
+import { currentStatus, EXEC_FIFO } from '../state/status';
+import { removeContainerDir, type ContainerState } from '../state/store';
+import { sleepSync } from '../output';
+import { claimContainer } from './claim';
+import { dieAt } from './faults';
+import { onStart, onStopped, type HookContext } from './hook-points';
+import { journaledSteps } from './place-init';
+import type { Prepared } from './prepare';
+import { hookContext, recordState } from './record';
+import { initListener } from './seccomp-listener';
+import { unmountShared } from './shared-mounts';
+
+export interface MakeRequest {
+  root: string;
+  id: string;
+  prepared: Prepared;
+  stdio: [number, number, number];
+  extraFds: number[];
+  /** the pty master of a terminal process */
+  console?: (fd: number) => void;
+  /**
+   * run: the init runs the process as soon as the startContainer hooks have
+   * run (status "running"); create: it waits on the exec fifo for `start`
+   * (status "created")
+   */
+  startNow: boolean;
+  /** once, on every way out (run: the relay lets go of the container's pipe ends) */
+  releaseStdio?: () => void;
+}
+
+export interface Made {
+  dir: string;
+  pid: number;
+  hooks: HookContext;
+  /** as state.json has it */
+  state: ContainerState;
+}
+
+/** Makes the container, or unmakes what it made and throws. */
+export function makeContainer(addon: Addon, req: MakeRequest): Made {
+  try {
+    return make(addon, req);
+  } finally {
+    req.releaseStdio?.();
+  }
+}
+
+function make(addon: Addon, req: MakeRequest): Made {
+  const { root, id, prepared } = req;
+  const { dir, journal } = claimContainer(root, id, prepared);
+  const hooks = hookContext(addon, id, prepared);
+  try {
+    if (!req.startNow) {
+      const fifo = path.join(dir, EXEC_FIFO);
+      addon.mkfifo(fifo, 0o622);
+      fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
+    }
+    createCgroups(prepared.cgroups);
+    dieAt('cgroups');
+    const launched = launch(addon, prepared.plan, req.stdio, {
+      ...journaledSteps(addon, prepared, journal, hooks),
+      startHooks: req.startNow ? (pid) => onStart(hooks, pid) : undefined,
+      console: req.console,
+      seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
+    }, req.extraFds);
+    if (launched.sock >= 0) addon.close(launched.sock);
+    const state = recordState(dir, id, prepared, launched.pid, req.startNow ? 'running' : 'created');
+    dieAt('recorded');
+    return { dir, pid: launched.pid, hooks, state };
+  } catch (e) {
+    // A failed create still ends with the poststop hooks, as runc's destroy.
+    unmake(addon, dir, journal.record, { poststop: true });
+    throw e;
+  }
+}
+
+/**
+ * Unmakes a container from its record (state.json, or a create's journal):
+ * its init (thawed first, and only if its start time matches: a reused pid is
+ * never signalled) and whatever is left in its cgroups, the cgroups, the
+ * mounts on a shared rootfs, the state dir; then the poststop hooks.
+ */
+export function unmake(addon: Addon, dir: string, rec: ContainerState | JournalRecord | undefined, opts: { poststop: boolean }): void {
+  if (rec) {
+    if (currentStatus(rec) !== 'stopped') {
+      try {
+        setFrozen(rec.cgroupDirs ?? [], false); // frozen tasks cannot die
+      } catch {
+        // no freezer state to undo
+      }
+      addon.kill(rec.pid, 9);
+      for (let i = 0; i < 200 && currentStatus(rec) !== 'stopped'; i++) sleepSync(10);
+    }
+    dieAt('delete-killed');
+    destroyCgroups({ dirs: rec.cgroupDirs ?? [] });
+    dieAt('delete-cgroups');
+    unmountShared(addon, rec.rootfs, rec.rootfsMountsBefore);
+  }
+  removeContainerDir(dir);
+  if (rec && opts.poststop) onStopped({ hooks: rec.hooks, state: rec }, 0);
+}
