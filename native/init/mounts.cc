@@ -56,57 +56,105 @@ bool is_tmpfs(const PlanMount& m) {
 // tmpcopyup: copies the tree under `from` (the mount point's old directory,
 // still reachable through this fd after the tmpfs covers it) into `to`,
 // keeping modes and owners (not times, as runc); symlinks are copied, never followed.
+// The tree is the container's: walked with a stack of its own (no recursion),
+// at most kCopyDepth directories deep, with one copy buffer on the heap.
 // Returns 0 or an errno, with the entry that failed in *where.
-int copy_tree(int from, int to, std::string* where) {
+constexpr size_t kCopyDepth = 128;
+
+// One directory being copied: its entries read from `d`, made in `to`.
+struct CopyLevel {
+  DIR* d;
+  int from;  // owned by d
+  UniqueFd to;
+  std::string path;  // from the top, for errors
+  std::string name;  // in the level above, whose owner and mode are set once it is full
+  struct stat st;
+};
+
+int set_owner_mode(int to, const char* n, const struct stat& st) {
+  if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0) return errno;
+  if (!S_ISLNK(st.st_mode) && fchmodat(to, n, st.st_mode & 07777, 0) < 0) return errno;
+  return 0;
+}
+
+int copy_entry(int from, int to, const char* n, const struct stat& st, std::vector<char>* buf) {
+  if (S_ISREG(st.st_mode)) {
+    UniqueFd a(openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd b(openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!a.ok() || !b.ok()) return errno;
+    ssize_t k;
+    while ((k = read(a.get(), buf->data(), buf->size())) > 0) {
+      for (ssize_t off = 0; off < k;) {
+        ssize_t w = write(b.get(), buf->data() + off, k - off);
+        if (w < 0) return errno;
+        off += w;
+      }
+    }
+    if (k < 0) return errno;
+  } else if (S_ISLNK(st.st_mode)) {
+    char target[4096];
+    ssize_t k = readlinkat(from, n, target, sizeof target - 1);
+    if (k < 0) return errno;
+    target[k] = '\0';
+    if (symlinkat(target, to, n) < 0) return errno;
+  } else if (mknodat(to, n, st.st_mode, st.st_rdev) < 0) {
+    return errno;
+  }
+  return set_owner_mode(to, n, st);
+}
+
+// Opens `from` for reading as a new level; 0 or an errno.
+int open_level(int from, CopyLevel level, std::vector<CopyLevel>* stack) {
   UniqueFd scan(dup(from));
   if (!scan.ok()) return errno;
-  DIR* d = fdopendir(scan.get());
-  if (!d) return errno;
-  scan.release();
-  int err = 0;
-  while (struct dirent* e = readdir(d)) {
+  level.d = fdopendir(scan.get());
+  if (!level.d) return errno;
+  level.from = scan.release();
+  stack->push_back(std::move(level));
+  return 0;
+}
+
+int copy_tree(int from, int to, std::string* where) {
+  std::vector<char> buf(65536);
+  std::vector<CopyLevel> stack;
+  stack.reserve(kCopyDepth);
+  UniqueFd top(dup(to));
+  if (!top.ok()) return errno;
+  int err = open_level(from, CopyLevel{nullptr, -1, std::move(top), "", "", {}}, &stack);
+  while (err == 0 && !stack.empty()) {
+    CopyLevel& level = stack.back();
+    struct dirent* e = readdir(level.d);
+    if (!e) {
+      // full: the directory gets its owner and mode in the level above
+      CopyLevel done = std::move(level);
+      closedir(done.d);
+      stack.pop_back();
+      *where = done.path.substr(0, done.path.size() - 1);
+      if (!stack.empty()) err = set_owner_mode(stack.back().to.get(), done.name.c_str(), done.st);
+      continue;
+    }
     const char* n = e->d_name;
     if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
-    *where = n;
+    *where = level.path + n;
     struct stat st;
-    if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
-    if (S_ISDIR(st.st_mode)) {
-      if (mkdirat(to, n, 0700) < 0) { err = errno; break; }
-      UniqueFd a(openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      UniqueFd b(openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!a.ok() || !b.ok()) { err = errno; break; }
-      std::string inner;
-      if ((err = copy_tree(a.get(), b.get(), &inner)) != 0) { *where = std::string(n) + "/" + inner; break; }
-    } else if (S_ISREG(st.st_mode)) {
-      UniqueFd a(openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-      UniqueFd b(openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-      if (!a.ok() || !b.ok()) { err = errno; break; }
-      char buf[65536];
-      ssize_t k;
-      while ((k = read(a.get(), buf, sizeof buf)) > 0) {
-        for (ssize_t off = 0; off < k;) {
-          ssize_t w = write(b.get(), buf + off, k - off);
-          if (w < 0) { err = errno; break; }
-          off += w;
-        }
-        if (err) break;
-      }
-      if (k < 0) err = errno;
-      if (err) break;
-    } else if (S_ISLNK(st.st_mode)) {
-      char target[4096];
-      ssize_t k = readlinkat(from, n, target, sizeof target - 1);
-      if (k < 0) { err = errno; break; }
-      target[k] = '\0';
-      if (symlinkat(target, to, n) < 0) { err = errno; break; }
-    } else if (mknodat(to, n, st.st_mode, st.st_rdev) < 0) {
-      err = errno;
+    if (fstatat(level.from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
+    if (!S_ISDIR(st.st_mode)) {
+      err = copy_entry(level.from, level.to.get(), n, st, &buf);
+      continue;
+    }
+    if (stack.size() >= kCopyDepth) {
+      err = ELOOP;
+      *where += " (more than " + std::to_string(kCopyDepth) + " directories deep)";
       break;
     }
-    if (fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
-    if (!S_ISLNK(st.st_mode) && fchmodat(to, n, st.st_mode & 07777, 0) < 0) { err = errno; break; }
+    if (mkdirat(level.to.get(), n, 0700) < 0) { err = errno; break; }
+    UniqueFd a(openat(level.from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd b(openat(level.to.get(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!a.ok() || !b.ok()) { err = errno; break; }
+    // `level` is not used after the push (which may move it)
+    err = open_level(a.get(), CopyLevel{nullptr, -1, std::move(b), *where + "/", n, st}, &stack);
   }
-  closedir(d);
+  for (CopyLevel& level : stack) closedir(level.d);
   return err;
 }
 

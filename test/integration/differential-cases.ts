@@ -266,6 +266,16 @@ export const CASES: Case[] = [
     fs.utimesSync(path.join(ctx.sb.bundle, 'rootfs/etc/group'), 946684800, 946684800);
     c.mounts.push({ destination: '/etc', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'tmpcopyup'] });
   } },
+  { name: 'mounts: tmpcopyup copies a nested tree, a read-only directory and links too', args: ['sh', '-c', 'cd /deep-copy && find . | sort && stat -c "%n %a %u" a a/b a/b/c/d/f && cat a/b/c/d/f && readlink a/l'], mutate: (c, ctx) => {
+    const top = path.join(ctx.sb.bundle, 'rootfs/deep-copy');
+    fs.mkdirSync(path.join(top, 'a/b/c/d'), { recursive: true });
+    fs.writeFileSync(path.join(top, 'a/b/c/d/f'), 'deep\n');
+    fs.rmSync(path.join(top, 'a/l'), { force: true });
+    fs.symlinkSync('/nowhere', path.join(top, 'a/l'));
+    fs.chownSync(path.join(top, 'a'), 1000, 1000);
+    fs.chmodSync(path.join(top, 'a/b'), 0o555);
+    c.mounts.push({ destination: '/deep-copy', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] });
+  } },
   { name: 'mounts: a nested destination is created', args: ['sh', '-c', 'grep " /a/b/c " /proc/self/mountinfo | cut -d" " -f5,6'], mutate: (c) => c.mounts.push({ destination: '/a/b/c', type: 'tmpfs', source: 'tmpfs', options: [] }) },
   { name: 'mounts: a missing bind source', args: ['true'], mutate: (c, ctx) => c.mounts.push({ destination: '/data', type: 'bind', source: path.join(ctx.sb.dir, 'nope'), options: ['bind'] }) },
   { name: 'mounts: rootfsPropagation rslave', args: ['sh', '-c', 'grep " / / " /proc/self/mountinfo | cut -d" " -f7-'], mutate: (c) => (c.linux.rootfsPropagation = 'rslave') },
@@ -462,6 +472,17 @@ export const DELIBERATE: Deliberate[] = [
     mutate: (c) => c.process.rlimits.push({ type: 'RLIMIT_NOFILE', soft: 10, hard: 10 }),
     runc: { code: 0 },
     minirun: { code: 1, stderr: /^minirun run failed: config\.json: process\.rlimits.*\n$/ },
+  },
+  {
+    name: 'tmpcopyup of a tree more than 128 directories deep is refused',
+    reason: 'the tree is the container\'s own: minirun walks it without recursion and with a depth limit (runc recurses without one), so a hostile image cannot make the init run out of stack or file descriptors',
+    args: ['sh', '-c', 'echo ran'],
+    mutate: (c, ctx) => {
+      fs.mkdirSync(path.join(ctx.sb.bundle, 'rootfs/too-deep', ...Array(130).fill('d')), { recursive: true });
+      c.mounts.push({ destination: '/too-deep', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] });
+    },
+    runc: { code: 0, stdout: 'ran\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: mount: mounts\[\d+\] \/too-deep: tmpcopyup (d\/){127}d \(more than 128 directories deep\): ELOOP\n$/ },
   },
   {
     name: 'a mount on / is refused (not supported yet)',
