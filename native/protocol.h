@@ -1,5 +1,8 @@
 // The message protocol between the parent (Node + addon) and the init helper.
-// src/native/protocol.ts mirrors every constant here; change both together.
+// This header is its one source: the build prints its tags, constants and
+// record layouts (native/tools/generate-ts.cc) into
+// src/native/protocol-layout.generated.ts, which src/native/protocol.ts
+// encodes plans with, by field name.
 //
 // Transport: one SOCK_SEQPACKET socketpair. The helper gets its end as fd 3.
 //
