@@ -71,7 +71,7 @@ Napi::Value StartHelper(const Napi::CallbackInfo& info) {
   Napi::Buffer<uint8_t> plan = info[1].As<Napi::Buffer<uint8_t>>();
   Napi::Array stdio = info[2].As<Napi::Array>();
   if (stdio.Length() < 3 || stdio.Length() > static_cast<uint32_t>(proto::kMaxPlanFds))
-    throw Napi::TypeError::New(env, "fds: stdio and at most 250 extra fds");
+    throw Napi::TypeError::New(env, "fds: stdio and at most " + std::to_string(proto::kMaxPlanFds - 3) + " extra fds");
   if (plan.Length() > proto::kMaxPlanBytes - sizeof(proto::PlanHeader))
     throw Napi::RangeError::New(env, "the launch plan is too large");
   std::vector<int> fds(stdio.Length());
