@@ -42,7 +42,12 @@ namespace proto {
 
 constexpr uint32_t kMagic = 0x4e55524d;  // "MRUN" little-endian
 constexpr uint32_t kVersion = 1;
-constexpr uint32_t kMaxPlanBytes = 1u << 20;  // SEQPACKET datagram limit we rely on
+// The init's receive buffer for the plan datagram (PlanHeader + records). The
+// sender is usually held lower: the kernel takes a SOCK_SEQPACKET datagram of
+// at most the socket's send buffer less 32 bytes, and SO_SNDBUF is capped at
+// twice net.core.wmem_max (425,984 bytes by default: about 416 KiB). The
+// parent refuses a larger plan before starting the helper (native/launch.cc).
+constexpr uint32_t kMaxPlanBytes = 1u << 20;
 constexpr int kHelperSockFd = 3;
 constexpr int kInitFailedExit = 127;
 constexpr int kMaxPlanFds = 253;  // SCM_MAX_FD: stdio and the extra fds, in one message

@@ -10,6 +10,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MiniRunError } from '../../src/errors';
+import { launch } from '../../src/native/launch';
+import { loadAddon } from '../../src/native/loader';
 import { encodePlan } from '../../src/native/protocol';
 import { PROTO, RECORD, Tag, TAGS } from '../../src/native/protocol-layout.generated';
 import type { RecordName } from '../../src/native/record';
@@ -224,3 +227,51 @@ describe('plan protocol round trip (encodePlan -> the helper\'s decoder)', () =>
   });
 });
 
+describe('a plan larger than one message to the init helper', () => {
+  // What one SOCK_SEQPACKET message may carry here: the init's buffer, or the
+  // socket's send buffer less 32 bytes, where SO_SNDBUF (asked for as the
+  // plan's size + 4 KiB) is capped at twice net.core.wmem_max.
+  const wmemMax = Number(fs.readFileSync('/proc/sys/net/core/wmem_max', 'utf8'));
+  const limit = Math.min(PROTO.kMaxPlanBytes, 2 * Math.min(wmemMax, PROTO.kMaxPlanBytes + 4096) - 32);
+  const base = planCases().find((c) => c.name === 'minimal config')!.plan;
+  // 40 variables of 32 KiB: 1.25 MiB, over the limit whatever wmem_max is.
+  const big: LaunchPlan = { ...base, env: Array.from({ length: 40 }, (_, i) => `V${i}=${'x'.repeat(32 * 1024)}`) };
+
+  it('is refused by the addon before the helper starts, naming both sizes', () => {
+    const records = encodePlan(big);
+    let err: { errno?: number; planBytes?: number; maxPlanBytes?: number } = {};
+    try {
+      loadAddon().startHelper('/nonexistent/minirun-init', records, [0, 1, 2]);
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err).toMatchObject({ errno: 90 /* EMSGSIZE */, planBytes: RECORD.PlanHeader.size + records.length, maxPlanBytes: limit });
+  });
+
+  it('is one clear error from launch', () => {
+    const run = () => launch(loadAddon(), big, [0, 1, 2], { placeInit: () => {} });
+    expect(run).toThrow(MiniRunError);
+    expect(run).toThrow(
+      new RegExp(`^the launch plan is ${RECORD.PlanHeader.size + encodePlan(big).length} bytes: one message to the init helper carries at most ${limit} \\(`),
+    );
+  });
+
+  it('is not refused when it is just at the limit', () => {
+    const records = encodePlan(base);
+    const fits = Buffer.concat([records, tlv(Tag.Env, limit - RECORD.PlanHeader.size - records.length - RECORD.TlvHeader.size)]);
+    expect(RECORD.PlanHeader.size + fits.length).toBe(limit);
+    // The addon goes on to start the helper: here one that is not there
+    // (unless the addon has a copy of the real one already: then it is stopped).
+    const addon = loadAddon();
+    let err: { planBytes?: number; code?: string } | undefined;
+    try {
+      const h = addon.startHelper('/nonexistent/minirun-init', fits, [0, 1, 2]);
+      addon.kill(h.pid, 9);
+      addon.waitSync(h.pid);
+      addon.close(h.sock);
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err?.planBytes).toBeUndefined();
+  });
+});
