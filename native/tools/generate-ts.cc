@@ -179,16 +179,22 @@ Field field(const char* name, size_t offset) {
 // F(f): field f of the record R in scope.
 #define F(f) field<decltype(R::f)>(#f, offsetof(R, f))
 
-// The fields, in declaration order, must cover the record's bytes exactly:
-// a field left out of a list here, or padding the compiler put in, stops the
-// build instead of leaving the TypeScript side a record with a hole.
+// The fields must be listed in the header's order and cover the record's
+// bytes exactly: fields reordered in the header (the wire format changes), a
+// field left out here, or padding the compiler put in, stop the build instead
+// of passing unnoticed.
 void emit_record(Module* m, const char* name, size_t size, const std::vector<Field>& fields) {
+  for (size_t i = 1; i < fields.size(); i++) {
+    if (fields[i].offset < fields[i - 1].offset)
+      die("%s: %s (offset %zu) is listed after %s (offset %zu): the header has them the other way round", name,
+          fields[i].name, fields[i].offset, fields[i - 1].name, fields[i - 1].offset);
+  }
   size_t at = 0;
   for (const Field& f : fields) {
-    if (f.offset != at) die("%s: bytes %zu..%zu are no listed field (left out here, or padding)", name, at, f.offset);
+    if (f.offset != at) die("%s: bytes %zu..%zu are in no listed field (one left out here, or padding)", name, at, f.offset);
     at = f.offset + f.size;
   }
-  if (at != size) die("%s: bytes %zu..%zu are no listed field (left out here, or padding)", name, at, size);
+  if (at != size) die("%s: bytes %zu..%zu are in no listed field (one left out here, or padding)", name, at, size);
   m->line("  " + std::string(name) + ": {");
   m->line("    size: " + dec(size) + ",");
   m->line("    fields: {");
