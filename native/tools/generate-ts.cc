@@ -310,6 +310,7 @@ std::string protocol_module() {
 
 // ---- the system headers -------------------------------------------------
 
+// An entry of the object being written: decimal, hex, or a hex bigint.
 #define NUM(key, v) m.entry(key, dec(v))
 #define HEX(key, v) m.entry(key, hex(v))
 #define BIG(key, v) m.entry(key, big(v))
