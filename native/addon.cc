@@ -71,15 +71,20 @@ Napi::Value StartHelper(const Napi::CallbackInfo& info) {
   Napi::Buffer<uint8_t> plan = info[1].As<Napi::Buffer<uint8_t>>();
   Napi::Array stdio = info[2].As<Napi::Array>();
   if (stdio.Length() < 3 || stdio.Length() > static_cast<uint32_t>(proto::kMaxPlanFds))
-    throw Napi::TypeError::New(env, "fds: stdio and at most 250 extra fds");
-  if (plan.Length() > proto::kMaxPlanBytes - sizeof(proto::PlanHeader))
-    throw Napi::RangeError::New(env, "the launch plan is too large");
+    throw Napi::TypeError::New(env, "fds: stdio and at most " + std::to_string(proto::kMaxPlanFds - 3) + " extra fds");
   std::vector<int> fds(stdio.Length());
   for (uint32_t i = 0; i < stdio.Length(); i++) fds[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
   launch::Started s;
   std::string what;
   int rc = launch::start_helper(path, plan.Data(), plan.Length(), fds.data(), fds.size(), &s, &what);
-  if (rc < 0) throw errno_error(env, what, -rc);
+  if (rc < 0) {
+    Napi::Error e = errno_error(env, what, -rc);
+    if (s.max_plan_bytes) {
+      e.Set("planBytes", Napi::Number::New(env, static_cast<double>(sizeof(proto::PlanHeader) + plan.Length())));
+      e.Set("maxPlanBytes", Napi::Number::New(env, static_cast<double>(s.max_plan_bytes)));
+    }
+    throw e;
+  }
   Napi::Object o = Napi::Object::New(env);
   o.Set("pid", Napi::Number::New(env, s.pid));
   o.Set("sock", Napi::Number::New(env, s.sock));

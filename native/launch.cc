@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/fd.h"
 #include "common/msg.h"
 #include "protocol.h"
@@ -58,20 +60,44 @@ int sealed_copy(const std::string& path, std::string* what) {
   return cached;
 }
 
+// The kernel sends a SOCK_SEQPACKET (unix datagram) message only if it is at
+// most the socket's send buffer less this (af_unix.c, unix_dgram_sendmsg).
+constexpr size_t kDatagramReserve = 32;
+
+// The most bytes the plan's message may have on this socket: what the init
+// receives, and what the kernel sends. SO_SNDBUF asked for more than
+// net.core.wmem_max gets twice wmem_max (425,984 bytes by default).
+size_t plan_capacity(int sock) {
+  int sndbuf = 0;
+  socklen_t len = sizeof(sndbuf);
+  if (getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) < 0 || sndbuf <= static_cast<int>(kDatagramReserve))
+    return proto::kMaxPlanBytes;  // sendmsg will say
+  return std::min<size_t>(proto::kMaxPlanBytes, static_cast<size_t>(sndbuf) - kDatagramReserve);
+}
+
 }  // namespace
 
 int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int* fds, size_t nfds,
                  Started* out, std::string* what) {
-  int exe = sealed_copy(helper_path, what);
-  if (exe < 0) return exe;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
     *what = "socketpair";
     return -errno;
   }
   UniqueFd mine(sv[0]), theirs(sv[1]);
-  int sndbuf = static_cast<int>(plan_len + 4096);
+  // Room for the plan, as far as net.core.wmem_max allows; a plan that does
+  // not fit is refused here, before there is a helper to clean up.
+  size_t message = sizeof(proto::PlanHeader) + plan_len;
+  int sndbuf = static_cast<int>(std::min<size_t>(message, proto::kMaxPlanBytes) + 4096);
   setsockopt(mine.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+  size_t capacity = plan_capacity(mine.get());
+  if (message > capacity) {
+    out->max_plan_bytes = capacity;
+    *what = "the launch plan";
+    return -EMSGSIZE;
+  }
+  int exe = sealed_copy(helper_path, what);
+  if (exe < 0) return exe;
 
   // Block every signal around fork so that no Node handler runs in the child.
   sigset_t all, old;

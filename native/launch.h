@@ -11,6 +11,9 @@ namespace launch {
 struct Started {
   pid_t pid = -1;  // the helper
   int sock = -1;   // the parent's end of the socket (close-on-exec)
+  // When the plan is refused as too large (-EMSGSIZE, before the helper
+  // starts): the most bytes its message (PlanHeader + records) may have.
+  size_t max_plan_bytes = 0;
 };
 
 // fds: the container's stdio, then its extra fds. Returns 0 or -errno;

@@ -1,5 +1,8 @@
 // The message protocol between the parent (Node + addon) and the init helper.
-// src/native/protocol.ts mirrors every constant here; change both together.
+// This header is its one source: the build prints its tags, constants and
+// record layouts (native/tools/generate-ts.cc) into
+// src/native/protocol-layout.generated.ts, which src/native/protocol.ts
+// encodes plans with, by field name.
 //
 // Transport: one SOCK_SEQPACKET socketpair. The helper gets its end as fd 3.
 //
@@ -39,7 +42,12 @@ namespace proto {
 
 constexpr uint32_t kMagic = 0x4e55524d;  // "MRUN" little-endian
 constexpr uint32_t kVersion = 1;
-constexpr uint32_t kMaxPlanBytes = 1u << 20;  // SEQPACKET datagram limit we rely on
+// The init's receive buffer for the plan datagram (PlanHeader + records). The
+// sender is usually held lower: the kernel takes a SOCK_SEQPACKET datagram of
+// at most the socket's send buffer less 32 bytes, and SO_SNDBUF is capped at
+// twice net.core.wmem_max (425,984 bytes by default: about 416 KiB). The
+// parent refuses a larger plan before starting the helper (native/launch.cc).
+constexpr uint32_t kMaxPlanBytes = 1u << 20;
 constexpr int kHelperSockFd = 3;
 constexpr int kInitFailedExit = 127;
 constexpr int kMaxPlanFds = 253;  // SCM_MAX_FD: stdio and the extra fds, in one message
@@ -65,7 +73,7 @@ enum Tag : uint16_t {
   kTagRootReadonly = 3,      // u8
   kTagNoPivot = 4,           // u8
   kTagCloneFlags = 5,        // u64: CLONE_NEW* to create
-  kTagNsJoin = 6,            // u32 CLONE_NEW* type, then str path (not NUL-terminated)
+  kTagNsJoin = 6,            // NsJoinRecord, then str path (not NUL-terminated)
   kTagHostname = 7,          // str
   kTagDomainname = 8,        // str
   kTagMount = 9,             // MountRecord then str* source, destination, fstype, data
@@ -76,7 +84,7 @@ enum Tag : uint16_t {
   // 14: unused (rlimits are set by the parent with prlimit)
   kTagUser = 15,             // UserRecord
   kTagAdditionalGid = 16,    // u32
-  kTagCaps = 17,             // 5 x u64: bounding, effective, permitted, inheritable, ambient
+  kTagCaps = 17,             // CapsRecord
   kTagNoNewPrivs = 18,       // u8
   kTagOomScoreAdj = 19,      // i32
   kTagCwd = 20,              // str
@@ -86,13 +94,13 @@ enum Tag : uint16_t {
   kTagExecFifo = 24,         // str: host path of the exec fifo (create/start)
   kTagSeccompBpf = 25,       // struct sock_filter[] (precompiled by the parent)
   kTagSymlink = 26,          // str* target, linkpath (inside the rootfs)
-  kTagMkdir = 27,            // u32 mode, then str path: create before mounts (cwd)
+  kTagMkdir = 27,            // MkdirRecord, then str path: create before mounts (cwd)
   // 28: unused (the helper asks for id maps whenever it creates a user namespace)
   kTagJoinOnly = 29,         // u8: exec into a running container: join, no rootfs steps
   kTagHookPoints = 30,       // u8: kHookPoint* bits: where the init stops for the parent's hooks
   kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
   kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
-  kTagConsoleSize = 33,      // u32 rows, u32 cols (process.consoleSize)
+  kTagConsoleSize = 33,      // ConsoleSizeRecord (process.consoleSize)
   kTagSessionKeyring = 35,   // str: join a new session keyring of this name (runc: _ses.<id>)
   kTagSeccompFlags = 36,     // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf
   kTagPersonality = 37,      // u32 personality(2) domain
@@ -104,7 +112,7 @@ enum Tag : uint16_t {
   // The next two describe the kTagMount record just before them.
   kTagMountAttr = 42,        // MountAttrRecord: mount_setattr(AT_RECURSIVE) after the mount (rro, rnosuid, ...)
   kTagMountIdmap = 43,       // MountIdmapRecord then uid_count + gid_count IdMapRecords: an id-mapped bind
-  kTagMemoryPolicy = 60,     // u32 mode|flags, then the nodemask bytes (may be empty): set_mempolicy before exec
+  kTagMemoryPolicy = 60,     // MemoryPolicyRecord, then the nodemask bytes (may be empty): set_mempolicy before exec
   kTagApparmorProfile = 61,  // str: AppArmor profile for the exec (/proc/thread-self/attr/apparmor/exec)
 };
 
@@ -155,6 +163,31 @@ struct DeviceRecord {
   uint32_t mode;   // full st_mode permission bits (0666 default)
   uint32_t uid;
   uint32_t gid;
+};
+
+struct NsJoinRecord {
+  uint32_t type;  // CLONE_NEW*
+};
+
+struct MkdirRecord {
+  uint32_t mode;
+};
+
+struct CapsRecord {
+  uint64_t bounding;
+  uint64_t effective;
+  uint64_t permitted;
+  uint64_t inheritable;
+  uint64_t ambient;
+};
+
+struct ConsoleSizeRecord {
+  uint32_t rows;
+  uint32_t cols;
+};
+
+struct MemoryPolicyRecord {
+  uint32_t mode;  // MPOL_* | MPOL_F_*
 };
 
 struct UserRecord {
@@ -223,6 +256,11 @@ static_assert(sizeof(MountAttrRecord) == 16, "MountAttrRecord layout");
 static_assert(sizeof(MountIdmapRecord) == 16, "MountIdmapRecord layout");
 static_assert(sizeof(IdMapRecord) == 12, "IdMapRecord layout");
 static_assert(sizeof(UserRecord) == 16, "UserRecord layout");
+static_assert(sizeof(NsJoinRecord) == 4, "NsJoinRecord layout");
+static_assert(sizeof(MkdirRecord) == 4, "MkdirRecord layout");
+static_assert(sizeof(CapsRecord) == 40, "CapsRecord layout");
+static_assert(sizeof(ConsoleSizeRecord) == 8, "ConsoleSizeRecord layout");
+static_assert(sizeof(MemoryPolicyRecord) == 4, "MemoryPolicyRecord layout");
 static_assert(sizeof(SyncRecord) == 16, "SyncRecord layout");
 static_assert(sizeof(ErrorRecord) == 488, "ErrorRecord layout");
 static_assert(sizeof(TimeOffsetsRecord) == 24, "TimeOffsetsRecord layout");

@@ -53,7 +53,9 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     case proto::kTagCloneFlags: return exact(r, &p->clone_flags);
     case proto::kTagNsJoin: {
       PlanNsJoin j;
-      if (!r.pod(&j.type) || !r.rest(&j.path) || j.path.empty()) return false;
+      proto::NsJoinRecord h;
+      if (!r.pod(&h) || !r.rest(&j.path) || j.path.empty()) return false;
+      j.type = h.type;
       p->joins.push_back(std::move(j));
       return true;
     }
@@ -137,7 +139,9 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     }
     case proto::kTagMkdir: {
       PlanMkdir d;
-      if (!r.pod(&d.mode) || !r.rest(&d.path) || d.path.empty() || d.path[0] != '/') return false;
+      proto::MkdirRecord h;
+      if (!r.pod(&h) || !r.rest(&d.path) || d.path.empty() || d.path[0] != '/') return false;
+      d.mode = h.mode;
       p->mkdirs.push_back(std::move(d));
       return true;
     }
@@ -157,11 +161,13 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
       return true;
     }
     case proto::kTagMemoryPolicy: {
-      size_t n = r.left();
-      if (n < 4 || n > 4 + 128 || (n - 4) % sizeof(unsigned long) != 0) return false;
+      proto::MemoryPolicyRecord h;
+      if (!r.pod(&h)) return false;
+      size_t n = r.left();  // the nodemask: at most 1024 bits
+      if (n > 128 || n % sizeof(unsigned long) != 0) return false;
       p->has_memory_policy = true;
-      r.pod(&p->memory_policy);
-      p->memory_nodes.resize((n - 4) / sizeof(unsigned long));
+      p->memory_policy = h.mode;
+      p->memory_nodes.resize(n / sizeof(unsigned long));
       for (auto& w : p->memory_nodes) r.pod(&w);
       return true;
     }
@@ -170,10 +176,10 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     case proto::kTagExtraFds: return exact(r, &p->extra_fds) && p->extra_fds <= proto::kMaxPlanFds - 3;
     case proto::kTagTerminal: return exact(r, &p->terminal) && p->terminal <= 2;
     case proto::kTagConsoleSize: {
-      uint32_t size[2];
+      proto::ConsoleSizeRecord size;
       if (!exact(r, &size)) return false;
-      p->console_rows = size[0];
-      p->console_cols = size[1];
+      p->console_rows = size.rows;
+      p->console_cols = size.cols;
       return true;
     }
     default: return false;

@@ -53,7 +53,7 @@ struct Plan {
   proto::UserRecord user{};
   std::vector<uint32_t> additional_gids;
   bool has_caps = false;
-  uint64_t caps[5] = {0, 0, 0, 0, 0};  // bounding, effective, permitted, inheritable, ambient
+  proto::CapsRecord caps{};
   bool no_new_privs = false;
   bool has_oom_score_adj = false;
   int32_t oom_score_adj = 0;

@@ -145,7 +145,7 @@ std::string home_of(const Plan& p) {
 void switch_user_and_caps(const Plan& p) {
   uint64_t mask = (caps::last_cap() >= 63) ? ~0ULL : ((1ULL << (caps::last_cap() + 1)) - 1);
   if (p.has_caps) {
-    int rc = caps::drop_bounding(p.caps[0] & mask);
+    int rc = caps::drop_bounding(p.caps.bounding & mask);
     if (rc < 0) report::fail("capabilities", -rc, "apply the bounding set");
   }
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) report::fail("user", errno, "keep capabilities");
@@ -168,9 +168,9 @@ void switch_user_and_caps(const Plan& p) {
   }
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) report::fail("user", errno, "clear keep-capabilities");
   if (p.has_caps) {
-    int rc = caps::set(p.caps[1] & mask, p.caps[2] & mask, p.caps[3] & mask);
+    int rc = caps::set(p.caps.effective & mask, p.caps.permitted & mask, p.caps.inheritable & mask);
     if (rc < 0) report::fail("capabilities", -rc, "apply the effective, permitted and inheritable sets");
-    caps::raise_ambient(p.caps[4] & mask);
+    caps::raise_ambient(p.caps.ambient & mask);
   }
 }
 

@@ -3,16 +3,20 @@
 // container's process), then --preserve-fds N of minirun's own fds.
 import * as fs from 'node:fs';
 import { MiniRunError } from '../errors';
+import { PROTO } from '../native/protocol-layout.generated';
 
 export interface ExtraFds {
   fds: number[];
   env: string[];
 }
 
+/** One message carries the plan's fds: stdio and these (SCM_MAX_FD). */
+const MAX_EXTRA_FDS = PROTO.kMaxPlanFds - 3;
+
 export function parsePreserveFds(text: string | undefined): number {
   if (text === undefined) return 0;
-  if (!/^\d+$/.test(text) || Number(text) > 250) {
-    throw new MiniRunError('USAGE', `--preserve-fds: must be a number from 0 to 250, got "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_EXTRA_FDS) {
+    throw new MiniRunError('USAGE', `--preserve-fds: must be a number from 0 to ${MAX_EXTRA_FDS}, got "${text}"`);
   }
   return Number(text);
 }

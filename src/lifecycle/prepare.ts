@@ -8,6 +8,7 @@ import { checkLsm } from './lsm';
 import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError } from '../errors';
+import { FS_MAGIC } from '../native/kernel-constants.generated';
 import { buildPlan } from '../plan/build';
 import { planNetDevices, type NetDevice } from '../plan/net-devices';
 import type { LaunchPlan } from '../plan/types';
@@ -55,7 +56,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     hostHasKcore: fs.existsSync('/proc/kcore'),
     isProcfs: (p) => {
       try {
-        return fs.statfsSync(p).type === 0x9fa0; // PROC_SUPER_MAGIC
+        return fs.statfsSync(p).type === FS_MAGIC.PROC_SUPER_MAGIC;
       } catch {
         return false;
       }

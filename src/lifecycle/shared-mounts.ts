@@ -7,9 +7,8 @@
 import * as fs from 'node:fs';
 import { unescapeMountinfo } from '../cgroups/mounts';
 import type { Addon } from '../native/addon';
+import { UMOUNT } from '../native/kernel-constants.generated';
 import type { Spec } from '../spec/types';
-
-const MNT_DETACH = 2;
 
 /** Mounts whose mount point is `dir`, from /proc/self/mountinfo. */
 function mountsOn(dir: string): number {
@@ -29,6 +28,6 @@ export function rootfsMountsBefore(spec: Spec, rootfs: string): number | undefin
 export function unmountShared(addon: Addon, rootfs: string, before: number | undefined): void {
   if (before === undefined) return;
   for (let n = mountsOn(rootfs); n > before; n--) {
-    if (addon.umount(rootfs, MNT_DETACH) !== 0) return;
+    if (addon.umount(rootfs, UMOUNT.MNT_DETACH) !== 0) return;
   }
 }

@@ -12,7 +12,11 @@ export type HelperMessage =
   | { type: 'eof' };
 
 export interface Addon {
-  /** Starts the init helper from a sealed memfd copy of helperPath, sends it the plan, stdio and extra fds. */
+  /**
+   * Starts the init helper from a sealed memfd copy of helperPath, sends it the plan, stdio and extra fds.
+   * A plan too large for one message is refused before the helper starts: an error with errno EMSGSIZE,
+   * planBytes (the message's size) and maxPlanBytes (the most it may have on this host).
+   */
   startHelper(helperPath: string, plan: Buffer, fds: number[]): { pid: number; sock: number };
   /** Blocks for the helper's next message. */
   recv(sock: number): HelperMessage;

@@ -8,6 +8,7 @@ import type { Addon } from './addon';
 import { errnoName } from './errno';
 import { helperPath } from './loader';
 import { encodePlan, INIT_FAILED_EXIT, SyncKind } from './protocol';
+import { PROTO } from './protocol-layout.generated';
 import type { IdMapping, LaunchPlan } from '../plan/types';
 
 export interface HostSide {
@@ -64,6 +65,21 @@ function applyRlimits(addon: Addon, pid: number, plan: LaunchPlan): void {
   });
 }
 
+/** The helper, started with the plan; a plan larger than one message can carry is one clear error. */
+function startHelper(addon: Addon, plan: LaunchPlan, fds: number[]): { pid: number; sock: number } {
+  try {
+    return addon.startHelper(helperPath(), encodePlan(plan), fds);
+  } catch (e) {
+    const { planBytes, maxPlanBytes } = e as { planBytes?: number; maxPlanBytes?: number };
+    if (planBytes === undefined || maxPlanBytes === undefined) throw e;
+    const limit = maxPlanBytes === PROTO.kMaxPlanBytes ? 'its receive buffer' : 'twice net.core.wmem_max, less 32 bytes';
+    throw new MiniRunError(
+      'CONFIG',
+      `the launch plan is ${planBytes} bytes: one message to the init helper carries at most ${maxPlanBytes} (${limit}); use fewer or shorter env entries, args or mounts`,
+    );
+  }
+}
+
 function describeExit(addon: Addon, helper: number): string {
   const st = addon.waitSync(helper, true);
   if (!st) return 'the init helper closed its socket';
@@ -78,7 +94,7 @@ function describeExit(addon: Addon, helper: number): string {
  */
 export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide, extra: number[] = []): Launched {
   const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
-  const helper = addon.startHelper(helperPath(), encodePlan({ ...plan, extraFds: extra.length, seccompBpf }), [...stdio, ...extra]);
+  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf }, [...stdio, ...extra]);
   debug(() => `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`);
   let initPid = -1;
   let helperReaped = false;

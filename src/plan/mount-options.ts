@@ -1,31 +1,8 @@
 // mount(8) option words -> MS_* flags, propagation, and data, as runc parses
 // them (libcontainer/specconv parseMountOptions).
-export const MS = {
-  RDONLY: 0x1n,
-  NOSUID: 0x2n,
-  NODEV: 0x4n,
-  NOEXEC: 0x8n,
-  SYNCHRONOUS: 0x10n,
-  REMOUNT: 0x20n,
-  MANDLOCK: 0x40n,
-  DIRSYNC: 0x80n,
-  NOSYMFOLLOW: 0x100n,
-  NOATIME: 0x400n,
-  NODIRATIME: 0x800n,
-  BIND: 0x1000n,
-  MOVE: 0x2000n,
-  REC: 0x4000n,
-  SILENT: 0x8000n,
-  POSIXACL: 0x10000n,
-  UNBINDABLE: 0x20000n,
-  PRIVATE: 0x40000n,
-  SLAVE: 0x80000n,
-  SHARED: 0x100000n,
-  RELATIME: 0x200000n,
-  I_VERSION: 0x800000n,
-  STRICTATIME: 0x1000000n,
-  LAZYTIME: 0x2000000n,
-} as const;
+import { MOUNT_ATTR, MS } from '../native/kernel-constants.generated';
+
+export { MOUNT_ATTR, MS };
 
 /** [clear?, flag]: a word either sets or clears its flag. */
 const FLAG_WORDS = new Map<string, [boolean, bigint]>(Object.entries({
@@ -76,22 +53,6 @@ const PROPAGATION_WORDS = new Map<string, bigint>(Object.entries({
   unbindable: MS.UNBINDABLE,
   runbindable: MS.UNBINDABLE | MS.REC,
 }));
-
-/** mount_setattr(2) attributes (<linux/mount.h>). */
-export const MOUNT_ATTR = {
-  RDONLY: 0x1n,
-  NOSUID: 0x2n,
-  NODEV: 0x4n,
-  NOEXEC: 0x8n,
-  /** the access-time "enum": RELATIME (0), NOATIME or STRICTATIME */
-  _ATIME: 0x70n,
-  RELATIME: 0x0n,
-  NOATIME: 0x10n,
-  STRICTATIME: 0x20n,
-  NODIRATIME: 0x80n,
-  IDMAP: 0x100000n,
-  NOSYMFOLLOW: 0x200000n,
-} as const;
 
 /** Recursive attributes, applied with mount_setattr(AT_RECURSIVE): [clear?, attribute]. */
 const REC_ATTR_WORDS = new Map<string, [boolean, bigint]>(Object.entries({

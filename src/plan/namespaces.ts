@@ -1,13 +1,15 @@
 // runtime-spec namespace names -> CLONE_NEW* flags.
+import { CLONE } from '../native/kernel-constants.generated';
+
 export const CLONE_NEW: Readonly<Record<string, number>> = Object.freeze({
-  mount: 0x00020000,
-  cgroup: 0x02000000,
-  uts: 0x04000000,
-  ipc: 0x08000000,
-  user: 0x10000000,
-  pid: 0x20000000,
-  network: 0x40000000,
-  time: 0x00000080,
+  mount: CLONE.NEWNS,
+  cgroup: CLONE.NEWCGROUP,
+  uts: CLONE.NEWUTS,
+  ipc: CLONE.NEWIPC,
+  user: CLONE.NEWUSER,
+  pid: CLONE.NEWPID,
+  network: CLONE.NEWNET,
+  time: CLONE.NEWTIME,
 });
 
 export function cloneFlag(type: string): number | undefined {

@@ -2,6 +2,7 @@
 // namespace offsets, scheduler, I/O priority, CPU affinity. Names become the
 // kernel's numbers; every unknown value is an error naming its field.
 import { configError } from '../errors';
+import { IOPRIO, MPOL_FLAG, MPOL_MODE, PER, SCHED, SCHED_FLAG } from '../native/kernel-constants.generated';
 import type { Process } from '../spec/types';
 
 type Raw = Record<string, unknown>;
@@ -19,7 +20,7 @@ function obj(v: unknown, where: string): Raw {
   return v as Raw;
 }
 
-const PERSONALITY: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
+const PERSONALITY: Record<string, number> = { LINUX: PER.PER_LINUX, LINUX32: PER.PER_LINUX32 };
 
 export function planPersonality(raw: unknown): number | undefined {
   if (raw === undefined || raw === null) return undefined;
@@ -54,14 +55,11 @@ export function planTimeOffsets(raw: unknown, newTimeNamespace: boolean): TimeOf
   return { monotonicSecs, monotonicNanosecs, boottimeSecs, boottimeNanosecs };
 }
 
-const POLICIES: Record<string, number> = {
-  SCHED_OTHER: 0, SCHED_FIFO: 1, SCHED_RR: 2, SCHED_BATCH: 3, SCHED_ISO: 4, SCHED_IDLE: 5, SCHED_DEADLINE: 6,
+const POLICIES: Record<string, number> = { ...SCHED };
+const SCHED_FLAGS: Record<string, number> = { ...SCHED_FLAG };
+const IOPRIO_CLASSES: Record<string, number> = {
+  IOPRIO_CLASS_RT: IOPRIO.IOPRIO_CLASS_RT, IOPRIO_CLASS_BE: IOPRIO.IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE: IOPRIO.IOPRIO_CLASS_IDLE,
 };
-const SCHED_FLAGS: Record<string, number> = {
-  SCHED_FLAG_RESET_ON_FORK: 0x01, SCHED_FLAG_RECLAIM: 0x02, SCHED_FLAG_DL_OVERRUN: 0x04, SCHED_FLAG_KEEP_POLICY: 0x08,
-  SCHED_FLAG_KEEP_PARAMS: 0x10, SCHED_FLAG_UTIL_CLAMP_MIN: 0x20, SCHED_FLAG_UTIL_CLAMP_MAX: 0x40,
-};
-const IOPRIO_CLASSES: Record<string, number> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
 
 export interface Scheduler {
   policy: number;
@@ -120,7 +118,7 @@ export function planProcessSettings(proc: Process, where = 'process'): ProcessSe
   if (proc.ioPriority !== undefined && proc.ioPriority !== null) {
     const io = obj(proc.ioPriority, `${where}.ioPriority`);
     if (typeof io.class !== 'string' || !own(IOPRIO_CLASSES, io.class)) throw configError(`${where}.ioPriority.class`, `unknown class ${JSON.stringify(io.class)}`);
-    out.ioPriority = (IOPRIO_CLASSES[io.class] << 13) | int(io.priority, `${where}.ioPriority.priority`, 0, 7);
+    out.ioPriority = (IOPRIO_CLASSES[io.class] << IOPRIO.IOPRIO_CLASS_SHIFT) | int(io.priority, `${where}.ioPriority.priority`, 0, 7);
   }
   if (proc.execCPUAffinity !== undefined && proc.execCPUAffinity !== null) {
     const a = obj(proc.execCPUAffinity, `${where}.execCPUAffinity`);
@@ -136,10 +134,8 @@ export function planProcessSettings(proc: Process, where = 'process'): ProcessSe
 }
 
 /** set_mempolicy(2) modes and mode flags, by the names the runtime-spec uses */
-const MPOL_MODES: Record<string, number> = {
-  MPOL_DEFAULT: 0, MPOL_PREFERRED: 1, MPOL_BIND: 2, MPOL_INTERLEAVE: 3, MPOL_LOCAL: 4, MPOL_PREFERRED_MANY: 5, MPOL_WEIGHTED_INTERLEAVE: 6,
-};
-const MPOL_FLAGS: Record<string, number> = { MPOL_F_NUMA_BALANCING: 1 << 13, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_STATIC_NODES: 1 << 15 };
+const MPOL_MODES: Record<string, number> = { ...MPOL_MODE };
+const MPOL_FLAGS: Record<string, number> = { ...MPOL_FLAG };
 
 export function memoryPolicyFeatures(): object {
   return { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) };

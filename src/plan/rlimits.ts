@@ -1,11 +1,6 @@
-// RLIMIT_* names -> resource numbers (x86_64, asm-generic).
-const RLIMITS = [
-  'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS',
-  'RLIMIT_NPROC', 'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS', 'RLIMIT_LOCKS', 'RLIMIT_SIGPENDING',
-  'RLIMIT_MSGQUEUE', 'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME',
-] as const;
+// RLIMIT_* names -> resource numbers (<sys/resource.h>).
+import { RLIMIT } from '../native/kernel-constants.generated';
 
 export function rlimitNumber(name: string): number | undefined {
-  const i = (RLIMITS as readonly string[]).indexOf(name);
-  return i < 0 ? undefined : i;
+  return Object.prototype.hasOwnProperty.call(RLIMIT, name) ? RLIMIT[name as keyof typeof RLIMIT] : undefined;
 }

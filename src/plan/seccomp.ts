@@ -4,7 +4,9 @@
 // SCMP_ACT_NOTIFY: the filter is loaded with a listener fd that goes, with the
 // container process state, to linux.seccomp.listenerPath (runc 1.1.5's rules:
 // a listener is required, not as the default action, not on write(2)).
+import * as os from 'node:os';
 import { configError } from '../errors';
+import { SCMP_ACT, SCMP_CMP, SECCOMP_FILTER_FLAG } from '../native/kernel-constants.generated';
 
 export interface SeccompFilter {
   defaultAction: number;
@@ -27,21 +29,21 @@ export interface PlannedSeccomp {
   listener?: SeccompListener;
 }
 
-const EPERM = 1;
+const EPERM = os.constants.errno.EPERM;
+/** libseccomp's ERRNO and TRACE actions carry a 16-bit value in their low bits. */
+const withValue = (base: number) => (v: number) => base | (v & 0xffff);
 const ACTIONS: Record<string, (errno: number) => number> = {
-  SCMP_ACT_KILL: () => 0x00000000,
-  SCMP_ACT_KILL_THREAD: () => 0x00000000,
-  SCMP_ACT_KILL_PROCESS: () => 0x80000000,
-  SCMP_ACT_TRAP: () => 0x00030000,
-  SCMP_ACT_ERRNO: (e) => 0x00050000 | (e & 0xffff),
-  SCMP_ACT_TRACE: (e) => 0x7ff00000 | (e & 0xffff),
-  SCMP_ACT_LOG: () => 0x7ffc0000,
-  SCMP_ACT_NOTIFY: () => 0x7fc00000,
-  SCMP_ACT_ALLOW: () => 0x7fff0000,
+  SCMP_ACT_KILL: () => SCMP_ACT.SCMP_ACT_KILL,
+  SCMP_ACT_KILL_THREAD: () => SCMP_ACT.SCMP_ACT_KILL_THREAD,
+  SCMP_ACT_KILL_PROCESS: () => SCMP_ACT.SCMP_ACT_KILL_PROCESS,
+  SCMP_ACT_TRAP: () => SCMP_ACT.SCMP_ACT_TRAP,
+  SCMP_ACT_ERRNO: withValue(SCMP_ACT.SCMP_ACT_ERRNO),
+  SCMP_ACT_TRACE: withValue(SCMP_ACT.SCMP_ACT_TRACE),
+  SCMP_ACT_LOG: () => SCMP_ACT.SCMP_ACT_LOG,
+  SCMP_ACT_NOTIFY: () => SCMP_ACT.SCMP_ACT_NOTIFY,
+  SCMP_ACT_ALLOW: () => SCMP_ACT.SCMP_ACT_ALLOW,
 };
-const OPERATORS: Record<string, number> = {
-  SCMP_CMP_NE: 1, SCMP_CMP_LT: 2, SCMP_CMP_LE: 3, SCMP_CMP_EQ: 4, SCMP_CMP_GE: 5, SCMP_CMP_GT: 6, SCMP_CMP_MASKED_EQ: 7,
-};
+const OPERATORS: Record<string, number> = { ...SCMP_CMP };
 const ARCHES: Record<string, string> = {
   SCMP_ARCH_X86: 'x86', SCMP_ARCH_X86_64: 'x86_64', SCMP_ARCH_X32: 'x32', SCMP_ARCH_ARM: 'arm',
   SCMP_ARCH_AARCH64: 'aarch64', SCMP_ARCH_MIPS: 'mips', SCMP_ARCH_MIPS64: 'mips64', SCMP_ARCH_MIPS64N32: 'mips64n32',
@@ -49,17 +51,19 @@ const ARCHES: Record<string, string> = {
   SCMP_ARCH_PPC64: 'ppc64', SCMP_ARCH_PPC64LE: 'ppc64le', SCMP_ARCH_S390: 's390', SCMP_ARCH_S390X: 's390x',
   SCMP_ARCH_RISCV64: 'riscv64',
 };
+const F = SECCOMP_FILTER_FLAG;
+/** The flags config.json may ask for (WAIT_KILLABLE_RECV: Linux 5.19; only with a notify listener). */
 const FLAGS: Record<string, number> = {
-  SECCOMP_FILTER_FLAG_TSYNC: 1,
-  SECCOMP_FILTER_FLAG_LOG: 2,
-  SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
-  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 32, // Linux 5.19; only with a notify listener
+  SECCOMP_FILTER_FLAG_TSYNC: F.SECCOMP_FILTER_FLAG_TSYNC,
+  SECCOMP_FILTER_FLAG_LOG: F.SECCOMP_FILTER_FLAG_LOG,
+  SECCOMP_FILTER_FLAG_SPEC_ALLOW: F.SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: F.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
 };
-const FLAG_TSYNC = 1;
-const FLAG_NEW_LISTENER = 8;
-const FLAG_TSYNC_ESRCH = 16; // the kernel takes TSYNC with NEW_LISTENER only with this
-const FLAG_WAIT_KILLABLE_RECV = 32;
-const NOTIFY = 0x7fc00000;
+const FLAG_TSYNC = F.SECCOMP_FILTER_FLAG_TSYNC;
+const FLAG_NEW_LISTENER = F.SECCOMP_FILTER_FLAG_NEW_LISTENER;
+const FLAG_TSYNC_ESRCH = F.SECCOMP_FILTER_FLAG_TSYNC_ESRCH; // the kernel takes TSYNC with NEW_LISTENER only with this
+const FLAG_WAIT_KILLABLE_RECV = F.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+const NOTIFY = SCMP_ACT.SCMP_ACT_NOTIFY;
 
 /** For `features` (runtime-spec features-linux.md): what this planner accepts. */
 export function seccompFeatures(): object {

@@ -8,6 +8,8 @@
 // runc makes across fields (namespacesNeeded); and validateSpec, the entry.
 // Each reader is (value, path) -> typed value; see check.ts.
 import { configError } from '../errors';
+import { LIMITS, RLIMIT } from '../native/kernel-constants.generated';
+import { PROTO } from '../native/protocol-layout.generated';
 import { capNumber } from './capabilities';
 import {
   absolutePath, arrayOf, at, boolean, fields, given, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
@@ -20,15 +22,11 @@ import type {
 } from './types';
 
 const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
-const RLIMITS = [
-  'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC',
-  'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS', 'RLIMIT_LOCKS', 'RLIMIT_SIGPENDING', 'RLIMIT_MSGQUEUE',
-  'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME',
-];
+const RLIMITS = Object.keys(RLIMIT);
 const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
-const HOST_NAME_MAX = 64; // the kernel's __NEW_UTS_LEN, for both hostname and domainname
-const ID_MAPPINGS_MAX = 340; // lines a uid_map/gid_map takes (Linux 4.15+)
-const NGROUPS_MAX = 65536;
+const HOST_NAME_MAX = LIMITS.NEW_UTS_LEN; // for both hostname and domainname
+const ID_MAPPINGS_MAX = PROTO.kMaxIdMaps; // lines a uid_map/gid_map takes (Linux 4.15+)
+const NGROUPS_MAX = LIMITS.NGROUPS_MAX;
 const U32_END = 2 ** 32;
 
 /** The index of the first value seen before in the list, or -1. */

@@ -536,4 +536,12 @@ export const DELIBERATE: Deliberate[] = [
     runc: { code: 0, stdout: 'HOME=/past-4-mib\n' },
     minirun: { code: 1, stderr: /^minirun run failed: user: \/etc\/passwd: \d+ bytes, over the limit of 4194304: EFBIG\n$/ },
   },
+  {
+    name: 'a launch plan over 1 MiB is refused',
+    reason: "the plan goes to the init helper in one SOCK_SEQPACKET message, of at most the helper's 1 MiB buffer (less where twice net.core.wmem_max is smaller); runc 1.1.5 streams its config to its init",
+    args: ['sh', '-c', 'echo ${#BIG39}'],
+    mutate: (c) => c.process.env.push(...Array.from({ length: 40 }, (_, i) => `BIG${i}=${'x'.repeat(32 * 1024)}`)),
+    runc: { code: 0, stdout: '32768\n' },
+    minirun: { code: 1, stderr: /^minirun run failed: the launch plan is \d+ bytes: one message to the init helper carries at most \d+ \(.*\n$/ },
+  },
 ];

@@ -42,6 +42,9 @@ suite('one-line errors, exit 1, no residue', () => {
     ['a capability the host bounding set lacks', (c) => {
       for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_SYS_RESOURCE');
     }, /capabilities: .*EPERM/],
+    ['a launch plan larger than one message to the init helper', (c) => {
+      for (let i = 0; i < 40; i++) c.process.env.push(`BIG${i}=${'x'.repeat(32 * 1024)}`);
+    }, /the launch plan is \d+ bytes: one message to the init helper carries at most \d+ \(/],
     ['proc mounted over a symlink', (c) => {
       c.mounts[0].destination = '/proclink';
     }, /mounts\[0\] \/proclink: proc must be mounted on ordinary directory/],
