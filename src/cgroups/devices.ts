@@ -5,7 +5,7 @@
 // no rule for linux.devices nodes: a config allows them in resources.)
 // Serialised for cgroup v1 devices.allow/deny.
 import { configError } from '../errors';
-import type { DeviceRule } from '../spec/types';
+import type { DeviceRule } from '../config/types';
 
 export type { DeviceRule };
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import type { Resources } from '../spec/types';
+import type { Resources } from '../config/types';
 import { checkV1Rules, deviceRules, type DeviceRule } from './devices';
 import { v1Writes, type CgroupWrite } from './resources';
 import { v2Writes } from './resources-v2';

@@ -3,7 +3,7 @@
 // blkio weight -> io.weight), in its order: pids, memory, io, cpu, cpuset,
 // hugetlb, rdma, then `unified` verbatim. Pure.
 import { configError } from '../errors';
-import type { Resources } from '../spec/types';
+import type { Resources } from '../config/types';
 import { checkPageSize, rdmaValue, type CgroupWrite } from './resources';
 
 /** runc's numToStr: 0 is unset, -1 is "max". */

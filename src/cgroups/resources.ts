@@ -3,7 +3,7 @@
 // field, never ignored (kernel memory apart: runc ignores it with a warning,
 // and so does minirun). (v2: resources-v2.ts.)
 import { configError } from '../errors';
-import type { Resources } from '../spec/types';
+import type { Resources } from '../config/types';
 
 export interface CgroupWrite {
   /** the controller whose hierarchy (v1) or interface file (v2) this is */

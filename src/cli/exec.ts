@@ -55,7 +55,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
   }
   let process;
   if (typeof o.process === 'string') {
-    const { loadProcessFile } = await import('../spec/load');
+    const { loadProcessFile } = await import('../config/load');
     process = loadProcessFile(o.process);
   } else if (command.length === 0) {
     throw new MiniRunError('USAGE', 'exec: a command to run is required (or --process)');

@@ -10,7 +10,7 @@ export function register(program: Command): void {
       const fs = await import('node:fs');
       const path = await import('node:path');
       const { MiniRunError } = await import('../errors');
-      const { defaultSpec } = await import('../spec/default');
+      const { defaultSpec } = await import('../config/default');
       if (o.rootless) throw new MiniRunError('USAGE', '--rootless: not supported yet');
       const file = path.join(o.bundle ?? '.', 'config.json');
       try {

@@ -9,7 +9,7 @@ import { oomKills, readStats } from '../cgroups/stats';
 import { MiniRunError } from '../errors';
 import { debug } from '../log';
 import { writeAll } from '../output';
-import { stringifyJson } from '../spec/json';
+import { stringifyJson } from '../config/json';
 import { findContainer, statusOf } from '../state/find';
 import { requireStatus } from '../state/status';
 

@@ -7,7 +7,7 @@ import type { Addon } from '../native/addon';
 import type { HookContainer } from '../plan/exec';
 import { planSeccomp } from '../plan/seccomp';
 import { ociState } from '../hooks/state';
-import type { Hooks, Spec } from '../spec/types';
+import type { Hooks, Spec } from '../config/types';
 import { sendToListener } from './seccomp-listener';
 
 // The runner (and child_process with it) loads only for a container that has hooks.

@@ -11,8 +11,8 @@ import { configError } from '../errors';
 import { buildPlan } from '../plan/build';
 import { planNetDevices, type NetDevice } from '../plan/net-devices';
 import type { LaunchPlan } from '../plan/types';
-import { loadSpec } from '../spec/load';
-import type { Spec } from '../spec/types';
+import { loadSpec } from '../config/load';
+import type { Spec } from '../config/types';
 
 export interface Prepared {
   spec: Spec;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { unescapeMountinfo } from '../cgroups/mounts';
 import type { Addon } from '../native/addon';
-import type { Spec } from '../spec/types';
+import type { Spec } from '../config/types';
 
 const MNT_DETACH = 2;
 

@@ -3,8 +3,8 @@
 import * as path from 'node:path';
 import { configError, MiniRunError } from '../errors';
 import { HOOK_POINT_CREATE, HOOK_POINT_START, MountKind } from '../native/protocol';
-import { capNumber } from '../spec/capabilities';
-import type { Mount, Process, Spec } from '../spec/types';
+import { capNumber } from '../config/capabilities';
+import type { Mount, Process, Spec } from '../config/types';
 import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';

@@ -2,8 +2,8 @@
 // container (runc exec): its namespaces by /proc/<pid>/ns, no rootfs steps.
 // Pure, like build.ts.
 import { configError, MiniRunError } from '../errors';
-import { capNumber } from '../spec/capabilities';
-import type { Hook, Namespace, Process, Spec } from '../spec/types';
+import { capNumber } from '../config/capabilities';
+import type { Hook, Namespace, Process, Spec } from '../config/types';
 import { consoleSize, planProcess } from './build';
 import { CLONE_NEW } from './namespaces';
 import { planSeccomp } from './seccomp';

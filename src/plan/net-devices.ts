@@ -2,7 +2,7 @@
 // network namespace, under which names. The move itself is host-side work
 // (the addon's moveNetDevice) done while the init waits.
 import { configError } from '../errors';
-import type { Namespace } from '../spec/types';
+import type { Namespace } from '../config/types';
 
 export interface NetDevice {
   hostName: string;

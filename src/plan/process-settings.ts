@@ -2,7 +2,7 @@
 // namespace offsets, scheduler, I/O priority, CPU affinity. Names become the
 // kernel's numbers; every unknown value is an error naming its field.
 import { configError } from '../errors';
-import type { Process } from '../spec/types';
+import type { Process } from '../config/types';
 
 type Raw = Record<string, unknown>;
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v1Writes } from '../../src/cgroups/resources';
-import { parseJson } from '../../src/spec/json';
-import { readResources } from '../../src/spec/validate';
+import { parseJson } from '../../src/config/json';
+import { readResources } from '../../src/config/validate';
 import { hasRunc, isRoot, Sandbox, uniqueId } from './harness';
 
 const v1 = fs.existsSync('/sys/fs/cgroup/cpu/cpu.shares');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuMask, planPersonality, planProcessSettings, planTimeOffsets } from '../../src/plan/process-settings';
-import type { Process } from '../../src/spec/types';
+import type { Process } from '../../src/config/types';
 
 const proc = (more: Partial<Process>): Process => ({ user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh'], ...more }) as Process;
 

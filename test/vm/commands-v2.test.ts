@@ -130,8 +130,8 @@ describe('cgroup commands on v2', () => {
 describe('every v2 file minirun writes holds what runc writes', () => {
   it('pids, memory, io, cpu, cpuset (the list comes from the runtime\'s own table)', async () => {
     const { v2Writes } = await import('../../src/cgroups/resources-v2');
-    const { parseJson } = await import('../../src/spec/json');
-    const { readResources } = await import('../../src/spec/validate');
+    const { parseJson } = await import('../../src/config/json');
+    const { readResources } = await import('../../src/config/validate');
     const resources = {
       pids: { limit: 50 },
       memory: { limit: 67108864, swap: 134217728, reservation: 33554432 },
