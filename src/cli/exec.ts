@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from './main';
+import type { Globals } from './globals';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function register(program: Command, globals: () => GlobalOptions): void {
+export function register(program: Command, globals: Globals): void {
   program
     .command('exec')
     .description('run a new process inside a running container')
@@ -38,7 +38,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     });
 }
 
-async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: () => GlobalOptions): Promise<number> {
+async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: Globals): Promise<number> {
   const { MiniRunError } = await import('../errors');
   const { parsePreserveFds } = await import('../lifecycle/extra-fds');
   const num = (flag: string, v: string) => {

@@ -22,14 +22,3 @@ export function register(program: Command): void {
       }
     });
 }
-
-export function registerFeatures(program: Command, version: string): void {
-  program
-    .command('features')
-    .description('show the runtime-spec features minirun implements (JSON)')
-    .action(async () => {
-      const { features } = await import('../lifecycle/features');
-      const { out } = await import('../output');
-      out(`${JSON.stringify(features(version), null, '    ')}\n`);
-    });
-}
