@@ -7,9 +7,9 @@ import { debug } from '../log';
 import { loadAddon } from '../native/loader';
 import { sleepSync } from '../output';
 import { deviceFilter } from './device-filter';
-import { v1Writes } from './devices';
+import { v1DeviceWrites } from './devices';
 import type { CgroupDir, CgroupPlan } from './plan';
-import type { CgroupWrite } from './resources';
+import type { CgroupWrite } from './resources-common';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError('CGROUP', `cgroup: ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -161,7 +161,7 @@ function applyDeviceRules(plan: CgroupPlan): void {
   }
   const devices = plan.dirs.find((d) => d.hierarchy.split(',').includes('devices'));
   if (devices) {
-    for (const [file, rule] of v1Writes(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
+    for (const [file, rule] of v1DeviceWrites(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
   }
 }
 

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import type { Resources } from '../config/types';
 import { checkV1Rules, deviceRules, type DeviceRule } from './devices';
-import { v1Writes, type CgroupWrite } from './resources';
-import { v2Writes } from './resources-v2';
+import type { CgroupWrite } from './resources-common';
+import { v1ResourceWrites } from './resources-v1';
+import { v2ResourceWrites } from './resources-v2';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2';
@@ -55,8 +56,8 @@ export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, ow
 
 /** The writes for the host's mode; on v2, each needs its controller in the root's cgroup.controllers. */
 function resourceWrites(mode: CgroupMode, resources: Resources | undefined, v2Controllers: readonly string[]): CgroupWrite[] {
-  if (mode !== 'v2') return v1Writes(resources);
-  const writes = v2Writes(resources);
+  if (mode !== 'v2') return v1ResourceWrites(resources);
+  const writes = v2ResourceWrites(resources);
   for (const w of writes) {
     if (w.controller !== 'cgroup' && !v2Controllers.includes(w.controller)) {
       throw new MiniRunError('CGROUP', `linux.resources: ${w.file}: the ${w.controller} controller is not available on this host (cgroup.controllers: ${v2Controllers.join(' ') || 'none'})`);

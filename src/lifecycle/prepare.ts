@@ -2,7 +2,7 @@
 // reads the host before anything is made. Throws before touching anything.
 import * as fs from 'node:fs';
 import { planCgroups, type CgroupPlan } from '../cgroups';
-import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources';
+import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-common';
 import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
 import { rootfsMountsBefore } from './shared-mounts';

@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeResources } from '../cgroups/manage';
 import type { CgroupMode } from '../cgroups/plan';
-import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, v1Writes, type CgroupWrite } from '../cgroups/resources';
-import { v2Writes } from '../cgroups/resources-v2';
+import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../cgroups/resources-common';
+import { v1ResourceWrites } from '../cgroups/resources-v1';
+import { v2ResourceWrites } from '../cgroups/resources-v2';
 import { MiniRunError } from '../errors';
 import { warn } from '../log';
 import { loadAddon } from '../native/loader';
@@ -120,8 +121,8 @@ export function updateWrites(mode: CgroupMode, given: Resources, merged: Resourc
   if (given.cpu && (given.cpu.quota !== undefined) !== (given.cpu.period !== undefined)) {
     r.cpu = { ...given.cpu, quota: merged.cpu?.quota, period: merged.cpu?.period };
   }
-  if (mode === 'v2') return v2Writes(r);
-  return v1Writes(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
+  if (mode === 'v2') return v2ResourceWrites(r);
+  return v1ResourceWrites(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
 }
 
 export function update(root: string, id: string, requested: Resources): void {
