@@ -8,19 +8,8 @@ import { checkV1Rules, deviceRules, type DeviceRule } from './devices';
 import type { CgroupWrite } from './resources-common';
 import { v1ResourceWrites } from './resources-v1';
 import { v2ResourceWrites } from './resources-v2';
+import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
-
-export type CgroupMode = 'v1' | 'hybrid' | 'v2';
-
-export interface CgroupDir {
-  /** the hierarchy's name: "cpu", "systemd", "unified" ... */
-  hierarchy: string;
-  path: string;
-  /** the hierarchy's mount point */
-  mount?: string;
-  /** the top-most directory this container created for it (undefined: it already existed) */
-  made?: string;
-}
 
 export interface CgroupPlan {
   mode: CgroupMode;
@@ -89,12 +78,12 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
     for (const ss of b.name.split(',')) v1Symlinks.push({ target: b.name, name: ss });
   }
   for (const w of mode === 'v2' ? [] : writes) {
-    if (!v1Binds.some((b) => b.name.split(',').includes(w.controller))) {
+    if (!dirFor(dirs, w.controller)) {
       throw new MiniRunError('CGROUP', `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`);
     }
   }
   const rules = deviceRules(req.deviceRules);
-  if (v1Binds.some((b) => b.name.split(',').includes('devices'))) checkV1Rules(rules, req.deviceRules.length);
+  if (dirFor(dirs, 'devices')) checkV1Rules(rules, req.deviceRules.length);
   return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes };
 }
 

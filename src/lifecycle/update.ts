@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeResources } from '../cgroups/manage';
-import type { CgroupMode } from '../cgroups/plan';
+import { dirFor, modeOfDirs, type CgroupMode } from '../cgroups/dirs';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../cgroups/resources-common';
 import { v1ResourceWrites } from '../cgroups/resources-v1';
 import { v2ResourceWrites } from '../cgroups/resources-v2';
@@ -135,11 +135,11 @@ export function update(root: string, id: string, requested: Resources): void {
   withContainer(addon, root, id, ({ dir, state }, status) => {
     requireStatus('update', id, status);
     const dirs = state.cgroupDirs ?? [];
-    const mode = state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2');
+    const mode = state.cgroupMode ?? modeOfDirs(dirs);
     const old = state.resources ? readResources(parseJson(state.resources), 'linux.resources') : {};
     const merged = merge(old, given);
     const currentLimit = () => {
-      const mem = dirs.find((d) => d.hierarchy.split(',').includes('memory'));
+      const mem = dirFor(dirs, 'memory');
       return mem ? BigInt(fs.readFileSync(path.join(mem.path, 'memory.limit_in_bytes'), 'utf8').trim()) : 0n;
     };
     let writes: CgroupWrite[];

@@ -1,5 +1,5 @@
 // What state.json holds (and the journal, while create runs).
-import type { CgroupDir, CgroupMode } from '../cgroups/plan';
+import type { CgroupDir, CgroupMode } from '../cgroups/dirs';
 import type { Hooks, Namespace } from '../config/types';
 
 export interface ContainerState {
