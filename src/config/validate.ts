@@ -14,17 +14,13 @@ import {
   required, section, string, stringArray, u16, u32, u64, type Reader,
 } from './check';
 import type { Json } from './json';
+import { rlimitNumber } from './rlimits';
 import type {
   BlockIO, Capabilities, Cpu, Device, DeviceRule, Hook, Hooks, HugepageLimit, IdMapping, Linux, Memory, Mount,
   Namespace, Process, Resources, Rlimit, Root, Spec, ThrottleDevice, User, WeightDevice,
 } from './types';
 
 const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
-const RLIMITS = [
-  'RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC',
-  'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS', 'RLIMIT_LOCKS', 'RLIMIT_SIGPENDING', 'RLIMIT_MSGQUEUE',
-  'RLIMIT_NICE', 'RLIMIT_RTPRIO', 'RLIMIT_RTTIME',
-];
 const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 const HOST_NAME_MAX = 64; // the kernel's __NEW_UTS_LEN, for both hostname and domainname
 const ID_MAPPINGS_MAX = 340; // lines a uid_map/gid_map takes (Linux 4.15+)
@@ -68,7 +64,7 @@ const capabilities: Reader<Capabilities> = section({ bounding: capSet, effective
 
 function rlimitType(v: Json, p: string): string {
   const type = string(v, p);
-  if (!RLIMITS.includes(type)) throw configError(p, `unknown rlimit ${JSON.stringify(type)}`);
+  if (rlimitNumber(type) === undefined) throw configError(p, `unknown rlimit ${JSON.stringify(type)}`);
   return type;
 }
 

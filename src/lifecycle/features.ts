@@ -2,8 +2,8 @@
 // tables minirun itself uses, so it cannot claim what is not implemented.
 import { supportedMountOptions } from '../plan/mount-options';
 import { CLONE_NEW } from '../plan/namespaces';
-import { memoryPolicyFeatures } from '../plan/process-settings';
-import { seccompFeatures } from '../plan/seccomp';
+import { memoryPolicyFeatures } from '../config/process-settings';
+import { seccompFeatures } from '../config/seccomp';
 import { CAPABILITIES } from '../config/capabilities';
 import { SPEC_VERSION } from '../version';
 

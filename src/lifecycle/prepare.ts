@@ -9,7 +9,7 @@ import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError } from '../errors';
 import { buildPlan } from '../plan/build';
-import { planNetDevices, type NetDevice } from '../plan/net-devices';
+import { readNetDevices, type NetDevice } from '../config/net-devices';
 import type { LaunchPlan } from '../plan/types';
 import { loadSpec } from '../config/load';
 import type { Spec } from '../config/types';
@@ -72,7 +72,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     execFifo: opts.execFifo,
   });
   checkLsm({ ...spec.process, mountLabel: linux.mountLabel });
-  const netDevices = planNetDevices(linux.netDevices, linux.namespaces ?? []);
+  const netDevices = readNetDevices(linux.netDevices, linux.namespaces ?? []);
   for (const d of netDevices) {
     if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
   }
