@@ -5,7 +5,7 @@
 // no rule for linux.devices nodes: a config allows them in resources.)
 // Serialised for cgroup v1 devices.allow/deny.
 import { configError } from '../errors';
-import type { DeviceRule } from '../spec/types';
+import type { DeviceRule } from '../config/types';
 
 export type { DeviceRule };
 
@@ -28,7 +28,7 @@ export function deviceRules(specRules: readonly DeviceRule[]): DeviceRule[] {
 }
 
 /** ["deny", "a"] or ["allow", "c 1:3 rwm"]: what to write, in order, for cgroup v1. */
-export function v1Writes(rules: readonly DeviceRule[]): [('allow' | 'deny'), string][] {
+export function v1DeviceWrites(rules: readonly DeviceRule[]): [('allow' | 'deny'), string][] {
   return rules.map((r) => {
     const file = r.allow ? 'allow' : 'deny';
     const type = r.type ?? 'a';
@@ -39,7 +39,7 @@ export function v1Writes(rules: readonly DeviceRule[]): [('allow' | 'deny'), str
 }
 
 const wild = (n: number | null | undefined): number => (n === null || n === undefined || n < 0 ? -1 : n);
-const ruleText = (r: DeviceRule): string => v1Writes([r])[0][1];
+const ruleText = (r: DeviceRule): string => v1DeviceWrites([r])[0][1];
 
 /**
  * cgroup v1 keeps one list of exceptions to a default and removes only exact

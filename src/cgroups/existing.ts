@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { MiniRunError } from '../errors';
 import { warn } from '../log';
+import { dirFor } from './dirs';
 import { frozenBy } from './freezer';
 import { cgroupPids } from './manage';
 import type { CgroupPlan } from './plan';
@@ -17,7 +18,7 @@ import type { CgroupPlan } from './plan';
  * (the one v2 directory on a v2 host), with its sub-cgroups.
  */
 export function checkExistingCgroup(plan: Pick<CgroupPlan, 'mode' | 'dirs'>): void {
-  const counted = plan.dirs.find((d) => (plan.mode === 'v2' ? d.hierarchy === 'unified' : d.hierarchy.split(',').includes('devices')));
+  const counted = dirFor(plan.dirs, 'devices', plan.mode);
   if (counted && fs.existsSync(counted.path)) {
     const n = cgroupPids({ dirs: [counted] }).length;
     if (n > 0) warn(`container's cgroup is not empty: ${n} process(es) found`);

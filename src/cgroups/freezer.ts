@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import type { CgroupDir } from './plan';
+import { dirFor, type CgroupDir } from './dirs';
 import { sleepSync } from '../output';
 
 interface Freezer {
@@ -13,7 +13,7 @@ interface Freezer {
 }
 
 function freezerOf(dirs: readonly CgroupDir[]): Freezer {
-  const v1 = dirs.find((d) => d.hierarchy.split(',').includes('freezer'));
+  const v1 = dirFor(dirs, 'freezer');
   if (v1) {
     const file = path.join(v1.path, 'freezer.state');
     return {
@@ -22,7 +22,7 @@ function freezerOf(dirs: readonly CgroupDir[]): Freezer {
       done: (frozen) => fs.readFileSync(file, 'utf8').trim() === (frozen ? 'FROZEN' : 'THAWED'),
     };
   }
-  const v2 = dirs.find((d) => d.hierarchy === 'unified');
+  const v2 = dirFor(dirs, 'unified');
   if (!v2 || !fs.existsSync(path.join(v2.path, 'cgroup.freeze'))) {
     throw new MiniRunError('CGROUP', 'cgroup: no freezer for this container (neither a v1 freezer hierarchy nor cgroup.freeze)');
   }
@@ -69,7 +69,7 @@ function readOrUndefined(file: string): string | undefined {
  * is frozen).
  */
 export function frozenBy(dirs: readonly CgroupDir[]): string | undefined {
-  const v1 = dirs.find((d) => d.hierarchy.split(',').includes('freezer'));
+  const v1 = dirFor(dirs, 'freezer');
   if (v1) {
     const file = path.join(v1.path, 'freezer.state');
     let state = readOrUndefined(file);
@@ -80,7 +80,7 @@ export function frozenBy(dirs: readonly CgroupDir[]): string | undefined {
     if (state === 'FREEZING') return `${file} is FREEZING`;
     if (state === 'FROZEN' && readOrUndefined(path.join(v1.path, 'freezer.self_freezing')) !== '0') return `${file} is FROZEN`;
   }
-  const v2 = dirs.find((d) => d.hierarchy === 'unified');
+  const v2 = dirFor(dirs, 'unified');
   if (v2) {
     const file = path.join(v2.path, 'cgroup.freeze');
     if (readOrUndefined(file) === '1') return `${file} is 1`;

@@ -1,2 +1,3 @@
 export { cgroupPids, createCgroups, destroyCgroups, joinCgroups, plannedCgroupDirs } from './manage';
-export { planCgroups, type CgroupDir, type CgroupMode, type CgroupPlan, type CgroupRequest } from './plan';
+export type { CgroupDir, CgroupMode } from './dirs';
+export { planCgroups, type CgroupPlan, type CgroupRequest } from './plan';

@@ -7,9 +7,10 @@ import { debug } from '../log';
 import { loadAddon } from '../native/loader';
 import { sleepSync } from '../output';
 import { deviceFilter } from './device-filter';
-import { v1Writes } from './devices';
-import type { CgroupDir, CgroupPlan } from './plan';
-import type { CgroupWrite } from './resources';
+import { v1DeviceWrites } from './devices';
+import { dirFor, hasController, type CgroupDir } from './dirs';
+import type { CgroupPlan } from './plan';
+import type { CgroupWrite } from './resources-common';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError('CGROUP', `cgroup: ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
@@ -98,12 +99,12 @@ function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: Readonl
   }
   d.made = made;
   if (v2Mount) enableControllers(v2Mount, d.path);
-  if (d.mount && d.hierarchy.split(',').includes('cpuset')) fillCpuset(d.mount, d.path, cpusetGiven);
+  if (d.mount && hasController(d, 'cpuset')) fillCpuset(d.mount, d.path, cpusetGiven);
 }
 
 /** The directory a resource file lives in: its controller's v1 hierarchy, or the one v2 dir. */
-function dirFor(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, w: CgroupWrite): string {
-  const d = plan.mode === 'v2' ? plan.dirs.find((x) => x.hierarchy === 'unified') : plan.dirs.find((x) => x.hierarchy.split(',').includes(w.controller));
+function writeDir(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, w: CgroupWrite): string {
+  const d = dirFor(plan.dirs, w.controller, plan.mode);
   if (!d) throw new MiniRunError('CGROUP', `cgroup: no ${w.controller} hierarchy for ${w.file}`);
   return d.path;
 }
@@ -113,7 +114,7 @@ export function writeResources(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, writes: 
   // A write the kernel refused with EINVAL that is tried again after the next one (retryAfterNext).
   let again: { file: string; value: string } | undefined;
   for (const w of writes) {
-    const dir = dirFor(plan, w);
+    const dir = writeDir(plan, w);
     const file = path.join(dir, w.file);
     if ((w.alt || w.ifExists) && !fs.existsSync(file)) {
       if (w.alt) write(path.join(dir, w.alt.file), w.alt.value);
@@ -151,7 +152,7 @@ function memoryInUse(dir: string, value: string): MiniRunError {
 /** The device allow-list: v1 devices.deny/allow, or a v2 eBPF program on the container's dir. */
 function applyDeviceRules(plan: CgroupPlan): void {
   if (plan.mode === 'v2') {
-    const dir = plan.dirs.find((d) => d.hierarchy === 'unified')!;
+    const dir = dirFor(plan.dirs, 'unified')!;
     try {
       loadAddon().attachDeviceFilter(dir.path, deviceFilter(plan.deviceRules));
     } catch (e) {
@@ -159,9 +160,9 @@ function applyDeviceRules(plan: CgroupPlan): void {
     }
     return;
   }
-  const devices = plan.dirs.find((d) => d.hierarchy.split(',').includes('devices'));
+  const devices = dirFor(plan.dirs, 'devices');
   if (devices) {
-    for (const [file, rule] of v1Writes(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
+    for (const [file, rule] of v1DeviceWrites(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
   }
 }
 

@@ -3,23 +3,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import type { Resources } from '../spec/types';
+import type { Resources } from '../config/types';
 import { checkV1Rules, deviceRules, type DeviceRule } from './devices';
-import { v1Writes, type CgroupWrite } from './resources';
-import { v2Writes } from './resources-v2';
+import type { CgroupWrite } from './resources-common';
+import { v1ResourceWrites } from './resources-v1';
+import { v2ResourceWrites } from './resources-v2';
+import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
-
-export type CgroupMode = 'v1' | 'hybrid' | 'v2';
-
-export interface CgroupDir {
-  /** the hierarchy's name: "cpu", "systemd", "unified" ... */
-  hierarchy: string;
-  path: string;
-  /** the hierarchy's mount point */
-  mount?: string;
-  /** the top-most directory this container created for it (undefined: it already existed) */
-  made?: string;
-}
 
 export interface CgroupPlan {
   mode: CgroupMode;
@@ -55,8 +45,8 @@ export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, ow
 
 /** The writes for the host's mode; on v2, each needs its controller in the root's cgroup.controllers. */
 function resourceWrites(mode: CgroupMode, resources: Resources | undefined, v2Controllers: readonly string[]): CgroupWrite[] {
-  if (mode !== 'v2') return v1Writes(resources);
-  const writes = v2Writes(resources);
+  if (mode !== 'v2') return v1ResourceWrites(resources);
+  const writes = v2ResourceWrites(resources);
   for (const w of writes) {
     if (w.controller !== 'cgroup' && !v2Controllers.includes(w.controller)) {
       throw new MiniRunError('CGROUP', `linux.resources: ${w.file}: the ${w.controller} controller is not available on this host (cgroup.controllers: ${v2Controllers.join(' ') || 'none'})`);
@@ -88,12 +78,12 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
     for (const ss of b.name.split(',')) v1Symlinks.push({ target: b.name, name: ss });
   }
   for (const w of mode === 'v2' ? [] : writes) {
-    if (!v1Binds.some((b) => b.name.split(',').includes(w.controller))) {
+    if (!dirFor(dirs, w.controller)) {
       throw new MiniRunError('CGROUP', `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`);
     }
   }
   const rules = deviceRules(req.deviceRules);
-  if (v1Binds.some((b) => b.name.split(',').includes('devices'))) checkV1Rules(rules, req.deviceRules.length);
+  if (dirFor(dirs, 'devices')) checkV1Rules(rules, req.deviceRules.length);
   return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes };
 }
 

@@ -3,8 +3,8 @@
 // blkio weight -> io.weight), in its order: pids, memory, io, cpu, cpuset,
 // hugetlb, rdma, then `unified` verbatim. Pure.
 import { configError } from '../errors';
-import type { Resources } from '../spec/types';
-import { checkPageSize, rdmaValue, type CgroupWrite } from './resources';
+import type { Resources } from '../config/types';
+import { checkPageSize, rdmaValue, type CgroupWrite } from './resources-common';
 
 /** runc's numToStr: 0 is unset, -1 is "max". */
 function v2Limit(n: bigint | undefined): string | undefined {
@@ -33,7 +33,7 @@ export function swapToV2(swap: bigint | undefined, memory: bigint | undefined): 
   return s - m;
 }
 
-export function v2Writes(r: Resources | undefined): CgroupWrite[] {
+export function v2ResourceWrites(r: Resources | undefined): CgroupWrite[] {
   if (!r) return [];
   const w: CgroupWrite[] = [];
   const { cpu, memory, pids, blockIO: io } = r;

@@ -4,7 +4,7 @@
 // out. Numbers are bigints (limits reach 2^64 - 1).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CgroupDir, CgroupMode } from './plan';
+import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 
 type Obj = Record<string, unknown>;
 const MAX_U64 = (1n << 64n) - 1n;
@@ -286,10 +286,10 @@ const ZERO_CPUSET: Obj = {
 };
 
 export function readStats(mode: CgroupMode, dirs: readonly CgroupDir[]): Obj {
-  const of = (c: string) => dirs.find((d) => d.hierarchy.split(',').includes(c))?.path;
+  const of = (c: string) => dirFor(dirs, c)?.path;
   const tail = { intel_rdt: {}, network_interfaces: null };
   if (mode === 'v2') {
-    const dir = dirs.find((d) => d.hierarchy === 'unified')!.path;
+    const dir = dirFor(dirs, 'unified')!.path;
     return { cpu: v2Cpu(dir), cpuset: { ...ZERO_CPUSET }, memory: v2Memory(dir), pids: pids(dir), blkio: v2Io(dir), hugetlb: hugetlb(dir, true), ...tail };
   }
   return {
@@ -305,7 +305,7 @@ export function readStats(mode: CgroupMode, dirs: readonly CgroupDir[]): Obj {
 
 /** The OOM-kill counter (v1 memory.oom_control, v2 memory.events); undefined once the cgroup is gone. */
 export function oomKills(mode: CgroupMode, dirs: readonly CgroupDir[]): bigint | undefined {
-  const dir = mode === 'v2' ? dirs.find((d) => d.hierarchy === 'unified')?.path : dirs.find((d) => d.hierarchy.split(',').includes('memory'))?.path;
+  const dir = dirFor(dirs, 'memory', mode)?.path;
   const text = readText(dir, mode === 'v2' ? 'memory.events' : 'memory.oom_control');
   if (text === undefined) return undefined;
   return keyed(text).get('oom_kill') ?? 0n;

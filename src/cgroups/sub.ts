@@ -7,7 +7,7 @@
 // string prefixes, so it lets "../c1x" out of "c1", which minirun does not).
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
-import type { CgroupDir } from './plan';
+import type { CgroupDir } from './dirs';
 
 /** Controller -> sub-path; the key '' is every hierarchy (and the unified one). */
 export type SubCgroups = Map<string, string>;

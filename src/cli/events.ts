@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from './main';
+import type { Globals } from './globals';
 
-export function register(program: Command, globals: () => GlobalOptions): void {
+export function register(program: Command, globals: Globals): void {
   program
     .command('events')
     .description("display a container's resource usage statistics and OOM notifications")

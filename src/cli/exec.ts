@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from './main';
+import type { Globals } from './globals';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-export function register(program: Command, globals: () => GlobalOptions): void {
+export function register(program: Command, globals: Globals): void {
   program
     .command('exec')
     .description('run a new process inside a running container')
@@ -38,7 +38,7 @@ export function register(program: Command, globals: () => GlobalOptions): void {
     });
 }
 
-async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: () => GlobalOptions): Promise<number> {
+async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: Globals): Promise<number> {
   const { MiniRunError } = await import('../errors');
   const { parsePreserveFds } = await import('../lifecycle/extra-fds');
   const num = (flag: string, v: string) => {
@@ -55,7 +55,7 @@ async function execAction(id: string, command: string[], o: Record<string, unkno
   }
   let process;
   if (typeof o.process === 'string') {
-    const { loadProcessFile } = await import('../spec/load');
+    const { loadProcessFile } = await import('../config/load');
     process = loadProcessFile(o.process);
   } else if (command.length === 0) {
     throw new MiniRunError('USAGE', 'exec: a command to run is required (or --process)');

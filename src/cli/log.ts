@@ -2,7 +2,7 @@
 // (json lines with level, msg, time; or logfmt-style text).
 import * as fs from 'node:fs';
 import { formatLine } from '../log';
-import type { GlobalOptions } from './main';
+import type { GlobalOptions } from './globals';
 
 export function logError(g: GlobalOptions, msg: string): void {
   if (!g.log) return;

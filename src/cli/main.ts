@@ -4,17 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { err, out } from '../output';
 import { logError } from './log';
 import { SPEC_VERSION, VERSION } from '../version';
-
-export interface GlobalOptions {
-  root: string;
-  log?: string;
-  logFormat: 'text' | 'json';
-  debug: boolean;
-  systemdCgroup: boolean;
-  /** runc's --rootless true|false|auto: as root, cgroup writes do not fail for permissions, so all three run alike */
-  rootless: string;
-}
-
+import type { GlobalOptions, Globals } from './globals';
 
 /** The commands whose failures runc words as "<command> failed: <error>". */
 const FAILED_FORM = new Set(['run', 'create', 'exec']);
@@ -23,15 +13,41 @@ function versionText(): string {
   return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
 }
 
-/** Whether anything but global options is given (those with a value take the next word). */
-function hasCommand(args: string[]): boolean {
+/**
+ * Every command, in the order `minirun --help` lists them: its names (with
+ * aliases) and its file, loaded only when it is needed.
+ */
+export const COMMANDS: [names: string[], load: () => Promise<{ register(program: Command, globals: Globals): void }>][] = [
+  [['run'], () => import('./run')],
+  [['spec'], () => import('./spec')],
+  [['features'], () => import('./features')],
+  [['state'], () => import('./state')],
+  [['kill'], () => import('./kill')],
+  [['pause'], () => import('./pause')],
+  [['resume'], () => import('./resume')],
+  [['ps'], () => import('./ps')],
+  [['delete'], () => import('./delete')],
+  [['create'], () => import('./create')],
+  [['start'], () => import('./start')],
+  [['list', 'ls'], () => import('./list')],
+  [['exec'], () => import('./exec')],
+  [['update'], () => import('./update')],
+  [['events'], () => import('./events')],
+  [['checkpoint', 'restore'], () => import('./checkpoint-restore')],
+];
+
+/**
+ * The first word that is not a global option (those with a value take the
+ * next word): the command, or -h, --help, -v, --version; undefined if there is none.
+ */
+function firstWord(args: string[]): string | undefined {
   const withValue = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
   for (let i = 0; i < args.length; i++) {
     if (withValue.has(args[i])) i++;
-    else if (!args[i].startsWith('-')) return true;
-    else if (['-h', '--help', '-v', '--version'].includes(args[i])) return true;
+    else if (!args[i].startsWith('-')) return args[i];
+    else if (['-h', '--help', '-v', '--version'].includes(args[i])) return args[i];
   }
-  return false;
+  return undefined;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -77,28 +93,12 @@ export async function main(argv: string[]): Promise<void> {
     action = actionCommand.name();
   });
 
-  const globals = (): GlobalOptions => program.opts() as GlobalOptions;
-  (await import('./run')).register(program, globals);
-  const specCli = await import('./spec');
-  specCli.register(program);
-  specCli.registerFeatures(program, VERSION);
-  (await import('./state')).register(program, globals);
-  (await import('./create')).register(program, globals);
-  (await import('./exec')).register(program, globals);
-  (await import('./update')).register(program, globals);
-  (await import('./events')).register(program, globals);
-  for (const name of ['checkpoint', 'restore']) {
-    program
-      .command(name)
-      .description(`${name} a container (not supported yet: minirun has no CRIU support)`)
-      .argument('[container-id]')
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(async () => {
-        const { MiniRunError } = await import('../errors');
-        throw new MiniRunError('USAGE', `${name}: not supported yet (minirun has no CRIU support)`);
-      });
-  }
+  // A command's own file is all that is loaded to run it; the help (and a
+  // word that is no command) needs them all.
+  const word = firstWord(argv.slice(2));
+  const own = COMMANDS.filter(([names]) => word !== undefined && names.includes(word));
+  const globals: Globals = () => program.opts() as GlobalOptions;
+  for (const [, load] of own.length > 0 ? own : COMMANDS) (await load()).register(program, globals);
 
   // As runc (urfave/cli): `help [command]` (or `h`) prints the help; a
   // command that does not exist, also with -h or as `help foo`, is "No help
@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
       throw await noHelpTopic(program.args[0]);
     });
 
-  if (!hasCommand(argv.slice(2))) {
+  if (word === undefined) {
     // As runc: no command prints the help and succeeds.
     out(program.helpInformation());
     return;

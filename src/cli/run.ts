@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { addContainerOptions, containerOptions } from './container-options';
-import type { GlobalOptions } from './main';
+import type { Globals } from './globals';
 
-export function register(program: Command, globals: () => GlobalOptions): void {
+export function register(program: Command, globals: Globals): void {
   addContainerOptions(program.command('run').description('create and run a container'))
     .option('-d, --detach', 'detach from the container process')
     .option('--keep', 'do not delete the container after it exits')

@@ -10,7 +10,7 @@ export function register(program: Command): void {
       const fs = await import('node:fs');
       const path = await import('node:path');
       const { MiniRunError } = await import('../errors');
-      const { defaultSpec } = await import('../spec/default');
+      const { defaultSpec } = await import('../config/default');
       if (o.rootless) throw new MiniRunError('USAGE', '--rootless: not supported yet');
       const file = path.join(o.bundle ?? '.', 'config.json');
       try {
@@ -20,16 +20,5 @@ export function register(program: Command): void {
         if (code === 'EEXIST') throw new MiniRunError('USAGE', `File ${file} exists. Remove it first`);
         throw new MiniRunError('USAGE', `cannot write ${file}: ${code}`);
       }
-    });
-}
-
-export function registerFeatures(program: Command, version: string): void {
-  program
-    .command('features')
-    .description('show the runtime-spec features minirun implements (JSON)')
-    .action(async () => {
-      const { features } = await import('../lifecycle/features');
-      const { out } = await import('../output');
-      out(`${JSON.stringify(features(version), null, '    ')}\n`);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from './main';
+import type { Globals } from './globals';
 
 type Flags = Record<string, string | undefined>;
 
@@ -20,7 +20,7 @@ const FLAGS: [string, string][] = [
   ['--mem-bw-schema <value>', 'Intel RDT/MBA memory bandwidth schema (not supported)'],
 ];
 
-export function register(program: Command, globals: () => GlobalOptions): void {
+export function register(program: Command, globals: Globals): void {
   const cmd = program
     .command('update')
     .description('update container resource constraints')

@@ -10,7 +10,7 @@ import { MiniRunError } from '../errors';
 import { launch } from '../native/launch';
 import type { Addon } from '../native/addon';
 import { buildHookPlan, type HookContainer } from '../plan/exec';
-import type { Hook } from '../spec/types';
+import type { Hook } from '../config/types';
 import { sleepSync } from '../output';
 import { debug } from '../log';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configError, MiniRunError } from '../errors';
-import type { Spec } from '../spec/types';
+import type { Spec } from '../config/types';
 
 export function resolveBundle(bundle: string | undefined): string {
   const dir = path.resolve(bundle ?? '.');

@@ -4,12 +4,12 @@
 // removed (v1) or empties (v2), as runc's does.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CgroupDir, CgroupMode } from '../cgroups/plan';
+import { dirFor, modeOfDirs, type CgroupDir, type CgroupMode } from '../cgroups/dirs';
 import { oomKills, readStats } from '../cgroups/stats';
 import { MiniRunError } from '../errors';
 import { debug } from '../log';
 import { writeAll } from '../output';
-import { stringifyJson } from '../spec/json';
+import { stringifyJson } from '../config/json';
 import { findContainer, statusOf } from '../state/find';
 import { requireStatus } from '../state/status';
 
@@ -41,7 +41,7 @@ function target(root: string, id: string): { mode: CgroupMode; dirs: CgroupDir[]
   requireStatus('events', id, statusOf(found));
   const { state } = found;
   const dirs = state.cgroupDirs ?? [];
-  return { mode: state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2'), dirs };
+  return { mode: state.cgroupMode ?? modeOfDirs(dirs), dirs };
 }
 
 export function statsOnce(root: string, id: string): string {
@@ -51,7 +51,7 @@ export function statsOnce(root: string, id: string): string {
 
 /** Has the container's cgroup ended: removed (v1), or no process left in it (v2)? */
 function ended(mode: CgroupMode, dirs: readonly CgroupDir[]): boolean {
-  const dir = mode === 'v2' ? dirs.find((d) => d.hierarchy === 'unified')?.path : dirs.find((d) => d.hierarchy.split(',').includes('memory'))?.path;
+  const dir = dirFor(dirs, 'memory', mode)?.path;
   if (!dir) return false;
   if (mode !== 'v2') return !fs.existsSync(dir);
   try {

@@ -7,7 +7,7 @@ import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
 import { buildExecPlan, execProcess, type ExecOptions } from '../plan/exec';
 import { checkLsm, CONFIG_LSM_NAMES } from './lsm';
-import { loadSpec } from '../spec/load';
+import { loadSpec } from '../config/load';
 import { findContainer, statusOf } from '../state/find';
 import { requireStatus } from '../state/status';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';

@@ -2,9 +2,9 @@
 // tables minirun itself uses, so it cannot claim what is not implemented.
 import { supportedMountOptions } from '../plan/mount-options';
 import { CLONE_NEW } from '../plan/namespaces';
-import { memoryPolicyFeatures } from '../plan/process-settings';
-import { seccompFeatures } from '../plan/seccomp';
-import { CAPABILITIES } from '../spec/capabilities';
+import { memoryPolicyFeatures } from '../config/process-settings';
+import { seccompFeatures } from '../config/seccomp';
+import { CAPABILITIES } from '../config/capabilities';
 import { SPEC_VERSION } from '../version';
 
 export const SUPPORTED_HOOKS: readonly string[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];

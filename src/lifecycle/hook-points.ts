@@ -5,9 +5,9 @@ import type * as HookRunner from '../hooks/run';
 import { hookState } from '../hooks/state';
 import type { Addon } from '../native/addon';
 import type { HookContainer } from '../plan/exec';
-import { planSeccomp } from '../plan/seccomp';
+import { readSeccomp } from '../config/seccomp';
 import { ociState } from '../hooks/state';
-import type { Hooks, Spec } from '../spec/types';
+import type { Hooks, Spec } from '../config/types';
 import { sendToListener } from './seccomp-listener';
 
 // The runner (and child_process with it) loads only for a container that has hooks.
@@ -41,7 +41,7 @@ export function onStart(c: HookContext, pid: number): void {
   if (none(c.hooks?.startContainer)) return;
   // The hooks run under the process's seccomp filter; with a notify action its
   // fd goes to the listener too, as the init's does.
-  const listener = planSeccomp(c.container.seccomp)?.listener;
+  const listener = readSeccomp(c.container.seccomp)?.listener;
   runner().runContainerHooks(c.addon, 'startContainer', c.hooks?.startContainer, hookState(c.state, 'created', pid), {
     pid,
     container: c.container,

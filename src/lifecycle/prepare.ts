@@ -2,7 +2,7 @@
 // reads the host before anything is made. Throws before touching anything.
 import * as fs from 'node:fs';
 import { planCgroups, type CgroupPlan } from '../cgroups';
-import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources';
+import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-common';
 import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
 import { rootfsMountsBefore } from './shared-mounts';
@@ -10,10 +10,10 @@ import { debug, warn } from '../log';
 import { configError } from '../errors';
 import { FS_MAGIC } from '../native/kernel-constants.generated';
 import { buildPlan } from '../plan/build';
-import { planNetDevices, type NetDevice } from '../plan/net-devices';
+import { readNetDevices, type NetDevice } from '../config/net-devices';
 import type { LaunchPlan } from '../plan/types';
-import { loadSpec } from '../spec/load';
-import type { Spec } from '../spec/types';
+import { loadSpec } from '../config/load';
+import type { Spec } from '../config/types';
 
 export interface Prepared {
   spec: Spec;
@@ -73,7 +73,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     execFifo: opts.execFifo,
   });
   checkLsm({ ...spec.process, mountLabel: linux.mountLabel });
-  const netDevices = planNetDevices(linux.netDevices, linux.namespaces ?? []);
+  const netDevices = readNetDevices(linux.netDevices, linux.namespaces ?? []);
   for (const d of netDevices) {
     if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
   }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { MiniRunError } from '../errors';
-import { stringifyJson } from '../spec/json';
+import { stringifyJson } from '../config/json';
 import { pidStartTime } from '../state/status';
 import { writeState, type ContainerState } from '../state/store';
 import type { Addon } from '../native/addon';

@@ -5,7 +5,7 @@ import { MiniRunError } from '../errors';
 import { ociState, type HookState, type StateBase } from '../hooks/state';
 import type { Addon } from '../native/addon';
 import { errnoName } from '../native/errno';
-import type { SeccompListener } from '../plan/seccomp';
+import type { SeccompListener } from '../config/seccomp';
 
 /** runtime-spec's name for the notify fd in `fds` */
 export const SECCOMP_FD_NAME = 'seccompFd';

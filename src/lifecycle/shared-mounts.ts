@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { unescapeMountinfo } from '../cgroups/mounts';
 import type { Addon } from '../native/addon';
 import { UMOUNT } from '../native/kernel-constants.generated';
-import type { Spec } from '../spec/types';
+import type { Spec } from '../config/types';
 
 /** Mounts whose mount point is `dir`, from /proc/self/mountinfo. */
 function mountsOn(dir: string): number {

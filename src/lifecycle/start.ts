@@ -9,7 +9,7 @@ import { writeState } from '../state/store';
 import { loadAddon } from '../native/loader';
 import { dieAt } from './faults';
 import { hookContainer, onStart, onStarted } from './hook-points';
-import { loadSpec } from '../spec/load';
+import { loadSpec } from '../config/load';
 import { sleepSync } from '../output';
 
 export function start(root: string, id: string): void {

@@ -5,15 +5,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeResources } from '../cgroups/manage';
-import type { CgroupMode } from '../cgroups/plan';
-import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, v1Writes, type CgroupWrite } from '../cgroups/resources';
-import { v2Writes } from '../cgroups/resources-v2';
+import { dirFor, modeOfDirs, type CgroupMode } from '../cgroups/dirs';
+import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../cgroups/resources-common';
+import { v1ResourceWrites } from '../cgroups/resources-v1';
+import { v2ResourceWrites } from '../cgroups/resources-v2';
 import { MiniRunError } from '../errors';
 import { warn } from '../log';
 import { loadAddon } from '../native/loader';
-import { parseJson, stringifyJson } from '../spec/json';
-import type { Resources } from '../spec/types';
-import { readResources } from '../spec/validate';
+import { parseJson, stringifyJson } from '../config/json';
+import type { Resources } from '../config/types';
+import { readResources } from '../config/validate';
 import { dieAt } from './faults';
 import { withContainer } from '../state/find';
 import { requireStatus } from '../state/status';
@@ -120,8 +121,8 @@ export function updateWrites(mode: CgroupMode, given: Resources, merged: Resourc
   if (given.cpu && (given.cpu.quota !== undefined) !== (given.cpu.period !== undefined)) {
     r.cpu = { ...given.cpu, quota: merged.cpu?.quota, period: merged.cpu?.period };
   }
-  if (mode === 'v2') return v2Writes(r);
-  return v1Writes(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
+  if (mode === 'v2') return v2ResourceWrites(r);
+  return v1ResourceWrites(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
 }
 
 export function update(root: string, id: string, requested: Resources): void {
@@ -134,11 +135,11 @@ export function update(root: string, id: string, requested: Resources): void {
   withContainer(addon, root, id, ({ dir, state }, status) => {
     requireStatus('update', id, status);
     const dirs = state.cgroupDirs ?? [];
-    const mode = state.cgroupMode ?? (dirs.some((d) => d.hierarchy !== 'unified') ? 'v1' : 'v2');
+    const mode = state.cgroupMode ?? modeOfDirs(dirs);
     const old = state.resources ? readResources(parseJson(state.resources), 'linux.resources') : {};
     const merged = merge(old, given);
     const currentLimit = () => {
-      const mem = dirs.find((d) => d.hierarchy.split(',').includes('memory'));
+      const mem = dirFor(dirs, 'memory');
       return mem ? BigInt(fs.readFileSync(path.join(mem.path, 'memory.limit_in_bytes'), 'utf8').trim()) : 0n;
     };
     let writes: CgroupWrite[];

@@ -1,5 +1,5 @@
 // The addon's surface (native/addon.cc). Loaded by src/native/loader.ts.
-import type { SeccompFilter } from '../plan/seccomp';
+import type { SeccompFilter } from '../config/seccomp';
 export interface WaitStatus {
   pid: number;
   code: number | null;

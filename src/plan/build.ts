@@ -3,14 +3,14 @@
 import * as path from 'node:path';
 import { configError, MiniRunError } from '../errors';
 import { HOOK_POINT_CREATE, HOOK_POINT_START, MountKind } from '../native/protocol';
-import { capNumber } from '../spec/capabilities';
-import type { Mount, Process, Spec } from '../spec/types';
+import { capNumber } from '../config/capabilities';
+import { readMemoryPolicy, readPersonality, readProcessSettings, readTimeOffsets } from '../config/process-settings';
+import { rlimitNumber } from '../config/rlimits';
+import { readSeccomp } from '../config/seccomp';
+import type { Mount, Process, Spec } from '../config/types';
 import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
-import { rlimitNumber } from './rlimits';
-import { planMemoryPolicy, planPersonality, planProcessSettings, planTimeOffsets } from './process-settings';
-import { planSeccomp } from './seccomp';
 import { checkSysctl } from './sysctl';
 import type { LaunchPlan, PlanDevice, PlanIdmap, PlanMount } from './types';
 
@@ -208,24 +208,24 @@ function planDevices(spec: Spec): PlanDevice[] {
   return [...fromSpec, ...defaultDevices().filter((d) => !taken.has(d.path))];
 }
 
-/** The process section -> the plan's process fields; shared by run/create and exec. */
-export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity' | 'apparmorProfile'> & {
+/**
+ * The process section -> the plan's process fields; shared by run/create and
+ * exec. Its capability and rlimit names were checked by config/validate.ts
+ * (config.json, exec --process) and exec's --cap by execProcess.
+ */
+export function planProcess(proc: Process): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity' | 'apparmorProfile'> & {
   caps: NonNullable<LaunchPlan['caps']>;
 } {
   // No capabilities section means no capabilities at all (runc 1.1 does the same).
   const c = proc.capabilities ?? {};
   const caps = {
-    bounding: capMask(c.bounding, `${where}.capabilities.bounding`),
-    effective: capMask(c.effective, `${where}.capabilities.effective`),
-    permitted: capMask(c.permitted, `${where}.capabilities.permitted`),
-    inheritable: capMask(c.inheritable, `${where}.capabilities.inheritable`),
-    ambient: capMask(c.ambient, `${where}.capabilities.ambient`),
+    bounding: capMask(c.bounding),
+    effective: capMask(c.effective),
+    permitted: capMask(c.permitted),
+    inheritable: capMask(c.inheritable),
+    ambient: capMask(c.ambient),
   };
-  const rlimits = (proc.rlimits ?? []).map((r, i) => {
-    const resource = rlimitNumber(r.type);
-    if (resource === undefined) throw configError(`${where}.rlimits[${i}].type`, `unknown rlimit "${r.type}"`);
-    return { type: r.type, resource, soft: BigInt(r.soft), hard: BigInt(r.hard) };
-  });
+  const rlimits = (proc.rlimits ?? []).map((r) => ({ type: r.type, resource: rlimitNumber(r.type)!, soft: BigInt(r.soft), hard: BigInt(r.hard) }));
   return {
     user: {
       uid: proc.user.uid,
@@ -239,17 +239,13 @@ export function planProcess(proc: Process, where = 'process'): Pick<LaunchPlan, 
     env: [...(proc.env ?? [])],
     args: [...(proc.args ?? [])],
     rlimits,
-    ...planProcessSettings(proc, where),
+    ...readProcessSettings(proc),
   };
 }
 
-function capMask(names: readonly string[] | undefined, where: string): bigint {
+function capMask(names: readonly string[] | undefined): bigint {
   let mask = 0n;
-  (names ?? []).forEach((name, i) => {
-    const n = capNumber(name);
-    if (n === undefined) throw configError(`${where}[${i}]`, `unknown capability "${name}"`);
-    mask |= 1n << BigInt(n);
-  });
+  for (const name of names ?? []) mask |= 1n << BigInt(capNumber(name)!);
   return mask;
 }
 
@@ -257,7 +253,6 @@ export function buildPlan(input: BuildInput): LaunchPlan {
   const { spec } = input;
   rejectUnsupported(spec);
   const proc = spec.process;
-  if (!proc) throw configError('process', 'is required to run a container');
   const linux = spec.linux ?? {};
   const namespaces = linux.namespaces ?? [];
 
@@ -316,10 +311,10 @@ export function buildPlan(input: BuildInput): LaunchPlan {
     hookPoints: hookPoints(spec, input.execFifo !== undefined),
     terminal: proc.terminal ? 2 : 0,
     sessionKeyring: input.sessionKeyring,
-    seccomp: planSeccomp(linux.seccomp),
-    personality: planPersonality(linux.personality),
-    memoryPolicy: planMemoryPolicy(linux.memoryPolicy),
-    timeOffsets: planTimeOffsets(linux.timeOffsets, (cloneFlags & CLONE_NEW.time) !== 0),
+    seccomp: readSeccomp(linux.seccomp),
+    personality: readPersonality(linux.personality),
+    memoryPolicy: readMemoryPolicy(linux.memoryPolicy),
+    timeOffsets: readTimeOffsets(linux.timeOffsets, (cloneFlags & CLONE_NEW.time) !== 0),
     consoleSize: consoleSize(proc),
     uidMappings: [...(linux.uidMappings ?? [])],
     gidMappings: [...(linux.gidMappings ?? [])],

@@ -1,12 +1,12 @@
 // spec + exec options -> the launch plan of a process that joins a running
 // container (runc exec): its namespaces by /proc/<pid>/ns, no rootfs steps.
 // Pure, like build.ts.
-import { configError, MiniRunError } from '../errors';
-import { capNumber } from '../spec/capabilities';
-import type { Hook, Namespace, Process, Spec } from '../spec/types';
+import { MiniRunError } from '../errors';
+import { capNumber } from '../config/capabilities';
+import { readSeccomp } from '../config/seccomp';
+import type { Hook, Namespace, Process, Spec } from '../config/types';
 import { consoleSize, planProcess } from './build';
 import { CLONE_NEW } from './namespaces';
-import { planSeccomp } from './seccomp';
 import type { LaunchPlan } from './types';
 
 /** runtime-spec namespace type -> its file in /proc/<pid>/ns */
@@ -40,9 +40,7 @@ export function execProcess(spec: Spec, o: ExecOptions): Process {
     const caps = spec.process?.capabilities;
     return o.process.capabilities || !caps ? o.process : { ...o.process, capabilities: structuredClone(caps) };
   }
-  const base = spec.process;
-  if (!base) throw configError('process', 'is required to exec');
-  const p: Process = structuredClone(base);
+  const p: Process = structuredClone(spec.process);
   p.args = o.args;
   p.terminal = o.tty === true;
   if (o.cwd !== undefined) p.cwd = o.cwd;
@@ -82,7 +80,7 @@ export function buildExecPlan(spec: Spec, initPid: number, rootfs: string, o: Ex
     terminal: proc.terminal ? 1 : 0,
     consoleSize: consoleSize(proc),
     // exec'd processes get the container's seccomp filter too, as with runc
-    seccomp: planSeccomp(spec.linux?.seccomp),
+    seccomp: readSeccomp(spec.linux?.seccomp),
   };
 }
 
@@ -117,7 +115,7 @@ export function buildHookPlan(
     return {
       ...joinOnlyPlan(rootfs, joins, { ...planProcess(container.process), env, args, rlimits: [] }),
       execPath: hook.path,
-      seccomp: planSeccomp(container.seccomp),
+      seccomp: readSeccomp(container.seccomp),
     };
   }
   return {

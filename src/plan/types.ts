@@ -2,8 +2,8 @@
 // (host paths absolute, names turned into numbers). Built from the spec by
 // build.ts, encoded by src/native/protocol.ts.
 import type { MountKind } from '../native/protocol';
-import type { MemoryPolicy, Scheduler, TimeOffsets } from './process-settings';
-import type { PlannedSeccomp } from './seccomp';
+import type { MemoryPolicy, Scheduler, TimeOffsets } from '../config/process-settings';
+import type { SeccompSettings } from '../config/seccomp';
 
 export interface PlanMount {
   kind: MountKind;
@@ -102,7 +102,7 @@ export interface LaunchPlan {
   /** linux.memoryPolicy: set_mempolicy before exec */
   memoryPolicy?: MemoryPolicy;
   /** linux.seccomp, to be compiled to BPF by the addon when launching */
-  seccomp?: PlannedSeccomp;
+  seccomp?: SeccompSettings;
   /** join a new session keyring of this name (runc: _ses.<id>; --no-new-keyring: none) */
   sessionKeyring?: string;
   /** how many fds after stdio the container gets at 3, 4, ... (set by launch) */

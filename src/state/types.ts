@@ -1,6 +1,6 @@
 // What state.json holds (and the journal, while create runs).
-import type { CgroupDir, CgroupMode } from '../cgroups/plan';
-import type { Hooks, Namespace } from '../spec/types';
+import type { CgroupDir, CgroupMode } from '../cgroups/dirs';
+import type { Hooks, Namespace } from '../config/types';
 
 export interface ContainerState {
   ociVersion: string;

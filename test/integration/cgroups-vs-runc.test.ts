@@ -2,9 +2,9 @@
 // container's cgroups and compared with runc's on the same config (v1 host).
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { v1Writes } from '../../src/cgroups/resources';
-import { parseJson } from '../../src/spec/json';
-import { readResources } from '../../src/spec/validate';
+import { v1ResourceWrites } from '../../src/cgroups/resources-v1';
+import { parseJson } from '../../src/config/json';
+import { readResources } from '../../src/config/validate';
 import { hasRunc, isRoot, Sandbox, uniqueId } from './harness';
 
 const v1 = fs.existsSync('/sys/fs/cgroup/cpu/cpu.shares');
@@ -13,7 +13,7 @@ const suite = isRoot && hasRunc && v1 ? describe : describe.skip;
 /** Every v1 file minirun writes for the suite's config, from the same table the runtime uses, plus devices.list. */
 function filesWritten(resources: Record<string, unknown>): string[] {
   const specResources = readResources(parseJson(JSON.stringify(resources)), 'linux.resources');
-  const files = v1Writes(specResources).map((w) => `${w.controller}/${fs.existsSync(`/sys/fs/cgroup/${w.controller}/${w.file}`) || !w.alt ? w.file : w.alt.file}`);
+  const files = v1ResourceWrites(specResources).map((w) => `${w.controller}/${fs.existsSync(`/sys/fs/cgroup/${w.controller}/${w.file}`) || !w.alt ? w.file : w.alt.file}`);
   return [...new Set([...files, 'devices/devices.list'])];
 }
 

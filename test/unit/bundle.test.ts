@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveRootfs } from '../../src/lifecycle/bundle';
-import type { Spec } from '../../src/spec/types';
+import type { Spec } from '../../src/config/types';
 
 describe('resolveRootfs', () => {
   let dir: string;

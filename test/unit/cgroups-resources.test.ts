@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { kernelMemoryGiven, v1Writes } from '../../src/cgroups/resources';
+import { kernelMemoryGiven } from '../../src/cgroups/resources-common';
+import { v1ResourceWrites } from '../../src/cgroups/resources-v1';
 import { updatable } from '../../src/lifecycle/update';
 
-describe('v1Writes', () => {
+describe('v1ResourceWrites', () => {
   it('maps cpu, cpuset, memory and pids to the files runc writes, in its order', () => {
     expect(
-      v1Writes({
+      v1ResourceWrites({
         cpu: { shares: 512n, quota: 10000n, period: 100000n, cpus: '0', mems: '0' },
         memory: { limit: 33554432n, swap: 67108864n, reservation: 16777216n, swappiness: 0n, disableOOMKiller: true },
         pids: { limit: 10n },
@@ -26,7 +27,7 @@ describe('v1Writes', () => {
   });
 
   it('treats 0 as unset and -1 as unlimited, as runc', () => {
-    expect(v1Writes({ cpu: { shares: 0n }, memory: { limit: -1n }, pids: { limit: -1n } })).toEqual([
+    expect(v1ResourceWrites({ cpu: { shares: 0n }, memory: { limit: -1n }, pids: { limit: -1n } })).toEqual([
       // unlimited memory without a swap value: swap unlimited too, first (runc)
       { controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '-1', ifExists: true },
       { controller: 'memory', file: 'memory.limit_in_bytes', value: '-1' },
@@ -35,26 +36,26 @@ describe('v1Writes', () => {
   });
 
   it('ignores kernel memory (runc warns and ignores it), and says when it was given', () => {
-    expect(v1Writes({ memory: { kernel: 1n, kernelTCP: 2n } })).toEqual([]);
+    expect(v1ResourceWrites({ memory: { kernel: 1n, kernelTCP: 2n } })).toEqual([]);
     expect(kernelMemoryGiven({ memory: { kernel: 1n } })).toBe(true);
     expect(kernelMemoryGiven({ memory: { kernelTCP: 0n, limit: 5n } })).toBe(false);
   });
 
   it('refuses what runc refuses once the kernel has it: cpu.shares outside 2..262144, swappiness above 100', () => {
-    expect(() => v1Writes({ cpu: { shares: 1n } })).toThrow('config.json: linux.resources.cpu.shares: 1 is below the minimum of 2');
-    expect(() => v1Writes({ cpu: { shares: 300000n } })).toThrow('config.json: linux.resources.cpu.shares: 300000 is above the maximum of 262144');
-    expect(v1Writes({ cpu: { shares: 262144n } })).toEqual([{ controller: 'cpu', file: 'cpu.shares', value: '262144' }]);
-    expect(() => v1Writes({ memory: { swappiness: 200n } })).toThrow('config.json: linux.resources.memory.swappiness: invalid value 200 (valid range is 0-100)');
+    expect(() => v1ResourceWrites({ cpu: { shares: 1n } })).toThrow('config.json: linux.resources.cpu.shares: 1 is below the minimum of 2');
+    expect(() => v1ResourceWrites({ cpu: { shares: 300000n } })).toThrow('config.json: linux.resources.cpu.shares: 300000 is above the maximum of 262144');
+    expect(v1ResourceWrites({ cpu: { shares: 262144n } })).toEqual([{ controller: 'cpu', file: 'cpu.shares', value: '262144' }]);
+    expect(() => v1ResourceWrites({ memory: { swappiness: 200n } })).toThrow('config.json: linux.resources.memory.swappiness: invalid value 200 (valid range is 0-100)');
   });
 
   it('names a resource it cannot write instead of ignoring it', () => {
-    expect(() => v1Writes({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1');
-    expect(() => v1Writes({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow('linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size');
+    expect(() => v1ResourceWrites({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1');
+    expect(() => v1ResourceWrites({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow('linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size');
   });
 
   it('blkio, hugetlb, net_cls/net_prio and rdma files, with bfq as the fallback for weights', () => {
     expect(
-      v1Writes({
+      v1ResourceWrites({
         blockIO: { weight: 500, leafWeight: 300, weightDevice: [{ major: 8n, minor: 0n, weight: 200 }], throttleReadBpsDevice: [{ major: 8n, minor: 0n, rate: 1000n }] },
         hugepageLimits: [{ pageSize: '2MB', limit: 4194304n }],
         network: { classID: 1048577, priorities: [{ name: 'eth0', priority: 5 }] },
@@ -73,7 +74,7 @@ describe('v1Writes', () => {
   });
 
   it('orders memsw before the limit when the new total is above the current limit (update)', () => {
-    const files = (cur: bigint) => v1Writes({ memory: { limit: 64n << 20n, swap: 128n << 20n } }, cur).map((w) => w.file);
+    const files = (cur: bigint) => v1ResourceWrites({ memory: { limit: 64n << 20n, swap: 128n << 20n } }, cur).map((w) => w.file);
     expect(files(32n << 20n)).toEqual(['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes']);
     expect(files(256n << 20n)).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   });

@@ -1,7 +1,7 @@
 // exec --cgroup: the arguments read as runc 1.1.5 reads them, and the
 // container's cgroup dirs moved to the sub-cgroups they name.
 import { describe, expect, it } from 'vitest';
-import type { CgroupDir } from '../../src/cgroups/plan';
+import type { CgroupDir } from '../../src/cgroups/dirs';
 import { parseSubCgroups, subCgroupDirs } from '../../src/cgroups/sub';
 
 const v1: CgroupDir[] = [

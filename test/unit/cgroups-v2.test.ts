@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deviceFilter } from '../../src/cgroups/device-filter';
 import { deviceRules } from '../../src/cgroups/devices';
 import { planFrom } from '../../src/cgroups/plan';
-import { blkioToIoWeight, sharesToWeight, swapToV2, v2Writes } from '../../src/cgroups/resources-v2';
+import { blkioToIoWeight, sharesToWeight, swapToV2, v2ResourceWrites } from '../../src/cgroups/resources-v2';
 import { merge, parseBytes, resourcesFromFlags } from '../../src/lifecycle/update';
 import { parseInterval } from '../../src/lifecycle/events';
 
@@ -28,7 +28,7 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
 
   it('writes pids, memory, io, cpu, cpuset, hugetlb, rdma, then unified, in runc order', () => {
     expect(
-      v2Writes({
+      v2ResourceWrites({
         pids: { limit: 10n },
         memory: { limit: 33554432n, swap: 33554432n, reservation: 16777216n },
         blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 8n, minor: 0n, rate: 1000n }] },
@@ -55,8 +55,8 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
       'memory.high=30000000',
     ]);
     // a device weight only where bfq is: skipped without it, as runc
-    expect(v2Writes({ blockIO: { weightDevice: [{ major: 8n, minor: 0n, weight: 200 }] } })).toEqual([{ controller: 'io', file: 'io.bfq.weight', value: '8:0 200', ifExists: true }]);
-    expect(v2Writes({ pids: { limit: -1n }, memory: { limit: -1n }, cpu: { quota: -1n } }).map((w) => `${w.file}=${w.value}`)).toEqual([
+    expect(v2ResourceWrites({ blockIO: { weightDevice: [{ major: 8n, minor: 0n, weight: 200 }] } })).toEqual([{ controller: 'io', file: 'io.bfq.weight', value: '8:0 200', ifExists: true }]);
+    expect(v2ResourceWrites({ pids: { limit: -1n }, memory: { limit: -1n }, cpu: { quota: -1n } }).map((w) => `${w.file}=${w.value}`)).toEqual([
       'pids.max=max',
       'memory.swap.max=max',
       'memory.max=max',
@@ -65,10 +65,10 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
   });
 
   it('refuses what v2 cannot do, naming the field', () => {
-    expect(() => v2Writes({ cpu: { realtimeRuntime: 5n } })).toThrow('linux.resources.cpu.realtimeRuntime: realtime cpu limits do not exist on cgroup v2');
-    expect(() => v2Writes({ network: { classID: 1 } })).toThrow('linux.resources.network: net_cls and net_prio do not exist on cgroup v2');
-    expect(() => v2Writes({ unified: { '../x': '1' } })).toThrow('linux.resources.unified["../x"]: must be a file name');
-    expect(() => v2Writes({ unified: { nodot: '1' } })).toThrow('must be CONTROLLER.PARAMETER');
+    expect(() => v2ResourceWrites({ cpu: { realtimeRuntime: 5n } })).toThrow('linux.resources.cpu.realtimeRuntime: realtime cpu limits do not exist on cgroup v2');
+    expect(() => v2ResourceWrites({ network: { classID: 1 } })).toThrow('linux.resources.network: net_cls and net_prio do not exist on cgroup v2');
+    expect(() => v2ResourceWrites({ unified: { '../x': '1' } })).toThrow('linux.resources.unified["../x"]: must be a file name');
+    expect(() => v2ResourceWrites({ unified: { nodot: '1' } })).toThrow('must be CONTROLLER.PARAMETER');
   });
 
   it('a v2 plan checks each controller against cgroup.controllers', () => {

@@ -5,7 +5,7 @@ import { MountKind } from '../../src/native/protocol';
 import { buildPlan, type BuildInput, type CgroupMountInfo } from '../../src/plan/build';
 import { execProcess, type ExecOptions } from '../../src/plan/exec';
 import { MS } from '../../src/plan/mount-options';
-import type { Spec } from '../../src/spec/types';
+import type { Spec } from '../../src/config/types';
 
 // What Debian's `runc spec` (1.1.5) writes, with terminal off.
 function runcSpec(): any {

@@ -9,7 +9,7 @@ import { loadAddon } from '../../src/native/loader';
 import { buildPlan, type BuildInput } from '../../src/plan/build';
 import { buildExecPlan, buildHookPlan } from '../../src/plan/exec';
 import type { LaunchPlan } from '../../src/plan/types';
-import { parseSpec } from '../../src/spec/load';
+import { parseSpec } from '../../src/config/load';
 
 // What Debian's `runc spec` (1.1.5) writes.
 function runcSpec(): any {

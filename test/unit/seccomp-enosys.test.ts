@@ -3,7 +3,7 @@
 // through a BPF interpreter, no filter loaded.
 import { describe, expect, it } from 'vitest';
 import { loadAddon } from '../../src/native/loader';
-import { planSeccomp } from '../../src/plan/seccomp';
+import { readSeccomp } from '../../src/config/seccomp';
 import { runSeccomp } from '../tools/cbpf';
 
 const X86_64 = 0xc000003e;
@@ -20,7 +20,7 @@ const ENOSYS = errno(38);
 const EPERM = errno(1);
 
 function compile(seccomp: object): Buffer {
-  return loadAddon().compileSeccomp(planSeccomp(seccomp)!.filter);
+  return loadAddon().compileSeccomp(readSeccomp(seccomp)!.filter);
 }
 
 /** x86_64: read 0, kexec_load 246, pidfd_open 434, faccessat2 439, futex_waitv 449. */

@@ -129,16 +129,16 @@ describe('cgroup commands on v2', () => {
 
 describe('every v2 file minirun writes holds what runc writes', () => {
   it('pids, memory, io, cpu, cpuset (the list comes from the runtime\'s own table)', async () => {
-    const { v2Writes } = await import('../../src/cgroups/resources-v2');
-    const { parseJson } = await import('../../src/spec/json');
-    const { readResources } = await import('../../src/spec/validate');
+    const { v2ResourceWrites } = await import('../../src/cgroups/resources-v2');
+    const { parseJson } = await import('../../src/config/json');
+    const { readResources } = await import('../../src/config/validate');
     const resources = {
       pids: { limit: 50 },
       memory: { limit: 67108864, swap: 134217728, reservation: 33554432 },
       blockIO: { weight: 300 },
       cpu: { shares: 512, quota: 20000, period: 50000, cpus: '0', mems: '0' },
     };
-    const files = [...new Set(v2Writes(readResources(parseJson(JSON.stringify(resources)), 'linux.resources')).map((w) => w.file))];
+    const files = [...new Set(v2ResourceWrites(readResources(parseJson(JSON.stringify(resources)), 'linux.resources')).map((w) => w.file))];
     expect(files).toEqual(expect.arrayContaining(['pids.max', 'memory.max', 'memory.swap.max', 'memory.low', 'cpu.weight', 'cpu.max', 'cpuset.cpus']));
     sb = await bundle(SLEEP, (c) => (c.linux.resources = { ...c.linux.resources, ...resources }));
     const values: Record<string, string[]> = {};

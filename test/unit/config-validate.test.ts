@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MiniRunError } from '../../src/errors';
-import { defaultSpec } from '../../src/spec/default';
-import { parseJson } from '../../src/spec/json';
-import { loadProcessFile, loadSpec, parseSpec } from '../../src/spec/load';
-import { validateSpec } from '../../src/spec/validate';
+import { defaultSpec } from '../../src/config/default';
+import { parseJson } from '../../src/config/json';
+import { loadProcessFile, loadSpec, parseSpec } from '../../src/config/load';
+import { validateSpec } from '../../src/config/validate';
 
 type Cfg = Record<string, any>;
 

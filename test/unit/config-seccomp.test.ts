@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planSeccomp } from '../../src/plan/seccomp';
+import { readSeccomp } from '../../src/config/seccomp';
 
-describe('planSeccomp', () => {
+describe('readSeccomp', () => {
   it('maps names to libseccomp numbers, errnoRet defaulting to EPERM', () => {
-    const p = planSeccomp({
+    const p = readSeccomp({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 38,
       architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32'],
@@ -26,7 +26,7 @@ describe('planSeccomp', () => {
   });
 
   it('NOTIFY: the listener, and NEW_LISTENER among the flags (with TSYNC_ESRCH when TSYNC)', () => {
-    const p = planSeccomp({
+    const p = readSeccomp({
       defaultAction: 'SCMP_ACT_ALLOW',
       listenerPath: '/run/agent.sock',
       listenerMetadata: 'm',
@@ -40,24 +40,24 @@ describe('planSeccomp', () => {
 
   it('WAIT_KILLABLE_RECV goes with a listener only (the kernel refuses it without one)', () => {
     const rules = [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }];
-    expect(planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/l', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: rules })!.flags).toBe(8 | 32);
-    expect(planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!.flags).toBe(0);
+    expect(readSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/l', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: rules })!.flags).toBe(8 | 32);
+    expect(readSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'], syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!.flags).toBe(0);
   });
 
   it('a listenerPath without a NOTIFY rule is ignored, as by runc', () => {
-    const p = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!;
+    const p = readSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] })!;
     expect(p.listener).toBeUndefined();
     expect(p.flags).toBe(0);
   });
 
   it('is absent without linux.seccomp, or with neither a default action nor rules (runc: seccomp off)', () => {
-    expect(planSeccomp(undefined)).toBeUndefined();
-    expect(planSeccomp({})).toBeUndefined();
-    expect(planSeccomp({ defaultAction: '', syscalls: [] })).toBeUndefined();
+    expect(readSeccomp(undefined)).toBeUndefined();
+    expect(readSeccomp({})).toBeUndefined();
+    expect(readSeccomp({ defaultAction: '', syscalls: [] })).toBeUndefined();
   });
 
   it('reads what runc reads with Go zero values: a rule naming nothing adds nothing, a missing arg index is 0', () => {
-    const p = planSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }, { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ value: 1, op: 'SCMP_CMP_EQ' }] }] })!;
+    const p = readSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_ERRNO' }, { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ value: 1, op: 'SCMP_CMP_EQ' }] }] })!;
     expect(p.filter.rules).toHaveLength(1);
     expect(p.filter.rules[0]).toMatchObject({ syscall: 'kill', args: [{ index: 0, value: 1n }] });
   });
@@ -75,6 +75,6 @@ describe('planSeccomp', () => {
     ['a syscall name with a NUL byte (libseccomp would read "mkdir")', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read', 'mkdir\u0000x'], action: 'SCMP_ACT_ERRNO' }] }, 'config.json: linux.seccomp.syscalls[0].names[1]: must not contain a NUL byte, got "mkdir\\u0000x"'],
   ];
   for (const [name, raw, message] of bad) {
-    it(`rejects ${name}`, () => expect(() => planSeccomp(raw)).toThrow(message));
+    it(`rejects ${name}`, () => expect(() => readSeccomp(raw)).toThrow(message));
   }
 });

@@ -8,7 +8,7 @@
 // runc makes across fields (namespacesNeeded); and validateSpec, the entry.
 // Each reader is (value, path) -> typed value; see check.ts.
 import { configError } from '../errors';
-import { LIMITS, RLIMIT } from '../native/kernel-constants.generated';
+import { LIMITS } from '../native/kernel-constants.generated';
 import { PROTO } from '../native/protocol-layout.generated';
 import { capNumber } from './capabilities';
 import {
@@ -16,13 +16,13 @@ import {
   required, section, string, stringArray, u16, u32, u64, type Reader,
 } from './check';
 import type { Json } from './json';
+import { rlimitNumber } from './rlimits';
 import type {
   BlockIO, Capabilities, Cpu, Device, DeviceRule, Hook, Hooks, HugepageLimit, IdMapping, Linux, Memory, Mount,
   Namespace, Process, Resources, Rlimit, Root, Spec, ThrottleDevice, User, WeightDevice,
 } from './types';
 
 const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
-const RLIMITS = Object.keys(RLIMIT);
 const PROPAGATIONS = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared', 'unbindable', 'runbindable'];
 const HOST_NAME_MAX = LIMITS.NEW_UTS_LEN; // for both hostname and domainname
 const ID_MAPPINGS_MAX = PROTO.kMaxIdMaps; // lines a uid_map/gid_map takes (Linux 4.15+)
@@ -66,7 +66,7 @@ const capabilities: Reader<Capabilities> = section({ bounding: capSet, effective
 
 function rlimitType(v: Json, p: string): string {
   const type = string(v, p);
-  if (!RLIMITS.includes(type)) throw configError(p, `unknown rlimit ${JSON.stringify(type)}`);
+  if (rlimitNumber(type) === undefined) throw configError(p, `unknown rlimit ${JSON.stringify(type)}`);
   return type;
 }
 

@@ -1,8 +1,9 @@
 // The OCI runtime-spec config.json as minirun reads it: the JSON shape with
 // the same property names. Integers keep the width the spec gives them:
 // 64-bit ones (int64/uint64) are bigint, so that 2^64-1 stays exact; narrower
-// ones are number. Fields that other modules judge (seccomp, personality...)
-// are kept as parsed, typed `unknown`.
+// ones are number. Fields read by their own modules when the plan is made
+// (seccomp.ts, process-settings.ts, net-devices.ts; intelRdt is refused by
+// plan/build.ts) are kept as parsed, typed `unknown`.
 export interface Spec {
   ociVersion: string;
   root: Root;

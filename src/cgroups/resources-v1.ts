@@ -1,22 +1,10 @@
 // linux.resources -> the cgroup v1 files runc's fs driver writes, in its
 // order. Pure. Anything minirun does not implement is an error naming the
 // field, never ignored (kernel memory apart: runc ignores it with a warning,
-// and so does minirun). (v2: resources-v2.ts.)
+// and so does minirun). (v2: resources-v2.ts; what both share: resources-common.ts.)
 import { configError } from '../errors';
-import type { Resources } from '../spec/types';
-
-export interface CgroupWrite {
-  /** the controller whose hierarchy (v1) or interface file (v2) this is */
-  controller: string;
-  file: string;
-  value: string;
-  /** written instead when `file` does not exist (e.g. blkio.bfq.weight for blkio.weight) */
-  alt?: { file: string; value: string };
-  /** skipped when the file does not exist (e.g. memsw without swap accounting) */
-  ifExists?: boolean;
-  /** refused with EINVAL: written again after the next write (cpu.cfs_period_us, see below) */
-  retryAfterNext?: boolean;
-}
+import type { Resources } from '../config/types';
+import { checkPageSize, rdmaValue, type CgroupWrite } from './resources-common';
 
 /** What runc's fs driver refuses once it has written (and read back) the v1 files; refused here first. */
 function checkV1Ranges(r: Resources): void {
@@ -28,27 +16,9 @@ function checkV1Ranges(r: Resources): void {
   if (sw !== undefined && sw > 100n) throw configError('linux.resources.memory.swappiness', `invalid value ${sw} (valid range is 0-100)`);
 }
 
-/** memory.kernel and kernelTCP: runc 1.1 ignores them with a warning, and so does minirun. */
-export function kernelMemoryGiven(r: Resources | undefined): boolean {
-  const m = r?.memory;
-  return (m?.kernel !== undefined && m.kernel !== 0n) || (m?.kernelTCP !== undefined && m.kernelTCP !== 0n);
-}
-
-export const KERNEL_MEMORY_WARNING = 'Kernel memory settings are ignored and will be removed';
-
 /** -1 means unlimited, as runc writes it. */
 const limit = (n: bigint) => (n < 0n ? '-1' : String(n));
 const set = (n: bigint | undefined): n is bigint => n !== undefined && n !== 0n;
-
-/** "2MB" -> "2MB"; the page sizes the kernel names hugetlb files after. */
-export function checkPageSize(size: string, field: string): string {
-  if (!/^[0-9]+(KB|MB|GB)$/.test(size)) throw configError(field, `${JSON.stringify(size)} is not a page size like 2MB or 1GB`);
-  return size;
-}
-
-function rdmaValue(r: { hcaHandles?: number; hcaObjects?: number }): string {
-  return `hca_handle=${r.hcaHandles ?? 'max'} hca_object=${r.hcaObjects ?? 'max'}`;
-}
 
 const UNLIMITED = (1n << 63n) - 1n;
 
@@ -57,7 +27,7 @@ const UNLIMITED = (1n << 63n) - 1n;
  * unlimited. memsw goes first when it is -1 or above the current limit, so
  * that the kernel never sees a limit above memsw (runc's order).
  */
-export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITED): CgroupWrite[] {
+export function v1ResourceWrites(r: Resources | undefined, currentMemoryLimit = UNLIMITED): CgroupWrite[] {
   if (!r) return [];
   checkV1Ranges(r);
   if (r.unified && Object.keys(r.unified).length > 0) throw configError('linux.resources.unified', 'invalid configuration: cannot use unified on cgroup v1 (runc\'s words)');
@@ -117,5 +87,3 @@ export function v1Writes(r: Resources | undefined, currentMemoryLimit = UNLIMITE
   for (const [dev, v] of Object.entries(r.rdma ?? {})) w.push({ controller: 'rdma', file: 'rdma.max', value: `${dev} ${rdmaValue(v)}` });
   return w;
 }
-
-export { rdmaValue };

@@ -1,9 +1,11 @@
 // Per-process kernel settings from the spec (pure): personality, time
-// namespace offsets, scheduler, I/O priority, CPU affinity. Names become the
-// kernel's numbers; every unknown value is an error naming its field.
+// namespace offsets, scheduler, I/O priority, CPU affinity, memory policy.
+// Names become the kernel's numbers; every unknown value is an error naming
+// its field. validate.ts keeps these fields as parsed: they are read here
+// when the plan is made (plan/build.ts, plan/exec.ts).
 import { configError } from '../errors';
 import { IOPRIO, MPOL_FLAG, MPOL_MODE, PER, SCHED, SCHED_FLAG } from '../native/kernel-constants.generated';
-import type { Process } from '../spec/types';
+import type { Process } from './types';
 
 type Raw = Record<string, unknown>;
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -22,7 +24,7 @@ function obj(v: unknown, where: string): Raw {
 
 const PERSONALITY: Record<string, number> = { LINUX: PER.PER_LINUX, LINUX32: PER.PER_LINUX32 };
 
-export function planPersonality(raw: unknown): number | undefined {
+export function readPersonality(raw: unknown): number | undefined {
   if (raw === undefined || raw === null) return undefined;
   const p = obj(raw, 'linux.personality');
   if (typeof p.domain !== 'string' || !own(PERSONALITY, p.domain)) {
@@ -39,7 +41,7 @@ export interface TimeOffsets {
   boottimeNanosecs: number;
 }
 
-export function planTimeOffsets(raw: unknown, newTimeNamespace: boolean): TimeOffsets | undefined {
+export function readTimeOffsets(raw: unknown, newTimeNamespace: boolean): TimeOffsets | undefined {
   if (raw === undefined || raw === null) return undefined;
   const t = obj(raw, 'linux.timeOffsets');
   if (!newTimeNamespace) throw configError('linux.timeOffsets', 'requires a new time namespace in linux.namespaces');
@@ -94,7 +96,7 @@ export function cpuMask(list: string, where: string, what = 'CPU'): Buffer {
   return mask;
 }
 
-export function planProcessSettings(proc: Process, where = 'process'): ProcessSettings {
+export function readProcessSettings(proc: Process, where = 'process'): ProcessSettings {
   const out: ProcessSettings = {};
   if (proc.scheduler !== undefined && proc.scheduler !== null) {
     const s = obj(proc.scheduler, `${where}.scheduler`);
@@ -149,7 +151,7 @@ export interface MemoryPolicy {
 }
 
 /** linux.memoryPolicy: the NUMA policy the container's process starts with. */
-export function planMemoryPolicy(raw: unknown): MemoryPolicy | undefined {
+export function readMemoryPolicy(raw: unknown): MemoryPolicy | undefined {
   if (raw === undefined || raw === null) return undefined;
   const where = 'linux.memoryPolicy';
   const m = obj(raw, where);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CAPABILITIES, capNumber } from '../../src/spec/capabilities';
+import { CAPABILITIES, capNumber } from '../../src/config/capabilities';
 
 const HEADER = '/usr/include/linux/capability.h';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonSyntaxError, parseJson } from '../../src/spec/json';
+import { JsonSyntaxError, parseJson } from '../../src/config/json';
 
 function errorOf(text: string): string {
   try {

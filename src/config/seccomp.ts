@@ -4,6 +4,8 @@
 // SCMP_ACT_NOTIFY: the filter is loaded with a listener fd that goes, with the
 // container process state, to linux.seccomp.listenerPath (runc 1.1.5's rules:
 // a listener is required, not as the default action, not on write(2)).
+// validate.ts keeps linux.seccomp as parsed: it is read here when the plan is
+// made (plan/build.ts, plan/exec.ts) and for the hooks' listener.
 import * as os from 'node:os';
 import { configError } from '../errors';
 import { SCMP_ACT, SCMP_CMP, SECCOMP_FILTER_FLAG } from '../native/kernel-constants.generated';
@@ -21,7 +23,7 @@ export interface SeccompListener {
   metadata: string;
 }
 
-export interface PlannedSeccomp {
+export interface SeccompSettings {
   filter: SeccompFilter;
   /** SECCOMP_FILTER_FLAG_* for seccomp(2) (NEW_LISTENER when a rule notifies) */
   flags: number;
@@ -65,7 +67,7 @@ const FLAG_TSYNC_ESRCH = F.SECCOMP_FILTER_FLAG_TSYNC_ESRCH; // the kernel takes 
 const FLAG_WAIT_KILLABLE_RECV = F.SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 const NOTIFY = SCMP_ACT.SCMP_ACT_NOTIFY;
 
-/** For `features` (runtime-spec features-linux.md): what this planner accepts. */
+/** For `features` (runtime-spec features-linux.md): what this reader accepts. */
 export function seccompFeatures(): object {
   return {
     enabled: true,
@@ -105,7 +107,7 @@ function list(v: unknown, where: string): unknown[] {
   return v;
 }
 
-export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
+export function readSeccomp(raw: unknown): SeccompSettings | undefined {
   if (raw === undefined || raw === null) return undefined;
   const p = 'linux.seccomp';
   if (typeof raw !== 'object' || Array.isArray(raw)) throw configError(p, 'must be an object');
@@ -157,15 +159,15 @@ export function planSeccomp(raw: unknown): PlannedSeccomp | undefined {
   });
   // The kernel takes WAIT_KILLABLE_RECV only with a listener: without a notifying
   // rule it means nothing, and libseccomp (runc's) leaves it out then.
-  const planned: PlannedSeccomp = { filter: { defaultAction, architectures, rules }, flags: flags & ~FLAG_WAIT_KILLABLE_RECV };
+  const settings: SeccompSettings = { filter: { defaultAction, architectures, rules }, flags: flags & ~FLAG_WAIT_KILLABLE_RECV };
   // A listenerPath without a notifying rule is ignored, as by runc.
   if (rules.some((r) => r.action === NOTIFY)) {
     const path = typeof s.listenerPath === 'string' ? s.listenerPath : '';
     if (path === '') throw configError(`${p}.listenerPath`, 'is required with SCMP_ACT_NOTIFY');
     if (path.includes('\0')) throw configError(`${p}.listenerPath`, 'must not contain NUL');
-    planned.listener = { path, metadata: typeof s.listenerMetadata === 'string' ? s.listenerMetadata : '' };
-    planned.flags |= FLAG_NEW_LISTENER | (flags & FLAG_WAIT_KILLABLE_RECV);
-    if (planned.flags & FLAG_TSYNC) planned.flags |= FLAG_TSYNC_ESRCH;
+    settings.listener = { path, metadata: typeof s.listenerMetadata === 'string' ? s.listenerMetadata : '' };
+    settings.flags |= FLAG_NEW_LISTENER | (flags & FLAG_WAIT_KILLABLE_RECV);
+    if (settings.flags & FLAG_TSYNC) settings.flags |= FLAG_TSYNC_ESRCH;
   }
-  return planned;
+  return settings;
 }

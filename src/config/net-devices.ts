@@ -1,8 +1,9 @@
 // linux.netDevices (pure): which host interfaces move into the container's
-// network namespace, under which names. The move itself is host-side work
-// (the addon's moveNetDevice) done while the init waits.
+// network namespace, under which names. validate.ts keeps the field as
+// parsed; create reads it here (lifecycle/prepare.ts). The move itself is
+// host-side work (the addon's moveNetDevice) done while the init waits.
 import { configError } from '../errors';
-import type { Namespace } from '../spec/types';
+import type { Namespace } from './types';
 
 export interface NetDevice {
   hostName: string;
@@ -18,7 +19,7 @@ function checkName(name: unknown, where: string): string {
   return name;
 }
 
-export function planNetDevices(raw: unknown, namespaces: readonly Namespace[]): NetDevice[] {
+export function readNetDevices(raw: unknown, namespaces: readonly Namespace[]): NetDevice[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw !== 'object' || Array.isArray(raw)) throw configError('linux.netDevices', 'must be an object of host interface names');
   const entries = Object.entries(raw as Record<string, unknown>);
