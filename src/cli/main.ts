@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { err, out } from '../output';
 import { logError } from './log';
-import { SPEC_VERSION, VERSION } from '../version';
+import { VERSION, versionText } from '../version';
 
 export interface GlobalOptions {
   root: string;
@@ -18,10 +18,6 @@ export interface GlobalOptions {
 
 /** The commands whose failures runc words as "<command> failed: <error>". */
 const FAILED_FORM = new Set(['run', 'create', 'exec']);
-
-function versionText(): string {
-  return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
-}
 
 /** Whether anything but global options is given (those with a value take the next word). */
 function hasCommand(args: string[]): boolean {
@@ -46,7 +42,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
     .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')
     .option('--criu <path>', 'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)', 'criu')
-    .version(versionText(), '-v, --version', 'print the version')
+    .option('-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => out(s),
@@ -55,6 +51,12 @@ export async function main(argv: string[]): Promise<void> {
     })
     .showHelpAfterError(false)
     .enablePositionalOptions();
+
+  // As commander's .version(), but the text (which loads the addon) is made only when asked for.
+  program.on('option:version', () => {
+    out(`${versionText()}\n`);
+    throw new CommanderError(0, 'commander.version', 'printed the version');
+  });
 
   // The command whose action runs, to word its failure as runc does.
   let action = '';
