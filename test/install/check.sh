@@ -70,7 +70,7 @@ want="commit: $(git describe --dirty --long --always 2>/dev/null || echo unknown
 npm run --silent fixtures -- "$tmp/bundle" --args '["sh", "-c", "probe hostname; exit 7"]' >"$tmp/fixtures.log" 2>&1 ||
   { show "$tmp/fixtures.log"; fail "npm run fixtures failed"; }
 status=0
-timeout 60 "$minirun" --root "$tmp/state" run --bundle "$tmp/bundle" "$id" </dev/null >"$tmp/out" 2>"$tmp/err" || status=$?
+timeout -k 5 60 "$minirun" --root "$tmp/state" run --bundle "$tmp/bundle" "$id" </dev/null >"$tmp/out" 2>"$tmp/err" || status=$?
 [ "$status" = 7 ] || { show "$tmp/err"; fail "minirun run: exit status $status, want 7 (the container's)"; }
 grep -qx 'hostname runc' "$tmp/out" || { show "$tmp/out"; fail "minirun run: no \"hostname runc\" from the probe in the container"; }
 [ ! -s "$tmp/err" ] || { show "$tmp/err"; fail "minirun run wrote to stderr"; }
