@@ -447,6 +447,11 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo& info) {
   return Napi::Buffer<unsigned char>::Copy(env, bpf.data(), bpf.size());
 }
 
+// seccompVersion() -> "2.5.4": the linked libseccomp's, for --version.
+Napi::Value SeccompVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), seccomp_compile::library_version());
+}
+
 // attachDeviceFilter(cgroupDir, insns: Buffer of struct bpf_insn)
 Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -511,6 +516,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("exitNow", Napi::Function::New(env, ExitNow));
   exports.Set("lockDir", Napi::Function::New(env, LockDir));
   exports.Set("compileSeccomp", Napi::Function::New(env, CompileSeccomp));
+  exports.Set("seccompVersion", Napi::Function::New(env, SeccompVersion));
   exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
   exports.Set("moveNetDevice", Napi::Function::New(env, MoveNetDevice));
   return exports;

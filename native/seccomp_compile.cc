@@ -89,4 +89,9 @@ std::string compile(const Filter& f, std::vector<unsigned char>* bpf) {
   return "";
 }
 
+std::string library_version() {
+  const struct scmp_version* v = seccomp_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
+}
+
 }  // namespace seccomp_compile

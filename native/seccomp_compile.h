@@ -31,4 +31,7 @@ struct Filter {
 // program is runc's -ENOSYS stub (seccomp_enosys.h), if any, then libseccomp's.
 std::string compile(const Filter& f, std::vector<unsigned char>* bpf);
 
+// The linked libseccomp's version, "major.minor.micro" (seccomp_version()).
+std::string library_version();
+
 }  // namespace seccomp_compile

@@ -3,15 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { err, out } from '../output';
 import { logError } from './log';
-import { SPEC_VERSION, VERSION } from '../version';
+import { VERSION, versionText } from '../version';
 import type { GlobalOptions, Globals } from './globals';
 
 /** The commands whose failures runc words as "<command> failed: <error>". */
 const FAILED_FORM = new Set(['run', 'create', 'exec']);
-
-function versionText(): string {
-  return `minirun version ${VERSION}\nspec: ${SPEC_VERSION}\nnode: ${process.versions.node}`;
-}
 
 /**
  * Every command, in the order `minirun --help` lists them: its names (with
@@ -62,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
     .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')
     .option('--criu <path>', 'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)', 'criu')
-    .version(versionText(), '-v, --version', 'print the version')
+    .option('-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => out(s),
@@ -71,6 +67,12 @@ export async function main(argv: string[]): Promise<void> {
     })
     .showHelpAfterError(false)
     .enablePositionalOptions();
+
+  // As commander's .version(), but the text (which loads the addon) is made only when asked for.
+  program.on('option:version', () => {
+    out(`${versionText()}\n`);
+    throw new CommanderError(0, 'commander.version', 'printed the version');
+  });
 
   // The command whose action runs, to word its failure as runc does.
   let action = '';

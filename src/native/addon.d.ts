@@ -58,6 +58,8 @@ export interface Addon {
   lockDir(path: string): number;
   /** libseccomp: a filter description -> BPF (struct sock_filter[]), after runc's -ENOSYS stub when the default denies */
   compileSeccomp(filter: SeccompFilter): Buffer;
+  /** The linked libseccomp's version, "major.minor.micro" (seccomp_version()). */
+  seccompVersion(): string;
   /** cgroup v2: loads a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it to the cgroup dir, replacing earlier ones. */
   attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
   /** linux.netDevices: moves a host interface into pid's network namespace as `name`, keeps its addresses, sets it up. */

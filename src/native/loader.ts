@@ -17,6 +17,11 @@ function candidates(file: string): string[] {
   return [path.join(root, 'build', 'Release', file), path.join(root, 'build', 'Debug', file)];
 }
 
+/** What to run where the native part is missing (in a clone and in an installed package alike). */
+function buildHint(): string {
+  return `build it with: cd ${projectRoot()} && npm run build:native`;
+}
+
 export function loadAddon(): Addon {
   if (cached) return cached;
   const tried: string[] = [];
@@ -30,7 +35,7 @@ export function loadAddon(): Addon {
       throw new MiniRunError('NATIVE', `cannot load the addon ${p}: ${(e as Error).message}`);
     }
   }
-  throw new MiniRunError('NATIVE', `the addon is not built (tried ${tried.join(', ')}); run npm ci`);
+  throw new MiniRunError('NATIVE', `the addon is not built (tried ${tried.join(', ')}); ${buildHint()}`);
 }
 
 export function helperPath(): string {
@@ -39,5 +44,5 @@ export function helperPath(): string {
     tried.push(p);
     if (fs.existsSync(p)) return p;
   }
-  throw new MiniRunError('NATIVE', `the init helper is not built (tried ${tried.join(', ')}); run npm ci`);
+  throw new MiniRunError('NATIVE', `the init helper is not built (tried ${tried.join(', ')}); ${buildHint()}`);
 }
