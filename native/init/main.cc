@@ -3,26 +3,30 @@
 // Single-threaded, so it may join and create any namespace. It never returns:
 // it execs the user program or reports {step, errno, detail} and _exits.
 //
-// The steps, in runc's order:
-//   helper:  receive plan -> oom_score_adj -> exec fifo (O_PATH) ->
+// The steps, in the order main() takes them (runc's, where runc has them):
+//   helper:  receive plan (+ stdio and extra fds; a terminal lets go of the
+//            caller's stdio) -> oom_score_adj -> exec fifo (O_PATH) ->
 //            id-mapped mount clones -> bind source clones (new user ns) ->
-//            join namespaces by path ->
-//            new user namespace (parent writes id maps) -> other new
-//            namespaces -> fork the init (pid 1) -> report its pid, exit
+//            join namespaces by path -> new user namespace (parent writes
+//            id maps) -> other new namespaces -> fork the init (pid 1) ->
+//            report its pid, exit
 //   init:    wait for the parent (cgroups, rlimits) -> cgroup namespace ->
-//            [exec into a running container skips to umask]
+//            [exec into a running container skips to the console]
 //            rootfs bind -> config mounts (+ recursive attributes), cwd dir ->
-//            /dev nodes and links ->
-//            [create hooks] -> pivot_root -> [pty, /dev/console] ->
-//            hostname, domainname -> session keyring -> sysctl ->
-//            readonlyPaths -> maskedPaths -> read-only remounts and the
-//            recursive attributes of tmpfs and /dev ->
-//            umask -> personality, scheduler, ioprio, affinity ->
-//            no_new_privs -> seccomp (if no no_new_privs) ->
-//            bounding set, user, caps -> cwd -> env, find args[0], refuse
-//            the helper itself as the program or its #! interpreter ->
-//            seccomp (with no_new_privs) -> stdio, close fds, signals ->
-//            [wait on exec fifo, or start hooks] -> execve
+//            /dev nodes and links -> [create hooks] -> pivot_root ->
+//            [pty, /dev/console] -> hostname, domainname -> session keyring ->
+//            sysctl -> readonlyPaths, maskedPaths -> read-only remounts and
+//            the recursive attributes of tmpfs and /dev ->
+//            umask -> personality, scheduler, ioprio, affinity, AppArmor ->
+//            stdio (the rest of the fds closed), controlling terminal,
+//            signals -> no_new_privs ->
+//            seccomp (without no_new_privs: needs CAP_SYS_ADMIN) ->
+//            read HOME -> cwd as root -> bounding set, user, caps ->
+//            [cwd as the user] -> env, find args[0], refuse the helper
+//            itself as the program or its #! interpreter ->
+//            seccomp (no_new_privs with a notify listener) ->
+//            [wait on the exec fifo, or startContainer hooks] ->
+//            seccomp (no_new_privs, the rest: in exec::run) -> execve
 // Either seccomp load, with a notify listener, first hands the fd to the
 // parent (for linux.seccomp.listenerPath) and waits for it.
 #include <errno.h>
@@ -47,6 +51,7 @@
 #include "namespaces.h"
 #include "paths.h"
 #include "plan.h"
+#include "process.h"
 #include "report.h"
 #include "seccomp.h"
 #include "stdio.h"
@@ -157,7 +162,7 @@ int main(int argc, char** argv) {
   if (plan.join_only && plan.terminal) console_peer = console::setup(plan);
   set_umask(plan);
 
-  system_settings::process_settings(plan);
+  process_settings::apply(plan);
   // The container's stdio and signals, while nothing restricts the syscalls
   // this needs (dup2, fcntl, ioctl, sigaction): a seccomp profile may deny them.
   if (console_peer >= 0) fds[0] = fds[1] = fds[2] = console_peer;

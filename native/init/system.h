@@ -1,5 +1,5 @@
 // Per-container kernel settings made from inside: oom_score_adj, hostname,
-// domainname, sysctl.
+// domainname, sysctl, the session keyring. (The process's own: process.h.)
 #pragma once
 #include "plan.h"
 
@@ -9,6 +9,5 @@ void oom_score_adj(const Plan& p);  // before anything else (host /proc)
 void names(const Plan& p);          // hostname, domainname
 void sysctl(const Plan& p);         // after pivot_root: the container's /proc/sys
 void session_keyring(const Plan& p);  // a fresh session keyring, as runc gives each container
-void process_settings(const Plan& p);  // personality, scheduler, I/O priority, CPU affinity: right before exec
 
 }  // namespace system_settings
