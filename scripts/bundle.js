@@ -69,6 +69,8 @@ async function makeCache() {
 
 async function build() {
   await bundle();
+  // the commit --version names, next to the bundle as next to dist/version.js
+  fs.copyFileSync(path.join(root, 'dist', 'build-info.json'), path.join(path.dirname(out), 'build-info.json'));
   const r = require('node:child_process').spawnSync(process.execPath, [__filename, '--cache'], { stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`making the code cache failed (${r.signal ?? `exit status ${r.status}`})`);
 }

@@ -2,13 +2,13 @@
 // implements, and `minirun --version`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadAddon, projectRoot } from './native/loader';
+import { loadAddon } from './native/loader';
 
 export const VERSION = '0.1.0';
 export const SPEC_VERSION = '1.2.1';
 
-/** Written by scripts/write-build-info.js into dist/ at build (and so at pack) time. */
-const BUILD_INFO = path.join(projectRoot(), 'dist', 'build-info.json');
+/** Written by scripts/write-build-info.js next to dist/version.js (and by scripts/bundle.js next to the bundle) at build, and so at pack, time. */
+const BUILD_INFO = path.join(__dirname, 'build-info.json');
 
 /** The commit of the build (`git describe --dirty --long --always`, as runc's Makefile), or "unknown". */
 export function buildCommit(): string {

@@ -8,7 +8,7 @@ import type { Addon } from './addon';
 let cached: Addon | undefined;
 
 /** The project root: dist/native/loader.js (or the bundle, dist/bundle/minirun.js) -> ../.. */
-export function projectRoot(): string {
+function projectRoot(): string {
   return path.resolve(__dirname, '..', '..');
 }
 
