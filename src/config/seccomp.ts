@@ -8,6 +8,8 @@
 // made (plan/build.ts, plan/exec.ts) and for the hooks' listener.
 import * as os from 'node:os';
 import { configError } from '../errors';
+import { kind } from './check';
+import type { Json } from './json';
 import { SCMP_ACT, SCMP_CMP, SECCOMP_FILTER_FLAG } from '../native/kernel-constants.generated';
 
 export interface SeccompFilter {
@@ -87,7 +89,9 @@ function action(name: unknown, errnoRet: unknown, where: string, retWhere: strin
   let errno = EPERM;
   if (errnoRet !== undefined && errnoRet !== null) {
     if (typeof errnoRet !== 'number' || !Number.isInteger(errnoRet) || errnoRet < 0 || errnoRet > 0xffff) {
-      throw configError(retWhere, `must be an errno from 0 to 65535, got ${String(errnoRet)}`);
+      // A number is shown as it is; anything else by its kind (String() made "[object Object]" of an object).
+      const got = typeof errnoRet === 'number' || typeof errnoRet === 'bigint' ? String(errnoRet) : kind(errnoRet as Json);
+      throw configError(retWhere, `must be an errno from 0 to 65535, got ${got}`);
     }
     errno = errnoRet;
   }

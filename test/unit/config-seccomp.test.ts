@@ -65,6 +65,8 @@ describe('readSeccomp', () => {
   const bad: [string, unknown, string][] = [
     ['no default action with rules', { syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] }, 'config.json: linux.seccomp.defaultAction: unknown action undefined'],
     ['an errno out of range', { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 70000 }, 'config.json: linux.seccomp.defaultErrnoRet: must be an errno from 0 to 65535, got 70000'],
+    ['an errno that is an object', { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: { n: 1 } }, 'config.json: linux.seccomp.defaultErrnoRet: must be an errno from 0 to 65535, got an object'],
+    ['an errno that is a string', { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: '1' }, 'config.json: linux.seccomp.defaultErrnoRet: must be an errno from 0 to 65535, got a string'],
     ['an unknown flag', { defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_MAGIC'] }, 'config.json: linux.seccomp.flags[0]: unsupported flag "SECCOMP_FILTER_FLAG_MAGIC"'],
     ['NOTIFY without a listener', { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY'],
     ['NOTIFY with an empty listenerPath', { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }, 'config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY'],
