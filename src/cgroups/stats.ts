@@ -241,7 +241,7 @@ function v2Io(dir: string): Obj {
 
 /** The huge page sizes the kernel has, as hugetlb files name them ("2MB", "1GB"). */
 function pageSizes(): string[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync('/sys/kernel/mm/hugepages');
   } catch {

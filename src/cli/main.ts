@@ -77,7 +77,8 @@ export async function main(argv: string[]): Promise<void> {
   // The command whose action runs, to word its failure as runc does.
   let action = '';
   program.hook('preAction', async (_program, actionCommand) => {
-    const g = program.opts();
+    // As parsed, before the checks below: --log-format may be any word yet.
+    const g = program.opts<Omit<GlobalOptions, 'logFormat'> & { logFormat: string }>();
     const { MiniRunError } = await import('../errors');
     if (g.logFormat !== 'text' && g.logFormat !== 'json') {
       throw new MiniRunError('USAGE', `--log-format: must be text or json, got "${g.logFormat}"`);
@@ -99,7 +100,7 @@ export async function main(argv: string[]): Promise<void> {
   // word that is no command) needs them all.
   const word = firstWord(argv.slice(2));
   const own = COMMANDS.filter(([names]) => word !== undefined && names.includes(word));
-  const globals: Globals = () => program.opts() as GlobalOptions;
+  const globals: Globals = () => program.opts<GlobalOptions>();
   for (const [, load] of own.length > 0 ? own : COMMANDS) (await load()).register(program, globals);
 
   // As runc (urfave/cli): `help [command]` (or `h`) prints the help; a
@@ -153,7 +154,7 @@ export async function main(argv: string[]): Promise<void> {
     // runtime's name before its stderr (podman) then do not print it twice.
     const wrapped = FAILED_FORM.has(action) ? `minirun ${action} failed: ${line}` : undefined;
     err(`${wrapped ?? `minirun: ${line}`}\n`);
-    logError(program.opts() as GlobalOptions, wrapped ?? line);
+    logError(program.opts<GlobalOptions>(), wrapped ?? line);
     process.exitCode = e instanceof MiniRunError ? e.exitCode : 1;
   }
 }

@@ -79,7 +79,7 @@ class Parser {
 
   private object(depth: number): { [k: string]: Json } {
     // No prototype: a "__proto__" key is an ordinary property.
-    const obj: { [k: string]: Json } = Object.create(null);
+    const obj = Object.create(null) as { [k: string]: Json };
     this.i++;
     this.ws();
     if (this.text[this.i] === '}') {

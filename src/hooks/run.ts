@@ -60,7 +60,8 @@ function runHostHook(kind: HookKind, i: number, hook: Hook, state: string): void
     killSignal: 'SIGKILL',
   });
   const output = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
-  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  const error: NodeJS.ErrnoException | undefined = r.error;
+  const code = error?.code;
   if (code === 'ETIMEDOUT') throw failure(kind, i, hook, `ran past its timeout of ${hook.timeout}s`, '');
   // A hook may exit without reading the state: EPIPE then says nothing (Go's os/exec ignores it too).
   if (r.error && !(code === 'EPIPE' && (r.status !== null || r.signal !== null))) {

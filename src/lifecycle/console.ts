@@ -74,7 +74,8 @@ export function terminalRelay(addon: Addon): TerminalRelay {
       termios(() => addon.setTerminal(master, addon.getTerminal(master), 'no-onlcr'), 'clear ONLCR on the container\'s pty');
       // Our stdin into the pty on a native thread (a read that may never end).
       addon.pump(0, master, false);
-      const { ReadStream } = require('node:tty') as typeof import('node:tty'); // only with a terminal
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, synchronously, only with a terminal
+      const { ReadStream } = require('node:tty') as typeof import('node:tty');
       const out = new ReadStream(master);
       out.on('data', (c: Buffer) => writeAll(1, c));
       // EIO: every process of the container let go of the pty.

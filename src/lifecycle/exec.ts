@@ -41,7 +41,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
   checkLsm(execProcess(spec, cmd.options), lsmNames(cmd));
-  const cgroupDirs = subCgroupDirs(state.cgroupDirs ?? [], cmd.subCgroups ?? new Map());
+  const cgroupDirs = subCgroupDirs(state.cgroupDirs ?? [], cmd.subCgroups ?? new Map<string, string>());
   cgroupDirs.forEach((d, i) => {
     const moved = d.path !== state.cgroupDirs?.[i].path;
     // checked before anything starts, in runc's words (it fails writing the pid)

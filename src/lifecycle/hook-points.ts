@@ -11,7 +11,8 @@ import type { Hooks, Spec } from '../config/types';
 import { sendToListener } from './seccomp-listener';
 
 // The runner (and child_process with it) loads only for a container that has hooks.
-const runner = (): typeof HookRunner => require('../hooks/run');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+const runner = (): typeof HookRunner => require('../hooks/run') as typeof HookRunner;
 const none = (hooks: readonly unknown[] | undefined) => !hooks || hooks.length === 0;
 
 export interface HookContext {

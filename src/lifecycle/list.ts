@@ -2,16 +2,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { findContainer } from '../state/find';
-import { stateView } from './state';
+import { stateView, type StateView } from './state';
 
-function collect(root: string): Record<string, unknown>[] {
+function collect(root: string): StateView[] {
   let ids: string[];
   try {
     ids = fs.readdirSync(root).sort();
   } catch {
     return [];
   }
-  const out: Record<string, unknown>[] = [];
+  const out: StateView[] = [];
   for (const id of ids) {
     try {
       const found = findContainer(root, id);

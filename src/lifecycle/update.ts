@@ -96,19 +96,20 @@ export function updatable(r: Resources): Resources {
 }
 
 function stripUndefinedDeep(r: Resources): Resources {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'unified' ? v : stripUndefined(v as object)])) as Resources;
+  const sections = Object.entries(r as Record<string, object>);
+  return Object.fromEntries(sections.map(([k, v]) => [k, k === 'unified' ? v : stripUndefined(v)]));
 }
 
 /** Given values over the last applied ones, section by section. */
 export function merge(old: Resources, given: Resources): Resources {
   const out: Record<string, unknown> = { ...old };
-  for (const [k, v] of Object.entries(given)) {
+  for (const [k, v] of Object.entries(given as Record<string, unknown>)) {
     if (v === undefined) continue;
     const prev = (old as Record<string, unknown>)[k];
     const isPlain = typeof v === 'object' && v !== null && !Array.isArray(v) && k !== 'unified' && k !== 'rdma';
-    out[k] = isPlain && typeof prev === 'object' && prev !== null ? { ...prev, ...stripUndefined(v as object) } : v;
+    out[k] = isPlain && typeof prev === 'object' && prev !== null ? { ...prev, ...stripUndefined(v) } : v;
   }
-  return out as Resources;
+  return out;
 }
 
 function stripUndefined(o: object): object {
