@@ -224,7 +224,7 @@ suite('cgroup limits at work, as with runc', () => {
         const before = ['cpu/cpu.shares', 'pids/pids.max'].map((f) => fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim());
         codes[rt].push(cli(rt, ['update', '--cpu-share', '512', '--pids-limit', '33', '--memory', '1k', cid]).code);
         const after = ['cpu/cpu.shares', 'pids/pids.max'].map((f) => fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim());
-        expect(`${rt}: ${after}`).toBe(`${rt}: ${before}`);
+        expect(`${rt}: ${after.join(' ')}`).toBe(`${rt}: ${before.join(' ')}`);
         const r = cli(rt, ['update', '-r', '-', cid], '{"memory": {"limit": "x"}}');
         codes[rt].push(r.code);
         if (rt === 'minirun') errs.push(r.stderr);

@@ -11,8 +11,7 @@ import { CASES, DELIBERATE, stopSpares, type Case, type Ctx, type Expected, type
 import { ERROR_START, hasRunc, isRoot, Sandbox, type Config, type Result } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
-const RUNTIMES = ['runc', 'minirun'] as const;
-type Runtime = (typeof RUNTIMES)[number];
+type Runtime = 'runc' | 'minirun';
 
 const NS_TYPES = new Set(['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts']);
 const HOST_NS = new Set(
@@ -104,7 +103,7 @@ suite('differential: runc and minirun on the same cases', () => {
         out.push({ code: r.code, stdout: normalise(r.stdout, ctx, step), stderr: normalise(r.stderr, ctx, step) });
       }
     } finally {
-      (runtime === 'runc' ? sb.runc : sb.minirun).call(sb, ['delete', '--force', ctx.id]);
+      sb.cli(runtime, ['delete', '--force', ctx.id]);
       for (const f of fs.readdirSync(sb.dir)) if (f.startsWith(`${runtime}-`)) fs.rmSync(path.join(sb.dir, f), { force: true, recursive: true });
     }
     for (const h of CGROUP_HIERARCHIES) expect(fs.existsSync(`/sys/fs/cgroup/${h}/${ctx.id}`), `cgroup ${h}/${ctx.id} left behind`).toBe(false);

@@ -114,7 +114,7 @@ suite('exec matches runc', () => {
   it('with --log, the error line on stderr is the json msg, as runc\'s ("exec failed: ...")', () => {
     const msgs = (['runc', 'minirun'] as const).map((rt) => {
       const log = path.join(sb.dir, `exec-log-${rt}.json`);
-      const r = (rt === 'runc' ? sb.runc : sb.minirun).call(sb, ['--log', log, '--log-format', 'json', 'exec', `${base}-${rt}`, '/nonexistent']);
+      const r = sb.cli(rt, ['--log', log, '--log-format', 'json', 'exec', `${base}-${rt}`, '/nonexistent']);
       const logged = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       fs.rmSync(log);
       expect(r.code).toBe(255);
@@ -136,7 +136,7 @@ suite('exec matches runc', () => {
   describe('--cgroup: an existing sub-cgroup of the container', () => {
     /** The container's cgroup directory in one v1 hierarchy, from its init's /proc/<pid>/cgroup. */
     const dirOf = (rt: 'runc' | 'minirun', controller: string): string => {
-      const state = JSON.parse((rt === 'runc' ? sb.runc : sb.minirun).call(sb, ['state', `${base}-${rt}`]).stdout);
+      const state = JSON.parse(sb.cli(rt, ['state', `${base}-${rt}`]).stdout);
       const line = fs.readFileSync(`/proc/${state.pid}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1] === controller)!;
       return `/sys/fs/cgroup/${controller.replace('name=', '')}${line.split(':')[2]}`;
     };

@@ -103,6 +103,11 @@ export class Sandbox {
     return exec('runc', ['--root', this.runcRoot, ...args], { cwd: this.bundle, input });
   }
 
+  /** The same command through the runtime named. */
+  cli(runtime: 'runc' | 'minirun', args: string[], input?: string): Result {
+    return runtime === 'runc' ? this.runc(args, input) : this.minirun(args, input);
+  }
+
   /** Runs the bundle through both runtimes with fresh ids. */
   runBoth(input = 'hello\n'): { minirun: Result; runc: Result } {
     const id = uniqueId('cmp');

@@ -165,7 +165,7 @@ suite('the exec helper while it joins the container', () => {
     const onHost = path.join(sb.bundle, 'rootfs', log);
     fs.rmSync(onHost, { force: true });
     sb.setArgs(['sh', '-c', `exec /bin/probe watch-exe stop >${log} 2>&1 </dev/null`]);
-    const rt = runtime === 'runc' ? sb.runc : sb.minirun;
+    const rt = (args: string[]) => sb.cli(runtime, args);
     const id = uniqueId('wx');
     expect(rt(['run', '-d', id]).code).toBe(0);
     try {

@@ -13,7 +13,7 @@ const [outDir, expectedFile, ...files] = process.argv.slice(2);
 /** file -> Map(test name -> { result: 'ok'|'fail'|'skip', output: string }) */
 function parseTap(file) {
   const tests = new Map();
-  let text = '';
+  let text;
   try {
     text = fs.readFileSync(file, 'utf8').replace(/\r/g, '');
   } catch {

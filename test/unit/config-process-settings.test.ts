@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuMask, readPersonality, readProcessSettings, readTimeOffsets } from '../../src/config/process-settings';
 import type { Process } from '../../src/config/types';
 
-const proc = (more: Partial<Process>): Process => ({ user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh'], ...more }) as Process;
+const proc = (more: Partial<Process>): Process => ({ user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh'], ...more });
 
 describe('process settings', () => {
   it('personality domains', () => {

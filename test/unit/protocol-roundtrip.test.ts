@@ -133,11 +133,11 @@ function tlv(tag: Tag, length: number): Buffer {
 }
 
 /** The TLV records of an encoded plan: [tag, payload]. */
-function records(buf: Buffer): [number, Buffer][] {
+function records(buf: Buffer): [Tag, Buffer][] {
   const h = RECORD.TlvHeader;
-  const out: [number, Buffer][] = [];
+  const out: [Tag, Buffer][] = [];
   for (let at = 0; at < buf.length; ) {
-    const tag = buf.readUInt16LE(at + h.fields.tag.offset);
+    const tag = buf.readUInt16LE(at + h.fields.tag.offset) as Tag;
     const length = buf.readUInt32LE(at + h.fields.length.offset);
     out.push([tag, buf.subarray(at + h.size, at + h.size + length)]);
     at += h.size + length;
@@ -204,7 +204,7 @@ describe('plan protocol round trip (encodePlan -> the helper\'s decoder)', () =>
     const sensitive = new Set<RecordName>();
     for (const { plan } of cases) {
       for (const [tag, payload] of records(encodePlan(plan))) {
-        const name = RECORD_OF_TAG[tag as Tag];
+        const name = RECORD_OF_TAG[tag];
         if (!name) continue;
         const head = payload.subarray(0, RECORD[name].size);
         if (sameSizeFieldsDiffer(name, head)) sensitive.add(name);
