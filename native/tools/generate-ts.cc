@@ -87,7 +87,9 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
 
 // Each list below names every enumerator of its enum once: the switch in
 // name_of() makes the compiler (-Wswitch -Werror) refuse a list that misses
-// one, and a repeated one is a duplicate case.
+// one, and a repeated one is a duplicate case. (clang-format off: it would
+// indent each X() by the one before it, as if they were one expression.)
+// clang-format off
 #define TAGS(X)                                                                                          \
   X(kTagRootfs) X(kTagRootfsPropagation) X(kTagRootReadonly) X(kTagNoPivot) X(kTagCloneFlags)            \
   X(kTagNsJoin) X(kTagHostname) X(kTagDomainname) X(kTagMount) X(kTagDevice) X(kTagMaskedPath)          \
@@ -102,6 +104,7 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
 #define SYNC_KINDS(X)                                                                                   \
   X(kSyncUsernsReady) X(kSyncPid) X(kSyncGo) X(kSyncCreated) X(kSyncExec) X(kSyncError)                 \
   X(kSyncCreateHooks) X(kSyncStartHooks) X(kSyncConsole) X(kSyncSeccomp)
+// clang-format on
 
 #define NAME_CASE(e) \
   case proto::e:     \
