@@ -13,7 +13,10 @@ const FAILED_FORM = new Set(['run', 'create', 'exec']);
  * Every command, in the order `minirun --help` lists them: its names (with
  * aliases) and its file, loaded only when it is needed.
  */
-export const COMMANDS: [names: string[], load: () => Promise<{ register(program: Command, globals: Globals): void }>][] = [
+export const COMMANDS: [
+  names: string[],
+  load: () => Promise<{ register(program: Command, globals: Globals): void }>,
+][] = [
   [['run'], () => import('./run')],
   [['spec'], () => import('./spec')],
   [['features'], () => import('./features')],
@@ -57,7 +60,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--debug', 'enable debug logging', false)
     .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
     .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')
-    .option('--criu <path>', 'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)', 'criu')
+    .option(
+      '--criu <path>',
+      'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)',
+      'criu',
+    )
     .option('-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
@@ -86,7 +93,8 @@ export async function main(argv: string[]): Promise<void> {
     if (!['true', 'false', 'auto'].includes(g.rootless)) {
       throw new MiniRunError('USAGE', `--rootless: must be true, false or auto, got "${g.rootless}"`);
     }
-    if (g.systemdCgroup) throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
+    if (g.systemdCgroup)
+      throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
     const { enableDebug, debug, setLog } = await import('../log');
     setLog(g.log, g.logFormat === 'json');
     if (g.debug) {

@@ -35,7 +35,11 @@ export function onCreate(c: HookContext, pid: number): void {
   const r = runner();
   r.runHostHooks('prestart', h?.prestart, st);
   r.runHostHooks('createRuntime', h?.createRuntime, st);
-  r.runContainerHooks(c.addon, 'createContainer', h?.createContainer, st, { pid, container: c.container, rootfs: c.rootfs });
+  r.runContainerHooks(c.addon, 'createContainer', h?.createContainer, st, {
+    pid,
+    container: c.container,
+    rootfs: c.rootfs,
+  });
 }
 
 export function onStart(c: HookContext, pid: number): void {
@@ -47,7 +51,8 @@ export function onStart(c: HookContext, pid: number): void {
     pid,
     container: c.container,
     rootfs: c.rootfs,
-    seccompListener: listener && ((hookPid, fd) => sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
+    seccompListener:
+      listener && ((hookPid, fd) => sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
   });
 }
 
@@ -58,5 +63,7 @@ export function onStarted(c: HookContext, pid: number): void {
 
 export function onStopped(c: Pick<HookContext, 'hooks' | 'state'>, pid: number): void {
   if (none(c.hooks?.poststop)) return;
-  runner().runHostHooksWarnOnly('poststop', c.hooks?.poststop, hookState(c.state, 'stopped', pid), (m) => err(`minirun: warning: ${m}\n`));
+  runner().runHostHooksWarnOnly('poststop', c.hooks?.poststop, hookState(c.state, 'stopped', pid), (m) =>
+    err(`minirun: warning: ${m}\n`),
+  );
 }

@@ -26,7 +26,9 @@ function collect(root: string): StateView[] {
 /** Columns as Go's tabwriter with minwidth 12 and padding 3 lays them out (runc). */
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(12, ...rows.map((r) => r[c].length + 3)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('') + '\n').join('');
+  return rows
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('') + '\n')
+    .join('');
 }
 
 export function listText(root: string, format: string, quiet: boolean): string {
