@@ -5,34 +5,34 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <string.h>
 #include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/resource.h>
+#include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
-#include <pthread.h>
 
 #include <napi.h>
 
 #include <vector>
 
 #include "common/msg.h"
-#include "launch.h"
-#include "seccomp_compile.h"
 #include "device_filter.h"
+#include "launch.h"
 #include "netdev.h"
 #include "protocol.h"
+#include "seccomp_compile.h"
 
 namespace {
 
@@ -97,9 +97,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   msg::Incoming in = msg::recv_message(int_arg(info, 0));
   Napi::Object o = Napi::Object::New(env);
   switch (in.type) {
-    case msg::Incoming::kEof:
-      o.Set("type", "eof");
-      break;
+    case msg::Incoming::kEof: o.Set("type", "eof"); break;
     case msg::Incoming::kSync:
       o.Set("type", "sync");
       o.Set("kind", Napi::Number::New(env, in.sync.kind));
@@ -112,8 +110,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
       o.Set("errno", Napi::Number::New(env, in.error.err));
       o.Set("detail", Napi::String::New(env, in.error.detail));
       break;
-    default:
-      throw errno_error(env, "receive from the helper", in.err);
+    default: throw errno_error(env, "receive from the helper", in.err);
   }
   return o;
 }
@@ -390,9 +387,7 @@ Napi::Value SetTerminal(const Napi::CallbackInfo& info) {
 // exitNow(code): _exit(2), as runc's os.Exit on SIGINT with a terminal. Not
 // process.exit: that waits for the thread pool, where a waitpid for a process
 // that runs on may never end.
-Napi::Value ExitNow(const Napi::CallbackInfo& info) {
-  _exit(int_arg(info, 0) & 0xff);
-}
+Napi::Value ExitNow(const Napi::CallbackInfo& info) { _exit(int_arg(info, 0) & 0xff); }
 
 // lockDir(path) -> fd: an exclusive flock on a directory, blocking until
 // other minirun commands on the same container are done. Close the fd to
@@ -435,7 +430,8 @@ Napi::Value CompileSeccomp(const Napi::CallbackInfo& info) {
     for (uint32_t j = 0; j < args.Length(); j++) {
       Napi::Object a = args.Get(j).As<Napi::Object>();
       bool lossless = true;
-      rule.args.push_back({a.Get("index").As<Napi::Number>().Uint32Value(), a.Get("op").As<Napi::Number>().Uint32Value(),
+      rule.args.push_back({a.Get("index").As<Napi::Number>().Uint32Value(),
+                           a.Get("op").As<Napi::Number>().Uint32Value(),
                            a.Get("value").As<Napi::BigInt>().Uint64Value(&lossless),
                            a.Get("valueTwo").As<Napi::BigInt>().Uint64Value(&lossless)});
     }
@@ -478,8 +474,7 @@ Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(env, "mkfifo(path, mode)");
   std::string path = info[0].As<Napi::String>();
-  if (mkfifo(path.c_str(), static_cast<mode_t>(int_arg(info, 1))) < 0)
-    throw errno_error(env, "mkfifo " + path, errno);
+  if (mkfifo(path.c_str(), static_cast<mode_t>(int_arg(info, 1))) < 0) throw errno_error(env, "mkfifo " + path, errno);
   return env.Undefined();
 }
 

@@ -32,7 +32,9 @@ class Request {
     hdr()->nlmsg_seq = 1;
   }
   template <typename T>
-  void payload(const T& p) { append(&p, sizeof(p)); }
+  void payload(const T& p) {
+    append(&p, sizeof(p));
+  }
   void attr(uint16_t type, const void* data, size_t len) {
     struct rtattr a;
     a.rta_type = type;
@@ -42,7 +44,10 @@ class Request {
   }
   void attr_u32(uint16_t type, uint32_t v) { attr(type, &v, sizeof(v)); }
   void attr_str(uint16_t type, const std::string& s) { attr(type, s.c_str(), s.size() + 1); }
-  const void* data() { hdr()->nlmsg_len = buf_.size(); return buf_.data(); }
+  const void* data() {
+    hdr()->nlmsg_len = buf_.size();
+    return buf_.data();
+  }
   size_t size() const { return buf_.size(); }
 
  private:
@@ -69,7 +74,8 @@ int transact(int sock, Request& req, F on_msg) {
       if (errno == EINTR) continue;
       return errno;
     }
-    for (nlmsghdr* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, static_cast<unsigned>(n)); h = NLMSG_NEXT(h, n)) {
+    for (nlmsghdr* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, static_cast<unsigned>(n));
+         h = NLMSG_NEXT(h, n)) {
       if (h->nlmsg_type == NLMSG_DONE) return 0;
       if (h->nlmsg_type == NLMSG_ERROR) return -reinterpret_cast<nlmsgerr*>(NLMSG_DATA(h))->error;
       on_msg(h);

@@ -68,47 +68,47 @@ struct TlvHeader {
 // Strings are raw bytes (no NUL inside; the parent validates). Integers are
 // little-endian. "str*" below = a sequence of NUL-terminated strings.
 enum Tag : uint16_t {
-  kTagRootfs = 1,            // str: absolute host path of the rootfs
-  kTagRootfsPropagation = 2, // u64: MS_* propagation flags for "/" (0 = MS_SLAVE|MS_REC default)
-  kTagRootReadonly = 3,      // u8
-  kTagNoPivot = 4,           // u8
-  kTagCloneFlags = 5,        // u64: CLONE_NEW* to create
-  kTagNsJoin = 6,            // NsJoinRecord, then str path (not NUL-terminated)
-  kTagHostname = 7,          // str
-  kTagDomainname = 8,        // str
-  kTagMount = 9,             // MountRecord then str* source, destination, fstype, data
-  kTagDevice = 10,           // DeviceRecord then str path
-  kTagMaskedPath = 11,       // str
-  kTagReadonlyPath = 12,     // str
-  kTagSysctl = 13,           // str* key, value
+  kTagRootfs = 1,             // str: absolute host path of the rootfs
+  kTagRootfsPropagation = 2,  // u64: MS_* propagation flags for "/" (0 = MS_SLAVE|MS_REC default)
+  kTagRootReadonly = 3,       // u8
+  kTagNoPivot = 4,            // u8
+  kTagCloneFlags = 5,         // u64: CLONE_NEW* to create
+  kTagNsJoin = 6,             // NsJoinRecord, then str path (not NUL-terminated)
+  kTagHostname = 7,           // str
+  kTagDomainname = 8,         // str
+  kTagMount = 9,              // MountRecord then str* source, destination, fstype, data
+  kTagDevice = 10,            // DeviceRecord then str path
+  kTagMaskedPath = 11,        // str
+  kTagReadonlyPath = 12,      // str
+  kTagSysctl = 13,            // str* key, value
   // 14: unused (rlimits are set by the parent with prlimit)
-  kTagUser = 15,             // UserRecord
-  kTagAdditionalGid = 16,    // u32
-  kTagCaps = 17,             // CapsRecord
-  kTagNoNewPrivs = 18,       // u8
-  kTagOomScoreAdj = 19,      // i32
-  kTagCwd = 20,              // str
-  kTagEnv = 21,              // str, one per entry, in order
-  kTagArg = 22,              // str, one per argv entry, in order
-  kTagSetupDev = 23,         // u8: create default devices and /dev symlinks
-  kTagExecFifo = 24,         // str: host path of the exec fifo (create/start)
-  kTagSeccompBpf = 25,       // struct sock_filter[] (precompiled by the parent)
-  kTagSymlink = 26,          // str* target, linkpath (inside the rootfs)
-  kTagMkdir = 27,            // MkdirRecord, then str path: create before mounts (cwd)
+  kTagUser = 15,           // UserRecord
+  kTagAdditionalGid = 16,  // u32
+  kTagCaps = 17,           // CapsRecord
+  kTagNoNewPrivs = 18,     // u8
+  kTagOomScoreAdj = 19,    // i32
+  kTagCwd = 20,            // str
+  kTagEnv = 21,            // str, one per entry, in order
+  kTagArg = 22,            // str, one per argv entry, in order
+  kTagSetupDev = 23,       // u8: create default devices and /dev symlinks
+  kTagExecFifo = 24,       // str: host path of the exec fifo (create/start)
+  kTagSeccompBpf = 25,     // struct sock_filter[] (precompiled by the parent)
+  kTagSymlink = 26,        // str* target, linkpath (inside the rootfs)
+  kTagMkdir = 27,          // MkdirRecord, then str path: create before mounts (cwd)
   // 28: unused (the helper asks for id maps whenever it creates a user namespace)
-  kTagJoinOnly = 29,         // u8: exec into a running container: join, no rootfs steps
-  kTagHookPoints = 30,       // u8: kHookPoint* bits: where the init stops for the parent's hooks
-  kTagExecPath = 31,         // str: the file to exec (default: args[0] found through PATH)
-  kTagTerminal = 32,         // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
-  kTagConsoleSize = 33,      // ConsoleSizeRecord (process.consoleSize)
-  kTagSessionKeyring = 35,   // str: join a new session keyring of this name (runc: _ses.<id>)
-  kTagSeccompFlags = 36,     // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf
-  kTagPersonality = 37,      // u32 personality(2) domain
-  kTagTimeOffsets = 38,      // TimeOffsetsRecord: written after unshare(CLONE_NEWTIME)
-  kTagScheduler = 39,        // SchedulerRecord: sched_setattr before exec
-  kTagIoPriority = 40,       // u32 ioprio value (class << 13 | level)
-  kTagCpuAffinity = 41,      // cpu_set_t bytes: sched_setaffinity before exec
-  kTagExtraFds = 34,         // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
+  kTagJoinOnly = 29,        // u8: exec into a running container: join, no rootfs steps
+  kTagHookPoints = 30,      // u8: kHookPoint* bits: where the init stops for the parent's hooks
+  kTagExecPath = 31,        // str: the file to exec (default: args[0] found through PATH)
+  kTagTerminal = 32,        // u8: 1 = a pty for stdio; 2 = also bind it at /dev/console
+  kTagConsoleSize = 33,     // ConsoleSizeRecord (process.consoleSize)
+  kTagSessionKeyring = 35,  // str: join a new session keyring of this name (runc: _ses.<id>)
+  kTagSeccompFlags = 36,    // u32 SECCOMP_FILTER_FLAG_* for loading kTagSeccompBpf
+  kTagPersonality = 37,     // u32 personality(2) domain
+  kTagTimeOffsets = 38,     // TimeOffsetsRecord: written after unshare(CLONE_NEWTIME)
+  kTagScheduler = 39,       // SchedulerRecord: sched_setattr before exec
+  kTagIoPriority = 40,      // u32 ioprio value (class << 13 | level)
+  kTagCpuAffinity = 41,     // cpu_set_t bytes: sched_setaffinity before exec
+  kTagExtraFds = 34,        // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
   // The next two describe the kTagMount record just before them.
   kTagMountAttr = 42,        // MountAttrRecord: mount_setattr(AT_RECURSIVE) after the mount (rro, rnosuid, ...)
   kTagMountIdmap = 43,       // MountIdmapRecord then uid_count + gid_count IdMapRecords: an id-mapped bind
@@ -117,20 +117,20 @@ enum Tag : uint16_t {
 };
 
 enum MountKind : uint32_t {
-  kMountGeneric = 0,  // mount(source, dest, fstype, flags, data)
-  kMountBind = 1,     // MS_BIND (+MS_REC) then remount with the flags
-  kMountTmpfs = 2,    // like generic, but ro delayed and the old dir mode kept
-  kMountProc = 3,     // generic, destination must be a real directory
-  kMountSysfs = 4,    // generic, destination must be a real directory
+  kMountGeneric = 0,      // mount(source, dest, fstype, flags, data)
+  kMountBind = 1,         // MS_BIND (+MS_REC) then remount with the flags
+  kMountTmpfs = 2,        // like generic, but ro delayed and the old dir mode kept
+  kMountProc = 3,         // generic, destination must be a real directory
+  kMountSysfs = 4,        // generic, destination must be a real directory
   kMountTmpfsCopyUp = 5,  // tmpfs, then a copy of what the mount point held (tmpcopyup)
 };
 
 constexpr uint32_t kNoIndex = 0xffffffffu;
 
 struct MountRecord {
-  uint32_t kind;       // MountKind
-  uint32_t index;      // index in config.json mounts[], or kNoIndex for mounts minirun adds
-  uint64_t flags;      // MS_* (MS_RDONLY, MS_NOSUID, ... and MS_REC for rbind)
+  uint32_t kind;            // MountKind
+  uint32_t index;           // index in config.json mounts[], or kNoIndex for mounts minirun adds
+  uint64_t flags;           // MS_* (MS_RDONLY, MS_NOSUID, ... and MS_REC for rbind)
   uint64_t propagation[4];  // MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), 0 = none
 };
 
@@ -139,9 +139,9 @@ struct MountAttrRecord {
   uint64_t attr_clr;
 };
 
-constexpr uint32_t kIdmapRecursive = 1;      // "ridmap": map the submounts of an rbind too
-constexpr uint32_t kIdmapJoinedUserns = 2;   // use the user namespace joined by path; no maps follow
-constexpr uint32_t kMaxIdMaps = 340;         // lines a uid_map/gid_map takes
+constexpr uint32_t kIdmapRecursive = 1;     // "ridmap": map the submounts of an rbind too
+constexpr uint32_t kIdmapJoinedUserns = 2;  // use the user namespace joined by path; no maps follow
+constexpr uint32_t kMaxIdMaps = 340;        // lines a uid_map/gid_map takes
 
 struct MountIdmapRecord {
   uint32_t flags;      // kIdmap*
@@ -157,10 +157,10 @@ struct IdMapRecord {
 };
 
 struct DeviceRecord {
-  uint32_t type;   // 'c', 'b', 'p' (u is normalised to c by the parent)
+  uint32_t type;  // 'c', 'b', 'p' (u is normalised to c by the parent)
   uint32_t major;
   uint32_t minor;
-  uint32_t mode;   // full st_mode permission bits (0666 default)
+  uint32_t mode;  // full st_mode permission bits (0666 default)
   uint32_t uid;
   uint32_t gid;
 };
@@ -193,7 +193,7 @@ struct MemoryPolicyRecord {
 struct UserRecord {
   uint32_t uid;
   uint32_t gid;
-  uint32_t umask;      // valid only if has_umask
+  uint32_t umask;  // valid only if has_umask
   uint32_t has_umask;
 };
 
@@ -228,8 +228,8 @@ enum SyncKind : uint32_t {
   kSyncError = 6,
   kSyncCreateHooks = 7,
   kSyncStartHooks = 8,
-  kSyncConsole = 9,  // the pty master is attached (SCM_RIGHTS); answer kSyncGo
-  kSyncSeccomp = 10, // value = the notify fd's number in the init; answer kSyncGo
+  kSyncConsole = 9,   // the pty master is attached (SCM_RIGHTS); answer kSyncGo
+  kSyncSeccomp = 10,  // value = the notify fd's number in the init; answer kSyncGo
 };
 
 struct SyncRecord {
@@ -242,10 +242,10 @@ struct SyncRecord {
 constexpr int kStepLen = 32;
 constexpr int kDetailLen = 448;
 struct ErrorRecord {
-  uint32_t kind;   // kSyncError
-  int32_t err;     // errno, 0 if none
-  char step[kStepLen];       // NUL-terminated, e.g. "mount"
-  char detail[kDetailLen];   // NUL-terminated, e.g. "mounts[3] /data: bind source /nope"
+  uint32_t kind;            // kSyncError
+  int32_t err;              // errno, 0 if none
+  char step[kStepLen];      // NUL-terminated, e.g. "mount"
+  char detail[kDetailLen];  // NUL-terminated, e.g. "mounts[3] /data: bind source /nope"
 };
 
 static_assert(sizeof(PlanHeader) == 16, "PlanHeader layout");

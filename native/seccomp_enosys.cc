@@ -23,10 +23,8 @@ bool needs_stub(uint32_t default_action) {
   switch (default_action & SECCOMP_RET_ACTION_FULL) {
     case SCMP_ACT_ALLOW:
     case SCMP_ACT_LOG:
-    case SCMP_ACT_TRACE(0):
-      return false;
-    default:
-      return default_action != SCMP_ACT_ERRNO(ENOSYS);
+    case SCMP_ACT_TRACE(0): return false;
+    default: return default_action != SCMP_ACT_ERRNO(ENOSYS);
   }
 }
 
@@ -84,7 +82,9 @@ class Program {
   }
   void place(int label) { at_[label] = static_cast<int>(insns_.size()); }
   void load(uint32_t offset) { insns_.push_back({BPF_LD | BPF_W | BPF_ABS, offset, kNext, kNext}); }
-  void jump_if(uint16_t op, uint32_t k, int jt, int jf = kNext) { insns_.push_back({static_cast<uint16_t>(BPF_JMP | op | BPF_K), k, jt, jf}); }
+  void jump_if(uint16_t op, uint32_t k, int jt, int jf = kNext) {
+    insns_.push_back({static_cast<uint16_t>(BPF_JMP | op | BPF_K), k, jt, jf});
+  }
   void jump(int to) { insns_.push_back({BPF_JMP | BPF_JA, 0, to, kNext}); }
   void ret(uint32_t action) { insns_.push_back({BPF_RET | BPF_K, action, kNext, kNext}); }
 

@@ -57,10 +57,12 @@ async function makeCache() {
   script.runInThisContext()(mod.exports, Module.createRequire(out), mod, out, path.dirname(out));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-cache-'));
   const runs = [['--help'], ['--version'], ['list'], ['run', '--help'], ['create', '--help'], ['spec', '--help']];
-  for (const cmd of ['state', 'kill', 'start', 'delete', 'pause', 'resume', 'ps', 'events', 'exec', 'update']) runs.push([cmd, 'no-such-container']);
+  for (const cmd of ['state', 'kill', 'start', 'delete', 'pause', 'resume', 'ps', 'events', 'exec', 'update'])
+    runs.push([cmd, 'no-such-container']);
   runs.push(['run', '--bundle', scratch, 'no-such-container'], ['create', '--bundle', scratch, 'no-such-container']);
   try {
-    for (const args of runs) await mod.exports.main(['node', 'minirun', '--root', scratch, ...args]).catch(() => undefined);
+    for (const args of runs)
+      await mod.exports.main(['node', 'minirun', '--root', scratch, ...args]).catch(() => undefined);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -55,12 +55,15 @@ function missingBuildTools() {
   const missing = [];
   // CMake takes $CXX, else c++ (g++ through Debian's alternatives).
   const compiler = onPath(process.env.CXX || 'c++') || onPath('g++');
-  const compilerOk = compiler !== undefined &&
+  const compilerOk =
+    compiler !== undefined &&
     builds(compiler, '#include <string>\nint main() { return std::string("x").size() - 1; }\n', ['-static']);
   if (!compiler) missing.push({ pkg: 'g++', what: 'a C++ compiler' });
   else if (!compilerOk) missing.push({ pkg: 'g++', what: `${compiler} cannot link a static C++ program` });
   const seccompOk = compilerOk
-    ? builds(compiler, '#include <seccomp.h>\nint main() { return seccomp_version()->major > 0 ? 0 : 1; }\n', ['-lseccomp'])
+    ? builds(compiler, '#include <seccomp.h>\nint main() { return seccomp_version()->major > 0 ? 0 : 1; }\n', [
+        '-lseccomp',
+      ])
     : fs.existsSync('/usr/include/seccomp.h'); // without a working compiler, at least its header
   if (!seccompOk) missing.push({ pkg: 'libseccomp-dev', what: 'libseccomp to build with (seccomp.h, -lseccomp)' });
   const cmake = onPath('cmake');

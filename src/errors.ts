@@ -6,13 +6,13 @@
 // `exitCode` (1 unless said otherwise). Nothing rewrites an error's text: a
 // different source or exit code makes a new error from the parts.
 export type ErrorCode =
-  | 'CONFIG'      // config.json is unreadable or invalid
-  | 'USAGE'       // bad CLI arguments
-  | 'STATE'       // container state missing, corrupt, or wrong for the operation
-  | 'INIT'        // the init helper reported a failure
-  | 'CGROUP'      // cgroup setup failed
-  | 'NATIVE'      // the addon or helper could not be loaded / started
-  | 'HOOK'        // a hook failed
+  | 'CONFIG' // config.json is unreadable or invalid
+  | 'USAGE' // bad CLI arguments
+  | 'STATE' // container state missing, corrupt, or wrong for the operation
+  | 'INIT' // the init helper reported a failure
+  | 'CGROUP' // cgroup setup failed
+  | 'NATIVE' // the addon or helper could not be loaded / started
+  | 'HOOK' // a hook failed
   | 'INTERNAL';
 
 export interface ErrorParts {

@@ -11,7 +11,7 @@ export function err(text: string): void {
 
 /** Writes all of `chunk` to an fd that may be non-blocking; drops it if the fd is gone. */
 export function writeAll(fd: number, chunk: Buffer): void {
-  for (let off = 0; off < chunk.length; ) {
+  for (let off = 0; off < chunk.length;) {
     try {
       off += fs.writeSync(fd, chunk, off);
     } catch (e) {

@@ -8,8 +8,8 @@
 
 #include "../common/fd.h"
 #include "paths.h"
-#include "seccomp.h"
 #include "report.h"
+#include "seccomp.h"
 #include "stdio.h"
 
 namespace exec {
@@ -78,7 +78,8 @@ void note_helper_file() {
 
 void refuse_helper(const std::string& path) {
   if (is_helper(path))
-    report::fail("exec", ENOEXEC, "%s: is minirun's init helper until the process starts, not a program to run", path.c_str());
+    report::fail("exec", ENOEXEC, "%s: is minirun's init helper until the process starts, not a program to run",
+                 path.c_str());
   // The kernel follows up to 5 scripts (BINPRM_MAX_RECURSION 4, and the first).
   std::string script = path;
   for (int depth = 0; depth < 5; depth++) {
@@ -86,8 +87,10 @@ void refuse_helper(const std::string& path) {
     if (interp.empty()) return;
     if (is_helper(interp)) {
       std::string via = script == path ? "" : " (through " + script + ")";
-      report::fail("exec", ENOEXEC, "%s: its #! interpreter %s%s is minirun's init helper until the process starts, not a program to run",
-                   path.c_str(), interp.c_str(), via.c_str());
+      report::fail(
+          "exec", ENOEXEC,
+          "%s: its #! interpreter %s%s is minirun's init helper until the process starts, not a program to run",
+          path.c_str(), interp.c_str(), via.c_str());
     }
     script = interp;
   }
@@ -140,7 +143,10 @@ std::string look_path(const std::string& file, const std::vector<std::string>& e
     if (find_executable(candidate) == 0) {
       // Go 1.19's exec.LookPath (runc's): a match through a relative PATH entry is refused.
       if (dir[0] != '/')
-        report::fail("exec", ENOENT, "\"%s\": found as %s through a relative $PATH entry: cannot run an executable found relative to the current directory", file.c_str(), candidate.c_str());
+        report::fail(
+            "exec", ENOENT,
+            "\"%s\": found as %s through a relative $PATH entry: cannot run an executable found relative to the current directory",
+            file.c_str(), candidate.c_str());
       return checked(candidate);
     }
     if (j == std::string::npos) break;
@@ -149,8 +155,7 @@ std::string look_path(const std::string& file, const std::vector<std::string>& e
   report::fail("exec", ENOENT, "\"%s\": executable file not found in $PATH", file.c_str());
 }
 
-void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd,
-         bool load_seccomp) {
+void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd, bool load_seccomp) {
   if (fifo_fd >= 0) {
     // `create` has returned: nobody reads the socket any more. Then block
     // until `start` opens the fifo for reading. Meanwhile signals act as on

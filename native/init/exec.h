@@ -28,7 +28,7 @@ void refuse_helper(const std::string& path);
 
 // Waits for `start` on the exec fifo (create), then execs, loading the
 // seccomp filter just before execve when `load_seccomp`. Never returns.
-[[noreturn]] void run(const Plan& p, const std::string& path, const std::vector<std::string>& env,
-                      int fifo_fd, bool load_seccomp);
+[[noreturn]] void run(const Plan& p, const std::string& path, const std::vector<std::string>& env, int fifo_fd,
+                      bool load_seccomp);
 
 }  // namespace exec

@@ -22,9 +22,7 @@ namespace idmap {
 
 namespace {
 
-std::string what(const PlanMount& m) {
-  return "mounts[" + std::to_string(m.rec.index) + "] " + m.destination;
-}
+std::string what(const PlanMount& m) { return "mounts[" + std::to_string(m.rec.index) + "] " + m.destination; }
 
 std::string map_text(const std::vector<proto::IdMapRecord>& maps) {
   std::string text;
@@ -75,7 +73,8 @@ int joined_userns(const Plan& p, const PlanMount& m) {
     if (j.type != CLONE_NEWUSER) continue;
     uint32_t found = 0;
     int fd = ns::open_checked(j.path.c_str(), j.type, &found);
-    if (fd < 0) report::fail("idmap", found ? EINVAL : -fd, "%s: open the user namespace at %s", what(m).c_str(), j.path.c_str());
+    if (fd < 0)
+      report::fail("idmap", found ? EINVAL : -fd, "%s: open the user namespace at %s", what(m).c_str(), j.path.c_str());
     return fd;
   }
   report::fail("idmap", EINVAL, "%s: no user namespace is joined to take the mapping from", what(m).c_str());
@@ -91,15 +90,18 @@ void prepare(Plan* p) {
     unsigned int clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.rec.flags & MS_REC) ? AT_RECURSIVE : 0);
     UniqueFd t(syscalls::open_tree(AT_FDCWD, m.source.c_str(), clone));
     // mount(2) cannot id-map (nor can runc 1.1.5): without the new mount API, fail.
-    if (!t.ok() && errno == ENOSYS) report::fail("idmap", errno, "%s: id-mapped mounts need open_tree", what(m).c_str());
+    if (!t.ok() && errno == ENOSYS)
+      report::fail("idmap", errno, "%s: id-mapped mounts need open_tree", what(m).c_str());
     if (!t.ok()) report::fail("idmap", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
     struct mount_attr attr = {};
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = static_cast<uint64_t>(userns.get());
     unsigned int at = AT_EMPTY_PATH | ((m.idmap_flags & proto::kIdmapRecursive) ? AT_RECURSIVE : 0);
     int rc = syscalls::mount_setattr(t.get(), "", at, &attr);
-    if (rc < 0 && errno == ENOSYS) report::fail("idmap", errno, "%s: id-mapped mounts need mount_setattr", what(m).c_str());
-    if (rc < 0) report::fail("idmap", errno, "%s: id-map %s (mount_setattr MOUNT_ATTR_IDMAP)", what(m).c_str(), m.source.c_str());
+    if (rc < 0 && errno == ENOSYS)
+      report::fail("idmap", errno, "%s: id-mapped mounts need mount_setattr", what(m).c_str());
+    if (rc < 0)
+      report::fail("idmap", errno, "%s: id-map %s (mount_setattr MOUNT_ATTR_IDMAP)", what(m).c_str(), m.source.c_str());
     m.tree_fd = t.release();
   }
 }

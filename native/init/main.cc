@@ -31,9 +31,9 @@
 // parent (for linux.seccomp.listenerPath) and waits for it.
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <string.h>
-#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,9 +82,7 @@ void receive_plan(Plan* plan, std::vector<int>* fds) {
     report::fail("plan", EPROTO, "expected %u fds with the plan, got %zu", 3 + plan->extra_fds, nfds);
 }
 
-void set_umask(const Plan& p) {
-  umask(p.has_user && p.user.has_umask ? p.user.umask : 022);
-}
+void set_umask(const Plan& p) { umask(p.has_user && p.user.has_umask ? p.user.umask : 022); }
 
 }  // namespace
 
@@ -94,7 +92,8 @@ int main(int argc, char** argv) {
   // /proc/self/exe until execve, e.g. as an ELF interpreter that
   // exec::refuse_helper does not read): say so, where it can be seen.
   if (argc != 1 || strcmp(argv[0], "minirun-init") != 0) {
-    static const char msg[] = "minirun-init: minirun's container init helper, run as a program (through /proc/self/exe?): it runs nothing by itself\n";
+    static const char msg[] =
+        "minirun-init: minirun's container init helper, run as a program (through /proc/self/exe?): it runs nothing by itself\n";
     ssize_t n = write(2, msg, sizeof(msg) - 1);
     (void)n;
     _exit(proto::kInitFailedExit);
@@ -133,7 +132,7 @@ int main(int argc, char** argv) {
     fifo.reset(open(plan.exec_fifo.c_str(), O_PATH | O_CLOEXEC));
     if (!fifo.ok()) report::fail("exec fifo", errno, "open %s", plan.exec_fifo.c_str());
   }
-  idmap::prepare(&plan);    // still root in the host's namespaces
+  idmap::prepare(&plan);  // still root in the host's namespaces
   mounts::clone_bind_sources(&plan);
   namespaces::enter(plan);  // from here on: the container's init
   report::wait_go("cgroups");

@@ -1,17 +1,17 @@
 #include "mounts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
-#include <dirent.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <linux/magic.h>
 #include <sys/statfs.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <string>
@@ -49,9 +49,7 @@ std::string what(const PlanMount& m) {
 
 bool is_dev(const std::string& dest) { return dest == "/dev" || dest == "/dev/"; }
 
-bool is_tmpfs(const PlanMount& m) {
-  return m.rec.kind == proto::kMountTmpfs || m.rec.kind == proto::kMountTmpfsCopyUp;
-}
+bool is_tmpfs(const PlanMount& m) { return m.rec.kind == proto::kMountTmpfs || m.rec.kind == proto::kMountTmpfsCopyUp; }
 
 // tmpcopyup: copies the tree under `from` (the mount point's old directory,
 // still reachable through this fd after the tmpfs covers it) into `to`,
@@ -137,7 +135,10 @@ int copy_tree(int from, int to, std::string* where) {
     if (!strcmp(n, ".") || !strcmp(n, "..")) continue;
     *where = level.path + n;
     struct stat st;
-    if (fstatat(level.from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) { err = errno; break; }
+    if (fstatat(level.from, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      err = errno;
+      break;
+    }
     if (!S_ISDIR(st.st_mode)) {
       err = copy_entry(level.from, level.to.get(), n, st, &buf);
       continue;
@@ -147,10 +148,16 @@ int copy_tree(int from, int to, std::string* where) {
       *where += " (more than " + std::to_string(kCopyDepth) + " directories deep)";
       break;
     }
-    if (mkdirat(level.to.get(), n, 0700) < 0) { err = errno; break; }
+    if (mkdirat(level.to.get(), n, 0700) < 0) {
+      err = errno;
+      break;
+    }
     UniqueFd a(openat(level.from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     UniqueFd b(openat(level.to.get(), n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!a.ok() || !b.ok()) { err = errno; break; }
+    if (!a.ok() || !b.ok()) {
+      err = errno;
+      break;
+    }
     // `level` is not used after the push (which may move it)
     err = open_level(a.get(), CopyLevel{nullptr, -1, std::move(b), *where + "/", n, st}, &stack);
   }
@@ -228,7 +235,8 @@ void refuse_root_target(int rootfd, int target, const PlanMount& m) {
     report::fail("mount", errno, "%s: statx of the mount point", what(m).c_str());
   if (a.stx_dev_major == b.stx_dev_major && a.stx_dev_minor == b.stx_dev_minor && a.stx_ino == b.stx_ino &&
       a.stx_mnt_id == b.stx_mnt_id)
-    report::fail("mount", EINVAL, "%s: the destination resolves to /: a mount on / is not supported yet", what(m).c_str());
+    report::fail("mount", EINVAL, "%s: the destination resolves to /: a mount on / is not supported yet",
+                 what(m).c_str());
 }
 
 // The root of a procfs (PROC_ROOT_INO is 1).
@@ -251,13 +259,15 @@ void mount_bind(int rootfd, const PlanMount& m) {
   struct statfs sfs;
   bool named_in_proc = m.destination == "/proc" || m.destination.compare(0, 6, "/proc/") == 0;
   if (!named_in_proc && fstatfs(target.get(), &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
-    report::fail("mount", EPERM, "%s: the destination resolves into /proc, where nothing may be mounted", what(m).c_str());
+    report::fail("mount", EPERM, "%s: the destination resolves into /proc, where nothing may be mounted",
+                 what(m).c_str());
   unsigned long rec = m.rec.flags & MS_REC;
   bool attached = false;
   if (m.tree_fd >= 0) {
     // The clone made before the namespaces (idmap::prepare, clone_bind_sources).
     UniqueFd tree(m.tree_fd);
-    attached = syscalls::move_mount(tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
+    attached =
+        syscalls::move_mount(tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0;
     if (!attached && errno == ENOSYS && m.idmap)
       report::fail("mount", errno, "%s: id-mapped mounts need move_mount", what(m).c_str());
     if (!attached && errno != ENOSYS)
@@ -270,8 +280,7 @@ void mount_bind(int rootfd, const PlanMount& m) {
   std::string t = paths::fd_path(now.get());
   propagate(m, t);
   unsigned long extra = m.rec.flags & ~(MS_REC | MS_REMOUNT | MS_BIND | kPropagation);
-  if (extra != 0 &&
-      mount(m.source.c_str(), t.c_str(), "bind", extra | MS_BIND | MS_REMOUNT | rec, nullptr) < 0)
+  if (extra != 0 && mount(m.source.c_str(), t.c_str(), "bind", extra | MS_BIND | MS_REMOUNT | rec, nullptr) < 0)
     report::fail("mount", errno, "%s: remount bind with its options", what(m).c_str());
   if (!is_dev(m.destination)) set_rec_attr(m, now.get());
 }
@@ -287,13 +296,13 @@ void mount_fs(int rootfd, const PlanMount& m) {
       struct stat st;
       if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
         close(fd);
-        report::fail("mount", ENOTDIR, "%s: %s must be mounted on ordinary directory",
-                     what(m).c_str(), m.fstype.c_str());
+        report::fail("mount", ENOTDIR, "%s: %s must be mounted on ordinary directory", what(m).c_str(),
+                     m.fstype.c_str());
       }
       target.reset(fd);
     } else if (fd == -ELOOP || fd == -ENOTDIR) {
-      report::fail("mount", -fd, "%s: %s must be mounted on ordinary directory, not a symlink",
-                   what(m).c_str(), m.fstype.c_str());
+      report::fail("mount", -fd, "%s: %s must be mounted on ordinary directory, not a symlink", what(m).c_str(),
+                   m.fstype.c_str());
     }
   }
   UniqueFd old_dir;
@@ -326,8 +335,7 @@ void mount_fs(int rootfd, const PlanMount& m) {
   if (delayed(m)) flags &= ~MS_RDONLY;
   const char* data = m.data.empty() ? nullptr : m.data.c_str();
   if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), m.fstype.c_str(), flags, data) < 0)
-    report::fail("mount", errno, "%s: mount %s (%s)", what(m).c_str(), m.fstype.c_str(),
-                 m.data.c_str());
+    report::fail("mount", errno, "%s: mount %s (%s)", what(m).c_str(), m.fstype.c_str(), m.data.c_str());
   UniqueFd now = reopen(rootfd, m);
   if (had_dir && chmod(paths::fd_path(now.get()).c_str(), old_mode) < 0)
     report::fail("mount", errno, "%s: keep the mode of the mount point", what(m).c_str());
@@ -509,7 +517,8 @@ static void mask_with_null(int null, const std::string& path) {
     report::fail("maskedPaths", errno, "mask %s with a bind of /dev/null", path.c_str());
   struct stat st;
   if (stat(path.c_str(), &st) < 0) report::fail("maskedPaths", errno, "stat %s after masking it", path.c_str());
-  if (!is_null_device(st)) report::fail("maskedPaths", EPERM, "%s: what /dev/null bound there is not the null device (1:3)", path.c_str());
+  if (!is_null_device(st))
+    report::fail("maskedPaths", EPERM, "%s: what /dev/null bound there is not the null device (1:3)", path.c_str());
 }
 
 void readonly_and_masked(const Plan& p) {
@@ -559,8 +568,7 @@ void finalize(const Plan& p) {
       set_rec_attr(m, fd.get());
     }
   }
-  if (p.root_readonly &&
-      mount("", "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
+  if (p.root_readonly && mount("", "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) < 0)
     report::fail("rootfs", errno, "remount root read-only (root.readonly)");
 }
 

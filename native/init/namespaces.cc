@@ -2,10 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <sched.h>
-#include <sys/prctl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,8 +35,8 @@ void open_all(const Plan& p) {
       continue;
     }
     if (found)
-      report::fail("namespaces", EINVAL, "linux.namespaces %s path %s is a %s namespace",
-                   ns::type_name(j.type), j.path.c_str(), ns::type_name(found));
+      report::fail("namespaces", EINVAL, "linux.namespaces %s path %s is a %s namespace", ns::type_name(j.type),
+                   j.path.c_str(), ns::type_name(found));
     report::fail("namespaces", -fd, "join the %s namespace at %s", ns::type_name(j.type), j.path.c_str());
   }
 }
@@ -45,7 +45,8 @@ void join_where(bool (*pick)(uint32_t)) {
   for (const OpenedNs& o : g_opened) {
     if (!pick(o.join->type)) continue;
     if (setns(o.fd, static_cast<int>(o.join->type)) < 0)
-      report::fail("namespaces", errno, "join the %s namespace at %s", ns::type_name(o.join->type), o.join->path.c_str());
+      report::fail("namespaces", errno, "join the %s namespace at %s", ns::type_name(o.join->type),
+                   o.join->path.c_str());
     close(o.fd);
   }
 }
@@ -59,8 +60,10 @@ bool is_other(uint32_t t) { return !is_user(t) && !is_mount(t) && !is_cgroup(t);
 // mapped (as runc's nsexec does), so that what follows (mounts, mkdir) is
 // done as a mapped id.
 void become_root() {
-  if (setresgid(0, 0, 0) < 0 && errno != EINVAL) report::fail("namespaces", errno, "setresgid(0) in the user namespace");
-  if (setresuid(0, 0, 0) < 0 && errno != EINVAL) report::fail("namespaces", errno, "setresuid(0) in the user namespace");
+  if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+    report::fail("namespaces", errno, "setresgid(0) in the user namespace");
+  if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+    report::fail("namespaces", errno, "setresuid(0) in the user namespace");
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
@@ -93,7 +96,8 @@ void enter(const Plan& p) {
                      static_cast<long long>(p.time_offsets.monotonic_secs), p.time_offsets.monotonic_nanosecs,
                      static_cast<long long>(p.time_offsets.boottime_secs), p.time_offsets.boottime_nanosecs);
     int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, text, n) != n) report::fail("timeOffsets", errno, "write /proc/self/timens_offsets (linux.timeOffsets)");
+    if (fd < 0 || write(fd, text, n) != n)
+      report::fail("timeOffsets", errno, "write /proc/self/timens_offsets (linux.timeOffsets)");
     close(fd);
   }
 

@@ -40,7 +40,10 @@ int walk_in_root(int rootfd, const std::string& path, int flags, bool no_symlink
   while (i < todo.size()) {
     const std::string c = todo[i];
     int dir = stack.empty() ? rootfd : stack.back().get();
-    if (c == ".") { i++; continue; }
+    if (c == ".") {
+      i++;
+      continue;
+    }
     if (c == "..") {
       if (!stack.empty()) stack.pop_back();
       i++;

@@ -63,8 +63,8 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     case proto::kTagDomainname: p->has_domainname = true; return r.rest(&p->domainname);
     case proto::kTagMount: {
       PlanMount m;
-      if (!r.pod(&m.rec) || !r.cstr(&m.source) || !r.cstr(&m.destination) || !r.cstr(&m.fstype) ||
-          !r.cstr(&m.data) || r.left() != 0)
+      if (!r.pod(&m.rec) || !r.cstr(&m.source) || !r.cstr(&m.destination) || !r.cstr(&m.fstype) || !r.cstr(&m.data) ||
+          r.left() != 0)
         return false;
       if (m.destination.empty() || m.destination[0] != '/') return false;
       p->mounts.push_back(std::move(m));
@@ -196,8 +196,7 @@ std::string decode_plan(const unsigned char* data, size_t len, Plan* out) {
     memcpy(&h, data + off, sizeof(h));
     off += sizeof(h);
     if (h.length > len - off) return "record " + std::to_string(h.tag) + " overruns the plan";
-    if (!decode_record(h.tag, Reader(data + off, h.length), out))
-      return "malformed record " + std::to_string(h.tag);
+    if (!decode_record(h.tag, Reader(data + off, h.length), out)) return "malformed record " + std::to_string(h.tag);
     off += h.length;
   }
   if (out->rootfs.empty()) return "no rootfs";

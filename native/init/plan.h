@@ -15,10 +15,10 @@ struct PlanMount {
   std::string source, destination, fstype, data;
   bool has_attr = false;  // kTagMountAttr: recursive attributes after the mount
   proto::MountAttrRecord attr{};
-  bool idmap = false;     // kTagMountIdmap: an id-mapped bind
+  bool idmap = false;  // kTagMountIdmap: an id-mapped bind
   uint32_t idmap_flags = 0;
   std::vector<proto::IdMapRecord> uid_maps, gid_maps;
-  int tree_fd = -1;       // a detached clone of the source (id-mapped or not), made before leaving the host's namespaces
+  int tree_fd = -1;  // a detached clone of the source (id-mapped or not), made before leaving the host's namespaces
 };
 
 struct PlanDevice {

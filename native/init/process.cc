@@ -58,12 +58,12 @@ void apply(const Plan& p) {
     attr.runtime = p.scheduler.runtime;
     attr.deadline = p.scheduler.deadline;
     attr.period = p.scheduler.period;
-    if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) report::fail("scheduler", errno, "sched_setattr (process.scheduler)");
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+      report::fail("scheduler", errno, "sched_setattr (process.scheduler)");
   }
   if (p.has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p.ioprio) < 0)
     report::fail("ioPriority", errno, "ioprio_set (process.ioPriority)");
-  if (!p.cpu_affinity.empty() &&
-      syscall(SYS_sched_setaffinity, 0, p.cpu_affinity.size(), p.cpu_affinity.data()) < 0)
+  if (!p.cpu_affinity.empty() && syscall(SYS_sched_setaffinity, 0, p.cpu_affinity.size(), p.cpu_affinity.data()) < 0)
     report::fail("execCPUAffinity", errno, "sched_setaffinity (process.execCPUAffinity)");
   if (p.has_memory_policy) {
     const unsigned long* mask = p.memory_nodes.empty() ? nullptr : p.memory_nodes.data();

@@ -11,8 +11,7 @@ void set_socket(int fd);
 int socket_fd();
 
 // Writes an ErrorRecord {step, err, detail} to the parent and _exits.
-[[noreturn]] void fail(const char* step, int err, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+[[noreturn]] void fail(const char* step, int err, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 
 // strerror(err) as Go's syscall.Errno spells it, and so as runc words its
 // errors: the first letter lowercased ("no such file or directory",

@@ -78,15 +78,29 @@ void exit_on_signals() {
   drops.sa_flags = SA_RESTART;  // the blocking open of the exec fifo goes on
   for (int sig = 1; sig < NSIG; sig++) {
     switch (sig) {
-      case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
-      case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGPROF:
-        continue;  // not catchable, or left at the system default (as Go does)
-      case SIGHUP: case SIGINT: case SIGTERM: case SIGQUIT: case SIGILL: case SIGTRAP:
-      case SIGABRT: case SIGBUS: case SIGFPE: case SIGSEGV: case SIGSTKFLT: case SIGSYS:
-        sigaction(sig, &ends, nullptr);
-        continue;
-      default:
-        sigaction(sig, &drops, nullptr);
+      case SIGKILL:
+      case SIGSTOP:
+      case SIGCHLD:
+      case SIGCONT:
+      case SIGURG:
+      case SIGWINCH:
+      case SIGTSTP:
+      case SIGTTIN:
+      case SIGTTOU:
+      case SIGPROF: continue;  // not catchable, or left at the system default (as Go does)
+      case SIGHUP:
+      case SIGINT:
+      case SIGTERM:
+      case SIGQUIT:
+      case SIGILL:
+      case SIGTRAP:
+      case SIGABRT:
+      case SIGBUS:
+      case SIGFPE:
+      case SIGSEGV:
+      case SIGSTKFLT:
+      case SIGSYS: sigaction(sig, &ends, nullptr); continue;
+      default: sigaction(sig, &drops, nullptr);
     }
   }
 }

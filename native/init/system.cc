@@ -2,9 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <linux/keyctl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -71,7 +71,8 @@ void session_keyring(const Plan& p) {
   }
   if (!f) report::fail("keyring", EINVAL, "unexpected keyring description");
   unsigned long perm = strtoul(f, nullptr, 16) | 0x080000;
-  if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm) < 0) report::fail("keyring", errno, "set the keyring's permissions");
+  if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm) < 0)
+    report::fail("keyring", errno, "set the keyring's permissions");
 }
 
 }  // namespace system_settings

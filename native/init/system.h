@@ -5,9 +5,9 @@
 
 namespace system_settings {
 
-void oom_score_adj(const Plan& p);  // before anything else (host /proc)
-void names(const Plan& p);          // hostname, domainname
-void sysctl(const Plan& p);         // after pivot_root: the container's /proc/sys
+void oom_score_adj(const Plan& p);    // before anything else (host /proc)
+void names(const Plan& p);            // hostname, domainname
+void sysctl(const Plan& p);           // after pivot_root: the container's /proc/sys
 void session_keyring(const Plan& p);  // a fresh session keyring, as runc gives each container
 
 }  // namespace system_settings

@@ -3,14 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <vector>
@@ -77,7 +77,8 @@ std::string read_account_file(const char* path) {
     if (n < 0) report::fail("user", errno, "read %s", path);
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > static_cast<size_t>(kMaxAccountFileBytes))
-      report::fail("user", EFBIG, "%s: over the limit of %lld bytes", path, static_cast<long long>(kMaxAccountFileBytes));
+      report::fail("user", EFBIG, "%s: over the limit of %lld bytes", path,
+                   static_cast<long long>(kMaxAccountFileBytes));
     out.append(buf, static_cast<size_t>(n));
   }
   return out;

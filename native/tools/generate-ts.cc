@@ -87,7 +87,9 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
 
 // Each list below names every enumerator of its enum once: the switch in
 // name_of() makes the compiler (-Wswitch -Werror) refuse a list that misses
-// one, and a repeated one is a duplicate case.
+// one, and a repeated one is a duplicate case. (clang-format off: it would
+// indent each X() by the one before it, as if they were one expression.)
+// clang-format off
 #define TAGS(X)                                                                                          \
   X(kTagRootfs) X(kTagRootfsPropagation) X(kTagRootReadonly) X(kTagNoPivot) X(kTagCloneFlags)            \
   X(kTagNsJoin) X(kTagHostname) X(kTagDomainname) X(kTagMount) X(kTagDevice) X(kTagMaskedPath)          \
@@ -102,6 +104,7 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
 #define SYNC_KINDS(X)                                                                                   \
   X(kSyncUsernsReady) X(kSyncPid) X(kSyncGo) X(kSyncCreated) X(kSyncExec) X(kSyncError)                 \
   X(kSyncCreateHooks) X(kSyncStartHooks) X(kSyncConsole) X(kSyncSeccomp)
+// clang-format on
 
 #define NAME_CASE(e) \
   case proto::e:     \
@@ -191,7 +194,8 @@ void emit_record(Module* m, const char* name, size_t size, const std::vector<Fie
   }
   size_t at = 0;
   for (const Field& f : fields) {
-    if (f.offset != at) die("%s: bytes %zu..%zu are in no listed field (one left out here, or padding)", name, at, f.offset);
+    if (f.offset != at)
+      die("%s: bytes %zu..%zu are in no listed field (one left out here, or padding)", name, at, f.offset);
     at = f.offset + f.size;
   }
   if (at != size) die("%s: bytes %zu..%zu are in no listed field (one left out here, or padding)", name, at, size);
@@ -446,7 +450,9 @@ std::string kernel_module() {
   NUM("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
   m.end();
 
-  m.begin("<seccomp.h> (libseccomp, which the addon compiles filters with): actions; ERRNO and TRACE take a 16-bit value in their low bits", "SCMP_ACT");
+  m.begin(
+      "<seccomp.h> (libseccomp, which the addon compiles filters with): actions; ERRNO and TRACE take a 16-bit value in their low bits",
+      "SCMP_ACT");
   HEX("SCMP_ACT_KILL", SCMP_ACT_KILL);
   HEX("SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD);
   HEX("SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS);
@@ -558,7 +564,8 @@ std::string kernel_module() {
   NUM("imm", offsetof(struct bpf_insn, imm));
   m.end();
 
-  m.begin("<linux/bpf.h>: struct bpf_cgroup_dev_ctx, byte offsets (access_type: access << 16 | type)", "BPF_CGROUP_DEV_CTX");
+  m.begin("<linux/bpf.h>: struct bpf_cgroup_dev_ctx, byte offsets (access_type: access << 16 | type)",
+          "BPF_CGROUP_DEV_CTX");
   NUM("access_type", offsetof(struct bpf_cgroup_dev_ctx, access_type));
   NUM("major", offsetof(struct bpf_cgroup_dev_ctx, major));
   NUM("minor", offsetof(struct bpf_cgroup_dev_ctx, minor));

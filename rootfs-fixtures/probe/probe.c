@@ -108,8 +108,9 @@ static void limit(rlim_t v) {
 }
 
 static int check_rlimits(void) {
-  static const char *const names[] = {"CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
-                                      "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME"};
+  static const char *const names[] = {"CPU",      "FSIZE",  "DATA",    "STACK", "CORE",  "RSS",
+                                      "NPROC",    "NOFILE", "MEMLOCK", "AS",    "LOCKS", "SIGPENDING",
+                                      "MSGQUEUE", "NICE",   "RTPRIO",  "RTTIME"};
   for (int i = 0; i < 16; i++) {
     struct rlimit rl;
     if (getrlimit(i, &rl) < 0) return die("getrlimit");
@@ -150,7 +151,10 @@ static int check_mounts(void) {
     for (char *t = strtok(line, " \n"); t && n < 64; t = strtok(NULL, " \n")) field[n++] = t;
     int sep = -1;
     for (int i = 6; i < n; i++)
-      if (strcmp(field[i], "-") == 0) { sep = i; break; }
+      if (strcmp(field[i], "-") == 0) {
+        sep = i;
+        break;
+      }
     if (sep < 0 || sep + 3 >= n) continue;
     printf("%s %s %s %s\n", field[4], field[5], field[sep + 1], field[sep + 3]);
   }
@@ -264,7 +268,13 @@ static int open_exe(long pid, const char *how) {
  * leisure: "<pid> stopped: <ERRNO>" or "<pid> stopped: open <target>", then
  * SIGCONT. */
 static int watch_exe(int stop) {
-  struct watched { long pid; int last; int seen; int stopped; long tries; } w[256];
+  struct watched {
+    long pid;
+    int last;
+    int seen;
+    int stopped;
+    long tries;
+  } w[256];
   int nw = 0;
   char me[64], them[64];
   creds_of(getpid(), me, sizeof me);
@@ -309,10 +319,11 @@ static int watch_exe(int stop) {
 }
 
 static int usage(void) {
-  fputs("usage: probe caps|ids|seccomp|rlimits|fds|cwd|umask|mounts|isatty FD|pause|exit N|kill SIG|"
-        "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|keyring|"
-        "syscall NR...|alloc MIB|forks N|spin SECONDS|watch-exe [stop]|help\n",
-        stderr);
+  fputs(
+      "usage: probe caps|ids|seccomp|rlimits|fds|cwd|umask|mounts|isatty FD|pause|exit N|kill SIG|"
+      "cat FILE|write FILE TEXT|open FILE|mkdir PATH|hostname|env|ns|personality|sched|exe|keyring|"
+      "syscall NR...|alloc MIB|forks N|spin SECONDS|watch-exe [stop]|help\n",
+      stderr);
   return 2;
 }
 
@@ -423,20 +434,28 @@ int main(int argc, char **argv) {
     if (want > 4096) want = 4096;
     for (; made < want; made++) {
       pid_t pid = fork();
-      if (pid < 0) { err = errno; break; }
-      if (pid == 0) { pause(); _exit(0); }
+      if (pid < 0) {
+        err = errno;
+        break;
+      }
+      if (pid == 0) {
+        pause();
+        _exit(0);
+      }
       kids[made] = pid;
     }
     printf("forked %d\n%s\n", made, err ? errno_name(err) : "ok");
     for (int i = 0; i < made; i++) kill(kids[i], SIGKILL);
-    while (wait(NULL) > 0) {}
+    while (wait(NULL) > 0) {
+    }
     return 0;
   }
   if (!strcmp(c, "spin") && a) {
     /* burn CPU for the given wall-clock seconds */
     struct timespec t0, t;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    do clock_gettime(CLOCK_MONOTONIC, &t); while (t.tv_sec - t0.tv_sec < atoi(a));
+    do clock_gettime(CLOCK_MONOTONIC, &t);
+    while (t.tv_sec - t0.tv_sec < atoi(a));
     printf("ok\n");
     return 0;
   }

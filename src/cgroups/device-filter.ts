@@ -16,7 +16,13 @@ const DEV_CHAR = BPF_DEVCG.DEV_CHAR;
 const ACCESS: Record<string, number> = { m: BPF_DEVCG.ACC_MKNOD, r: BPF_DEVCG.ACC_READ, w: BPF_DEVCG.ACC_WRITE };
 
 // Registers: r1 ctx; r2 type; r3 access; r4 major; r5 minor; r6 scratch.
-const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6;
+const R0 = 0,
+  R1 = 1,
+  R2 = 2,
+  R3 = 3,
+  R4 = 4,
+  R5 = 5,
+  R6 = 6;
 
 interface Insn {
   code: number;
@@ -26,14 +32,32 @@ interface Insn {
   imm: number;
 }
 
-const ldxw = (dst: number, src: number, off: number): Insn => ({ code: BPF.LDX | BPF.MEM | BPF.W, dst, src, off, imm: 0 });
+const ldxw = (dst: number, src: number, off: number): Insn => ({
+  code: BPF.LDX | BPF.MEM | BPF.W,
+  dst,
+  src,
+  off,
+  imm: 0,
+});
 const and = (dst: number, imm: number): Insn => ({ code: BPF.ALU64 | BPF.AND | BPF.K, dst, src: 0, off: 0, imm });
 const rsh = (dst: number, imm: number): Insn => ({ code: BPF.ALU64 | BPF.RSH | BPF.K, dst, src: 0, off: 0, imm });
 const movx = (dst: number, src: number): Insn => ({ code: BPF.ALU64 | BPF.MOV | BPF.X, dst, src, off: 0, imm: 0 });
 const mov = (dst: number, imm: number): Insn => ({ code: BPF.ALU64 | BPF.MOV | BPF.K, dst, src: 0, off: 0, imm });
 // 32-bit compares (BPF_JMP32): majors and minors are u32.
-const jeq = (dst: number, imm: number, to: string): Insn => ({ code: BPF.JMP32 | BPF.JEQ | BPF.K, dst, src: 0, off: to, imm });
-const jne = (dst: number, imm: number, to: string): Insn => ({ code: BPF.JMP32 | BPF.JNE | BPF.K, dst, src: 0, off: to, imm });
+const jeq = (dst: number, imm: number, to: string): Insn => ({
+  code: BPF.JMP32 | BPF.JEQ | BPF.K,
+  dst,
+  src: 0,
+  off: to,
+  imm,
+});
+const jne = (dst: number, imm: number, to: string): Insn => ({
+  code: BPF.JMP32 | BPF.JNE | BPF.K,
+  dst,
+  src: 0,
+  off: to,
+  imm,
+});
 const ja = (to: string): Insn => ({ code: BPF.JMP | BPF.JA, dst: 0, src: 0, off: to, imm: 0 });
 const exit = (): Insn => ({ code: BPF.JMP | BPF.EXIT, dst: 0, src: 0, off: 0, imm: 0 });
 
@@ -42,7 +66,12 @@ const any = (n: number | null | undefined) => n === null || n === undefined || n
 /** The program's instructions, with labels ("name:" entries) still in place. */
 function program(rules: readonly DeviceRule[]): (Insn | string)[] {
   const out: (Insn | string)[] = [
-    ldxw(R2, R1, CTX.access_type), and(R2, 0xffff), ldxw(R3, R1, CTX.access_type), rsh(R3, 16), ldxw(R4, R1, CTX.major), ldxw(R5, R1, CTX.minor),
+    ldxw(R2, R1, CTX.access_type),
+    and(R2, 0xffff),
+    ldxw(R3, R1, CTX.access_type),
+    rsh(R3, 16),
+    ldxw(R4, R1, CTX.major),
+    ldxw(R5, R1, CTX.minor),
   ];
   for (const [letter, bit] of Object.entries(ACCESS)) {
     const done = `bit-${letter}-done`;

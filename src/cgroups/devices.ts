@@ -28,7 +28,7 @@ export function deviceRules(specRules: readonly DeviceRule[]): DeviceRule[] {
 }
 
 /** ["deny", "a"] or ["allow", "c 1:3 rwm"]: what to write, in order, for cgroup v1. */
-export function v1DeviceWrites(rules: readonly DeviceRule[]): [('allow' | 'deny'), string][] {
+export function v1DeviceWrites(rules: readonly DeviceRule[]): ['allow' | 'deny', string][] {
   return rules.map((r) => {
     const file = r.allow ? 'allow' : 'deny';
     const type = r.type ?? 'a';
@@ -68,7 +68,11 @@ export function checkV1Rules(rules: readonly DeviceRule[], specCount: number): v
       exceptions.set(key, had);
       return;
     }
-    for (const [ma, mi] of [[-1, minor], [major, -1], [-1, -1]]) {
+    for (const [ma, mi] of [
+      [-1, minor],
+      [major, -1],
+      [-1, -1],
+    ]) {
       const wider = `${type} ${ma} ${mi}`;
       if (wider === key) continue;
       const held = exceptions.get(wider);

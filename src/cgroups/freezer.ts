@@ -24,7 +24,10 @@ function freezerOf(dirs: readonly CgroupDir[]): Freezer {
   }
   const v2 = dirFor(dirs, 'unified');
   if (!v2 || !fs.existsSync(path.join(v2.path, 'cgroup.freeze'))) {
-    throw new MiniRunError('CGROUP', 'cgroup: no freezer for this container (neither a v1 freezer hierarchy nor cgroup.freeze)');
+    throw new MiniRunError(
+      'CGROUP',
+      'cgroup: no freezer for this container (neither a v1 freezer hierarchy nor cgroup.freeze)',
+    );
   }
   const file = path.join(v2.path, 'cgroup.freeze');
   return {
@@ -78,7 +81,8 @@ export function frozenBy(dirs: readonly CgroupDir[]): string | undefined {
       state = readOrUndefined(file);
     }
     if (state === 'FREEZING') return `${file} is FREEZING`;
-    if (state === 'FROZEN' && readOrUndefined(path.join(v1.path, 'freezer.self_freezing')) !== '0') return `${file} is FROZEN`;
+    if (state === 'FROZEN' && readOrUndefined(path.join(v1.path, 'freezer.self_freezing')) !== '0')
+      return `${file} is FROZEN`;
   }
   const v2 = dirFor(dirs, 'unified');
   if (v2) {

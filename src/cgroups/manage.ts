@@ -13,7 +13,10 @@ import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
-  return new MiniRunError('CGROUP', `cgroup: ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  return new MiniRunError(
+    'CGROUP',
+    `cgroup: ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+  );
 }
 
 function write(file: string, value: string): void {
@@ -129,7 +132,9 @@ export function writeResources(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, writes: 
         again = { file, value: w.value };
         continue;
       }
-      throw w.file === 'memory.limit_in_bytes' && code === 'EBUSY' ? memoryInUse(dir, w.value) : cgError(`write ${JSON.stringify(w.value)} to`, file, e);
+      throw w.file === 'memory.limit_in_bytes' && code === 'EBUSY'
+        ? memoryInUse(dir, w.value)
+        : cgError(`write ${JSON.stringify(w.value)} to`, file, e);
     }
     if (again) write(again.file, again.value);
     again = undefined;
@@ -146,7 +151,10 @@ function memoryInUse(dir: string, value: string): MiniRunError {
       return '?';
     }
   };
-  return new MiniRunError('CGROUP', `cgroup: cannot set the memory limit to ${value}: the container uses ${num('memory.usage_in_bytes')} bytes (peak ${num('memory.max_usage_in_bytes')})`);
+  return new MiniRunError(
+    'CGROUP',
+    `cgroup: cannot set the memory limit to ${value}: the container uses ${num('memory.usage_in_bytes')} bytes (peak ${num('memory.max_usage_in_bytes')})`,
+  );
 }
 
 /** The device allow-list: v1 devices.deny/allow, or a v2 eBPF program on the container's dir. */
@@ -162,7 +170,8 @@ function applyDeviceRules(plan: CgroupPlan): void {
   }
   const devices = dirFor(plan.dirs, 'devices');
   if (devices) {
-    for (const [file, rule] of v1DeviceWrites(plan.deviceRules)) write(path.join(devices.path, `devices.${file}`), rule);
+    for (const [file, rule] of v1DeviceWrites(plan.deviceRules))
+      write(path.join(devices.path, `devices.${file}`), rule);
   }
 }
 
@@ -174,7 +183,8 @@ function applyDeviceRules(plan: CgroupPlan): void {
 export function plannedCgroupDirs(dirs: readonly CgroupDir[]): CgroupDir[] {
   return dirs.map((d) => {
     let made: string | undefined;
-    for (let dir = d.path; !fs.existsSync(dir) && (!d.mount || dir.startsWith(`${d.mount}/`)); dir = path.dirname(dir)) made = dir;
+    for (let dir = d.path; !fs.existsSync(dir) && (!d.mount || dir.startsWith(`${d.mount}/`)); dir = path.dirname(dir))
+      made = dir;
     return { ...d, made };
   });
 }
@@ -203,10 +213,12 @@ function subCgroupsOf(dir: string): string[] {
   } catch {
     return [];
   }
-  return entries.filter((e) => e.isDirectory()).flatMap((e) => {
-    const sub = path.join(dir, e.name);
-    return [...subCgroupsOf(sub), sub];
-  });
+  return entries
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => {
+      const sub = path.join(dir, e.name);
+      return [...subCgroupsOf(sub), sub];
+    });
 }
 
 function procsOf(dir: string): number[] {
@@ -255,7 +267,13 @@ export function destroyCgroups(plan: Pick<CgroupPlan, 'dirs'>): void {
   // The container's own cgroup that was there before it (made by a pod manager, a test) goes too, as
   // runc removes its cgroup path, with what was set in it; not while something else is in it or below.
   for (const d of plan.dirs) {
-    if (d.made === undefined && fs.existsSync(d.path) && procsOf(d.path).length === 0 && subCgroupsOf(d.path).length === 0) rmdirRetry(d.path);
+    if (
+      d.made === undefined &&
+      fs.existsSync(d.path) &&
+      procsOf(d.path).length === 0 &&
+      subCgroupsOf(d.path).length === 0
+    )
+      rmdirRetry(d.path);
   }
 }
 

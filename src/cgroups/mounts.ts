@@ -13,7 +13,16 @@ export interface Hierarchy {
   v2: boolean;
 }
 
-const NOT_CONTROLLERS = new Set(['rw', 'ro', 'noprefix', 'xattr', 'clone_children', 'cpuset_v2_mode', 'nsdelegate', 'memory_recursiveprot']);
+const NOT_CONTROLLERS = new Set([
+  'rw',
+  'ro',
+  'noprefix',
+  'xattr',
+  'clone_children',
+  'cpuset_v2_mode',
+  'nsdelegate',
+  'memory_recursiveprot',
+]);
 
 /** mountinfo escapes spaces etc. as \040 */
 export function unescapeMountinfo(s: string): string {
@@ -34,7 +43,9 @@ export function parseHierarchies(mountinfo: string): Hierarchy[] {
       out.push({ key: '', name: path.basename(mountpoint), mountpoint, root, v2: true });
       continue;
     }
-    const opts = (f[sep + 3] ?? '').split(',').filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));
+    const opts = (f[sep + 3] ?? '')
+      .split(',')
+      .filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='));
     out.push({ key: opts.sort().join(','), name: path.basename(mountpoint), mountpoint, root, v2: false });
   }
   // One entry per hierarchy: the first mount of each wins (bind mounts repeat them).

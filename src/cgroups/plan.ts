@@ -44,18 +44,30 @@ export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, ow
 }
 
 /** The writes for the host's mode; on v2, each needs its controller in the root's cgroup.controllers. */
-function resourceWrites(mode: CgroupMode, resources: Resources | undefined, v2Controllers: readonly string[]): CgroupWrite[] {
+function resourceWrites(
+  mode: CgroupMode,
+  resources: Resources | undefined,
+  v2Controllers: readonly string[],
+): CgroupWrite[] {
   if (mode !== 'v2') return v1ResourceWrites(resources);
   const writes = v2ResourceWrites(resources);
   for (const w of writes) {
     if (w.controller !== 'cgroup' && !v2Controllers.includes(w.controller)) {
-      throw new MiniRunError('CGROUP', `linux.resources: ${w.file}: the ${w.controller} controller is not available on this host (cgroup.controllers: ${v2Controllers.join(' ') || 'none'})`);
+      throw new MiniRunError(
+        'CGROUP',
+        `linux.resources: ${w.file}: the ${w.controller} controller is not available on this host (cgroup.controllers: ${v2Controllers.join(' ') || 'none'})`,
+      );
     }
   }
   return writes;
 }
 
-export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: string, v2Controllers: readonly string[] = []): CgroupPlan {
+export function planFrom(
+  req: CgroupRequest,
+  mountinfo: string,
+  procCgroup: string,
+  v2Controllers: readonly string[] = [],
+): CgroupPlan {
   const hierarchies = parseHierarchies(mountinfo);
   if (hierarchies.length === 0) throw new MiniRunError('CGROUP', 'cgroup: no cgroup hierarchy is mounted on this host');
   const mode = detectMode(hierarchies);
@@ -67,7 +79,8 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
     const mine = own.get(h.key) ?? '/';
     // Our own path is relative to the hierarchy root; the mount may show a subtree.
     const rel = path.posix.relative(h.root, containerPath(req, mine));
-    if (rel.startsWith('..')) throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
+    if (rel.startsWith('..'))
+      throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
     const dir = path.join(h.mountpoint, rel);
     dirs.push({ hierarchy: h.v2 ? 'unified' : h.name, path: dir, mount: h.mountpoint });
     if (!h.v2) v1Binds.push({ source: dir, name: h.name });
@@ -79,7 +92,10 @@ export function planFrom(req: CgroupRequest, mountinfo: string, procCgroup: stri
   }
   for (const w of mode === 'v2' ? [] : writes) {
     if (!dirFor(dirs, w.controller)) {
-      throw new MiniRunError('CGROUP', `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`);
+      throw new MiniRunError(
+        'CGROUP',
+        `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`,
+      );
     }
   }
   const rules = deviceRules(req.deviceRules);
@@ -93,7 +109,11 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
   let controllers: string[] = [];
   if (unified) {
     try {
-      controllers = fs.readFileSync(path.join(unified.mountpoint, 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
+      controllers = fs
+        .readFileSync(path.join(unified.mountpoint, 'cgroup.controllers'), 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
     } catch {
       // no controllers to offer
     }

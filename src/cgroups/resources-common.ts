@@ -27,7 +27,8 @@ export const KERNEL_MEMORY_WARNING = 'Kernel memory settings are ignored and wil
 
 /** "2MB" -> "2MB"; the page sizes the kernel names hugetlb files after. */
 export function checkPageSize(size: string, field: string): string {
-  if (!/^[0-9]+(KB|MB|GB)$/.test(size)) throw configError(field, `${JSON.stringify(size)} is not a page size like 2MB or 1GB`);
+  if (!/^[0-9]+(KB|MB|GB)$/.test(size))
+    throw configError(field, `${JSON.stringify(size)} is not a page size like 2MB or 1GB`);
   return size;
 }
 

@@ -10,10 +10,19 @@ import { checkPageSize, rdmaValue, type CgroupWrite } from './resources-common';
 function checkV1Ranges(r: Resources): void {
   const shares = r.cpu?.shares;
   // the kernel clamps cpu.shares to [2, 262144]; runc reads it back and fails on a difference
-  if (shares !== undefined && shares !== 0n && shares < 2n) throw configError('linux.resources.cpu.shares', `${shares} is below the minimum of 2 (runc: "the minimum allowed cpu-shares is 2")`);
-  if (shares !== undefined && shares > 262144n) throw configError('linux.resources.cpu.shares', `${shares} is above the maximum of 262144 (runc: "the maximum allowed cpu-shares is 262144")`);
+  if (shares !== undefined && shares !== 0n && shares < 2n)
+    throw configError(
+      'linux.resources.cpu.shares',
+      `${shares} is below the minimum of 2 (runc: "the minimum allowed cpu-shares is 2")`,
+    );
+  if (shares !== undefined && shares > 262144n)
+    throw configError(
+      'linux.resources.cpu.shares',
+      `${shares} is above the maximum of 262144 (runc: "the maximum allowed cpu-shares is 262144")`,
+    );
   const sw = r.memory?.swappiness;
-  if (sw !== undefined && sw > 100n) throw configError('linux.resources.memory.swappiness', `invalid value ${sw} (valid range is 0-100)`);
+  if (sw !== undefined && sw > 100n)
+    throw configError('linux.resources.memory.swappiness', `invalid value ${sw} (valid range is 0-100)`);
 }
 
 /** -1 means unlimited, as runc writes it. */
@@ -30,7 +39,11 @@ const UNLIMITED = (1n << 63n) - 1n;
 export function v1ResourceWrites(r: Resources | undefined, currentMemoryLimit = UNLIMITED): CgroupWrite[] {
   if (!r) return [];
   checkV1Ranges(r);
-  if (r.unified && Object.keys(r.unified).length > 0) throw configError('linux.resources.unified', 'invalid configuration: cannot use unified on cgroup v1 (runc\'s words)');
+  if (r.unified && Object.keys(r.unified).length > 0)
+    throw configError(
+      'linux.resources.unified',
+      "invalid configuration: cannot use unified on cgroup v1 (runc's words)",
+    );
   const w: CgroupWrite[] = [];
   const { cpu, memory, pids, blockIO: io, network } = r;
   if (cpu?.cpus) w.push({ controller: 'cpuset', file: 'cpuset.cpus', value: cpu.cpus });
@@ -38,9 +51,12 @@ export function v1ResourceWrites(r: Resources | undefined, currentMemoryLimit = 
   if (set(memory?.limit)) w.push({ controller: 'memory', file: 'memory.limit_in_bytes', value: limit(memory.limit) });
   // In v1 "swap" is memory+swap together (memsw), set after the memory limit.
   // An unlimited memory without a swap value makes swap unlimited too (runc).
-  if (set(memory?.swap)) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: limit(memory.swap) });
-  else if (memory?.limit === -1n) w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '-1', ifExists: true });
-  if (set(memory?.reservation)) w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: limit(memory.reservation) });
+  if (set(memory?.swap))
+    w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: limit(memory.swap) });
+  else if (memory?.limit === -1n)
+    w.push({ controller: 'memory', file: 'memory.memsw.limit_in_bytes', value: '-1', ifExists: true });
+  if (set(memory?.reservation))
+    w.push({ controller: 'memory', file: 'memory.soft_limit_in_bytes', value: limit(memory.reservation) });
   if (memory?.swappiness !== undefined) {
     w.push({ controller: 'memory', file: 'memory.swappiness', value: String(memory.swappiness) });
   }
@@ -54,20 +70,42 @@ export function v1ResourceWrites(r: Resources | undefined, currentMemoryLimit = 
   if (set(cpu?.shares)) w.push({ controller: 'cpu', file: 'cpu.shares', value: String(cpu.shares) });
   // A period smaller than the current one may exceed the parent's quota (EINVAL) until the quota is
   // lowered: with a quota to write, runc writes the period again after it.
-  if (set(cpu?.period)) w.push({ controller: 'cpu', file: 'cpu.cfs_period_us', value: String(cpu.period), ...(set(cpu?.quota) ? { retryAfterNext: true } : {}) });
+  if (set(cpu?.period))
+    w.push({
+      controller: 'cpu',
+      file: 'cpu.cfs_period_us',
+      value: String(cpu.period),
+      ...(set(cpu?.quota) ? { retryAfterNext: true } : {}),
+    });
   if (set(cpu?.quota)) w.push({ controller: 'cpu', file: 'cpu.cfs_quota_us', value: String(cpu.quota) });
   if (set(cpu?.burst)) w.push({ controller: 'cpu', file: 'cpu.cfs_burst_us', value: String(cpu.burst) });
-  if (set(cpu?.realtimePeriod)) w.push({ controller: 'cpu', file: 'cpu.rt_period_us', value: String(cpu.realtimePeriod) });
-  if (set(cpu?.realtimeRuntime)) w.push({ controller: 'cpu', file: 'cpu.rt_runtime_us', value: String(cpu.realtimeRuntime) });
+  if (set(cpu?.realtimePeriod))
+    w.push({ controller: 'cpu', file: 'cpu.rt_period_us', value: String(cpu.realtimePeriod) });
+  if (set(cpu?.realtimeRuntime))
+    w.push({ controller: 'cpu', file: 'cpu.rt_runtime_us', value: String(cpu.realtimeRuntime) });
   if (cpu?.idle !== undefined) w.push({ controller: 'cpu', file: 'cpu.idle', value: String(cpu.idle) });
-  if (pids?.limit !== undefined && pids.limit !== 0n) w.push({ controller: 'pids', file: 'pids.max', value: pids.limit > 0n ? String(pids.limit) : 'max' });
+  if (pids?.limit !== undefined && pids.limit !== 0n)
+    w.push({ controller: 'pids', file: 'pids.max', value: pids.limit > 0n ? String(pids.limit) : 'max' });
   // blkio: the bfq scheduler's files where the legacy ones do not exist (runc)
-  if (io?.weight) w.push({ controller: 'blkio', file: 'blkio.weight', value: String(io.weight), alt: { file: 'blkio.bfq.weight', value: String(io.weight) } });
+  if (io?.weight)
+    w.push({
+      controller: 'blkio',
+      file: 'blkio.weight',
+      value: String(io.weight),
+      alt: { file: 'blkio.bfq.weight', value: String(io.weight) },
+    });
   if (io?.leafWeight) w.push({ controller: 'blkio', file: 'blkio.leaf_weight', value: String(io.leafWeight) });
   for (const d of io?.weightDevice ?? []) {
     const dev = `${d.major}:${d.minor}`;
-    if (d.weight) w.push({ controller: 'blkio', file: 'blkio.weight_device', value: `${dev} ${d.weight}`, alt: { file: 'blkio.bfq.weight_device', value: `${dev} ${d.weight}` } });
-    if (d.leafWeight) w.push({ controller: 'blkio', file: 'blkio.leaf_weight_device', value: `${dev} ${d.leafWeight}` });
+    if (d.weight)
+      w.push({
+        controller: 'blkio',
+        file: 'blkio.weight_device',
+        value: `${dev} ${d.weight}`,
+        alt: { file: 'blkio.bfq.weight_device', value: `${dev} ${d.weight}` },
+      });
+    if (d.leafWeight)
+      w.push({ controller: 'blkio', file: 'blkio.leaf_weight_device', value: `${dev} ${d.leafWeight}` });
   }
   const throttles = [
     ['throttleReadBpsDevice', 'read_bps_device'],
@@ -76,14 +114,18 @@ export function v1ResourceWrites(r: Resources | undefined, currentMemoryLimit = 
     ['throttleWriteIOPSDevice', 'write_iops_device'],
   ] as const;
   for (const [key, file] of throttles) {
-    for (const t of io?.[key] ?? []) w.push({ controller: 'blkio', file: `blkio.throttle.${file}`, value: `${t.major}:${t.minor} ${t.rate}` });
+    for (const t of io?.[key] ?? [])
+      w.push({ controller: 'blkio', file: `blkio.throttle.${file}`, value: `${t.major}:${t.minor} ${t.rate}` });
   }
   (r.hugepageLimits ?? []).forEach((h, i) => {
     const size = checkPageSize(h.pageSize, `linux.resources.hugepageLimits[${i}].pageSize`);
     w.push({ controller: 'hugetlb', file: `hugetlb.${size}.limit_in_bytes`, value: String(h.limit) });
   });
-  if (network?.classID !== undefined) w.push({ controller: 'net_cls', file: 'net_cls.classid', value: String(network.classID) });
-  for (const p of network?.priorities ?? []) w.push({ controller: 'net_prio', file: 'net_prio.ifpriomap', value: `${p.name} ${p.priority}` });
-  for (const [dev, v] of Object.entries(r.rdma ?? {})) w.push({ controller: 'rdma', file: 'rdma.max', value: `${dev} ${rdmaValue(v)}` });
+  if (network?.classID !== undefined)
+    w.push({ controller: 'net_cls', file: 'net_cls.classid', value: String(network.classID) });
+  for (const p of network?.priorities ?? [])
+    w.push({ controller: 'net_prio', file: 'net_prio.ifpriomap', value: `${p.name} ${p.priority}` });
+  for (const [dev, v] of Object.entries(r.rdma ?? {}))
+    w.push({ controller: 'rdma', file: 'rdma.max', value: `${dev} ${rdmaValue(v)}` });
   return w;
 }

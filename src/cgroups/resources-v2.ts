@@ -28,7 +28,11 @@ export function swapToV2(swap: bigint | undefined, memory: bigint | undefined): 
   const m = memory ?? 0n;
   if (m === -1n && s === 0n) return -1n;
   if (s === -1n || s === 0n) return s;
-  if (m === 0n || m === -1n) throw configError('linux.resources.memory.swap', 'a swap limit needs a memory limit (on cgroup v2 swap is set as swap - limit)');
+  if (m === 0n || m === -1n)
+    throw configError(
+      'linux.resources.memory.swap',
+      'a swap limit needs a memory limit (on cgroup v2 swap is set as swap - limit)',
+    );
   if (s < m) throw configError('linux.resources.memory.swap', `must be >= linux.resources.memory.limit (${s} < ${m})`);
   return s - m;
 }
@@ -38,7 +42,10 @@ export function v2ResourceWrites(r: Resources | undefined): CgroupWrite[] {
   const w: CgroupWrite[] = [];
   const { cpu, memory, pids, blockIO: io } = r;
   if (cpu?.realtimePeriod || cpu?.realtimeRuntime) {
-    throw configError(cpu.realtimePeriod ? 'linux.resources.cpu.realtimePeriod' : 'linux.resources.cpu.realtimeRuntime', 'realtime cpu limits do not exist on cgroup v2');
+    throw configError(
+      cpu.realtimePeriod ? 'linux.resources.cpu.realtimePeriod' : 'linux.resources.cpu.realtimeRuntime',
+      'realtime cpu limits do not exist on cgroup v2',
+    );
   }
   const pidsMax = pids?.limit !== undefined && pids.limit < 0n ? 'max' : v2Limit(pids?.limit);
   if (pidsMax) w.push({ controller: 'pids', file: 'pids.max', value: pidsMax });
@@ -56,11 +63,17 @@ export function v2ResourceWrites(r: Resources | undefined): CgroupWrite[] {
 
   // io: bfq's weight when the scheduler is there, else io.weight converted (runc)
   if (io?.weight) {
-    w.push({ controller: 'io', file: 'io.bfq.weight', value: String(io.weight), alt: { file: 'io.weight', value: String(blkioToIoWeight(io.weight)) } });
+    w.push({
+      controller: 'io',
+      file: 'io.bfq.weight',
+      value: String(io.weight),
+      alt: { file: 'io.weight', value: String(blkioToIoWeight(io.weight)) },
+    });
   }
   // per-device weights exist only with bfq; without it runc skips them, and so does minirun
   for (const d of io?.weightDevice ?? []) {
-    if (d.weight) w.push({ controller: 'io', file: 'io.bfq.weight', value: `${d.major}:${d.minor} ${d.weight}`, ifExists: true });
+    if (d.weight)
+      w.push({ controller: 'io', file: 'io.bfq.weight', value: `${d.major}:${d.minor} ${d.weight}`, ifExists: true });
   }
   const throttles = [
     ['throttleReadBpsDevice', 'rbps'],
@@ -69,7 +82,8 @@ export function v2ResourceWrites(r: Resources | undefined): CgroupWrite[] {
     ['throttleWriteIOPSDevice', 'wiops'],
   ] as const;
   for (const [key, name] of throttles) {
-    for (const t of io?.[key] ?? []) w.push({ controller: 'io', file: 'io.max', value: `${t.major}:${t.minor} ${name}=${t.rate}` });
+    for (const t of io?.[key] ?? [])
+      w.push({ controller: 'io', file: 'io.max', value: `${t.major}:${t.minor} ${name}=${t.rate}` });
   }
 
   if (cpu?.shares) w.push({ controller: 'cpu', file: 'cpu.weight', value: String(sharesToWeight(cpu.shares)) });
@@ -86,7 +100,8 @@ export function v2ResourceWrites(r: Resources | undefined): CgroupWrite[] {
     const size = checkPageSize(h.pageSize, `linux.resources.hugepageLimits[${i}].pageSize`);
     w.push({ controller: 'hugetlb', file: `hugetlb.${size}.max`, value: String(h.limit) });
   });
-  for (const [dev, v] of Object.entries(r.rdma ?? {})) w.push({ controller: 'rdma', file: 'rdma.max', value: `${dev} ${rdmaValue(v)}` });
+  for (const [dev, v] of Object.entries(r.rdma ?? {}))
+    w.push({ controller: 'rdma', file: 'rdma.max', value: `${dev} ${rdmaValue(v)}` });
   if (r.network && (r.network.classID !== undefined || r.network.priorities?.length)) {
     throw configError('linux.resources.network', 'net_cls and net_prio do not exist on cgroup v2');
   }

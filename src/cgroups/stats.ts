@@ -57,7 +57,11 @@ function cpuList(text: string | undefined): number[] {
 }
 
 function numbers(text: string | undefined): bigint[] {
-  return (text ?? '').trim().split(/\s+/).filter((s) => /^\d+$/.test(s)).map(BigInt);
+  return (text ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((s) => /^\d+$/.test(s))
+    .map(BigInt);
 }
 
 function memoryEntry(usage: bigint, max: bigint, failcnt: bigint, limit: bigint): Obj {
@@ -66,7 +70,12 @@ function memoryEntry(usage: bigint, max: bigint, failcnt: bigint, limit: bigint)
 
 function v1Memory(dir: string | undefined): Obj {
   const entry = (prefix: string) =>
-    memoryEntry(num(dir, `${prefix}.usage_in_bytes`), num(dir, `${prefix}.max_usage_in_bytes`), num(dir, `${prefix}.failcnt`), num(dir, `${prefix}.limit_in_bytes`));
+    memoryEntry(
+      num(dir, `${prefix}.usage_in_bytes`),
+      num(dir, `${prefix}.max_usage_in_bytes`),
+      num(dir, `${prefix}.failcnt`),
+      num(dir, `${prefix}.limit_in_bytes`),
+    );
   const raw = keyed(readText(dir, 'memory.stat'));
   return omitEmpty(
     {
@@ -92,7 +101,12 @@ function v2Memory(dir: string): Obj {
       cache: raw.get('file') ?? 0n,
       usage: memoryEntry(usage, 0n, 0n, limit),
       // v1's memsw is memory + swap: runc reports v2's swap that way
-      swap: memoryEntry(num(dir, 'memory.swap.current') + usage, 0n, 0n, swapLimit === MAX_U64 ? swapLimit : swapLimit + limit),
+      swap: memoryEntry(
+        num(dir, 'memory.swap.current') + usage,
+        0n,
+        0n,
+        swapLimit === MAX_U64 ? swapLimit : swapLimit + limit,
+      ),
       kernel: empty,
       kernelTCP: empty,
       raw: raw.size > 0 ? Object.fromEntries(raw) : undefined,
@@ -102,7 +116,11 @@ function v2Memory(dir: string): Obj {
 }
 
 function v1Cpu(cpu: string | undefined, acct: string | undefined): Obj {
-  const all = (readText(acct, 'cpuacct.usage_all') ?? '').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const all = (readText(acct, 'cpuacct.usage_all') ?? '')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/));
   const stat = keyed(readText(acct, 'cpuacct.stat'));
   const thr = keyed(readText(cpu, 'cpu.stat'));
   return {
@@ -118,7 +136,11 @@ function v1Cpu(cpu: string | undefined, acct: string | undefined): Obj {
       ['total', 'percpu', 'percpu_kernel', 'percpu_user'],
     ),
     throttling: omitEmpty(
-      { periods: thr.get('nr_periods') ?? 0n, throttledPeriods: thr.get('nr_throttled') ?? 0n, throttledTime: thr.get('throttled_time') ?? 0n },
+      {
+        periods: thr.get('nr_periods') ?? 0n,
+        throttledPeriods: thr.get('nr_throttled') ?? 0n,
+        throttledTime: thr.get('throttled_time') ?? 0n,
+      },
       ['periods', 'throttledPeriods', 'throttledTime'],
     ),
   };
@@ -130,7 +152,11 @@ function v2Cpu(dir: string): Obj {
   return {
     usage: omitEmpty({ total: us('usage_usec'), kernel: us('system_usec'), user: us('user_usec') }, ['total']),
     throttling: omitEmpty(
-      { periods: s.get('nr_periods') ?? 0n, throttledPeriods: s.get('nr_throttled') ?? 0n, throttledTime: us('throttled_usec') },
+      {
+        periods: s.get('nr_periods') ?? 0n,
+        throttledPeriods: s.get('nr_throttled') ?? 0n,
+        throttledTime: us('throttled_usec'),
+      },
       ['periods', 'throttledPeriods', 'throttledTime'],
     ),
   };
@@ -176,7 +202,13 @@ const BLKIO_GROUPS: [string, [string, string][]][] = [
   ['blkio.bfq.', DETAILED.slice(-2)],
   ['blkio.', DETAILED],
   ['blkio.throttle.', DETAILED.slice(-2)],
-  ['blkio.throttle.', [['ioServicedRecursive', 'io_serviced'], ['ioServiceBytesRecursive', 'io_service_bytes']]],
+  [
+    'blkio.throttle.',
+    [
+      ['ioServicedRecursive', 'io_serviced'],
+      ['ioServiceBytesRecursive', 'io_service_bytes'],
+    ],
+  ],
 ];
 
 function blkioEntry(major: bigint, minor: bigint, op: string, value: bigint): Obj {
@@ -200,7 +232,16 @@ function blkioLines(dir: string | undefined, file: string): Obj[] {
 }
 
 /** The keys in runc's order (its Blkio struct's). */
-const BLKIO_KEYS = ['ioServiceBytesRecursive', 'ioServicedRecursive', 'ioQueueRecursive', 'ioServiceTimeRecursive', 'ioWaitTimeRecursive', 'ioMergedRecursive', 'ioTimeRecursive', 'sectorsRecursive'];
+const BLKIO_KEYS = [
+  'ioServiceBytesRecursive',
+  'ioServicedRecursive',
+  'ioQueueRecursive',
+  'ioServiceTimeRecursive',
+  'ioWaitTimeRecursive',
+  'ioMergedRecursive',
+  'ioTimeRecursive',
+  'sectorsRecursive',
+];
 
 function v1Blkio(dir: string | undefined): Obj {
   const found: Obj = {};
@@ -241,7 +282,7 @@ function v2Io(dir: string): Obj {
 
 /** The huge page sizes the kernel has, as hugetlb files name them ("2MB", "1GB"). */
 function pageSizes(): string[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync('/sys/kernel/mm/hugepages');
   } catch {
@@ -269,7 +310,14 @@ function hugetlb(dir: string | undefined, v2: boolean): Obj {
       out[size] = omitEmpty({ usage: num(dir, `${base}.current`), failcnt: events.get('max') ?? 0n }, ['usage']);
     } else {
       if (readText(dir, `${base}.usage_in_bytes`) === undefined) continue;
-      out[size] = omitEmpty({ usage: num(dir, `${base}.usage_in_bytes`), max: num(dir, `${base}.max_usage_in_bytes`), failcnt: num(dir, `${base}.failcnt`) }, ['usage', 'max']);
+      out[size] = omitEmpty(
+        {
+          usage: num(dir, `${base}.usage_in_bytes`),
+          max: num(dir, `${base}.max_usage_in_bytes`),
+          failcnt: num(dir, `${base}.failcnt`),
+        },
+        ['usage', 'max'],
+      );
     }
   }
   return out;
@@ -281,8 +329,15 @@ function pids(dir: string | undefined): Obj {
 }
 
 const ZERO_CPUSET: Obj = {
-  cpu_exclusive: 0n, mem_hardwall: 0n, mem_exclusive: 0n, memory_migrate: 0n, memory_spread_page: 0n,
-  memory_spread_slab: 0n, memory_pressure: 0n, sched_load_balance: 0n, sched_relax_domain_level: 0n,
+  cpu_exclusive: 0n,
+  mem_hardwall: 0n,
+  mem_exclusive: 0n,
+  memory_migrate: 0n,
+  memory_spread_page: 0n,
+  memory_spread_slab: 0n,
+  memory_pressure: 0n,
+  sched_load_balance: 0n,
+  sched_relax_domain_level: 0n,
 };
 
 export function readStats(mode: CgroupMode, dirs: readonly CgroupDir[]): Obj {
@@ -290,7 +345,15 @@ export function readStats(mode: CgroupMode, dirs: readonly CgroupDir[]): Obj {
   const tail = { intel_rdt: {}, network_interfaces: null };
   if (mode === 'v2') {
     const dir = dirFor(dirs, 'unified')!.path;
-    return { cpu: v2Cpu(dir), cpuset: { ...ZERO_CPUSET }, memory: v2Memory(dir), pids: pids(dir), blkio: v2Io(dir), hugetlb: hugetlb(dir, true), ...tail };
+    return {
+      cpu: v2Cpu(dir),
+      cpuset: { ...ZERO_CPUSET },
+      memory: v2Memory(dir),
+      pids: pids(dir),
+      blkio: v2Io(dir),
+      hugetlb: hugetlb(dir, true),
+      ...tail,
+    };
   }
   return {
     cpu: v1Cpu(of('cpu'), of('cpuacct')),

@@ -18,7 +18,11 @@ export function parseSubCgroups(args: readonly string[]): SubCgroups {
     const parts = arg.split(':');
     if (parts.length > 2) throw new MiniRunError('USAGE', `--cgroup: "${arg}": must be [<controller>:]<path>`);
     if (parts.length === 1) {
-      if (args.length !== 1) throw new MiniRunError('USAGE', `--cgroup: "${arg}": needs a <controller>: prefix when --cgroup is given more than once`);
+      if (args.length !== 1)
+        throw new MiniRunError(
+          'USAGE',
+          `--cgroup: "${arg}": needs a <controller>: prefix when --cgroup is given more than once`,
+        );
       subs.set('', arg);
     } else {
       for (const controller of parts[0].split(',')) subs.set(controller, parts[1]);
@@ -49,7 +53,10 @@ export function subCgroupDirs(dirs: readonly CgroupDir[], subs: SubCgroups): Cgr
     if (sub === undefined) return d;
     const target = path.join(d.path, sub).replace(/(.)\/+$/, '$1');
     if (target !== d.path && !target.startsWith(`${d.path}/`)) {
-      throw new MiniRunError('USAGE', `--cgroup: ${sub} is not a sub cgroup path (it leads out of the container's cgroup ${d.path})`);
+      throw new MiniRunError(
+        'USAGE',
+        `--cgroup: ${sub} is not a sub cgroup path (it leads out of the container's cgroup ${d.path})`,
+      );
     }
     return { ...d, path: target };
   });

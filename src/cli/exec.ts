@@ -23,8 +23,13 @@ export function register(program: Command, globals: Globals): void {
     .option('--console-socket <path>', 'unix socket that receives the pty master (with --tty)')
     .option('--apparmor <profile>', 'the AppArmor profile for the process')
     .option('--process-label <label>', 'the SELinux label for the process')
-    .option('--cgroup <[controller:]path>', "run the process in an existing sub-cgroup of the container's (repeatable)", collect, [])
-    .option('--preserve-fds <n>', 'pass N more of minirun\'s fds (from 3, after LISTEN_FDS) to the process')
+    .option(
+      '--cgroup <[controller:]path>',
+      "run the process in an existing sub-cgroup of the container's (repeatable)",
+      collect,
+      [],
+    )
+    .option('--preserve-fds <n>', "pass N more of minirun's fds (from 3, after LISTEN_FDS) to the process")
     .passThroughOptions()
     .action(async (id: string, command: string[], o: Record<string, unknown>) => {
       const { MiniRunError } = await import('../errors');
@@ -38,11 +43,17 @@ export function register(program: Command, globals: Globals): void {
     });
 }
 
-async function execAction(id: string, command: string[], o: Record<string, unknown>, globals: Globals): Promise<number> {
+async function execAction(
+  id: string,
+  command: string[],
+  o: Record<string, unknown>,
+  globals: Globals,
+): Promise<number> {
   const { MiniRunError } = await import('../errors');
   const { parsePreserveFds } = await import('../lifecycle/extra-fds');
   const num = (flag: string, v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) > 0x7fffffff) throw new MiniRunError('USAGE', `${flag}: must be a number between 0 and 2147483647, got "${v}"`);
+    if (!/^\d+$/.test(v) || Number(v) > 0x7fffffff)
+      throw new MiniRunError('USAGE', `${flag}: must be a number between 0 and 2147483647, got "${v}"`);
     return Number(v);
   };
   let user: { uid: number; gid?: number } | undefined;

@@ -13,7 +13,10 @@ const FAILED_FORM = new Set(['run', 'create', 'exec']);
  * Every command, in the order `minirun --help` lists them: its names (with
  * aliases) and its file, loaded only when it is needed.
  */
-export const COMMANDS: [names: string[], load: () => Promise<{ register(program: Command, globals: Globals): void }>][] = [
+export const COMMANDS: [
+  names: string[],
+  load: () => Promise<{ register(program: Command, globals: Globals): void }>,
+][] = [
   [['run'], () => import('./run')],
   [['spec'], () => import('./spec')],
   [['features'], () => import('./features')],
@@ -57,7 +60,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--debug', 'enable debug logging', false)
     .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
     .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')
-    .option('--criu <path>', 'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)', 'criu')
+    .option(
+      '--criu <path>',
+      'path to criu (accepted for runc compatibility: checkpoint and restore are not supported yet)',
+      'criu',
+    )
     .option('-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({
@@ -77,7 +84,8 @@ export async function main(argv: string[]): Promise<void> {
   // The command whose action runs, to word its failure as runc does.
   let action = '';
   program.hook('preAction', async (_program, actionCommand) => {
-    const g = program.opts();
+    // As parsed, before the checks below: --log-format may be any word yet.
+    const g = program.opts<Omit<GlobalOptions, 'logFormat'> & { logFormat: string }>();
     const { MiniRunError } = await import('../errors');
     if (g.logFormat !== 'text' && g.logFormat !== 'json') {
       throw new MiniRunError('USAGE', `--log-format: must be text or json, got "${g.logFormat}"`);
@@ -85,7 +93,8 @@ export async function main(argv: string[]): Promise<void> {
     if (!['true', 'false', 'auto'].includes(g.rootless)) {
       throw new MiniRunError('USAGE', `--rootless: must be true, false or auto, got "${g.rootless}"`);
     }
-    if (g.systemdCgroup) throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
+    if (g.systemdCgroup)
+      throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
     const { enableDebug, debug, setLog } = await import('../log');
     setLog(g.log, g.logFormat === 'json');
     if (g.debug) {
@@ -99,7 +108,7 @@ export async function main(argv: string[]): Promise<void> {
   // word that is no command) needs them all.
   const word = firstWord(argv.slice(2));
   const own = COMMANDS.filter(([names]) => word !== undefined && names.includes(word));
-  const globals: Globals = () => program.opts() as GlobalOptions;
+  const globals: Globals = () => program.opts<GlobalOptions>();
   for (const [, load] of own.length > 0 ? own : COMMANDS) (await load()).register(program, globals);
 
   // As runc (urfave/cli): `help [command]` (or `h`) prints the help; a
@@ -153,7 +162,7 @@ export async function main(argv: string[]): Promise<void> {
     // runtime's name before its stderr (podman) then do not print it twice.
     const wrapped = FAILED_FORM.has(action) ? `minirun ${action} failed: ${line}` : undefined;
     err(`${wrapped ?? `minirun: ${line}`}\n`);
-    logError(program.opts() as GlobalOptions, wrapped ?? line);
+    logError(program.opts<GlobalOptions>(), wrapped ?? line);
     process.exitCode = e instanceof MiniRunError ? e.exitCode : 1;
   }
 }

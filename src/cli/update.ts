@@ -25,7 +25,10 @@ export function register(program: Command, globals: Globals): void {
     .command('update')
     .description('update container resource constraints')
     .argument('<container-id>', 'the container id')
-    .option('-r, --resources <file>', "a file with a linux.resources object, or '-' for stdin (other flags are then ignored)");
+    .option(
+      '-r, --resources <file>',
+      "a file with a linux.resources object, or '-' for stdin (other flags are then ignored)",
+    );
   for (const [flag, help] of FLAGS) cmd.option(flag, help);
   cmd.action(async (id: string, o: Flags) => {
     const u = await import('../lifecycle/update');
@@ -33,17 +36,23 @@ export function register(program: Command, globals: Globals): void {
     const { MiniRunError } = await import('../errors');
     // an empty value is not given, as runc reads these string flags
     if (o.l3CacheSchema || o.memBwSchema) {
-      throw new MiniRunError('USAGE', `--${o.l3CacheSchema ? 'l3-cache-schema' : 'mem-bw-schema'}: Intel RDT is not supported`);
+      throw new MiniRunError(
+        'USAGE',
+        `--${o.l3CacheSchema ? 'l3-cache-schema' : 'mem-bw-schema'}: Intel RDT is not supported`,
+      );
     }
     let given;
     if (o.resources !== undefined) {
       const fs = await import('node:fs');
       given = u.resourcesFromFile(o.resources, () => fs.readFileSync(0, 'utf8'));
     } else {
-      const big = (name: string, v: string | undefined, min: bigint) => (v === undefined ? undefined : integer(name, v, min, (1n << 63n) - 1n));
-      const bytes = (name: string, v: string | undefined) => (v === undefined || v === '' ? undefined : u.parseBytes(name, v));
+      const big = (name: string, v: string | undefined, min: bigint) =>
+        v === undefined ? undefined : integer(name, v, min, (1n << 63n) - 1n);
+      const bytes = (name: string, v: string | undefined) =>
+        v === undefined || v === '' ? undefined : u.parseBytes(name, v);
       given = u.resourcesFromFlags({
-        blkioWeight: o.blkioWeight === undefined ? undefined : Number(integer('blkio-weight', o.blkioWeight, 0n, 1000n)),
+        blkioWeight:
+          o.blkioWeight === undefined ? undefined : Number(integer('blkio-weight', o.blkioWeight, 0n, 1000n)),
         cpuPeriod: big('cpu-period', o.cpuPeriod, 0n),
         cpuQuota: big('cpu-quota', o.cpuQuota, -(1n << 63n)),
         cpuShare: big('cpu-share', o.cpuShare, 0n),

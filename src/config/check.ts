@@ -55,13 +55,16 @@ export function fields<T extends Record<string, Reader<unknown>>>(
 }
 
 /** A reader for an object made only of optional properties. */
-export function section<T extends Record<string, Reader<unknown>>>(table: T): Reader<{ [K in keyof T]?: ReturnType<T[K]> }> {
+export function section<T extends Record<string, Reader<unknown>>>(
+  table: T,
+): Reader<{ [K in keyof T]?: ReturnType<T[K]> }> {
   return (v, p) => fields(object(v, p), p, table);
 }
 
 export function object(v: Json | undefined, p: string): Obj {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw configError(p, `must be an object, got ${kind(v)}`);
-  return v as Obj;
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw configError(p, `must be an object, got ${kind(v)}`);
+  return v;
 }
 
 export function array(v: Json | undefined, p: string, max = MAX_ENTRIES): Json[] {
@@ -118,8 +121,9 @@ export function mapOf<T>(read: Reader<T>): Reader<Record<string, T>> {
   return (v, p) => {
     const o = object(v, p);
     const keys = Object.keys(o);
-    if (keys.length > MAX_ENTRIES) throw configError(p, `has ${keys.length} entries, more than the limit of ${MAX_ENTRIES}`);
-    const out: Record<string, T> = Object.create(null); // "__proto__" is a key like any other
+    if (keys.length > MAX_ENTRIES)
+      throw configError(p, `has ${keys.length} entries, more than the limit of ${MAX_ENTRIES}`);
+    const out = Object.create(null) as Record<string, T>; // "__proto__" is a key like any other
     for (const k of keys) {
       checkText(k, `${p} key ${JSON.stringify(k)}`);
       out[k] = read(o[k], at(p, k));

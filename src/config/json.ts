@@ -19,7 +19,14 @@ export class JsonSyntaxError extends Error {
 const MAX_DEPTH = 512;
 
 const ESCAPES: Readonly<Record<string, string>> = {
-  '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t',
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
 };
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -79,7 +86,7 @@ class Parser {
 
   private object(depth: number): { [k: string]: Json } {
     // No prototype: a "__proto__" key is an ordinary property.
-    const obj: { [k: string]: Json } = Object.create(null);
+    const obj = Object.create(null) as { [k: string]: Json };
     this.i++;
     this.ws();
     if (this.text[this.i] === '}') {

@@ -64,7 +64,8 @@ function readJson(file: string, label: string, regularOnly: boolean): Json {
     text = readCapped(file, regularOnly);
   } catch (e) {
     if (e instanceof TooLarge) throw new MiniRunError('CONFIG', `${label}: ${e.message}`);
-    if (e instanceof NotRegular) throw new MiniRunError('CONFIG', `${label}: ${file} is ${regularOnly ? 'not a regular file' : 'a directory'}`);
+    if (e instanceof NotRegular)
+      throw new MiniRunError('CONFIG', `${label}: ${file} is ${regularOnly ? 'not a regular file' : 'a directory'}`);
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new MiniRunError('CONFIG', `${label}: cannot read ${file}: ${code}`);
   }

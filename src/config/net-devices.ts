@@ -14,17 +14,24 @@ export interface NetDevice {
 function checkName(name: unknown, where: string): string {
   if (typeof name !== 'string') throw configError(where, 'must be a string');
   if (name === '' || Buffer.byteLength(name) > 15 || name === '.' || name === '..' || /[/:\s]/.test(name)) {
-    throw configError(where, `${JSON.stringify(name)} is not a valid interface name (1-15 bytes, no "/", ":" or spaces)`);
+    throw configError(
+      where,
+      `${JSON.stringify(name)} is not a valid interface name (1-15 bytes, no "/", ":" or spaces)`,
+    );
   }
   return name;
 }
 
 export function readNetDevices(raw: unknown, namespaces: readonly Namespace[]): NetDevice[] {
   if (raw === undefined || raw === null) return [];
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw configError('linux.netDevices', 'must be an object of host interface names');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw configError('linux.netDevices', 'must be an object of host interface names');
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length > 0 && !namespaces.some((n) => n.type === 'network')) {
-    throw configError('linux.netDevices', 'needs a network namespace in linux.namespaces (the devices would stay on the host)');
+    throw configError(
+      'linux.netDevices',
+      'needs a network namespace in linux.namespaces (the devices would stay on the host)',
+    );
   }
   const taken = new Map<string, string>();
   return entries.map(([hostName, v]) => {
@@ -32,9 +39,13 @@ export function readNetDevices(raw: unknown, namespaces: readonly Namespace[]): 
     checkName(hostName, where);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw configError(where, 'must be an object');
     for (const k of Object.keys(v)) if (k !== 'name') throw configError(`${where}.${k}`, 'unknown field (name)');
-    const name = (v as { name?: unknown }).name === undefined ? hostName : checkName((v as { name?: unknown }).name, `${where}.name`);
+    const name =
+      (v as { name?: unknown }).name === undefined
+        ? hostName
+        : checkName((v as { name?: unknown }).name, `${where}.name`);
     const other = taken.get(name);
-    if (other !== undefined) throw configError(`${where}.name`, `${JSON.stringify(name)} is also the name for ${JSON.stringify(other)}`);
+    if (other !== undefined)
+      throw configError(`${where}.name`, `${JSON.stringify(name)} is also the name for ${JSON.stringify(other)}`);
     taken.set(name, hostName);
     return { hostName, name };
   });

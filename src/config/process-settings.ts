@@ -13,7 +13,8 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 function int(v: unknown, where: string, min: number, max: number, dflt = 0): number {
   if (v === undefined || v === null) return dflt;
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw configError(where, `must be an integer from ${min} to ${max}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+    throw configError(where, `must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -51,7 +52,9 @@ export function readTimeOffsets(raw: unknown, newTimeNamespace: boolean): TimeOf
     const secs = int(c.secs, `linux.timeOffsets.${name}.secs`, -(2 ** 52), 2 ** 52);
     return [BigInt(secs), int(c.nanosecs, `linux.timeOffsets.${name}.nanosecs`, 0, 999_999_999)] as const;
   };
-  for (const k of Object.keys(t)) if (k !== 'monotonic' && k !== 'boottime') throw configError(`linux.timeOffsets.${k}`, 'must be monotonic or boottime');
+  for (const k of Object.keys(t))
+    if (k !== 'monotonic' && k !== 'boottime')
+      throw configError(`linux.timeOffsets.${k}`, 'must be monotonic or boottime');
   const [monotonicSecs, monotonicNanosecs] = clock('monotonic');
   const [boottimeSecs, boottimeNanosecs] = clock('boottime');
   return { monotonicSecs, monotonicNanosecs, boottimeSecs, boottimeNanosecs };
@@ -60,7 +63,9 @@ export function readTimeOffsets(raw: unknown, newTimeNamespace: boolean): TimeOf
 const POLICIES: Record<string, number> = { ...SCHED };
 const SCHED_FLAGS: Record<string, number> = { ...SCHED_FLAG };
 const IOPRIO_CLASSES: Record<string, number> = {
-  IOPRIO_CLASS_RT: IOPRIO.IOPRIO_CLASS_RT, IOPRIO_CLASS_BE: IOPRIO.IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE: IOPRIO.IOPRIO_CLASS_IDLE,
+  IOPRIO_CLASS_RT: IOPRIO.IOPRIO_CLASS_RT,
+  IOPRIO_CLASS_BE: IOPRIO.IOPRIO_CLASS_BE,
+  IOPRIO_CLASS_IDLE: IOPRIO.IOPRIO_CLASS_IDLE,
 };
 
 export interface Scheduler {
@@ -90,7 +95,8 @@ export function cpuMask(list: string, where: string, what = 'CPU'): Buffer {
     if (!m) throw configError(where, `must be a ${what} list like "0-3,7", got ${JSON.stringify(list)}`);
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (to < from || to >= 1024) throw configError(where, `${what}s must be from 0 to 1023, got ${JSON.stringify(part)}`);
+    if (to < from || to >= 1024)
+      throw configError(where, `${what}s must be from 0 to 1023, got ${JSON.stringify(part)}`);
     for (let c = from; c <= to; c++) mask[c >> 3] |= 1 << (c & 7);
   }
   return mask;
@@ -100,10 +106,12 @@ export function readProcessSettings(proc: Process, where = 'process'): ProcessSe
   const out: ProcessSettings = {};
   if (proc.scheduler !== undefined && proc.scheduler !== null) {
     const s = obj(proc.scheduler, `${where}.scheduler`);
-    if (typeof s.policy !== 'string' || !own(POLICIES, s.policy)) throw configError(`${where}.scheduler.policy`, `unknown policy ${JSON.stringify(s.policy)}`);
+    if (typeof s.policy !== 'string' || !own(POLICIES, s.policy))
+      throw configError(`${where}.scheduler.policy`, `unknown policy ${JSON.stringify(s.policy)}`);
     let flags = 0;
     (Array.isArray(s.flags) ? s.flags : []).forEach((f, i) => {
-      if (typeof f !== 'string' || !own(SCHED_FLAGS, f)) throw configError(`${where}.scheduler.flags[${i}]`, `unknown flag ${JSON.stringify(f)}`);
+      if (typeof f !== 'string' || !own(SCHED_FLAGS, f))
+        throw configError(`${where}.scheduler.flags[${i}]`, `unknown flag ${JSON.stringify(f)}`);
       flags |= SCHED_FLAGS[f];
     });
     const big = (k: string) => BigInt(int(s[k], `${where}.scheduler.${k}`, 0, Number.MAX_SAFE_INTEGER));
@@ -119,8 +127,10 @@ export function readProcessSettings(proc: Process, where = 'process'): ProcessSe
   }
   if (proc.ioPriority !== undefined && proc.ioPriority !== null) {
     const io = obj(proc.ioPriority, `${where}.ioPriority`);
-    if (typeof io.class !== 'string' || !own(IOPRIO_CLASSES, io.class)) throw configError(`${where}.ioPriority.class`, `unknown class ${JSON.stringify(io.class)}`);
-    out.ioPriority = (IOPRIO_CLASSES[io.class] << IOPRIO.IOPRIO_CLASS_SHIFT) | int(io.priority, `${where}.ioPriority.priority`, 0, 7);
+    if (typeof io.class !== 'string' || !own(IOPRIO_CLASSES, io.class))
+      throw configError(`${where}.ioPriority.class`, `unknown class ${JSON.stringify(io.class)}`);
+    out.ioPriority =
+      (IOPRIO_CLASSES[io.class] << IOPRIO.IOPRIO_CLASS_SHIFT) | int(io.priority, `${where}.ioPriority.priority`, 0, 7);
   }
   if (proc.execCPUAffinity !== undefined && proc.execCPUAffinity !== null) {
     const a = obj(proc.execCPUAffinity, `${where}.execCPUAffinity`);
@@ -155,22 +165,33 @@ export function readMemoryPolicy(raw: unknown): MemoryPolicy | undefined {
   if (raw === undefined || raw === null) return undefined;
   const where = 'linux.memoryPolicy';
   const m = obj(raw, where);
-  for (const k of Object.keys(m)) if (!['mode', 'nodes', 'flags'].includes(k)) throw configError(`${where}.${k}`, 'unknown field (mode, nodes, flags)');
-  if (typeof m.mode !== 'string' || !own(MPOL_MODES, m.mode)) throw configError(`${where}.mode`, `unknown mode ${JSON.stringify(m.mode)}`);
+  for (const k of Object.keys(m))
+    if (!['mode', 'nodes', 'flags'].includes(k))
+      throw configError(`${where}.${k}`, 'unknown field (mode, nodes, flags)');
+  if (typeof m.mode !== 'string' || !own(MPOL_MODES, m.mode))
+    throw configError(`${where}.mode`, `unknown mode ${JSON.stringify(m.mode)}`);
   let mode = MPOL_MODES[m.mode];
-  if (m.flags !== undefined && m.flags !== null && !Array.isArray(m.flags)) throw configError(`${where}.flags`, 'must be an array');
+  if (m.flags !== undefined && m.flags !== null && !Array.isArray(m.flags))
+    throw configError(`${where}.flags`, 'must be an array');
   ((m.flags as unknown[] | undefined) ?? []).forEach((f, i) => {
-    if (typeof f !== 'string' || !own(MPOL_FLAGS, f)) throw configError(`${where}.flags[${i}]`, `unknown flag ${JSON.stringify(f)}`);
+    if (typeof f !== 'string' || !own(MPOL_FLAGS, f))
+      throw configError(`${where}.flags[${i}]`, `unknown flag ${JSON.stringify(f)}`);
     mode |= MPOL_FLAGS[f];
   });
   const nodes = m.nodes === undefined || m.nodes === null || m.nodes === '' ? undefined : m.nodes;
-  if (nodes !== undefined && typeof nodes !== 'string') throw configError(`${where}.nodes`, 'must be a string like "0-3,7"');
+  if (nodes !== undefined && typeof nodes !== 'string')
+    throw configError(`${where}.nodes`, 'must be a string like "0-3,7"');
   // The kernel's rules (set_mempolicy(2)), checked before anything starts
   const name = m.mode;
-  if ((name === 'MPOL_DEFAULT' || name === 'MPOL_LOCAL') && nodes !== undefined) throw configError(`${where}.nodes`, `must be empty for ${name}`);
-  if (['MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'].includes(name) && nodes === undefined) {
+  if ((name === 'MPOL_DEFAULT' || name === 'MPOL_LOCAL') && nodes !== undefined)
+    throw configError(`${where}.nodes`, `must be empty for ${name}`);
+  if (
+    ['MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'].includes(name) &&
+    nodes === undefined
+  ) {
     throw configError(`${where}.nodes`, `is required for ${name}`);
   }
-  if ((name === 'MPOL_DEFAULT' || name === 'MPOL_LOCAL') && mode !== MPOL_MODES[name]) throw configError(`${where}.flags`, `must be empty for ${name}`);
+  if ((name === 'MPOL_DEFAULT' || name === 'MPOL_LOCAL') && mode !== MPOL_MODES[name])
+    throw configError(`${where}.flags`, `must be empty for ${name}`);
   return { mode, nodes: nodes === undefined ? undefined : cpuMask(nodes, `${where}.nodes`, 'node') };
 }

@@ -8,6 +8,8 @@
 // made (plan/build.ts, plan/exec.ts) and for the hooks' listener.
 import * as os from 'node:os';
 import { configError } from '../errors';
+import { kind } from './check';
+import type { Json } from './json';
 import { SCMP_ACT, SCMP_CMP, SECCOMP_FILTER_FLAG } from '../native/kernel-constants.generated';
 
 export interface SeccompFilter {
@@ -47,10 +49,22 @@ const ACTIONS: Record<string, (errno: number) => number> = {
 };
 const OPERATORS: Record<string, number> = { ...SCMP_CMP };
 const ARCHES: Record<string, string> = {
-  SCMP_ARCH_X86: 'x86', SCMP_ARCH_X86_64: 'x86_64', SCMP_ARCH_X32: 'x32', SCMP_ARCH_ARM: 'arm',
-  SCMP_ARCH_AARCH64: 'aarch64', SCMP_ARCH_MIPS: 'mips', SCMP_ARCH_MIPS64: 'mips64', SCMP_ARCH_MIPS64N32: 'mips64n32',
-  SCMP_ARCH_MIPSEL: 'mipsel', SCMP_ARCH_MIPSEL64: 'mipsel64', SCMP_ARCH_MIPSEL64N32: 'mipsel64n32', SCMP_ARCH_PPC: 'ppc',
-  SCMP_ARCH_PPC64: 'ppc64', SCMP_ARCH_PPC64LE: 'ppc64le', SCMP_ARCH_S390: 's390', SCMP_ARCH_S390X: 's390x',
+  SCMP_ARCH_X86: 'x86',
+  SCMP_ARCH_X86_64: 'x86_64',
+  SCMP_ARCH_X32: 'x32',
+  SCMP_ARCH_ARM: 'arm',
+  SCMP_ARCH_AARCH64: 'aarch64',
+  SCMP_ARCH_MIPS: 'mips',
+  SCMP_ARCH_MIPS64: 'mips64',
+  SCMP_ARCH_MIPS64N32: 'mips64n32',
+  SCMP_ARCH_MIPSEL: 'mipsel',
+  SCMP_ARCH_MIPSEL64: 'mipsel64',
+  SCMP_ARCH_MIPSEL64N32: 'mipsel64n32',
+  SCMP_ARCH_PPC: 'ppc',
+  SCMP_ARCH_PPC64: 'ppc64',
+  SCMP_ARCH_PPC64LE: 'ppc64le',
+  SCMP_ARCH_S390: 's390',
+  SCMP_ARCH_S390X: 's390x',
   SCMP_ARCH_RISCV64: 'riscv64',
 };
 const F = SECCOMP_FILTER_FLAG;
@@ -83,11 +97,15 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 type Raw = Record<string, unknown>;
 
 function action(name: unknown, errnoRet: unknown, where: string, retWhere: string): number {
-  if (typeof name !== 'string' || !own(ACTIONS, name)) throw configError(where, `unknown action ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !own(ACTIONS, name))
+    throw configError(where, `unknown action ${JSON.stringify(name)}`);
   let errno = EPERM;
   if (errnoRet !== undefined && errnoRet !== null) {
     if (typeof errnoRet !== 'number' || !Number.isInteger(errnoRet) || errnoRet < 0 || errnoRet > 0xffff) {
-      throw configError(retWhere, `must be an errno from 0 to 65535, got ${String(errnoRet)}`);
+      // A number is shown as it is; anything else by its kind (String() made "[object Object]" of an object).
+      const got =
+        typeof errnoRet === 'number' || typeof errnoRet === 'bigint' ? String(errnoRet) : kind(errnoRet as Json);
+      throw configError(retWhere, `must be an errno from 0 to 65535, got ${got}`);
     }
     errno = errnoRet;
   }
@@ -113,21 +131,29 @@ export function readSeccomp(raw: unknown): SeccompSettings | undefined {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw configError(p, 'must be an object');
   const s = raw as Raw;
   for (const k of ['listenerPath', 'listenerMetadata']) {
-    if (s[k] !== undefined && s[k] !== null && typeof s[k] !== 'string') throw configError(`${p}.${k}`, 'must be a string');
+    if (s[k] !== undefined && s[k] !== null && typeof s[k] !== 'string')
+      throw configError(`${p}.${k}`, 'must be a string');
   }
   // No default action and no rules: seccomp off, as runc reads it ("seccomp": {} included).
-  if ((s.defaultAction === undefined || s.defaultAction === null || s.defaultAction === '') && list(s.syscalls, `${p}.syscalls`).length === 0) return undefined;
+  if (
+    (s.defaultAction === undefined || s.defaultAction === null || s.defaultAction === '') &&
+    list(s.syscalls, `${p}.syscalls`).length === 0
+  )
+    return undefined;
   const defaultAction = action(s.defaultAction, s.defaultErrnoRet, `${p}.defaultAction`, `${p}.defaultErrnoRet`);
   // As runc: the init would need a notified syscall answered before it can
   // hand the listener fd over.
-  if (defaultAction === NOTIFY) throw configError(`${p}.defaultAction`, 'SCMP_ACT_NOTIFY cannot be used as default action');
+  if (defaultAction === NOTIFY)
+    throw configError(`${p}.defaultAction`, 'SCMP_ACT_NOTIFY cannot be used as default action');
   const architectures = list(s.architectures, `${p}.architectures`).map((a, i) => {
-    if (typeof a !== 'string' || !own(ARCHES, a)) throw configError(`${p}.architectures[${i}]`, `unknown architecture ${JSON.stringify(a)}`);
+    if (typeof a !== 'string' || !own(ARCHES, a))
+      throw configError(`${p}.architectures[${i}]`, `unknown architecture ${JSON.stringify(a)}`);
     return ARCHES[a];
   });
   let flags = 0;
   list(s.flags, `${p}.flags`).forEach((f, i) => {
-    if (typeof f !== 'string' || !own(FLAGS, f)) throw configError(`${p}.flags[${i}]`, `unsupported flag ${JSON.stringify(f)}`);
+    if (typeof f !== 'string' || !own(FLAGS, f))
+      throw configError(`${p}.flags[${i}]`, `unsupported flag ${JSON.stringify(f)}`);
     flags |= FLAGS[f];
   });
   const rules: SeccompFilter['rules'] = [];
@@ -145,21 +171,32 @@ export function readSeccomp(raw: unknown): SeccompSettings | undefined {
       if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > 5) {
         throw configError(`${aw}.index`, 'must be an argument index from 0 to 5');
       }
-      if (typeof arg.op !== 'string' || !own(OPERATORS, arg.op)) throw configError(`${aw}.op`, `unknown operator ${JSON.stringify(arg.op)}`);
-      return { index, op: OPERATORS[arg.op], value: u64(arg.value, `${aw}.value`), valueTwo: u64(arg.valueTwo, `${aw}.valueTwo`) };
+      if (typeof arg.op !== 'string' || !own(OPERATORS, arg.op))
+        throw configError(`${aw}.op`, `unknown operator ${JSON.stringify(arg.op)}`);
+      return {
+        index,
+        op: OPERATORS[arg.op],
+        value: u64(arg.value, `${aw}.value`),
+        valueTwo: u64(arg.valueTwo, `${aw}.valueTwo`),
+      };
     });
     names.forEach((n, k) => {
       if (typeof n !== 'string' || n === '') throw configError(`${where}.names[${k}]`, 'must be a syscall name');
       // libseccomp reads a C string: "mkdir\u0000x" would be taken as mkdir (runc 1.1.5 takes it so).
-      if (n.includes('\0')) throw configError(`${where}.names[${k}]`, `must not contain a NUL byte, got ${JSON.stringify(n)}`);
+      if (n.includes('\0'))
+        throw configError(`${where}.names[${k}]`, `must not contain a NUL byte, got ${JSON.stringify(n)}`);
       // write(2) hands the listener fd to the parent (as runc's init does).
-      if (act === NOTIFY && n === 'write') throw configError(`${where}.names[${k}]`, 'SCMP_ACT_NOTIFY cannot be used for the write syscall');
+      if (act === NOTIFY && n === 'write')
+        throw configError(`${where}.names[${k}]`, 'SCMP_ACT_NOTIFY cannot be used for the write syscall');
       rules.push({ syscall: n, action: act, args });
     });
   });
   // The kernel takes WAIT_KILLABLE_RECV only with a listener: without a notifying
   // rule it means nothing, and libseccomp (runc's) leaves it out then.
-  const settings: SeccompSettings = { filter: { defaultAction, architectures, rules }, flags: flags & ~FLAG_WAIT_KILLABLE_RECV };
+  const settings: SeccompSettings = {
+    filter: { defaultAction, architectures, rules },
+    flags: flags & ~FLAG_WAIT_KILLABLE_RECV,
+  };
   // A listenerPath without a notifying rule is ignored, as by runc.
   if (rules.some((r) => r.action === NOTIFY)) {
     const path = typeof s.listenerPath === 'string' ? s.listenerPath : '';

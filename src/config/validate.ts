@@ -12,14 +12,53 @@ import { LIMITS } from '../native/kernel-constants.generated';
 import { PROTO } from '../native/protocol-layout.generated';
 import { capNumber } from './capabilities';
 import {
-  absolutePath, arrayOf, at, boolean, fields, given, i64, intIn, mapOf, nonEmptyString, object, oneOf, optional, raw,
-  required, section, string, stringArray, u16, u32, u64, type Reader,
+  absolutePath,
+  arrayOf,
+  at,
+  boolean,
+  fields,
+  given,
+  i64,
+  intIn,
+  mapOf,
+  nonEmptyString,
+  object,
+  oneOf,
+  optional,
+  raw,
+  required,
+  section,
+  string,
+  stringArray,
+  u16,
+  u32,
+  u64,
+  type Reader,
 } from './check';
 import type { Json } from './json';
 import { rlimitNumber } from './rlimits';
 import type {
-  BlockIO, Capabilities, Cpu, Device, DeviceRule, Hook, Hooks, HugepageLimit, IdMapping, Linux, Memory, Mount,
-  Namespace, Process, Resources, Rlimit, Root, Spec, ThrottleDevice, User, WeightDevice,
+  BlockIO,
+  Capabilities,
+  Cpu,
+  Device,
+  DeviceRule,
+  Hook,
+  Hooks,
+  HugepageLimit,
+  IdMapping,
+  Linux,
+  Memory,
+  Mount,
+  Namespace,
+  Process,
+  Resources,
+  Rlimit,
+  Root,
+  Spec,
+  ThrottleDevice,
+  User,
+  WeightDevice,
 } from './types';
 
 const NAMESPACES = ['pid', 'network', 'mount', 'ipc', 'uts', 'user', 'cgroup', 'time'];
@@ -62,7 +101,13 @@ function capabilityName(v: Json, p: string): string {
   return name;
 }
 const capSet = arrayOf(capabilityName);
-const capabilities: Reader<Capabilities> = section({ bounding: capSet, effective: capSet, inheritable: capSet, permitted: capSet, ambient: capSet });
+const capabilities: Reader<Capabilities> = section({
+  bounding: capSet,
+  effective: capSet,
+  inheritable: capSet,
+  permitted: capSet,
+  ambient: capSet,
+});
 
 function rlimitType(v: Json, p: string): string {
   const type = string(v, p);
@@ -146,7 +191,8 @@ function root(v: Json, p: string): Root {
 function hostName(v: Json, p: string): string {
   const s = string(v, p);
   const bytes = Buffer.byteLength(s, 'utf8');
-  if (bytes > HOST_NAME_MAX) throw configError(p, `is ${bytes} bytes long, more than the kernel's limit of ${HOST_NAME_MAX}`);
+  if (bytes > HOST_NAME_MAX)
+    throw configError(p, `is ${bytes} bytes long, more than the kernel's limit of ${HOST_NAME_MAX}`);
   return s;
 }
 
@@ -159,7 +205,10 @@ function mount(v: Json, p: string): Mount {
   const maps = fields(o, p, { uidMappings: idMappings, gidMappings: idMappings });
   if (maps.uidMappings || maps.gidMappings) {
     // runtime-spec config.md: both or neither; runc 1.2: neither may be empty.
-    for (const [k, other] of [['uidMappings', 'gidMappings'], ['gidMappings', 'uidMappings']] as const) {
+    for (const [k, other] of [
+      ['uidMappings', 'gidMappings'],
+      ['gidMappings', 'uidMappings'],
+    ] as const) {
       const list = maps[k];
       if (!list) throw configError(at(p, k), `is required with ${other} (an id-mapped mount needs both)`);
       if (list.length === 0) throw configError(at(p, k), 'must list at least one mapping');
@@ -214,10 +263,15 @@ function namespaces(v: Json, p: string): Namespace[] {
 
 function idMapping(v: Json, p: string): IdMapping {
   const o = object(v, p);
-  const m = { containerID: required(o, 'containerID', p, u32), hostID: required(o, 'hostID', p, u32), size: required(o, 'size', p, u32) };
+  const m = {
+    containerID: required(o, 'containerID', p, u32),
+    hostID: required(o, 'hostID', p, u32),
+    size: required(o, 'size', p, u32),
+  };
   if (m.size === 0) throw configError(at(p, 'size'), 'must be at least 1');
   for (const k of ['containerID', 'hostID'] as const) {
-    if (m[k] + m.size > U32_END) throw configError(at(p, 'size'), `${k} ${m[k]} + size ${m.size} goes past ${U32_END - 1}`);
+    if (m[k] + m.size > U32_END)
+      throw configError(at(p, 'size'), `${k} ${m[k]} + size ${m.size} goes past ${U32_END - 1}`);
   }
   return m;
 }
@@ -231,7 +285,10 @@ function idMappings(v: Json, p: string): IdMapping[] {
       const b = maps[j];
       for (const k of ['containerID', 'hostID'] as const) {
         if (a[k] < b[k] + b.size && b[k] < a[k] + a.size) {
-          throw configError(at(at(p, i), k), `range ${a[k]}-${a[k] + a.size - 1} overlaps ${at(p, j)} (${b[k]}-${b[k] + b.size - 1})`);
+          throw configError(
+            at(at(p, i), k),
+            `range ${a[k]}-${a[k] + a.size - 1} overlaps ${at(p, j)} (${b[k]}-${b[k] + b.size - 1})`,
+          );
         }
       }
     }
@@ -254,9 +311,10 @@ function device(v: Json, p: string): Device {
   const o = object(v, p);
   const type = required(o, 'type', p, oneOf(['c', 'b', 'u', 'p']));
   const path = required(o, 'path', p, absolutePath);
-  const numbers = type === 'p'
-    ? fields(o, p, { major: deviceMajor, minor: deviceMinor })
-    : { major: required(o, 'major', p, deviceMajor), minor: required(o, 'minor', p, deviceMinor) };
+  const numbers =
+    type === 'p'
+      ? fields(o, p, { major: deviceMajor, minor: deviceMinor })
+      : { major: required(o, 'major', p, deviceMajor), minor: required(o, 'minor', p, deviceMinor) };
   return { type, path, ...numbers, ...fields(o, p, { fileMode, uid: u32, gid: u32 }) };
 }
 
@@ -268,7 +326,8 @@ function device(v: Json, p: string): Device {
 function deviceAccess(v: Json, p: string): string {
   const given = string(v, p);
   const access = given.replace(/[^rwm]/g, '');
-  if (given !== '' && access === '') throw configError(p, `must name at least one of r, w and m, got ${JSON.stringify(given)}`);
+  if (given !== '' && access === '')
+    throw configError(p, `must name at least one of r, w and m, got ${JSON.stringify(given)}`);
   return access;
 }
 
@@ -277,7 +336,12 @@ function deviceRule(v: Json, p: string): DeviceRule {
   return {
     allow: required(o, 'allow', p, boolean),
     // -1 (or null, or no value) means any; the devices cgroup reads 32 bits.
-    ...fields(o, p, { type: oneOf(['a', 'b', 'c']), major: intIn(-1, U32_END - 1), minor: intIn(-1, U32_END - 1), access: deviceAccess }),
+    ...fields(o, p, {
+      type: oneOf(['a', 'b', 'c']),
+      major: intIn(-1, U32_END - 1),
+      minor: intIn(-1, U32_END - 1),
+      access: deviceAccess,
+    }),
   };
 }
 
@@ -316,7 +380,11 @@ function weightDevice(v: Json, p: string): WeightDevice {
 
 function throttleDevice(v: Json, p: string): ThrottleDevice {
   const o = object(v, p);
-  return { major: required(o, 'major', p, i64), minor: required(o, 'minor', p, i64), rate: required(o, 'rate', p, u64) };
+  return {
+    major: required(o, 'major', p, i64),
+    minor: required(o, 'minor', p, i64),
+    rate: required(o, 'rate', p, u64),
+  };
 }
 const throttleList = arrayOf(throttleDevice);
 
@@ -387,9 +455,11 @@ function namespacesNeeded(spec: Spec): void {
   const userNs = find('user');
   for (const k of ['uidMappings', 'gidMappings'] as const) {
     const maps = linux[k] ?? [];
-    if (userNs && !userNs.path && maps.length === 0) throw configError(`linux.${k}`, 'is required with a new user namespace');
+    if (userNs && !userNs.path && maps.length === 0)
+      throw configError(`linux.${k}`, 'is required with a new user namespace');
     if (!userNs && maps.length > 0) throw configError(`linux.${k}`, 'requires a user namespace in linux.namespaces');
-    if (userNs && maps.length > 0 && !mapsRoot(maps)) throw configError(`linux.${k}`, 'must map container ID 0 (runc requires a root mapping)');
+    if (userNs && maps.length > 0 && !mapsRoot(maps))
+      throw configError(`linux.${k}`, 'must map container ID 0 (runc requires a root mapping)');
   }
 
   const uts = find('uts');
@@ -400,7 +470,8 @@ function namespacesNeeded(spec: Spec): void {
   }
 
   for (const k of ['maskedPaths', 'readonlyPaths'] as const) {
-    if ((linux[k] ?? []).length > 0 && !find('mount')) throw configError(`linux.${k}`, 'requires a mount namespace in linux.namespaces');
+    if ((linux[k] ?? []).length > 0 && !find('mount'))
+      throw configError(`linux.${k}`, 'requires a mount namespace in linux.namespaces');
   }
 }
 

@@ -18,14 +18,30 @@ export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'start
 
 function failure(kind: HookKind, i: number, hook: Hook, why: string, output: string): MiniRunError {
   const first = output.trim().split('\n')[0];
-  return new MiniRunError('HOOK', `hooks.${kind}[${i}] ${hook.path}: error running hook: ${why}${first ? `: ${first}` : ''}`);
+  return new MiniRunError(
+    'HOOK',
+    `hooks.${kind}[${i}] ${hook.path}: error running hook: ${why}${first ? `: ${first}` : ''}`,
+  );
 }
 
 // Go's words for the signals (runc's "signal: bad system call").
 const SIGNAL_WORDS: Record<number, string> = {
-  1: 'hangup', 2: 'interrupt', 3: 'quit', 4: 'illegal instruction', 5: 'trace/breakpoint trap', 6: 'aborted',
-  7: 'bus error', 8: 'floating point exception', 9: 'killed', 10: 'user defined signal 1', 11: 'segmentation fault',
-  12: 'user defined signal 2', 13: 'broken pipe', 14: 'alarm clock', 15: 'terminated', 31: 'bad system call',
+  1: 'hangup',
+  2: 'interrupt',
+  3: 'quit',
+  4: 'illegal instruction',
+  5: 'trace/breakpoint trap',
+  6: 'aborted',
+  7: 'bus error',
+  8: 'floating point exception',
+  9: 'killed',
+  10: 'user defined signal 1',
+  11: 'segmentation fault',
+  12: 'user defined signal 2',
+  13: 'broken pipe',
+  14: 'alarm clock',
+  15: 'terminated',
+  31: 'bad system call',
 };
 
 function signalWords(signal: number | NodeJS.Signals): string {
@@ -60,7 +76,8 @@ function runHostHook(kind: HookKind, i: number, hook: Hook, state: string): void
     killSignal: 'SIGKILL',
   });
   const output = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
-  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  const error: NodeJS.ErrnoException | undefined = r.error;
+  const code = error?.code;
   if (code === 'ETIMEDOUT') throw failure(kind, i, hook, `ran past its timeout of ${hook.timeout}s`, '');
   // A hook may exit without reading the state: EPIPE then says nothing (Go's os/exec ignores it too).
   if (r.error && !(code === 'EPIPE' && (r.status !== null || r.signal !== null))) {
@@ -71,7 +88,12 @@ function runHostHook(kind: HookKind, i: number, hook: Hook, state: string): void
 }
 
 /** poststop: failures are warnings, and the other hooks still run. */
-export function runHostHooksWarnOnly(kind: HookKind, hooks: readonly Hook[] | undefined, state: string, warn: (msg: string) => void): void {
+export function runHostHooksWarnOnly(
+  kind: HookKind,
+  hooks: readonly Hook[] | undefined,
+  state: string,
+  warn: (msg: string) => void,
+): void {
   (hooks ?? []).forEach((hook, i) => {
     try {
       runHostHook(kind, i, hook, state);
@@ -87,7 +109,12 @@ export function runContainerHooks(
   kind: 'createContainer' | 'startContainer',
   hooks: readonly Hook[] | undefined,
   state: string,
-  target: { pid: number; rootfs: string; container: HookContainer; seccompListener?: (pid: number, fd: number) => void },
+  target: {
+    pid: number;
+    rootfs: string;
+    container: HookContainer;
+    seccompListener?: (pid: number, fd: number) => void;
+  },
 ): void {
   if (!hooks || hooks.length === 0) return;
   hooks.forEach((hook, i) => {
@@ -100,7 +127,10 @@ export function runContainerHooks(
       try {
         fs.writeSync(stdinW, state); // far below a pipe's capacity
         addon.close(stdinW);
-        pid = launch(addon, plan, [stdinR, out, out], { placeInit: () => undefined, seccompListener: target.seccompListener }).pid;
+        pid = launch(addon, plan, [stdinR, out, out], {
+          placeInit: () => undefined,
+          seccompListener: target.seccompListener,
+        }).pid;
       } catch (e) {
         throw failure(kind, i, hook, (e as Error).message, '');
       } finally {

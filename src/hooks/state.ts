@@ -12,7 +12,13 @@ export type StateBase = { ociVersion: string; id: string; bundle: string; annota
 
 /** The state object, its keys in runc's order (pid and annotations left out when empty). */
 export function ociState(base: StateBase, status: HookState['status'], pid: number): HookState {
-  const s: HookState = { ociVersion: base.ociVersion, id: base.id, status, ...(pid > 0 ? { pid } : {}), bundle: base.bundle };
+  const s: HookState = {
+    ociVersion: base.ociVersion,
+    id: base.id,
+    status,
+    ...(pid > 0 ? { pid } : {}),
+    bundle: base.bundle,
+  };
   if (base.annotations && Object.keys(base.annotations).length > 0) s.annotations = base.annotations;
   return s;
 }

@@ -51,7 +51,8 @@ export function resolveRootfs(bundle: string, spec: Spec, pwd = process.env.PWD)
   } catch (e) {
     throw configError('root.path', `${abs}: ${(e as NodeJS.ErrnoException).code}`);
   }
-  if (real !== abs) throw configError('root.path', `invalid rootfs: ${abs} is a symlink or goes through one (it resolves to ${real})`);
+  if (real !== abs)
+    throw configError('root.path', `invalid rootfs: ${abs} is a symlink or goes through one (it resolves to ${real})`);
   if (!fs.statSync(real).isDirectory()) throw configError('root.path', `${abs}: not a directory`);
   return real;
 }

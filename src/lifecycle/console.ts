@@ -10,7 +10,10 @@ import { writeAll } from '../output';
 /** runc's rules for --console-socket and process.terminal. */
 export function checkConsoleUse(terminal: boolean, detached: boolean, consoleSocket: string | undefined): void {
   if (terminal && detached && consoleSocket === undefined) {
-    throw new MiniRunError('USAGE', '--console-socket: required for a terminal (process.terminal) when minirun does not stay attached');
+    throw new MiniRunError(
+      'USAGE',
+      '--console-socket: required for a terminal (process.terminal) when minirun does not stay attached',
+    );
   }
   if (consoleSocket !== undefined && !terminal) {
     throw new MiniRunError('USAGE', '--console-socket: only for a process with a terminal (process.terminal or --tty)');
@@ -71,17 +74,24 @@ export function terminalRelay(addon: Addon): TerminalRelay {
   };
   return {
     attach(master: number) {
-      termios(() => addon.setTerminal(master, addon.getTerminal(master), 'no-onlcr'), 'clear ONLCR on the container\'s pty');
+      termios(
+        () => addon.setTerminal(master, addon.getTerminal(master), 'no-onlcr'),
+        "clear ONLCR on the container's pty",
+      );
       // Our stdin into the pty on a native thread (a read that may never end).
       addon.pump(0, master, false);
-      const { ReadStream } = require('node:tty') as typeof import('node:tty'); // only with a terminal
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, synchronously, only with a terminal
+      const { ReadStream } = require('node:tty') as typeof import('node:tty');
       const out = new ReadStream(master);
       out.on('data', (c: Buffer) => writeAll(1, c));
       // EIO: every process of the container let go of the pty.
       out.on('error', () => done());
       out.on('close', () => done());
       out.on('end', () => done());
-      termios(() => addon.setTerminal(host.fd, addon.getTerminal(host.fd), 'raw'), `make our terminal (${host.name}) raw`);
+      termios(
+        () => addon.setTerminal(host.fd, addon.getTerminal(host.fd), 'raw'),
+        `make our terminal (${host.name}) raw`,
+      );
       process.on('SIGINT', onInterrupt);
       onWinch = () => {
         try {
@@ -108,7 +118,11 @@ interface HostTerminal {
 
 /** runc's initHostConsole: the first of stderr, stdout, stdin that is a terminal, else /dev/tty. */
 function hostTerminal(addon: Addon): HostTerminal {
-  for (const [fd, name] of [[2, 'stderr'], [1, 'stdout'], [0, 'stdin']] as const) {
+  for (const [fd, name] of [
+    [2, 'stderr'],
+    [1, 'stdout'],
+    [0, 'stdin'],
+  ] as const) {
     try {
       return { fd, opened: false, name, settings: addon.getTerminal(fd) };
     } catch {
@@ -120,13 +134,19 @@ function hostTerminal(addon: Addon): HostTerminal {
     fd = fs.openSync('/dev/tty', 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new MiniRunError('USAGE', `process.terminal: minirun has no terminal to attach the container to (open /dev/tty: ${code}); run it from a terminal or pass --console-socket`);
+    throw new MiniRunError(
+      'USAGE',
+      `process.terminal: minirun has no terminal to attach the container to (open /dev/tty: ${code}); run it from a terminal or pass --console-socket`,
+    );
   }
   try {
     return { fd, opened: true, name: '/dev/tty', settings: addon.getTerminal(fd) };
   } catch (e) {
     fs.closeSync(fd);
-    throw new MiniRunError('USAGE', `process.terminal: /dev/tty: tcgetattr: ${errnoName((e as { errno?: number }).errno ?? 0)}`);
+    throw new MiniRunError(
+      'USAGE',
+      `process.terminal: /dev/tty: tcgetattr: ${errnoName((e as { errno?: number }).errno ?? 0)}`,
+    );
   }
 }
 

@@ -69,12 +69,18 @@ function make(addon: Addon, req: MakeRequest): Made {
     }
     createCgroups(prepared.cgroups);
     dieAt('cgroups');
-    const launched = launch(addon, prepared.plan, req.stdio, {
-      ...journaledSteps(addon, prepared, journal, hooks),
-      startHooks: req.startNow ? (pid) => onStart(hooks, pid) : undefined,
-      console: req.console,
-      seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
-    }, req.extraFds);
+    const launched = launch(
+      addon,
+      prepared.plan,
+      req.stdio,
+      {
+        ...journaledSteps(addon, prepared, journal, hooks),
+        startHooks: req.startNow ? (pid) => onStart(hooks, pid) : undefined,
+        console: req.console,
+        seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
+      },
+      req.extraFds,
+    );
     if (launched.sock >= 0) addon.close(launched.sock);
     const state = recordState(dir, id, prepared, launched.pid, req.startNow ? 'running' : 'created');
     dieAt('recorded');
@@ -92,7 +98,12 @@ function make(addon: Addon, req: MakeRequest): Made {
  * never signalled) and whatever is left in its cgroups, the cgroups, the
  * mounts on a shared rootfs, the state dir; then the poststop hooks.
  */
-export function unmake(addon: Addon, dir: string, rec: ContainerState | JournalRecord | undefined, opts: { poststop: boolean }): void {
+export function unmake(
+  addon: Addon,
+  dir: string,
+  rec: ContainerState | JournalRecord | undefined,
+  opts: { poststop: boolean },
+): void {
   if (rec) {
     if (currentStatus(rec) !== 'stopped') {
       try {

@@ -23,7 +23,13 @@ export interface CreateOptions {
 
 export function create(opts: CreateOptions): void {
   const fifo = path.join(containerDir(opts.root, opts.id), EXEC_FIFO);
-  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, execFifo: fifo });
+  const prepared = prepare({
+    id: opts.id,
+    bundle: opts.bundle,
+    noPivot: opts.noPivot,
+    noNewKeyring: opts.noNewKeyring,
+    execFifo: fifo,
+  });
   checkConsoleUse(prepared.spec.process?.terminal === true, true, opts.consoleSocket);
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);

@@ -65,7 +65,10 @@ export function stream(root: string, id: string, intervalMs: number): Promise<vo
   const { mode, dirs } = target(root, id);
   const emit = (text: string) => writeAll(1, Buffer.from(text));
   let kills = oomKills(mode, dirs) ?? 0n;
-  debug(() => `events: watching ${dirs.map((d) => d.path).join(', ')} (${kills} OOM kills so far, polled every ${OOM_POLL_MS} ms)`);
+  debug(
+    () =>
+      `events: watching ${dirs.map((d) => d.path).join(', ')} (${kills} OOM kills so far, polled every ${OOM_POLL_MS} ms)`,
+  );
   return new Promise((resolve) => {
     const stats = setInterval(() => {
       try {

@@ -41,11 +41,15 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
   checkLsm(execProcess(spec, cmd.options), lsmNames(cmd));
-  const cgroupDirs = subCgroupDirs(state.cgroupDirs ?? [], cmd.subCgroups ?? new Map());
+  const cgroupDirs = subCgroupDirs(state.cgroupDirs ?? [], cmd.subCgroups ?? new Map<string, string>());
   cgroupDirs.forEach((d, i) => {
     const moved = d.path !== state.cgroupDirs?.[i].path;
     // checked before anything starts, in runc's words (it fails writing the pid)
-    if (moved && !fs.existsSync(`${d.path}/cgroup.procs`)) throw new MiniRunError('USAGE', `--cgroup: no such cgroup: error adding pid to ${d.path}/cgroup.procs: no such file or directory`);
+    if (moved && !fs.existsSync(`${d.path}/cgroup.procs`))
+      throw new MiniRunError(
+        'USAGE',
+        `--cgroup: no such cgroup: error adding pid to ${d.path}/cgroup.procs: no such file or directory`,
+      );
   });
   const extra = extraFds(cmd.preserveFds);
   plan.env.push(...extra.env);
@@ -58,11 +62,17 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
     const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
     let launched;
     try {
-      launched = launch(addon, plan, relay ? relay.childFds : [0, 1, 2], {
-        placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
-        console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
-        seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
-      }, extra.fds);
+      launched = launch(
+        addon,
+        plan,
+        relay ? relay.childFds : [0, 1, 2],
+        {
+          placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
+          console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
+          seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
+        },
+        extra.fds,
+      );
     } finally {
       relay?.releaseChildEnds();
     }
@@ -86,7 +96,11 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
 /** Where an LSM setting came from: the --process file, a flag, or config.json. */
 function lsmNames(cmd: ExecCommand) {
   if (cmd.processFile) {
-    return { apparmorProfile: `--process ${cmd.processFile}: process.apparmorProfile`, selinuxLabel: `--process ${cmd.processFile}: process.selinuxLabel`, mountLabel: '' };
+    return {
+      apparmorProfile: `--process ${cmd.processFile}: process.apparmorProfile`,
+      selinuxLabel: `--process ${cmd.processFile}: process.selinuxLabel`,
+      mountLabel: '',
+    };
   }
   return {
     ...CONFIG_LSM_NAMES,

@@ -34,7 +34,10 @@ export function extraFds(preserve: number): ExtraFds {
     try {
       fs.fstatSync(base + i);
     } catch (e) {
-      throw new MiniRunError('USAGE', `--preserve-fds: fd ${base + i} is not open (preserved fd ${i} of ${preserve}): ${(e as NodeJS.ErrnoException).code}`);
+      throw new MiniRunError(
+        'USAGE',
+        `--preserve-fds: fd ${base + i} is not open (preserved fd ${i} of ${preserve}): ${(e as NodeJS.ErrnoException).code}`,
+      );
     }
     fds.push(base + i);
   }

@@ -7,7 +7,14 @@ import { seccompFeatures } from '../config/seccomp';
 import { CAPABILITIES } from '../config/capabilities';
 import { SPEC_VERSION } from '../version';
 
-export const SUPPORTED_HOOKS: readonly string[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
+export const SUPPORTED_HOOKS: readonly string[] = [
+  'prestart',
+  'createRuntime',
+  'createContainer',
+  'startContainer',
+  'poststart',
+  'poststop',
+];
 
 export function features(version: string): object {
   return {

@@ -11,7 +11,8 @@ import type { Hooks, Spec } from '../config/types';
 import { sendToListener } from './seccomp-listener';
 
 // The runner (and child_process with it) loads only for a container that has hooks.
-const runner = (): typeof HookRunner => require('../hooks/run');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+const runner = (): typeof HookRunner => require('../hooks/run') as typeof HookRunner;
 const none = (hooks: readonly unknown[] | undefined) => !hooks || hooks.length === 0;
 
 export interface HookContext {
@@ -34,7 +35,11 @@ export function onCreate(c: HookContext, pid: number): void {
   const r = runner();
   r.runHostHooks('prestart', h?.prestart, st);
   r.runHostHooks('createRuntime', h?.createRuntime, st);
-  r.runContainerHooks(c.addon, 'createContainer', h?.createContainer, st, { pid, container: c.container, rootfs: c.rootfs });
+  r.runContainerHooks(c.addon, 'createContainer', h?.createContainer, st, {
+    pid,
+    container: c.container,
+    rootfs: c.rootfs,
+  });
 }
 
 export function onStart(c: HookContext, pid: number): void {
@@ -46,7 +51,8 @@ export function onStart(c: HookContext, pid: number): void {
     pid,
     container: c.container,
     rootfs: c.rootfs,
-    seccompListener: listener && ((hookPid, fd) => sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
+    seccompListener:
+      listener && ((hookPid, fd) => sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
   });
 }
 
@@ -57,5 +63,7 @@ export function onStarted(c: HookContext, pid: number): void {
 
 export function onStopped(c: Pick<HookContext, 'hooks' | 'state'>, pid: number): void {
   if (none(c.hooks?.poststop)) return;
-  runner().runHostHooksWarnOnly('poststop', c.hooks?.poststop, hookState(c.state, 'stopped', pid), (m) => err(`minirun: warning: ${m}\n`));
+  runner().runHostHooksWarnOnly('poststop', c.hooks?.poststop, hookState(c.state, 'stopped', pid), (m) =>
+    err(`minirun: warning: ${m}\n`),
+  );
 }

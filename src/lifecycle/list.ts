@@ -2,16 +2,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { findContainer } from '../state/find';
-import { stateView } from './state';
+import { stateView, type StateView } from './state';
 
-function collect(root: string): Record<string, unknown>[] {
+function collect(root: string): StateView[] {
   let ids: string[];
   try {
     ids = fs.readdirSync(root).sort();
   } catch {
     return [];
   }
-  const out: Record<string, unknown>[] = [];
+  const out: StateView[] = [];
   for (const id of ids) {
     try {
       const found = findContainer(root, id);
@@ -26,7 +26,9 @@ function collect(root: string): Record<string, unknown>[] {
 /** Columns as Go's tabwriter with minwidth 12 and padding 3 lays them out (runc). */
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(12, ...rows.map((r) => r[c].length + 3)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('') + '\n').join('');
+  return rows
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('') + '\n')
+    .join('');
 }
 
 export function listText(root: string, format: string, quiet: boolean): string {

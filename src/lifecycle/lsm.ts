@@ -37,14 +37,22 @@ export const CONFIG_LSM_NAMES: LsmNames = {
 export function checkLsm(f: LsmFields, names: LsmNames = CONFIG_LSM_NAMES): void {
   const fail = (field: keyof LsmFields, reason: string) => new MiniRunError('CONFIG', `${names[field]}: ${reason}`);
   if (f.apparmorProfile && !apparmorEnabled()) {
-    throw fail('apparmorProfile', 'AppArmor is not enabled on this host (runc fails too: write /proc/self/attr/exec: EINVAL)');
+    throw fail(
+      'apparmorProfile',
+      'AppArmor is not enabled on this host (runc fails too: write /proc/self/attr/exec: EINVAL)',
+    );
   }
   if (f.selinuxLabel) {
-    if (!selinuxEnabled()) throw fail('selinuxLabel', 'SELinux is disabled or not supported on this host (runc refuses this too)');
+    if (!selinuxEnabled())
+      throw fail('selinuxLabel', 'SELinux is disabled or not supported on this host (runc refuses this too)');
     throw fail('selinuxLabel', 'SELinux labels are not supported yet');
   }
   if (f.mountLabel) {
-    if (!selinuxEnabled()) throw fail('mountLabel', 'SELinux is disabled or not supported on this host (runc fails too: its mounts get context=...: EINVAL)');
+    if (!selinuxEnabled())
+      throw fail(
+        'mountLabel',
+        'SELinux is disabled or not supported on this host (runc fails too: its mounts get context=...: EINVAL)',
+      );
     throw fail('mountLabel', 'SELinux labels are not supported yet');
   }
 }

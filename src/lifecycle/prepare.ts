@@ -75,8 +75,11 @@ export function prepare(opts: PrepareOptions): Prepared {
   checkLsm({ ...spec.process, mountLabel: linux.mountLabel });
   const netDevices = readNetDevices(linux.netDevices, linux.namespaces ?? []);
   for (const d of netDevices) {
-    if (!fs.existsSync(`/sys/class/net/${d.hostName}`)) throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
+    if (!fs.existsSync(`/sys/class/net/${d.hostName}`))
+      throw configError(`linux.netDevices[${JSON.stringify(d.hostName)}]`, 'no such interface on the host');
   }
-  debug(() => `bundle ${bundle}, rootfs ${rootfs}; cgroups (${cgroups.mode}): ${cgroups.dirs.map((d) => d.path).join(' ')}`);
+  debug(
+    () => `bundle ${bundle}, rootfs ${rootfs}; cgroups (${cgroups.mode}): ${cgroups.dirs.map((d) => d.path).join(' ')}`,
+  );
   return { spec, bundle, plan, cgroups, netDevices, rootfsMountsBefore: rootfsMountsBefore(spec, rootfs) };
 }

@@ -10,7 +10,12 @@ import { hookContainer, type HookContext } from './hook-points';
 import type { Prepared } from './prepare';
 
 /** The state of a container create is making, as state.json (and the journal before it) records it. */
-export function stateRecord(id: string, prepared: Prepared, pid: number, status: ContainerState['status']): ContainerState {
+export function stateRecord(
+  id: string,
+  prepared: Prepared,
+  pid: number,
+  status: ContainerState['status'],
+): ContainerState {
   return {
     ociVersion: prepared.spec.ociVersion,
     id,
@@ -24,14 +29,22 @@ export function stateRecord(id: string, prepared: Prepared, pid: number, status:
     pidStartTime: pid > 0 ? pidStartTime(pid) : undefined,
     cgroupDirs: prepared.cgroups.dirs,
     cgroupMode: prepared.cgroups.mode,
-    resources: prepared.spec.linux?.resources ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined }) : undefined,
+    resources: prepared.spec.linux?.resources
+      ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined })
+      : undefined,
     hooks: prepared.spec.hooks,
     namespaces: prepared.spec.linux?.namespaces,
     rootfsMountsBefore: prepared.rootfsMountsBefore,
   };
 }
 
-export function recordState(dir: string, id: string, prepared: Prepared, pid: number, status: ContainerState['status']): ContainerState {
+export function recordState(
+  dir: string,
+  id: string,
+  prepared: Prepared,
+  pid: number,
+  status: ContainerState['status'],
+): ContainerState {
   const state = stateRecord(id, prepared, pid, status);
   writeState(dir, state);
   return state;
@@ -52,7 +65,12 @@ export function hookContext(addon: Addon, id: string, prepared: Prepared): HookC
   return {
     addon,
     hooks: prepared.spec.hooks,
-    state: { ociVersion: prepared.spec.ociVersion, id, bundle: prepared.bundle, annotations: prepared.spec.annotations },
+    state: {
+      ociVersion: prepared.spec.ociVersion,
+      id,
+      bundle: prepared.bundle,
+      annotations: prepared.spec.annotations,
+    },
     container: hookContainer(prepared.spec),
     rootfs: prepared.plan.rootfs,
   };

@@ -30,7 +30,12 @@ export interface RunOptions {
 }
 
 export async function run(opts: RunOptions): Promise<number> {
-  const prepared = prepare({ id: opts.id, bundle: opts.bundle, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring });
+  const prepared = prepare({
+    id: opts.id,
+    bundle: opts.bundle,
+    noPivot: opts.noPivot,
+    noNewKeyring: opts.noNewKeyring,
+  });
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);
   const terminal = prepared.spec.process?.terminal === true;

@@ -22,7 +22,13 @@ export function processState(listener: SeccompListener, pid: number, state: Hook
 }
 
 /** Sends the state of process `pid` with its notify fd to the listener. */
-export function sendToListener(addon: Addon, listener: SeccompListener, fd: number, pid: number, state: HookState): void {
+export function sendToListener(
+  addon: Addon,
+  listener: SeccompListener,
+  fd: number,
+  pid: number,
+  state: HookState,
+): void {
   try {
     addon.sendWithFd(listener.path, Buffer.from(processState(listener, pid, state)), fd);
   } catch (e) {

@@ -21,7 +21,9 @@ export function start(root: string, id: string): void {
       hooks: state.hooks,
       state,
       // startContainer hooks run as the process, so they need its settings
-      container: state.hooks?.startContainer?.length ? hookContainer(loadSpec(state.bundle)) : { namespaces: state.namespaces ?? [] },
+      container: state.hooks?.startContainer?.length
+        ? hookContainer(loadSpec(state.bundle))
+        : { namespaces: state.namespaces ?? [] },
       rootfs: state.rootfs,
     };
     try {
@@ -42,7 +44,10 @@ export function start(root: string, id: string): void {
           if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
         }
         if (currentStatus(state) === 'stopped' || i > 10_000) {
-          throw new MiniRunError('STATE', `cannot start container ${id}: its init exited before it could run the process`);
+          throw new MiniRunError(
+            'STATE',
+            `cannot start container ${id}: its init exited before it could run the process`,
+          );
         }
         sleepSync(1);
       }

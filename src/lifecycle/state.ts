@@ -1,11 +1,18 @@
 // `minirun state`: runc's JSON for one container.
 import { findContainer, statusOf, type Found } from '../state/find';
+import type { ContainerState } from '../state/types';
+
+/** runc's fields for a container, in its order (`state` prints them, `list` lists them). */
+export type StateView = Pick<
+  ContainerState,
+  'ociVersion' | 'id' | 'pid' | 'status' | 'bundle' | 'rootfs' | 'created' | 'owner' | 'annotations'
+>;
 
 /** What runc shows of a container: its status now, pid 0 once stopped. */
-export function stateView(found: Found, owner: string): Record<string, unknown> {
+export function stateView(found: Found, owner: string): StateView {
   const { state } = found;
   const status = statusOf(found);
-  const out: Record<string, unknown> = {
+  const out: StateView = {
     ociVersion: state.ociVersion,
     id: state.id,
     pid: status === 'stopped' ? 0 : state.pid,

@@ -14,7 +14,6 @@ export interface StdioRelay {
   drained(): Promise<void>;
 }
 
-
 function copyOut(fd: number, to: number): Promise<void> {
   const sock = new net.Socket({ fd, readable: true, writable: false });
   sock.on('data', (c: Buffer) => writeAll(to, c));

@@ -42,7 +42,11 @@ const UNITS: Record<string, bigint> = { '': 1n, k: 1n << 10n, m: 1n << 20n, g: 1
 export function parseBytes(flag: string, text: string): bigint {
   if (text === '-1') return -1n;
   const m = /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i.exec(text);
-  if (!m) throw new MiniRunError('USAGE', `--${flag}: invalid size ${JSON.stringify(text)} (a number of bytes, or with k, m, g, t, p)`);
+  if (!m)
+    throw new MiniRunError(
+      'USAGE',
+      `--${flag}: invalid size ${JSON.stringify(text)} (a number of bytes, or with k, m, g, t, p)`,
+    );
   const unit = UNITS[(m[2] ?? '').toLowerCase()];
   const [whole, frac = ''] = m[1].split('.');
   const scale = 10n ** BigInt(frac.length);
@@ -53,7 +57,15 @@ export function parseBytes(flag: string, text: string): bigint {
 export function resourcesFromFlags(f: UpdateFlags): Resources {
   const r: Resources = {};
   const nz = <T>(v: T | undefined) => (v === undefined || v === 0n || v === 0 || v === '' ? undefined : v);
-  const cpu = { shares: nz(f.cpuShare), quota: nz(f.cpuQuota), period: nz(f.cpuPeriod), realtimePeriod: nz(f.cpuRtPeriod), realtimeRuntime: nz(f.cpuRtRuntime), cpus: nz(f.cpusetCpus), mems: nz(f.cpusetMems) };
+  const cpu = {
+    shares: nz(f.cpuShare),
+    quota: nz(f.cpuQuota),
+    period: nz(f.cpuPeriod),
+    realtimePeriod: nz(f.cpuRtPeriod),
+    realtimeRuntime: nz(f.cpuRtRuntime),
+    cpus: nz(f.cpusetCpus),
+    mems: nz(f.cpusetMems),
+  };
   const memory = { limit: nz(f.memory), reservation: nz(f.memoryReservation), swap: nz(f.memorySwap) };
   const defined = (o: object) => Object.values(o).some((v) => v !== undefined);
   if (defined(cpu)) r.cpu = cpu;
@@ -87,8 +99,25 @@ export function resourcesFromFile(file: string, stdin: () => string): Resources 
 export function updatable(r: Resources): Resources {
   const { memory, cpu, blockIO, pids, unified } = r;
   const out: Resources = {};
-  if (memory) out.memory = { limit: memory.limit, reservation: memory.reservation, swap: memory.swap, kernel: memory.kernel, kernelTCP: memory.kernelTCP };
-  if (cpu) out.cpu = { shares: cpu.shares, quota: cpu.quota, period: cpu.period, realtimeRuntime: cpu.realtimeRuntime, realtimePeriod: cpu.realtimePeriod, cpus: cpu.cpus, mems: cpu.mems, idle: cpu.idle };
+  if (memory)
+    out.memory = {
+      limit: memory.limit,
+      reservation: memory.reservation,
+      swap: memory.swap,
+      kernel: memory.kernel,
+      kernelTCP: memory.kernelTCP,
+    };
+  if (cpu)
+    out.cpu = {
+      shares: cpu.shares,
+      quota: cpu.quota,
+      period: cpu.period,
+      realtimeRuntime: cpu.realtimeRuntime,
+      realtimePeriod: cpu.realtimePeriod,
+      cpus: cpu.cpus,
+      mems: cpu.mems,
+      idle: cpu.idle,
+    };
   if (blockIO?.weight !== undefined) out.blockIO = { weight: blockIO.weight };
   if (pids) out.pids = pids;
   if (unified) out.unified = unified;
@@ -96,19 +125,20 @@ export function updatable(r: Resources): Resources {
 }
 
 function stripUndefinedDeep(r: Resources): Resources {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'unified' ? v : stripUndefined(v as object)])) as Resources;
+  const sections = Object.entries(r as Record<string, object>);
+  return Object.fromEntries(sections.map(([k, v]) => [k, k === 'unified' ? v : stripUndefined(v)]));
 }
 
 /** Given values over the last applied ones, section by section. */
 export function merge(old: Resources, given: Resources): Resources {
   const out: Record<string, unknown> = { ...old };
-  for (const [k, v] of Object.entries(given)) {
+  for (const [k, v] of Object.entries(given as Record<string, unknown>)) {
     if (v === undefined) continue;
     const prev = (old as Record<string, unknown>)[k];
     const isPlain = typeof v === 'object' && v !== null && !Array.isArray(v) && k !== 'unified' && k !== 'rdma';
-    out[k] = isPlain && typeof prev === 'object' && prev !== null ? { ...prev, ...stripUndefined(v as object) } : v;
+    out[k] = isPlain && typeof prev === 'object' && prev !== null ? { ...prev, ...stripUndefined(v) } : v;
   }
-  return out as Resources;
+  return out;
 }
 
 function stripUndefined(o: object): object {
@@ -116,7 +146,12 @@ function stripUndefined(o: object): object {
 }
 
 /** The files to write. A quota or period given alone keeps the other's last value (v2's cpu.max needs both). */
-export function updateWrites(mode: CgroupMode, given: Resources, merged: Resources, currentMemoryLimit: () => bigint): CgroupWrite[] {
+export function updateWrites(
+  mode: CgroupMode,
+  given: Resources,
+  merged: Resources,
+  currentMemoryLimit: () => bigint,
+): CgroupWrite[] {
   const r: Resources = { ...given };
   if (given.cpu && (given.cpu.quota !== undefined) !== (given.cpu.period !== undefined)) {
     r.cpu = { ...given.cpu, quota: merged.cpu?.quota, period: merged.cpu?.period };

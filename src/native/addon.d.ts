@@ -1,5 +1,6 @@
 // The addon's surface (native/addon.cc). Loaded by src/native/loader.ts.
 import type { SeccompFilter } from '../config/seccomp';
+import type { SyncKind } from './protocol-layout.generated';
 export interface WaitStatus {
   pid: number;
   code: number | null;
@@ -7,7 +8,7 @@ export interface WaitStatus {
 }
 
 export type HelperMessage =
-  | { type: 'sync'; kind: number; value: number; fd?: number }
+  | { type: 'sync'; kind: SyncKind; value: number; fd?: number }
   | { type: 'error'; step: string; errno: number; detail: string }
   | { type: 'eof' };
 

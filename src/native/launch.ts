@@ -72,7 +72,8 @@ function startHelper(addon: Addon, plan: LaunchPlan, fds: number[]): { pid: numb
   } catch (e) {
     const { planBytes, maxPlanBytes } = e as { planBytes?: number; maxPlanBytes?: number };
     if (planBytes === undefined || maxPlanBytes === undefined) throw e;
-    const limit = maxPlanBytes === PROTO.kMaxPlanBytes ? 'its receive buffer' : 'twice net.core.wmem_max, less 32 bytes';
+    const limit =
+      maxPlanBytes === PROTO.kMaxPlanBytes ? 'its receive buffer' : 'twice net.core.wmem_max, less 32 bytes';
     throw new MiniRunError(
       'CONFIG',
       `the launch plan is ${planBytes} bytes: one message to the init helper carries at most ${maxPlanBytes} (${limit}); use fewer or shorter env entries, args or mounts`,
@@ -84,7 +85,9 @@ function describeExit(addon: Addon, helper: number): string {
   const st = addon.waitSync(helper, true);
   if (!st) return 'the init helper closed its socket';
   if (st.signal !== null) return `the init helper was killed by signal ${st.signal}`;
-  return st.code === INIT_FAILED_EXIT ? 'the init helper could not start' : `the init helper exited with status ${st.code}`;
+  return st.code === INIT_FAILED_EXIT
+    ? 'the init helper could not start'
+    : `the init helper exited with status ${st.code}`;
 }
 
 /**
@@ -92,10 +95,19 @@ function describeExit(addon: Addon, helper: number): string {
  * fifo (create). On failure everything the helper made is gone: the init is
  * killed and reaped; the caller removes cgroups and state.
  */
-export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, number], host: HostSide, extra: number[] = []): Launched {
+export function launch(
+  addon: Addon,
+  plan: LaunchPlan,
+  stdio: [number, number, number],
+  host: HostSide,
+  extra: number[] = [],
+): Launched {
   const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
   const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf }, [...stdio, ...extra]);
-  debug(() => `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`);
+  debug(
+    () =>
+      `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`,
+  );
   let initPid = -1;
   let helperReaped = false;
   const reapHelper = () => {
@@ -145,12 +157,16 @@ export function launch(addon: Addon, plan: LaunchPlan, stdio: [number, number, n
         case SyncKind.Seccomp: {
           // As runc 1.1.5: copy the init's fd, hand it to the listener, then
           // let the init go on (it closes its own copy).
-          if (!host.seccompListener) throw configError('linux.seccomp.listenerPath', 'is required with SCMP_ACT_NOTIFY');
+          if (!host.seccompListener)
+            throw configError('linux.seccomp.listenerPath', 'is required with SCMP_ACT_NOTIFY');
           let fd: number;
           try {
             fd = addon.pidfdGetfd(initPid, m.value);
           } catch (e) {
-            throw new MiniRunError('INIT', `seccomp: take the notify fd from the init: ${errnoName((e as { errno?: number }).errno ?? 0)}`);
+            throw new MiniRunError(
+              'INIT',
+              `seccomp: take the notify fd from the init: ${errnoName((e as { errno?: number }).errno ?? 0)}`,
+            );
           }
           try {
             host.seccompListener(initPid, fd);

@@ -29,6 +29,7 @@ export function loadAddon(): Addon {
     tried.push(p);
     if (!fs.existsSync(p)) continue;
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node file at a path found at run time
       cached = require(p) as Addon;
       return cached;
     } catch (e) {

@@ -65,10 +65,16 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.hostname !== undefined) w.str(Tag.Hostname, plan.hostname);
   if (plan.domainname !== undefined) w.str(Tag.Domainname, plan.domainname);
   for (const m of plan.mounts) {
-    const rec = packRecord('MountRecord', { kind: m.kind, index: m.index ?? NO_INDEX, flags: m.flags, propagation: m.propagation });
+    const rec = packRecord('MountRecord', {
+      kind: m.kind,
+      index: m.index ?? NO_INDEX,
+      flags: m.flags,
+      propagation: m.propagation,
+    });
     w.record(Tag.Mount, Buffer.concat([rec, cstrs(m.source, m.destination, m.fstype, m.data)]));
     // These two describe the Mount record just before them.
-    if (m.recAttr) w.record(Tag.MountAttr, packRecord('MountAttrRecord', { attr_set: m.recAttr.set, attr_clr: m.recAttr.clr }));
+    if (m.recAttr)
+      w.record(Tag.MountAttr, packRecord('MountAttrRecord', { attr_set: m.recAttr.set, attr_clr: m.recAttr.clr }));
     if (m.idmap) {
       const head = packRecord('MountIdmapRecord', {
         flags: (m.idmap.recursive ? IDMAP_RECURSIVE : 0) | (m.idmap.joinedUserns ? IDMAP_JOINED_USERNS : 0),
@@ -82,7 +88,14 @@ export function encodePlan(plan: LaunchPlan): Buffer {
     }
   }
   for (const d of plan.devices) {
-    const rec = packRecord('DeviceRecord', { type: d.type.charCodeAt(0), major: d.major, minor: d.minor, mode: d.mode, uid: d.uid, gid: d.gid });
+    const rec = packRecord('DeviceRecord', {
+      type: d.type.charCodeAt(0),
+      major: d.major,
+      minor: d.minor,
+      mode: d.mode,
+      uid: d.uid,
+      gid: d.gid,
+    });
     w.record(Tag.Device, Buffer.concat([rec, Buffer.from(d.path, 'utf8')]));
   }
   for (const p of plan.maskedPaths) w.str(Tag.MaskedPath, p);
@@ -150,7 +163,10 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.apparmorProfile) w.str(Tag.ApparmorProfile, plan.apparmorProfile);
   if (plan.terminal) w.record(Tag.Terminal, Buffer.from([plan.terminal]));
   if (plan.consoleSize) {
-    w.record(Tag.ConsoleSize, packRecord('ConsoleSizeRecord', { rows: plan.consoleSize.rows, cols: plan.consoleSize.cols }));
+    w.record(
+      Tag.ConsoleSize,
+      packRecord('ConsoleSizeRecord', { rows: plan.consoleSize.rows, cols: plan.consoleSize.cols }),
+    );
   }
   return w.done();
 }

@@ -16,7 +16,11 @@ interface Field {
 
 type Scalar<F extends Field> = F['type'] extends 'u64' | 'i64' ? bigint : F['type'] extends 'char' ? string : number;
 /** one value; an array field takes up to `count` of them (the rest stay 0) */
-type Value<F extends Field> = F['count'] extends 1 ? Scalar<F> : F['type'] extends 'char' ? string : readonly Scalar<F>[];
+type Value<F extends Field> = F['count'] extends 1
+  ? Scalar<F>
+  : F['type'] extends 'char'
+    ? string
+    : readonly Scalar<F>[];
 type FieldsOf<R extends RecordName> = Records[R]['fields'];
 
 /** Every field by name; `reserved` may be left out (0). */
@@ -62,7 +66,8 @@ export function packRecord<R extends RecordName>(name: R, values: RecordValues<R
     const elem = f.size / f.count;
     if (f.type === 'char') {
       const bytes = Buffer.from(v as string, 'utf8');
-      if (bytes.length >= f.count) throw new RangeError(`${name}.${key}: ${bytes.length} bytes do not fit ${f.count} with the NUL`);
+      if (bytes.length >= f.count)
+        throw new RangeError(`${name}.${key}: ${bytes.length} bytes do not fit ${f.count} with the NUL`);
       bytes.copy(buf, f.offset);
     } else if (f.count === 1) {
       put(buf, f, f.offset, v as number | bigint);

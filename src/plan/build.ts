@@ -50,7 +50,9 @@ function rejectUnsupported(spec: Spec): void {
 }
 
 export function consoleSize(proc: Process): { rows: number; cols: number } | undefined {
-  return proc.terminal && proc.consoleSize ? { rows: proc.consoleSize.height, cols: proc.consoleSize.width } : undefined;
+  return proc.terminal && proc.consoleSize
+    ? { rows: proc.consoleSize.height, cols: proc.consoleSize.width }
+    : undefined;
 }
 
 /** Where the init must wait for hooks. With an exec fifo, `start` runs startContainer itself. */
@@ -87,15 +89,37 @@ function cgroupMounts(
   }
   // v1: a tmpfs holding one entry per hierarchy, as runc does.
   const out: PlanMount[] = [
-    { ...base, kind: MountKind.Tmpfs, source: 'tmpfs', fstype: 'tmpfs', data: 'mode=755', flags: MS.NOEXEC | MS.NOSUID | MS.NODEV },
+    {
+      ...base,
+      kind: MountKind.Tmpfs,
+      source: 'tmpfs',
+      fstype: 'tmpfs',
+      data: 'mode=755',
+      flags: MS.NOEXEC | MS.NOSUID | MS.NODEV,
+    },
   ];
   for (const b of cg.v1Binds) {
     const destination = path.posix.join(base.destination, b.name);
     if (cgroupns) {
       const known = /^[a-z_,]+$/.test(b.name) && b.name !== 'systemd';
-      out.push({ ...base, kind: MountKind.Generic, source: 'cgroup', fstype: 'cgroup', destination, data: known ? b.name : `none,name=${b.name}` });
+      out.push({
+        ...base,
+        kind: MountKind.Generic,
+        source: 'cgroup',
+        fstype: 'cgroup',
+        destination,
+        data: known ? b.name : `none,name=${b.name}`,
+      });
     } else {
-      out.push({ ...base, kind: MountKind.Bind, source: b.source, fstype: 'bind', destination, data: '', flags: base.flags | MS.BIND | MS.REC });
+      out.push({
+        ...base,
+        kind: MountKind.Bind,
+        source: b.source,
+        fstype: 'bind',
+        destination,
+        data: '',
+        flags: base.flags | MS.BIND | MS.REC,
+      });
     }
   }
   for (const s of cg.v1Symlinks) symlinks.push([s.target, path.posix.join(base.destination, s.name)]);
@@ -109,20 +133,40 @@ function cgroupMounts(
  */
 function planIdmap(m: Mount, word: 'idmap' | 'ridmap', isBind: boolean, spec: Spec, where: string): PlanIdmap {
   if (!isBind) throw configError(`${where}.options`, `"${word}": id-mapped mounts are only supported for bind mounts`);
-  const idmap = { recursive: word === 'ridmap', joinedUserns: false, uidMappings: m.uidMappings ?? [], gidMappings: m.gidMappings ?? [] };
+  const idmap = {
+    recursive: word === 'ridmap',
+    joinedUserns: false,
+    uidMappings: m.uidMappings ?? [],
+    gidMappings: m.gidMappings ?? [],
+  };
   if (m.uidMappings && m.gidMappings) return idmap;
   const userNs = (spec.linux?.namespaces ?? []).find((n) => n.type === 'user');
   if (!userNs) {
-    throw configError(`${where}.options`, `"${word}" without uidMappings and gidMappings needs a user namespace in linux.namespaces to take the mapping from`);
+    throw configError(
+      `${where}.options`,
+      `"${word}" without uidMappings and gidMappings needs a user namespace in linux.namespaces to take the mapping from`,
+    );
   }
   if (userNs.path) return { ...idmap, joinedUserns: true };
-  return { ...idmap, uidMappings: [...(spec.linux?.uidMappings ?? [])], gidMappings: [...(spec.linux?.gidMappings ?? [])] };
+  return {
+    ...idmap,
+    uidMappings: [...(spec.linux?.uidMappings ?? [])],
+    gidMappings: [...(spec.linux?.gidMappings ?? [])],
+  };
 }
 
 /** What runc lets a bind (or a filesystem other than proc, sysfs, mqueue, tmpfs, cgroup) cover inside /proc: lxcfs's files. */
 const PROC_MOUNTABLE = [
-  '/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
-  '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid',
+  '/proc/cpuinfo',
+  '/proc/diskstats',
+  '/proc/meminfo',
+  '/proc/stat',
+  '/proc/swaps',
+  '/proc/uptime',
+  '/proc/loadavg',
+  '/proc/slabinfo',
+  '/proc/net/dev',
+  '/proc/sys/kernel/ns_last_pid',
 ];
 /** Filesystems runc 1.1.5 mounts inside /proc without its checkProcMount. */
 const PROC_UNCHECKED = ['proc', 'sysfs', 'mqueue', 'tmpfs', 'cgroup'];
@@ -134,14 +178,27 @@ const PROC_UNCHECKED = ['proc', 'sysfs', 'mqueue', 'tmpfs', 'cgroup'];
  * but one of them on /proc hides /proc/self, and its init then fails: that
  * is refused here, up front.
  */
-function checkProcMount(destination: string, type: string, source: string | undefined, isBind: boolean, where: string, isProcfs: (p: string) => boolean): void {
+function checkProcMount(
+  destination: string,
+  type: string,
+  source: string | undefined,
+  isBind: boolean,
+  where: string,
+  isProcfs: (p: string) => boolean,
+): void {
   if (destination !== '/proc' && !destination.startsWith('/proc/')) return;
   if (destination === '/proc') {
     if (source === undefined ? type === 'proc' : isProcfs(source)) return;
-    throw configError(`${where}.destination`, `/proc: only a proc filesystem may be mounted there (${isBind ? source : `a ${type}`} is not one)`);
+    throw configError(
+      `${where}.destination`,
+      `/proc: only a proc filesystem may be mounted there (${isBind ? source : `a ${type}`} is not one)`,
+    );
   }
   if (source === undefined || PROC_MOUNTABLE.includes(destination)) return;
-  throw configError(`${where}.destination`, `${destination} is inside /proc: only ${PROC_MOUNTABLE.join(', ')} may be mounted over (as runc)`);
+  throw configError(
+    `${where}.destination`,
+    `${destination} is inside /proc: only ${PROC_MOUNTABLE.join(', ')} may be mounted over (as runc)`,
+  );
 }
 
 function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, string][]): PlanMount[] {
@@ -157,7 +214,11 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
     // runc 1.1.5 takes a mount on / as the root for the mounts after it and for
     // pivot_root; minirun mounts relative to the rootfs it opened first, so it
     // would be left out. Refused until minirun follows it (DELIBERATE).
-    if (destination === '/') throw configError(`${where}.destination`, 'a mount on / (runc takes it as the new root for the mounts after it) is not supported yet');
+    if (destination === '/')
+      throw configError(
+        `${where}.destination`,
+        'a mount on / (runc takes it as the new root for the mounts after it) is not supported yet',
+      );
     const base: PlanMount = {
       kind: MountKind.Generic,
       index,
@@ -183,7 +244,11 @@ function planMounts(input: BuildInput, cgroupns: boolean, symlinks: [string, str
       throw configError(`${where}.type`, 'is required unless the options say bind or rbind');
     } else if (type === 'cgroup') {
       // Recursive attributes go on the first (top) mount only: they reach the rest from there.
-      out.push(...cgroupMounts(base, input.cgroup, cgroupns, symlinks).map((c, i) => (i === 0 ? c : { ...c, recAttr: undefined })));
+      out.push(
+        ...cgroupMounts(base, input.cgroup, cgroupns, symlinks).map((c, i) =>
+          i === 0 ? c : { ...c, recAttr: undefined },
+        ),
+      );
     } else if (type === 'tmpfs' && opts.copyUp) {
       // runc applies tmpcopyup to tmpfs mounts only and ignores it elsewhere.
       out.push({ ...base, kind: MountKind.TmpfsCopyUp });
@@ -213,7 +278,20 @@ function planDevices(spec: Spec): PlanDevice[] {
  * exec. Its capability and rlimit names were checked by config/validate.ts
  * (config.json, exec --process) and exec's --cap by execProcess.
  */
-export function planProcess(proc: Process): Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity' | 'apparmorProfile'> & {
+export function planProcess(proc: Process): Pick<
+  LaunchPlan,
+  | 'user'
+  | 'caps'
+  | 'noNewPrivileges'
+  | 'cwd'
+  | 'env'
+  | 'args'
+  | 'rlimits'
+  | 'scheduler'
+  | 'ioPriority'
+  | 'cpuAffinity'
+  | 'apparmorProfile'
+> & {
   caps: NonNullable<LaunchPlan['caps']>;
 } {
   // No capabilities section means no capabilities at all (runc 1.1 does the same).
@@ -225,7 +303,12 @@ export function planProcess(proc: Process): Pick<LaunchPlan, 'user' | 'caps' | '
     inheritable: capMask(c.inheritable),
     ambient: capMask(c.ambient),
   };
-  const rlimits = (proc.rlimits ?? []).map((r) => ({ type: r.type, resource: rlimitNumber(r.type)!, soft: BigInt(r.soft), hard: BigInt(r.hard) }));
+  const rlimits = (proc.rlimits ?? []).map((r) => ({
+    type: r.type,
+    resource: rlimitNumber(r.type)!,
+    soft: BigInt(r.soft),
+    hard: BigInt(r.hard),
+  }));
   return {
     user: {
       uid: proc.user.uid,
@@ -272,7 +355,11 @@ export function buildPlan(input: BuildInput): LaunchPlan {
   }
 
   const symlinks: [string, string][] = [];
-  const mounts = planMounts(input, (cloneFlags & CLONE_NEW.cgroup) !== 0 || joins.some((j) => j.type === CLONE_NEW.cgroup), symlinks);
+  const mounts = planMounts(
+    input,
+    (cloneFlags & CLONE_NEW.cgroup) !== 0 || joins.some((j) => j.type === CLONE_NEW.cgroup),
+    symlinks,
+  );
   const setupDev = !mounts.some((m) => m.kind === MountKind.Bind && m.destination === '/dev');
   if (setupDev) symlinks.unshift(...devSymlinks(input.hostHasKcore));
 
@@ -285,7 +372,10 @@ export function buildPlan(input: BuildInput): LaunchPlan {
   if (linux.rootfsPropagation) rootfsPropagation = propagationFlag(linux.rootfsPropagation)!;
   // Without pivot_root the old root stays below: private propagation would hide the host's mount events (runc refuses it).
   if (input.noPivot && (linux.rootfsPropagation === 'private' || linux.rootfsPropagation === 'rprivate')) {
-    throw configError('linux.rootfsPropagation', `${linux.rootfsPropagation} is not safe without pivot_root (--no-pivot)`);
+    throw configError(
+      'linux.rootfsPropagation',
+      `${linux.rootfsPropagation} is not safe without pivot_root (--no-pivot)`,
+    );
   }
 
   return {

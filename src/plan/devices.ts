@@ -12,7 +12,15 @@ const DEFAULT_DEVICES: readonly [string, number, number][] = [
 ];
 
 export function defaultDevices(): PlanDevice[] {
-  return DEFAULT_DEVICES.map(([path, major, minor]) => ({ type: 'c', path, major, minor, mode: 0o666, uid: 0, gid: 0 }));
+  return DEFAULT_DEVICES.map(([path, major, minor]) => ({
+    type: 'c',
+    path,
+    major,
+    minor,
+    mode: 0o666,
+    uid: 0,
+    gid: 0,
+  }));
 }
 
 /** [target, linkpath]; /dev/core only where the host has /proc/kcore, as runc. */

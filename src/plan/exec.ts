@@ -11,7 +11,14 @@ import type { LaunchPlan } from './types';
 
 /** runtime-spec namespace type -> its file in /proc/<pid>/ns */
 const NS_FILE: Record<string, string> = {
-  pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time',
+  pid: 'pid',
+  network: 'net',
+  mount: 'mnt',
+  ipc: 'ipc',
+  uts: 'uts',
+  user: 'user',
+  cgroup: 'cgroup',
+  time: 'time',
 };
 
 export interface ExecOptions {
@@ -135,7 +142,20 @@ export function buildHookPlan(
 function joinOnlyPlan(
   rootfs: string,
   joins: { type: number; path: string }[],
-  proc: Pick<LaunchPlan, 'user' | 'caps' | 'noNewPrivileges' | 'cwd' | 'env' | 'args' | 'rlimits' | 'scheduler' | 'ioPriority' | 'cpuAffinity' | 'apparmorProfile'>,
+  proc: Pick<
+    LaunchPlan,
+    | 'user'
+    | 'caps'
+    | 'noNewPrivileges'
+    | 'cwd'
+    | 'env'
+    | 'args'
+    | 'rlimits'
+    | 'scheduler'
+    | 'ioPriority'
+    | 'cpuAffinity'
+    | 'apparmorProfile'
+  >,
 ): LaunchPlan {
   return {
     rootfs,

@@ -5,70 +5,76 @@ import { MOUNT_ATTR, MS } from '../native/kernel-constants.generated';
 export { MOUNT_ATTR, MS };
 
 /** [clear?, flag]: a word either sets or clears its flag. */
-const FLAG_WORDS = new Map<string, [boolean, bigint]>(Object.entries({
-  acl: [false, MS.POSIXACL],
-  async: [true, MS.SYNCHRONOUS],
-  atime: [true, MS.NOATIME],
-  bind: [false, MS.BIND],
-  defaults: [false, 0n],
-  dev: [true, MS.NODEV],
-  diratime: [true, MS.NODIRATIME],
-  dirsync: [false, MS.DIRSYNC],
-  exec: [true, MS.NOEXEC],
-  iversion: [false, MS.I_VERSION],
-  lazytime: [false, MS.LAZYTIME],
-  loud: [true, MS.SILENT],
-  mand: [false, MS.MANDLOCK],
-  noacl: [true, MS.POSIXACL],
-  noatime: [false, MS.NOATIME],
-  nodev: [false, MS.NODEV],
-  nodiratime: [false, MS.NODIRATIME],
-  noexec: [false, MS.NOEXEC],
-  noiversion: [true, MS.I_VERSION],
-  nolazytime: [true, MS.LAZYTIME],
-  nomand: [true, MS.MANDLOCK],
-  norelatime: [true, MS.RELATIME],
-  nostrictatime: [true, MS.STRICTATIME],
-  nosuid: [false, MS.NOSUID],
-  nosymfollow: [false, MS.NOSYMFOLLOW],
-  rbind: [false, MS.BIND | MS.REC],
-  relatime: [false, MS.RELATIME],
-  remount: [false, MS.REMOUNT],
-  ro: [false, MS.RDONLY],
-  rw: [true, MS.RDONLY],
-  silent: [false, MS.SILENT],
-  strictatime: [false, MS.STRICTATIME],
-  suid: [true, MS.NOSUID],
-  symfollow: [true, MS.NOSYMFOLLOW],
-  sync: [false, MS.SYNCHRONOUS],
-} as Record<string, [boolean, bigint]>));
+const FLAG_WORDS = new Map<string, [boolean, bigint]>(
+  Object.entries({
+    acl: [false, MS.POSIXACL],
+    async: [true, MS.SYNCHRONOUS],
+    atime: [true, MS.NOATIME],
+    bind: [false, MS.BIND],
+    defaults: [false, 0n],
+    dev: [true, MS.NODEV],
+    diratime: [true, MS.NODIRATIME],
+    dirsync: [false, MS.DIRSYNC],
+    exec: [true, MS.NOEXEC],
+    iversion: [false, MS.I_VERSION],
+    lazytime: [false, MS.LAZYTIME],
+    loud: [true, MS.SILENT],
+    mand: [false, MS.MANDLOCK],
+    noacl: [true, MS.POSIXACL],
+    noatime: [false, MS.NOATIME],
+    nodev: [false, MS.NODEV],
+    nodiratime: [false, MS.NODIRATIME],
+    noexec: [false, MS.NOEXEC],
+    noiversion: [true, MS.I_VERSION],
+    nolazytime: [true, MS.LAZYTIME],
+    nomand: [true, MS.MANDLOCK],
+    norelatime: [true, MS.RELATIME],
+    nostrictatime: [true, MS.STRICTATIME],
+    nosuid: [false, MS.NOSUID],
+    nosymfollow: [false, MS.NOSYMFOLLOW],
+    rbind: [false, MS.BIND | MS.REC],
+    relatime: [false, MS.RELATIME],
+    remount: [false, MS.REMOUNT],
+    ro: [false, MS.RDONLY],
+    rw: [true, MS.RDONLY],
+    silent: [false, MS.SILENT],
+    strictatime: [false, MS.STRICTATIME],
+    suid: [true, MS.NOSUID],
+    symfollow: [true, MS.NOSYMFOLLOW],
+    sync: [false, MS.SYNCHRONOUS],
+  } as Record<string, [boolean, bigint]>),
+);
 
-const PROPAGATION_WORDS = new Map<string, bigint>(Object.entries({
-  private: MS.PRIVATE,
-  rprivate: MS.PRIVATE | MS.REC,
-  slave: MS.SLAVE,
-  rslave: MS.SLAVE | MS.REC,
-  shared: MS.SHARED,
-  rshared: MS.SHARED | MS.REC,
-  unbindable: MS.UNBINDABLE,
-  runbindable: MS.UNBINDABLE | MS.REC,
-}));
+const PROPAGATION_WORDS = new Map<string, bigint>(
+  Object.entries({
+    private: MS.PRIVATE,
+    rprivate: MS.PRIVATE | MS.REC,
+    slave: MS.SLAVE,
+    rslave: MS.SLAVE | MS.REC,
+    shared: MS.SHARED,
+    rshared: MS.SHARED | MS.REC,
+    unbindable: MS.UNBINDABLE,
+    runbindable: MS.UNBINDABLE | MS.REC,
+  }),
+);
 
 /** Recursive attributes, applied with mount_setattr(AT_RECURSIVE): [clear?, attribute]. */
-const REC_ATTR_WORDS = new Map<string, [boolean, bigint]>(Object.entries({
-  rro: [false, MOUNT_ATTR.RDONLY],
-  rrw: [true, MOUNT_ATTR.RDONLY],
-  rnosuid: [false, MOUNT_ATTR.NOSUID],
-  rsuid: [true, MOUNT_ATTR.NOSUID],
-  rnodev: [false, MOUNT_ATTR.NODEV],
-  rdev: [true, MOUNT_ATTR.NODEV],
-  rnoexec: [false, MOUNT_ATTR.NOEXEC],
-  rexec: [true, MOUNT_ATTR.NOEXEC],
-  rnodiratime: [false, MOUNT_ATTR.NODIRATIME],
-  rdiratime: [true, MOUNT_ATTR.NODIRATIME],
-  rnosymfollow: [false, MOUNT_ATTR.NOSYMFOLLOW],
-  rsymfollow: [true, MOUNT_ATTR.NOSYMFOLLOW],
-} as Record<string, [boolean, bigint]>));
+const REC_ATTR_WORDS = new Map<string, [boolean, bigint]>(
+  Object.entries({
+    rro: [false, MOUNT_ATTR.RDONLY],
+    rrw: [true, MOUNT_ATTR.RDONLY],
+    rnosuid: [false, MOUNT_ATTR.NOSUID],
+    rsuid: [true, MOUNT_ATTR.NOSUID],
+    rnodev: [false, MOUNT_ATTR.NODEV],
+    rdev: [true, MOUNT_ATTR.NODEV],
+    rnoexec: [false, MOUNT_ATTR.NOEXEC],
+    rexec: [true, MOUNT_ATTR.NOEXEC],
+    rnodiratime: [false, MOUNT_ATTR.NODIRATIME],
+    rdiratime: [true, MOUNT_ATTR.NODIRATIME],
+    rnosymfollow: [false, MOUNT_ATTR.NOSYMFOLLOW],
+    rsymfollow: [true, MOUNT_ATTR.NOSYMFOLLOW],
+  } as Record<string, [boolean, bigint]>),
+);
 
 /**
  * Recursive access-time words. The kernel takes the access time as one value
@@ -78,18 +84,19 @@ const REC_ATTR_WORDS = new Map<string, [boolean, bigint]>(Object.entries({
  * with EINVAL). "rnorelatime" picks nothing: as with mount(2)'s norelatime,
  * the access time stays as it is (runc does the same).
  */
-const REC_ATIME_WORDS = new Map<string, bigint | null>(Object.entries({
-  rrelatime: MOUNT_ATTR.RELATIME,
-  ratime: MOUNT_ATTR.RELATIME,
-  rnostrictatime: MOUNT_ATTR.RELATIME,
-  rnoatime: MOUNT_ATTR.NOATIME,
-  rstrictatime: MOUNT_ATTR.STRICTATIME,
-  rnorelatime: null,
-} as Record<string, bigint | null>));
+const REC_ATIME_WORDS = new Map<string, bigint | null>(
+  Object.entries({
+    rrelatime: MOUNT_ATTR.RELATIME,
+    ratime: MOUNT_ATTR.RELATIME,
+    rnostrictatime: MOUNT_ATTR.RELATIME,
+    rnoatime: MOUNT_ATTR.NOATIME,
+    rstrictatime: MOUNT_ATTR.STRICTATIME,
+    rnorelatime: null,
+  } as Record<string, bigint | null>),
+);
 
 /** Id-mapped mounts: "idmap" maps the mount itself, "ridmap" its submounts too. */
 const IDMAP_WORDS = new Set(['idmap', 'ridmap']);
-
 
 export interface ParsedOptions {
   flags: bigint;
@@ -153,5 +160,12 @@ export function propagationFlag(word: string): bigint | undefined {
 
 /** Every option word minirun understands (for `features`). */
 export function supportedMountOptions(): string[] {
-  return [...FLAG_WORDS.keys(), ...PROPAGATION_WORDS.keys(), ...REC_ATTR_WORDS.keys(), ...REC_ATIME_WORDS.keys(), ...IDMAP_WORDS, 'tmpcopyup'].sort();
+  return [
+    ...FLAG_WORDS.keys(),
+    ...PROPAGATION_WORDS.keys(),
+    ...REC_ATTR_WORDS.keys(),
+    ...REC_ATIME_WORDS.keys(),
+    ...IDMAP_WORDS,
+    'tmpcopyup',
+  ].sort();
 }

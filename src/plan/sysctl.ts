@@ -28,7 +28,11 @@ export function checkSysctl(key: string, ns: SysctlNamespaces): void {
   }
   if (name.startsWith('net.')) {
     if (!ns.has('network')) throw configError(where, 'requires a network namespace (linux.namespaces)');
-    if (ns.hostNetwork()) throw configError(where, "is not allowed in the host's network namespace (the network namespace path is the host's)");
+    if (ns.hostNetwork())
+      throw configError(
+        where,
+        "is not allowed in the host's network namespace (the network namespace path is the host's)",
+      );
     return;
   }
   if (name === 'kernel.hostname' && ns.has('uts')) {

@@ -1,7 +1,7 @@
 // The launch plan: everything the init helper needs, flat and resolved
 // (host paths absolute, names turned into numbers). Built from the spec by
 // build.ts, encoded by src/native/protocol.ts.
-import type { MountKind } from '../native/protocol';
+import type { MountKind } from '../native/protocol-layout.generated';
 import type { MemoryPolicy, Scheduler, TimeOffsets } from '../config/process-settings';
 import type { SeccompSettings } from '../config/seccomp';
 

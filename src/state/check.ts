@@ -22,10 +22,12 @@ const str = (o: Obj, k: string, optional = false): void => {
 };
 const int = (o: Obj, k: string, optional = false): void => {
   if (o[k] === undefined && optional) return;
-  if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 0) throw new Bad(`${k}: must be a whole number >= 0, got ${JSON.stringify(o[k]) ?? 'nothing'}`);
+  if (!Number.isSafeInteger(o[k]) || (o[k] as number) < 0)
+    throw new Bad(`${k}: must be a whole number >= 0, got ${JSON.stringify(o[k]) ?? 'nothing'}`);
 };
 const obj = (v: unknown, where: string): Obj => {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Bad(`${where}: must be an object, got ${kind(v)}`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw new Bad(`${where}: must be an object, got ${kind(v)}`);
   return v as Obj;
 };
 const arrayOf = (o: Obj, k: string, each: (e: unknown, where: string) => void): void => {
@@ -38,8 +40,11 @@ const arrayOf = (o: Obj, k: string, each: (e: unknown, where: string) => void): 
 export function checkCgroupDirs(o: Obj): void {
   arrayOf(o, 'cgroupDirs', (e, where) => {
     const d = obj(e, where);
-    for (const k of ['hierarchy', 'path']) if (typeof d[k] !== 'string') throw new Bad(`${where}.${k}: must be a string, got ${kind(d[k])}`);
-    for (const k of ['mount', 'made']) if (d[k] !== undefined && typeof d[k] !== 'string') throw new Bad(`${where}.${k}: must be a string, got ${kind(d[k])}`);
+    for (const k of ['hierarchy', 'path'])
+      if (typeof d[k] !== 'string') throw new Bad(`${where}.${k}: must be a string, got ${kind(d[k])}`);
+    for (const k of ['mount', 'made'])
+      if (d[k] !== undefined && typeof d[k] !== 'string')
+        throw new Bad(`${where}.${k}: must be a string, got ${kind(d[k])}`);
   });
 }
 
@@ -55,7 +60,8 @@ export function parseState(text: string, file: string): ContainerState {
     const o = obj(v, '(document)');
     for (const k of ['ociVersion', 'id', 'bundle', 'rootfs', 'created']) str(o, k);
     int(o, 'pid');
-    if (!STATUSES.includes(o.status as ContainerState['status'])) throw new Bad(`status: must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(o.status) ?? 'nothing'}`);
+    if (!STATUSES.includes(o.status as ContainerState['status']))
+      throw new Bad(`status: must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(o.status) ?? 'nothing'}`);
     for (const k of ['owner', 'pidStartTime', 'resources', 'cgroupMode', 'pausedFrom']) str(o, k, true);
     int(o, 'rootfsMountsBefore', true);
     if (o.annotations !== undefined) obj(o.annotations, 'annotations');
@@ -68,4 +74,3 @@ export function parseState(text: string, file: string): ContainerState {
     throw e;
   }
 }
-

@@ -6,6 +6,9 @@ const ID = /^[\w+\-.]+$/;
 export function validateId(id: string): void {
   if (id === '') throw new MiniRunError('USAGE', 'container id: must not be empty');
   if (!ID.test(id) || id === '.' || id === '..' || id.length > 1024) {
-    throw new MiniRunError('USAGE', `container id: invalid "${id}" (allowed: letters, digits, _ + - . and not "." or "..")`);
+    throw new MiniRunError(
+      'USAGE',
+      `container id: invalid "${id}" (allowed: letters, digits, _ + - . and not "." or "..")`,
+    );
   }
 }

@@ -25,7 +25,18 @@ export type Operation =
 /** What each status allows, as runc's libcontainer allows it. `state`, `list` and `ps` read any container. */
 export const ALLOWED: Readonly<Record<Status, readonly Operation[]>> = {
   creating: ['delete --force'],
-  created: ['start', 'exec', 'exec --ignore-paused', 'pause', 'kill', 'kill --all', 'update', 'events', 'delete', 'delete --force'],
+  created: [
+    'start',
+    'exec',
+    'exec --ignore-paused',
+    'pause',
+    'kill',
+    'kill --all',
+    'update',
+    'events',
+    'delete',
+    'delete --force',
+  ],
   running: ['exec', 'exec --ignore-paused', 'pause', 'kill', 'kill --all', 'update', 'events', 'delete --force'],
   // a paused container's new process would hang in the frozen cgroup: exec only when asked to
   paused: ['exec --ignore-paused', 'resume', 'kill', 'kill --all', 'update', 'events', 'delete --force'],
@@ -60,9 +71,13 @@ function refusal(op: Operation, status: Status): string {
   switch (op) {
     case 'start':
       if (status === 'stopped') return 'cannot start a container that has stopped';
-      return status === 'running' ? 'cannot start an already running container' : `cannot start a container in the ${status} state`;
+      return status === 'running'
+        ? 'cannot start an already running container'
+        : `cannot start a container in the ${status} state`;
     case 'exec':
-      return status === 'paused' ? 'cannot exec in a paused container (use --ignore-paused to override)' : `cannot exec in a ${status} container`;
+      return status === 'paused'
+        ? 'cannot exec in a paused container (use --ignore-paused to override)'
+        : `cannot exec in a ${status} container`;
     case 'exec --ignore-paused':
       return `cannot exec in a ${status} container`;
     case 'resume':

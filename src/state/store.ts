@@ -41,7 +41,10 @@ export function writeJsonFile(dir: string, name: string, value: unknown): void {
     fs.renameSync(tmp, path.join(dir, name));
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw new MiniRunError('STATE', 'cannot write', 1, { source: path.join(dir, name), errno: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+    throw new MiniRunError('STATE', 'cannot write', 1, {
+      source: path.join(dir, name),
+      errno: (e as NodeJS.ErrnoException).code ?? (e as Error).message,
+    });
   }
 }
 
@@ -57,7 +60,8 @@ export function readState(root: string, id: string): { dir: string; state: Conta
   try {
     text = fs.readFileSync(path.join(dir, 'state.json'), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MiniRunError('STATE', `container does not exist: ${id}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new MiniRunError('STATE', `container does not exist: ${id}`);
     throw new MiniRunError('STATE', `state of ${id}: cannot read: ${(e as NodeJS.ErrnoException).code}`);
   }
   return { dir, state: parseState(text, `state of ${id}: ${path.join(dir, 'state.json')}`) };
@@ -68,7 +72,11 @@ export function removeContainerDir(dir: string): void {
 }
 
 /** Runs `f` holding the lock on `dir`; a dir that is not there is left to `f` to report. */
-export function withDirLock<T>(locker: { lockDir(dir: string): number; close(fd: number): void }, dir: string, f: () => T): T {
+export function withDirLock<T>(
+  locker: { lockDir(dir: string): number; close(fd: number): void },
+  dir: string,
+  f: () => T,
+): T {
   let fd: number | undefined;
   try {
     fd = locker.lockDir(dir);

@@ -14,7 +14,8 @@ const v1 = fs.existsSync(`${CG}/cpuset/cpuset.cpus`) && fs.existsSync(`${CG}/fre
 const suite = isRoot && hasRunc && v1 ? describe : describe.skip;
 
 /** Every cgroup hierarchy's mount point on this host (v1 ones and the unified one). */
-const mounts = (): string[] => parseHierarchies(fs.readFileSync('/proc/self/mountinfo', 'utf8')).map((h) => h.mountpoint);
+const mounts = (): string[] =>
+  parseHierarchies(fs.readFileSync('/proc/self/mountinfo', 'utf8')).map((h) => h.mountpoint);
 
 /** The directories named `top` (and below) in any hierarchy, as "<hierarchy>/<path>". */
 function existing(top: string): string[] {
@@ -22,7 +23,8 @@ function existing(top: string): string[] {
   const walk = (mount: string, dir: string) => {
     if (!fs.existsSync(dir)) return;
     out.push(`${path.basename(mount)}${dir.slice(mount.length)}`);
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(mount, path.join(dir, e.name));
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) walk(mount, path.join(dir, e.name));
   };
   for (const m of mounts()) walk(m, path.join(m, top));
   return out.sort();
@@ -43,7 +45,10 @@ function removeCgroups(top: string): void {
   };
   for (const m of mounts()) walk(path.join(m, top));
   for (const d of dirs) {
-    for (const [f, v] of [['freezer.state', 'THAWED'], ['cgroup.freeze', '0']]) {
+    for (const [f, v] of [
+      ['freezer.state', 'THAWED'],
+      ['cgroup.freeze', '0'],
+    ]) {
       try {
         fs.writeFileSync(path.join(d, f), v);
       } catch {
@@ -98,9 +103,13 @@ suite('a cgroup that is already there, as runc', () => {
   });
   afterEach(() => {
     // The containers first (runc's and minirun's), then whatever is left of the cgroups.
-    for (const [root, bin] of [[sb.runcRoot, 'runc'], [sb.minirunRoot, MINIRUN]] as const) {
+    for (const [root, bin] of [
+      [sb.runcRoot, 'runc'],
+      [sb.minirunRoot, MINIRUN],
+    ] as const) {
       if (!fs.existsSync(root)) continue;
-      for (const id of fs.readdirSync(root).reverse()) exec(bin, ['--root', root, 'delete', '-f', id], { cwd: sb.bundle, timeoutMs: 15_000 });
+      for (const id of fs.readdirSync(root).reverse())
+        exec(bin, ['--root', root, 'delete', '-f', id], { cwd: sb.bundle, timeoutMs: 15_000 });
     }
     for (const t of tops.splice(0)) removeCgroups(t);
   });
@@ -114,7 +123,9 @@ suite('a cgroup that is already there, as runc', () => {
   };
   /** Runs a runtime with a timeout of its own: a frozen init must not hold the test for long. */
   const cli = (rt: 'runc' | 'minirun', args: string[], timeoutMs = 15_000): Result =>
-    rt === 'runc' ? exec('runc', ['--root', sb.runcRoot, ...args], { cwd: sb.bundle, timeoutMs }) : exec(MINIRUN, ['--root', sb.minirunRoot, ...args], { cwd: sb.bundle, timeoutMs });
+    rt === 'runc'
+      ? exec('runc', ['--root', sb.runcRoot, ...args], { cwd: sb.bundle, timeoutMs })
+      : exec(MINIRUN, ['--root', sb.minirunRoot, ...args], { cwd: sb.bundle, timeoutMs });
 
   it('empty cpuset.cpus/mems in existing parents are filled from above, down to the container (runc cpusetEnsureParent)', () => {
     const t = newTop();
@@ -123,11 +134,18 @@ suite('a cgroup that is already there, as runc', () => {
       // /<t> and /<t>/<rt> exist in the cpuset hierarchy only, both with empty cpus and mems, as a pod's would
       fs.mkdirSync(`${CG}/cpuset/${t}/${rt}`, { recursive: true });
       expect(read(`${CG}/cpuset/${t}/${rt}/cpuset.cpus`)).toBe('');
-      for (const [name, cpus] of [['plain', undefined], ['cpus', '0']] as const) {
+      for (const [name, cpus] of [
+        ['plain', undefined],
+        ['cpus', '0'],
+      ] as const) {
         sb.edit((c) => {
           c.linux.cgroupsPath = `/${t}/${rt}/${name}`;
           c.linux.resources = cpus === undefined ? {} : { cpu: { cpus } };
-          c.process.args = ['sh', '-c', 'cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpuset/cpuset.mems; grep :cpuset: /proc/self/cgroup'];
+          c.process.args = [
+            'sh',
+            '-c',
+            'cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpuset/cpuset.mems; grep :cpuset: /proc/self/cgroup',
+          ];
         });
         const r = cli(rt, ['run', uniqueId(`cpuset-${rt}`)]);
         seen[rt] = [
@@ -140,7 +158,12 @@ suite('a cgroup that is already there, as runc', () => {
     }
     expect(seen.minirun).toEqual(seen.runc);
     const [cpus, mems] = [read(`${CG}/cpuset/cpuset.cpus`), read(`${CG}/cpuset/cpuset.mems`)];
-    expect(seen.minirun.filter((l) => !l.includes(':cpuset:'))).toEqual([`/${t}: ${cpus} ${mems}`, `/${t}/RT: ${cpus} ${mems}`, `/${t}: ${cpus} ${mems}`, `/${t}/RT: ${cpus} ${mems}`]);
+    expect(seen.minirun.filter((l) => !l.includes(':cpuset:'))).toEqual([
+      `/${t}: ${cpus} ${mems}`,
+      `/${t}/RT: ${cpus} ${mems}`,
+      `/${t}: ${cpus} ${mems}`,
+      `/${t}/RT: ${cpus} ${mems}`,
+    ]);
     expect(seen.minirun[0]).toMatch(new RegExp(`^plain: 0 ${cpus}\n${mems}\n\\d+:cpuset:/${t}/RT/plain\n$`));
     expect(seen.minirun[3]).toMatch(new RegExp(`^cpus: 0 0\n${mems}\n\\d+:cpuset:/${t}/RT/cpus\n$`));
     // minirun takes away only what it made: the parents stay; runc leaves its own parents behind in the other hierarchies
@@ -162,8 +185,14 @@ suite('a cgroup that is already there, as runc', () => {
       got[rt] = [];
       for (const cmd of ['run', 'create']) {
         const r = cli(rt, [cmd, uniqueId(`frz-${rt}`)]);
-        got[rt].push(`${cmd}: ${r.code} ${r.stderr.includes("container's cgroup unexpectedly frozen")}`, ...existing(t));
-        if (rt === 'minirun') expect(r.stderr).toBe(`minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${dir}/freezer.state is FROZEN\n`);
+        got[rt].push(
+          `${cmd}: ${r.code} ${r.stderr.includes("container's cgroup unexpectedly frozen")}`,
+          ...existing(t),
+        );
+        if (rt === 'minirun')
+          expect(r.stderr).toBe(
+            `minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${dir}/freezer.state is FROZEN\n`,
+          );
       }
       expect(stateDirs(rt === 'runc' ? sb.runcRoot : sb.minirunRoot)).toEqual([]);
     }
@@ -174,27 +203,32 @@ suite('a cgroup that is already there, as runc', () => {
     expect(sb.residue()).toEqual([]);
   });
 
-  it.skipIf(!unified)('a frozen unified (v2) cgroup on this hybrid host is refused too (runc 1.1.5 reads only the v1 freezer here, and hangs)', () => {
-    const t = newTop();
-    const dir = path.join(unified!, t);
-    fs.mkdirSync(dir);
-    fs.writeFileSync(`${dir}/cgroup.freeze`, '1');
-    sb.edit((c) => {
-      c.linux.cgroupsPath = `/${t}`;
-      c.process.args = ['true'];
-    });
-    for (const cmd of ['run', 'create']) {
-      const r = cli('minirun', [cmd, uniqueId('frz2')]);
-      expect(r.stderr).toBe(`minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${dir}/cgroup.freeze is 1\n`);
-      expect(r.code).toBe(1);
-    }
-    expect(existing(t)).toEqual([`${path.basename(unified!)}/${t}`]);
-    expect(read(`${dir}/cgroup.freeze`)).toBe('1');
-    expect(stateDirs(sb.minirunRoot)).toEqual([]);
-    expect(sb.residue()).toEqual([]);
-  });
+  it.skipIf(!unified)(
+    'a frozen unified (v2) cgroup on this hybrid host is refused too (runc 1.1.5 reads only the v1 freezer here, and hangs)',
+    () => {
+      const t = newTop();
+      const dir = path.join(unified!, t);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(`${dir}/cgroup.freeze`, '1');
+      sb.edit((c) => {
+        c.linux.cgroupsPath = `/${t}`;
+        c.process.args = ['true'];
+      });
+      for (const cmd of ['run', 'create']) {
+        const r = cli('minirun', [cmd, uniqueId('frz2')]);
+        expect(r.stderr).toBe(
+          `minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${dir}/cgroup.freeze is 1\n`,
+        );
+        expect(r.code).toBe(1);
+      }
+      expect(existing(t)).toEqual([`${path.basename(unified!)}/${t}`]);
+      expect(read(`${dir}/cgroup.freeze`)).toBe('1');
+      expect(stateDirs(sb.minirunRoot)).toEqual([]);
+      expect(sb.residue()).toEqual([]);
+    },
+  );
 
-  it('a cgroup with processes in it gets runc\'s warning, and run and create go on', () => {
+  it("a cgroup with processes in it gets runc's warning, and run and create go on", () => {
     const t = newTop();
     const got: Record<string, string[]> = {};
     for (const rt of ['runc', 'minirun'] as const) {
@@ -206,7 +240,9 @@ suite('a cgroup that is already there, as runc', () => {
       for (const args of [['run', '-d'], ['run', '-d'], ['create']]) {
         const r = cli(rt, [...args, uniqueId(`ne-${rt}`)]);
         // runc adds a second warning, that runc 1.2 will refuse such a cgroup: minirun's own plans are not runc's
-        got[rt].push(`${args[0]}: ${r.code} ${JSON.stringify(warnings(r).filter((w) => !w.startsWith('DEPRECATED: ')))}`);
+        got[rt].push(
+          `${args[0]}: ${r.code} ${JSON.stringify(warnings(r).filter((w) => !w.startsWith('DEPRECATED: ')))}`,
+        );
       }
     }
     expect(got.minirun).toEqual(got.runc);
@@ -234,13 +270,18 @@ suite('a cgroup that is already there, as runc', () => {
       const dir = `${CG}/cpu/${t}/${rt}/c`;
       const over = cli(rt, ['update', '--cpu-quota', '600000', id]);
       const under = cli(rt, ['update', '--cpu-period', '10000', '--cpu-quota', '3000', id]);
-      got[rt] = [`over: ${over.code}`, `under: ${under.code} ${under.stderr}`, read(`${dir}/cpu.cfs_period_us`), read(`${dir}/cpu.cfs_quota_us`)];
+      got[rt] = [
+        `over: ${over.code}`,
+        `under: ${under.code} ${under.stderr}`,
+        read(`${dir}/cpu.cfs_period_us`),
+        read(`${dir}/cpu.cfs_quota_us`),
+      ];
     }
     expect(got.minirun).toEqual(got.runc);
     expect(got.minirun).toEqual(['over: 1', 'under: 0 ', '10000', '3000']);
   });
 
-  it('the container\'s own cgroup that was there before is removed on delete, with what was set in it, as runc; its parent stays', () => {
+  it("the container's own cgroup that was there before is removed on delete, with what was set in it, as runc; its parent stays", () => {
     // (runc also leaves the parents it made in the other hierarchies; minirun removes what it made)
     const t = newTop();
     const got: Record<string, string[]> = {};
@@ -257,7 +298,11 @@ suite('a cgroup that is already there, as runc', () => {
       expect(cli(rt, ['delete', '--force', id]).code).toBe(0);
       // "<hierarchy>/<t>/<rt>[/c]": the leaves left, and whether the parent that was there before stays
       const mine = existing(t).filter((e) => e.split('/')[2] === rt);
-      got[rt] = [during, `leaves: ${mine.filter((e) => e.endsWith('/c')).length}`, `parent: ${mine.includes(`cpu/${t}/${rt}`)}`];
+      got[rt] = [
+        during,
+        `leaves: ${mine.filter((e) => e.endsWith('/c')).length}`,
+        `parent: ${mine.includes(`cpu/${t}/${rt}`)}`,
+      ];
     }
     expect(got.minirun).toEqual(got.runc);
     expect(got.minirun).toEqual(['512', 'leaves: 0', 'parent: true']);

@@ -15,7 +15,10 @@ const RUNTIMES: Runtime[] = ['runc', 'minirun'];
 
 /** The container init's cgroup directory for a v1 controller. */
 function cgroupDir(pid: number, controller: string): string {
-  const line = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1].split(',').includes(controller))!;
+  const line = fs
+    .readFileSync(`/proc/${pid}/cgroup`, 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[1].split(',').includes(controller))!;
   return `/sys/fs/cgroup/${controller}${line.split(':')[2]}`;
 }
 
@@ -31,7 +34,8 @@ function diskOf(p: string): { major: number; minor: number } {
 
 suite('cgroup limits at work, as with runc', () => {
   let sb: Sandbox;
-  const cli = (rt: Runtime, args: string[], input?: string): Result => (rt === 'runc' ? sb.runc(args, input) : sb.minirun(args, input));
+  const cli = (rt: Runtime, args: string[], input?: string): Result =>
+    rt === 'runc' ? sb.runc(args, input) : sb.minirun(args, input);
   const pidOf = (rt: Runtime, id: string): number => JSON.parse(cli(rt, ['state', id]).stdout).pid;
 
   beforeEach(async () => {
@@ -42,8 +46,13 @@ suite('cgroup limits at work, as with runc', () => {
   /** `events` of either runtime in the background: `watching` once it watches for OOM kills, `output` once it ends. */
   function eventsOf(rt: Runtime, id: string): { watching: Promise<void>; output: Promise<string> } {
     const log = path.join(sb.dir, `events-${id}.log`);
-    const [bin, args] = rt === 'runc' ? ['runc', ['--root', sb.runcRoot]] : [MINIRUN, ['--root', sb.minirunRoot, '--debug', '--log', log]];
-    const p = spawn(bin, [...args, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    const [bin, args] =
+      rt === 'runc'
+        ? ['runc', ['--root', sb.runcRoot]]
+        : [MINIRUN, ['--root', sb.minirunRoot, '--debug', '--log', log]];
+    const p = spawn(bin, [...args, 'events', '--interval', '60s', id], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+    });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
@@ -71,12 +80,22 @@ suite('cgroup limits at work, as with runc', () => {
         await events.watching;
         expect(cli(rt, ['start', id]).code).toBe(0);
         const pid = pidOf(rt, id);
-        for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}/stat`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z'); i++) {
+        for (
+          let i = 0;
+          i < 200 &&
+          fs.existsSync(`/proc/${pid}/stat`) &&
+          !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z');
+          i++
+        ) {
           await new Promise((r) => setTimeout(r, 50));
         }
         expect(JSON.parse(cli(rt, ['state', id]).stdout).status).toBe('stopped');
         expect(cli(rt, ['delete', id]).code).toBe(0);
-        const lines = (await events.output).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        const lines = (await events.output)
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
         seen[rt] = lines.map((e) => ({ type: e.type, id: e.id === id }));
       } finally {
         cli(rt, ['delete', '-f', id]);
@@ -138,7 +157,8 @@ suite('cgroup limits at work, as with runc', () => {
 
   it('pause stops a counting loop and resume lets it go on', async () => {
     sb.edit((c) => (c.process.args = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i >> /dev/shm/n; done']));
-    const count = (rt: Runtime, id: string) => Number(cli(rt, ['exec', id, 'wc', '-l', '/dev/shm/n']).stdout.trim().split(/\s+/)[0] || '0');
+    const count = (rt: Runtime, id: string) =>
+      Number(cli(rt, ['exec', id, 'wc', '-l', '/dev/shm/n']).stdout.trim().split(/\s+/)[0] || '0');
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     for (const rt of RUNTIMES) {
       const id = uniqueId(`frz-${rt}`);
@@ -166,7 +186,17 @@ suite('cgroup limits at work, as with runc', () => {
 
   it('update changes a running container as runc update does (flags and -r)', () => {
     sb.edit((c) => (c.linux.resources = { memory: { limit: 67108864 }, cpu: { shares: 1024 }, pids: { limit: 100 } }));
-    const files = ['memory/memory.limit_in_bytes', 'memory/memory.memsw.limit_in_bytes', 'memory/memory.soft_limit_in_bytes', 'cpu/cpu.shares', 'cpu/cpu.cfs_quota_us', 'cpu/cpu.cfs_period_us', 'pids/pids.max', 'cpuset/cpuset.cpus', 'memory/memory.swappiness'];
+    const files = [
+      'memory/memory.limit_in_bytes',
+      'memory/memory.memsw.limit_in_bytes',
+      'memory/memory.soft_limit_in_bytes',
+      'cpu/cpu.shares',
+      'cpu/cpu.cfs_quota_us',
+      'cpu/cpu.cfs_period_us',
+      'pids/pids.max',
+      'cpuset/cpuset.cpus',
+      'memory/memory.swappiness',
+    ];
     const steps: [string[], string?][] = [
       [['--memory', '32m']],
       [['--memory', '48M', '--memory-swap', '96m', '--memory-reservation', '16m']],
@@ -189,7 +219,9 @@ suite('cgroup limits at work, as with runc', () => {
         seen[rt] = [];
         for (const [args, input] of steps) {
           const r = cli(rt, ['update', ...args, id], input);
-          seen[rt].push(`update ${args.join(' ')}: ${r.code}${/Kernel memory settings are ignored/.test(r.stderr) ? ' (kernel memory warning)' : ''}`);
+          seen[rt].push(
+            `update ${args.join(' ')}: ${r.code}${/Kernel memory settings are ignored/.test(r.stderr) ? ' (kernel memory warning)' : ''}`,
+          );
           for (const f of files) {
             const [ctrl, file] = f.split('/');
             seen[rt].push(`${f} = ${fs.readFileSync(`${cgroupDir(pid, ctrl)}/${file}`, 'utf8').trim()}`);
@@ -215,21 +247,33 @@ suite('cgroup limits at work, as with runc', () => {
       codes[rt] = [];
       expect(cli(rt, ['run', '-d', cid]).code).toBe(0);
       try {
-        for (const args of [['--memory', 'lots'], ['--pids-limit', 'x'], ['--cpu-share', '-5'], ['-r', '/nonexistent.json'], ['--memory', '1k'], ['--cpu-share', '1']]) {
+        for (const args of [
+          ['--memory', 'lots'],
+          ['--pids-limit', 'x'],
+          ['--cpu-share', '-5'],
+          ['-r', '/nonexistent.json'],
+          ['--memory', '1k'],
+          ['--cpu-share', '1'],
+        ]) {
           const r = cli(rt, ['update', ...args, cid]);
           codes[rt].push(r.code);
           if (rt === 'minirun') errs.push(r.stderr);
         }
         // memory is written first: its failure leaves cpu and pids as they were (runc's order)
-        const before = ['cpu/cpu.shares', 'pids/pids.max'].map((f) => fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim());
+        const before = ['cpu/cpu.shares', 'pids/pids.max'].map((f) =>
+          fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim(),
+        );
         codes[rt].push(cli(rt, ['update', '--cpu-share', '512', '--pids-limit', '33', '--memory', '1k', cid]).code);
-        const after = ['cpu/cpu.shares', 'pids/pids.max'].map((f) => fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim());
-        expect(`${rt}: ${after}`).toBe(`${rt}: ${before}`);
+        const after = ['cpu/cpu.shares', 'pids/pids.max'].map((f) =>
+          fs.readFileSync(`${cgroupDir(pidOf(rt, cid), f.split('/')[0])}/${f.split('/')[1]}`, 'utf8').trim(),
+        );
+        expect(`${rt}: ${after.join(' ')}`).toBe(`${rt}: ${before.join(' ')}`);
         const r = cli(rt, ['update', '-r', '-', cid], '{"memory": {"limit": "x"}}');
         codes[rt].push(r.code);
         if (rt === 'minirun') errs.push(r.stderr);
         cli(rt, ['kill', cid, 'KILL']);
-        for (let i = 0; i < 100 && JSON.parse(cli(rt, ['state', cid]).stdout).status !== 'stopped'; i++) fs.readdirSync('/proc');
+        for (let i = 0; i < 100 && JSON.parse(cli(rt, ['state', cid]).stdout).status !== 'stopped'; i++)
+          fs.readdirSync('/proc');
         const s = cli(rt, ['update', '--memory', '32m', cid]);
         codes[rt].push(s.code);
         if (rt === 'minirun') errs.push(s.stderr);
@@ -241,8 +285,12 @@ suite('cgroup limits at work, as with runc', () => {
     expect(codes.minirun).toEqual(codes.runc);
     for (const e of errs) expect(e).toMatch(/^minirun: [^\n]+\n$/);
     expect(errs[0]).toContain('--memory');
-    expect(errs[4]).toMatch(/^minirun: cgroup: cannot set the memory limit to 1024: the container uses \d+ bytes \(peak \d+\)\n$/);
-    expect(errs[5]).toBe('minirun: update: linux.resources.cpu.shares: 1 is below the minimum of 2 (runc: "the minimum allowed cpu-shares is 2")\n');
+    expect(errs[4]).toMatch(
+      /^minirun: cgroup: cannot set the memory limit to 1024: the container uses \d+ bytes \(peak \d+\)\n$/,
+    );
+    expect(errs[5]).toBe(
+      'minirun: update: linux.resources.cpu.shares: 1 is below the minimum of 2 (runc: "the minimum allowed cpu-shares is 2")\n',
+    );
     expect(errs[6]).toContain('--resources -: memory.limit');
     expect(errs[7]).toContain('not running');
     expect(sb.residue()).toEqual([]);
@@ -252,11 +300,23 @@ suite('cgroup limits at work, as with runc', () => {
     // v1 blkio counts a device's I/O in the throttle files only while that device has a throttle rule
     // (this kernel): a generous read limit on the rootfs's disk makes the direct read below show up
     const disk = diskOf(sb.bundle);
-    sb.edit((c) => (c.linux.resources = { memory: { limit: 67108864 }, pids: { limit: 50 }, blockIO: { throttleReadBpsDevice: [{ ...disk, rate: 1 << 30 }] } }));
+    sb.edit(
+      (c) =>
+        (c.linux.resources = {
+          memory: { limit: 67108864 },
+          pids: { limit: 50 },
+          blockIO: { throttleReadBpsDevice: [{ ...disk, rate: 1 << 30 }] },
+        }),
+    );
     const shapes: Record<string, unknown> = {};
     const shape = (x: unknown): unknown => {
       if (Array.isArray(x)) return x.length ? [shape(x[0])] : [];
-      if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).filter(([k]) => !['raw', 'cache', 'blkio'].includes(k)).map(([k, v]) => [k, shape(v)]));
+      if (x && typeof x === 'object')
+        return Object.fromEntries(
+          Object.entries(x)
+            .filter(([k]) => !['raw', 'cache', 'blkio'].includes(k))
+            .map(([k, v]) => [k, shape(v)]),
+        );
       return typeof x;
     };
     for (const rt of RUNTIMES) {
@@ -264,7 +324,9 @@ suite('cgroup limits at work, as with runc', () => {
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
       try {
         // a direct read reaches the disk whatever the page cache holds: blkio has entries
-        expect(cli(rt, ['exec', id, 'dd', 'if=/bin/busybox', 'of=/dev/null', 'bs=4096', 'count=16', 'iflag=direct']).code).toBe(0);
+        expect(
+          cli(rt, ['exec', id, 'dd', 'if=/bin/busybox', 'of=/dev/null', 'bs=4096', 'count=16', 'iflag=direct']).code,
+        ).toBe(0);
         const r = cli(rt, ['events', '--stats', id]);
         expect(r.code).toBe(0);
         const ev = JSON.parse(r.stdout);
@@ -285,8 +347,14 @@ suite('cgroup limits at work, as with runc', () => {
     expect(shapes['minirun blkio']).toEqual(shapes['runc blkio']);
     expect((shapes['minirun blkio'] as string[]).length).toBeGreaterThan(0);
     // bad uses, as runc: a stopped or missing container, a bad interval
-    const codes = RUNTIMES.map((rt) => [cli(rt, ['events', '--stats', 'nope']).code, cli(rt, ['events', '--interval', '0s', 'nope']).code, cli(rt, ['events', '--interval', 'abc', 'nope']).code]);
+    const codes = RUNTIMES.map((rt) => [
+      cli(rt, ['events', '--stats', 'nope']).code,
+      cli(rt, ['events', '--interval', '0s', 'nope']).code,
+      cli(rt, ['events', '--interval', 'abc', 'nope']).code,
+    ]);
     expect(codes[1]).toEqual(codes[0]);
-    expect(sb.minirun(['events', '--interval', '0s', 'nope']).stderr).toBe('minirun: --interval: must be greater than 0\n');
+    expect(sb.minirun(['events', '--interval', '0s', 'nope']).stderr).toBe(
+      'minirun: --interval: must be greater than 0\n',
+    );
   });
 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
 
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const suite = isRoot && ['containerd', 'ctr', 'umoci', 'runc', 'containerd-shim-runc-v2'].every(have) ? describe : describe.skip;
+const suite =
+  isRoot && ['containerd', 'ctr', 'umoci', 'runc', 'containerd-shim-runc-v2'].every(have) ? describe : describe.skip;
 const IMAGE = 'docker.io/library/minirun-fixture:latest';
 const TOOLS = path.resolve(__dirname, '../tools');
 // A containerd namespace of our own: it is also the parent of the containers' cgroups, removed afterwards.
@@ -19,11 +20,20 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
   let sock: string;
 
   const sh = (cmd: string, args: string[], input = '') => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    const r = spawnSync(cmd, args, {
+      encoding: 'utf8',
+      input,
+      timeout: 60_000,
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+    });
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
   const ctr = (args: string[]) => sh('ctr', ['-a', sock, '-n', NS, ...args]);
-  const runtimes = () => [['minirun', MINIRUN], ['runc', 'runc']] as const;
+  const runtimes = () =>
+    [
+      ['minirun', MINIRUN],
+      ['runc', 'runc'],
+    ] as const;
 
   beforeAll(async () => {
     sb = await Sandbox.create();
@@ -51,7 +61,11 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
     // An OCI image of the fixture rootfs, built with umoci.
     const img = path.join(d, 'img');
     const unpacked = path.join(d, 'unpacked');
-    for (const args of [['init', '--layout', img], ['new', '--image', `${img}:latest`], ['unpack', '--image', `${img}:latest`, unpacked]]) {
+    for (const args of [
+      ['init', '--layout', img],
+      ['new', '--image', `${img}:latest`],
+      ['unpack', '--image', `${img}:latest`, unpacked],
+    ]) {
       expect(sh('umoci', args).code).toBe(0);
     }
     expect(sh('cp', ['-a', `${sb.bundle}/rootfs/.`, `${unpacked}/rootfs/`]).code).toBe(0);
@@ -90,7 +104,24 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
         // #8643 fixed it later), whatever the runtime: a pause before the exit lets the output through
         const ex = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo exec-ok; sleep 0.5; exit 4']);
         expect([ex.stdout, ex.code], `${name}: ${ex.stderr}`).toEqual(['exec-ok\n', 4]);
-        const tty = sh('python3', [path.join(TOOLS, 'in-pty.py'), '', 'ctr', '-a', sock, '-n', NS, 'task', 'exec', '-t', '--exec-id', 'e2', id, 'sh', '-c', '/bin/probe isatty 0; exit 6']);
+        const tty = sh('python3', [
+          path.join(TOOLS, 'in-pty.py'),
+          '',
+          'ctr',
+          '-a',
+          sock,
+          '-n',
+          NS,
+          'task',
+          'exec',
+          '-t',
+          '--exec-id',
+          'e2',
+          id,
+          'sh',
+          '-c',
+          '/bin/probe isatty 0; exit 6',
+        ]);
         // (ctr itself may log a resize race after the exec ends; that is ctr's.)
         expect([tty.stdout.replace(/\r/g, '').split('\n')[0], tty.code]).toEqual(['tty', 6]);
         expect(ctr(['task', 'ps', id]).stdout.trim().split('\n')).toHaveLength(2);
@@ -99,7 +130,8 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
         expect(ctr(['task', 'resume', id]).code).toBe(0);
         expect(ctr(['task', 'ls']).stdout).toMatch(new RegExp(`${id}\\s+\\d+\\s+RUNNING`));
         expect(ctr(['task', 'kill', '-s', 'SIGKILL', id]).code).toBe(0);
-        for (let i = 0; i < 100 && !ctr(['task', 'ls']).stdout.includes('STOPPED'); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        for (let i = 0; i < 100 && !ctr(['task', 'ls']).stdout.includes('STOPPED'); i++)
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
         expect(ctr(['task', 'delete', id]).code).toBe(0);
       } finally {
         ctr(['task', 'delete', '-f', id]);
@@ -108,20 +140,36 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
     }
   });
 
-  it('run --memory-limit: the limit is set on the container\'s memory cgroup, and task metrics shows it', () => {
+  it("run --memory-limit: the limit is set on the container's memory cgroup, and task metrics shows it", () => {
     const outs = runtimes().map(([name, bin]) => {
       const id = uniqueId(`ctr-${name}`);
-      expect(ctr(['run', '-d', '--memory-limit', '67108864', '--runc-binary', bin, IMAGE, id, '/bin/probe', 'pause']).code).toBe(0);
+      expect(
+        ctr(['run', '-d', '--memory-limit', '67108864', '--runc-binary', bin, IMAGE, id, '/bin/probe', 'pause']).code,
+      ).toBe(0);
       try {
-        const inside = ctr(['task', 'exec', '--exec-id', 'm', id, 'sh', '-c', 'grep memory /proc/self/cgroup; ls /sys/fs/cgroup/memory | wc -l']);
+        const inside = ctr([
+          'task',
+          'exec',
+          '--exec-id',
+          'm',
+          id,
+          'sh',
+          '-c',
+          'grep memory /proc/self/cgroup; ls /sys/fs/cgroup/memory | wc -l',
+        ]);
         const host = fs.readFileSync(`/sys/fs/cgroup/memory/${NS}/${id}/memory.limit_in_bytes`, 'utf8');
         // ctr task metrics: the shim's stats of the task (its cgroup), here the memory limit row
         const metrics = ctr(['task', 'metrics', id]);
-        const limitRow = metrics.stdout.split('\n').find((l) => /^memory\.limit_in_bytes\s/.test(l))?.replace(/\s+/g, ' ').trim();
+        const limitRow = metrics.stdout
+          .split('\n')
+          .find((l) => /^memory\.limit_in_bytes\s/.test(l))
+          ?.replace(/\s+/g, ' ')
+          .trim();
         return { host, inside: inside.stdout.replace(id, 'ID'), metrics: [metrics.code, limitRow] };
       } finally {
         ctr(['task', 'kill', '-s', 'SIGKILL', id]);
-        for (let i = 0; i < 100 && ctr(['task', 'delete', id]).code !== 0; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        for (let i = 0; i < 100 && ctr(['task', 'delete', id]).code !== 0; i++)
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
         ctr(['containers', 'rm', id]);
       }
     });
@@ -133,7 +181,23 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
 
   it('run --tty', () => {
     const outs = runtimes().map(([name, bin]) => {
-      const r = sh('python3', [path.join(TOOLS, 'in-pty.py'), 'echo typed-$((6*7))\nexit 5\n', 'ctr', '-a', sock, '-n', NS, 'run', '--rm', '-t', '--runc-binary', bin, IMAGE, uniqueId(`ctr-${name}`), 'sh']);
+      const r = sh('python3', [
+        path.join(TOOLS, 'in-pty.py'),
+        'echo typed-$((6*7))\nexit 5\n',
+        'ctr',
+        '-a',
+        sock,
+        '-n',
+        NS,
+        'run',
+        '--rm',
+        '-t',
+        '--runc-binary',
+        bin,
+        IMAGE,
+        uniqueId(`ctr-${name}`),
+        'sh',
+      ]);
       return { code: r.code, answer: r.stdout.includes('typed-42') };
     });
     expect(outs[0]).toEqual({ code: 5, answer: true });

@@ -34,14 +34,20 @@ suite('crash safety: whatever create made, delete --force unmakes', () => {
 
   /** minirun with its --root, and a step to die at */
   function mr(args: string[], dieAt?: string) {
-    return exec(MINIRUN, ['--root', sb.minirunRoot, ...args], { cwd: sb.bundle, env: dieAt ? { MINIRUN_TEST_DIE_AT: dieAt } : {} });
+    return exec(MINIRUN, ['--root', sb.minirunRoot, ...args], {
+      cwd: sb.bundle,
+      env: dieAt ? { MINIRUN_TEST_DIE_AT: dieAt } : {},
+    });
   }
   /** the container in a cgroup of the test's own, with a create hook and a poststop hook that leaves a mark */
   function setup(): void {
     top = uniqueId('minirun-crash');
     sb.edit((c) => {
       c.linux.cgroupsPath = `/${top}/c`;
-      c.hooks = { createRuntime: [{ path: '/bin/true' }], poststop: [{ path: '/bin/sh', args: ['sh', '-c', `echo done >> ${marker}`] }] };
+      c.hooks = {
+        createRuntime: [{ path: '/bin/true' }],
+        poststop: [{ path: '/bin/sh', args: ['sh', '-c', `echo done >> ${marker}`] }],
+      };
     });
   }
   const cgroupsLeft = () => fs.readdirSync(CG).filter((h) => fs.existsSync(path.join(CG, h, top)));
@@ -188,7 +194,11 @@ suite('crash safety: whatever create made, delete --force unmakes', () => {
   const corruptions: [string, (s: Record<string, unknown>) => unknown, RegExp][] = [
     ['{}', () => ({}), /: ociVersion: must be a string, got nothing\n$/],
     ['a pid of the wrong type', (s) => ({ ...s, pid: 'x' }), /: pid: must be a whole number >= 0, got "x"\n$/],
-    ['an unknown status', (s) => ({ ...s, status: 'zombie' }), /: status: must be one of creating, created, running, paused, stopped, got "zombie"\n$/],
+    [
+      'an unknown status',
+      (s) => ({ ...s, status: 'zombie' }),
+      /: status: must be one of creating, created, running, paused, stopped, got "zombie"\n$/,
+    ],
     ['not JSON', () => '{"id": ', /: not JSON\n$/],
   ];
   for (const [name, corrupt, message] of corruptions) {
@@ -200,10 +210,17 @@ suite('crash safety: whatever create made, delete --force unmakes', () => {
       const file = path.join(sb.minirunRoot, id, 'state.json');
       const c = corrupt(JSON.parse(fs.readFileSync(file, 'utf8')));
       fs.writeFileSync(file, typeof c === 'string' ? c : JSON.stringify(c));
-      for (const args of [['state', id], ['delete', id], ['kill', id, 'KILL'], ['start', id]]) {
+      for (const args of [
+        ['state', id],
+        ['delete', id],
+        ['kill', id, 'KILL'],
+        ['start', id],
+      ]) {
         const r = mr(args);
         expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(new RegExp(`^minirun: state of ${id}: ${file.replace(/[.]/g, '\\.')}${message.source}`));
+        expect(r.stderr).toMatch(
+          new RegExp(`^minirun: state of ${id}: ${file.replace(/[.]/g, '\\.')}${message.source}`),
+        );
         expect(r.stderr.split('\n')).toHaveLength(2);
       }
       expect(mr(['list']).stdout).not.toContain('undefined');

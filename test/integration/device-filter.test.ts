@@ -10,7 +10,9 @@ import { deviceRules, type DeviceRule } from '../../src/cgroups/devices';
 import { loadAddon } from '../../src/native/loader';
 import { isRoot, uniqueId } from './harness';
 
-const UNIFIED = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => fs.existsSync(`${d}/cgroup.procs`) && fs.existsSync(`${d}/cgroup.controllers`));
+const UNIFIED = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find(
+  (d) => fs.existsSync(`${d}/cgroup.procs`) && fs.existsSync(`${d}/cgroup.controllers`),
+);
 const suite = isRoot && UNIFIED ? describe : describe.skip;
 
 suite('the v2 device program (eBPF) on the real kernel', () => {
@@ -40,7 +42,15 @@ suite('the v2 device program (eBPF) on the real kernel', () => {
       { allow: true, type: 'c', major: 1, minor: 11, access: 'r' }, // /dev/kmsg: read only
       { allow: false, type: 'c', major: 1, minor: 9, access: 'w' }, // the default allows /dev/urandom rwm after this
     ]);
-    const opens = ['head -c1 /dev/null', 'head -c1 /dev/zero >/dev/null', 'true > /dev/full', 'head -c0 /dev/kmsg', 'true >> /dev/kmsg', 'head -c0 /dev/loop0', 'true >> /dev/urandom'];
+    const opens = [
+      'head -c1 /dev/null',
+      'head -c1 /dev/zero >/dev/null',
+      'true > /dev/full',
+      'head -c0 /dev/kmsg',
+      'true >> /dev/kmsg',
+      'head -c0 /dev/loop0',
+      'true >> /dev/urandom',
+    ];
     expect(tryOpen(dir, opens)).toEqual(['ok', 'ok', 'ok', 'ok', 'denied', 'denied', 'ok']);
   });
 

@@ -7,12 +7,20 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CASES, DELIBERATE, stopSpares, type Case, type Ctx, type Expected, type Outcome, type Step } from './differential-cases';
+import {
+  CASES,
+  DELIBERATE,
+  stopSpares,
+  type Case,
+  type Ctx,
+  type Expected,
+  type Outcome,
+  type Step,
+} from './differential-cases';
 import { ERROR_START, hasRunc, isRoot, Sandbox, type Config, type Result } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
-const RUNTIMES = ['runc', 'minirun'] as const;
-type Runtime = (typeof RUNTIMES)[number];
+type Runtime = 'runc' | 'minirun';
 
 const NS_TYPES = new Set(['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts']);
 const HOST_NS = new Set(
@@ -30,13 +38,19 @@ const CGROUP_HIERARCHIES = ['memory', 'pids', 'cpu', 'cpuset', 'devices', 'freez
 /** The text of a step with everything that varies between runs and runtimes replaced. */
 function normalise(text: string, ctx: Ctx, step: Step): string {
   let t = text
-    .split(ctx.own('')).join('OWN/')
-    .split(path.join(ctx.sb.dir, `state-${ctx.runtime}`)).join('STATE')
-    .split(ctx.sb.dir).join('DIR')
-    .split(ctx.id).join('ID')
+    .split(ctx.own(''))
+    .join('OWN/')
+    .split(path.join(ctx.sb.dir, `state-${ctx.runtime}`))
+    .join('STATE')
+    .split(ctx.sb.dir)
+    .join('DIR')
+    .split(ctx.id)
+    .join('ID')
     .replace(/"pid":\s*\d+/g, '"pid":N')
     .replace(/"created":\s*"[^"]*"/g, '"created":"T"')
-    .replace(/([a-z_]+):\[(\d+)\]/g, (m, kind: string) => (HOST_NS.has(m) ? `${kind}:[host]` : NS_TYPES.has(kind) ? `${kind}:[new]` : `${kind}:[N]`));
+    .replace(/([a-z_]+):\[(\d+)\]/g, (m, kind: string) =>
+      HOST_NS.has(m) ? `${kind}:[host]` : NS_TYPES.has(kind) ? `${kind}:[new]` : `${kind}:[N]`,
+    );
   if (Array.isArray(step) && step[0] === 'ps') t = t.replace(/\d+/g, 'N');
   return t;
 }
@@ -48,7 +62,8 @@ function normalise(text: string, ctx: Ctx, step: Step): string {
  * a cgroup removal retry, minirun a failed poststop hook).
  */
 function stderrView(text: string, runtime: Runtime, code: number | null): string {
-  const own = (l: string) => (runtime === 'runc' ? !/level=\w+ msg=|^(ERRO|WARN)\[|^error running hook #/.test(l) : !ERROR_START.test(l));
+  const own = (l: string) =>
+    runtime === 'runc' ? !/level=\w+ msg=|^(ERRO|WARN)\[|^error running hook #/.test(l) : !ERROR_START.test(l);
   const lines = text.split('\n').filter((l) => l !== '');
   const kept = lines.filter(own);
   if (code !== 0 && kept.length < lines.length) kept.push('<runtime error>');
@@ -77,7 +92,10 @@ suite('differential: runc and minirun on the same cases', () => {
     if (Array.isArray(step)) return call(step);
     if ('input' in step) return call(step.args, step.input);
     if ('host' in step) {
-      const r = spawnSync('sh', ['-c', step.host], { encoding: 'utf8', env: { ...process.env, ID: ctx.id, DIR: sb.dir, OWN: ctx.own('') } });
+      const r = spawnSync('sh', ['-c', step.host], {
+        encoding: 'utf8',
+        env: { ...process.env, ID: ctx.id, DIR: sb.dir, OWN: ctx.own('') },
+      });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     }
     let status = '';
@@ -91,7 +109,12 @@ suite('differential: runc and minirun on the same cases', () => {
 
   /** Plays a case through one runtime; returns each step's normalised outcome. */
   function play(c: Case, runtime: Runtime, base: string): Outcome[] {
-    const ctx: Ctx = { id: `${base}-${runtime === 'runc' ? 'r' : 'm'}`, runtime, sb, own: (name) => path.join(sb.dir, `${runtime}-${name}`) };
+    const ctx: Ctx = {
+      id: `${base}-${runtime === 'runc' ? 'r' : 'm'}`,
+      runtime,
+      sb,
+      own: (name) => path.join(sb.dir, `${runtime}-${name}`),
+    };
     const cfg = structuredClone(pristine);
     cfg.process.args = c.args ?? ['/bin/probe', 'pause'];
     c.mutate?.(cfg, ctx);
@@ -104,10 +127,12 @@ suite('differential: runc and minirun on the same cases', () => {
         out.push({ code: r.code, stdout: normalise(r.stdout, ctx, step), stderr: normalise(r.stderr, ctx, step) });
       }
     } finally {
-      (runtime === 'runc' ? sb.runc : sb.minirun).call(sb, ['delete', '--force', ctx.id]);
-      for (const f of fs.readdirSync(sb.dir)) if (f.startsWith(`${runtime}-`)) fs.rmSync(path.join(sb.dir, f), { force: true, recursive: true });
+      sb.cli(runtime, ['delete', '--force', ctx.id]);
+      for (const f of fs.readdirSync(sb.dir))
+        if (f.startsWith(`${runtime}-`)) fs.rmSync(path.join(sb.dir, f), { force: true, recursive: true });
     }
-    for (const h of CGROUP_HIERARCHIES) expect(fs.existsSync(`/sys/fs/cgroup/${h}/${ctx.id}`), `cgroup ${h}/${ctx.id} left behind`).toBe(false);
+    for (const h of CGROUP_HIERARCHIES)
+      expect(fs.existsSync(`/sys/fs/cgroup/${h}/${ctx.id}`), `cgroup ${h}/${ctx.id} left behind`).toBe(false);
     return out;
   }
 
@@ -120,7 +145,12 @@ suite('differential: runc and minirun on the same cases', () => {
   }
 
   const view = (outs: Outcome[], runtime: Runtime, script: Step[]) =>
-    outs.map((o, i) => ({ step: JSON.stringify(script[i]), code: o.code, stdout: o.stdout, stderr: stderrView(o.stderr, runtime, o.code) }));
+    outs.map((o, i) => ({
+      step: JSON.stringify(script[i]),
+      code: o.code,
+      stdout: o.stdout,
+      stderr: stderrView(o.stderr, runtime, o.code),
+    }));
 
   afterEach(() => {
     expect(sb.residue()).toEqual([]);
@@ -132,11 +162,13 @@ suite('differential: runc and minirun on the same cases', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('minirun\'s error for a missing program: exit 1, one line naming it', () => {
+  it("minirun's error for a missing program: exit 1, one line naming it", () => {
     sb.setConfig({ ...structuredClone(pristine), process: { ...pristine.process, args: ['no-such-program'] } });
     const r = sb.minirun(['run', `diff-${process.pid}-missing`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^minirun run failed: exec: "no-such-program": executable file not found in \$PATH[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^minirun run failed: exec: "no-such-program": executable file not found in \$PATH[^\n]*\n$/,
+    );
   });
 
   for (const c of CASES) {
@@ -146,7 +178,8 @@ suite('differential: runc and minirun on the same cases', () => {
       expect(view(minirun, 'minirun', script)).toEqual(view(runc, 'runc', script));
       // minirun's own errors are one line each.
       for (const o of minirun) {
-        for (const l of o.stderr.split('\n').filter((x) => ERROR_START.test(x))) expect(l).toMatch(new RegExp(`${ERROR_START.source}\\S`));
+        for (const l of o.stderr.split('\n').filter((x) => ERROR_START.test(x)))
+          expect(l).toMatch(new RegExp(`${ERROR_START.source}\\S`));
       }
     });
   }
@@ -162,7 +195,8 @@ suite('differential: runc and minirun on the same cases', () => {
       it(`${d.name} (${d.reason})`, () => {
         const script = d.script ?? [['run', 'ID']];
         const { runc, minirun } = playBoth(d);
-        const last = (outs: Outcome[]) => outs[Math.min(outs.length, script.filter((s) => !(Array.isArray(s) && s[0] === 'delete')).length) - 1];
+        const last = (outs: Outcome[]) =>
+          outs[Math.min(outs.length, script.filter((s) => !(Array.isArray(s) && s[0] === 'delete')).length) - 1];
         check(last(runc), d.runc);
         check(last(minirun), d.minirun);
         expect(view(minirun, 'minirun', script)).not.toEqual(view(runc, 'runc', script));

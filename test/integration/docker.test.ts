@@ -27,18 +27,39 @@ suite('docker --runtime minirun works as docker --runtime runc', () => {
     const r = spawnSync(DOCKER, ['-H', `unix://${d}/docker.sock`, ...args], { encoding: 'utf8', timeout: 60_000 });
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
-  const run = (runtime: string, ...args: string[]) => docker(['run', '--rm', '--runtime', runtime, '--network', 'none', IMAGE, ...args]);
+  const run = (runtime: string, ...args: string[]) =>
+    docker(['run', '--rm', '--runtime', runtime, '--network', 'none', IMAGE, ...args]);
 
   beforeAll(async () => {
     sb = await Sandbox.create();
     d = path.join(sb.dir, 'docker');
     fs.mkdirSync(d);
     const log = fs.openSync(`${d}/dockerd.log`, 'w'); // dockerd logs on stderr: kept out of the test's output
-    daemon = spawn(DOCKERD, [
-      '--data-root', `${d}/data`, '--exec-root', `${d}/exec`, '-H', `unix://${d}/docker.sock`, '--pidfile', `${d}/docker.pid`,
-      '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver', 'vfs',
-      '--exec-opt', 'native.cgroupdriver=cgroupfs', '--cgroup-parent', cgroupParent, '--add-runtime', `minirun=${MINIRUN}`,
-    ], { stdio: ['ignore', log, log] });
+    daemon = spawn(
+      DOCKERD,
+      [
+        '--data-root',
+        `${d}/data`,
+        '--exec-root',
+        `${d}/exec`,
+        '-H',
+        `unix://${d}/docker.sock`,
+        '--pidfile',
+        `${d}/docker.pid`,
+        '--iptables=false',
+        '--ip6tables=false',
+        '--bridge=none',
+        '--storage-driver',
+        'vfs',
+        '--exec-opt',
+        'native.cgroupdriver=cgroupfs',
+        '--cgroup-parent',
+        cgroupParent,
+        '--add-runtime',
+        `minirun=${MINIRUN}`,
+      ],
+      { stdio: ['ignore', log, log] },
+    );
     for (let i = 0; i < 300 && docker(['version']).code !== 0; i++) pause(100);
     expect(docker(['version']).code, fs.readFileSync(`${d}/dockerd.log`, 'utf8')).toBe(0);
     const tar = path.join(d, 'rootfs.tar');
@@ -69,12 +90,21 @@ suite('docker --runtime minirun works as docker --runtime runc', () => {
     expect(outs[1]).toEqual(outs[0]);
   });
 
-  it('a program that cannot run: exit 127 or 126 from the runtime\'s words, as with runc', () => {
-    const cases: [string, number][] = [['/nonexistent', 127], ['nosuchcmd', 127], ['/etc/passwd', 126], ['/etc', 126]];
+  it("a program that cannot run: exit 127 or 126 from the runtime's words, as with runc", () => {
+    const cases: [string, number][] = [
+      ['/nonexistent', 127],
+      ['nosuchcmd', 127],
+      ['/etc/passwd', 126],
+      ['/etc', 126],
+    ];
     for (const [program, status] of cases) {
       const [runc, minirun] = ['runc', 'minirun'].map((rt) => run(rt, program));
       expect([program, runc.code]).toEqual([program, status]);
-      expect([program, minirun.code, minirun.stderr]).toEqual([program, status, expect.stringMatching(/OCI runtime create failed: minirun create failed: exec: /)]);
+      expect([program, minirun.code, minirun.stderr]).toEqual([
+        program,
+        status,
+        expect.stringMatching(/OCI runtime create failed: minirun create failed: exec: /),
+      ]);
     }
   });
 });

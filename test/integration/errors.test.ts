@@ -3,7 +3,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerRunStatus, ERROR_LINE, ERROR_START, exec, isRoot, MINIRUN, runcMessage, suiteSandbox, uniqueId, type Config } from './harness';
+import {
+  dockerRunStatus,
+  ERROR_LINE,
+  ERROR_START,
+  exec,
+  isRoot,
+  MINIRUN,
+  runcMessage,
+  suiteSandbox,
+  uniqueId,
+  type Config,
+} from './harness';
 
 const suite = isRoot ? describe : describe.skip;
 
@@ -20,34 +31,78 @@ suite('one-line errors, exit 1, no residue', () => {
   }
 
   const configs: [string, (c: Config) => void, RegExp][] = [
-    ['relative mount destination', (c) => (c.mounts[2].destination = 'data'), /mounts\[2\]\.destination: must be an absolute path/],
+    [
+      'relative mount destination',
+      (c) => (c.mounts[2].destination = 'data'),
+      /mounts\[2\]\.destination: must be an absolute path/,
+    ],
     ['empty args', (c) => (c.process.args = []), /process\.args/],
     ['env entry without =', (c) => c.process.env.push('NOEQUALS'), /process\.env\[2\]/],
     ['NUL byte in an arg', (c) => (c.process.args = ['sh\u0000x']), /process\.args\[0\].*NUL/],
     ['duplicate namespace', (c) => c.linux.namespaces.push({ type: 'pid' }), /linux\.namespaces\[5\]/],
     ['unknown namespace type', (c) => c.linux.namespaces.push({ type: 'bogus' }), /linux\.namespaces\[5\]\.type/],
-    ['unknown capability', (c) => c.process.capabilities.bounding.push('CAP_NOPE'), /process\.capabilities\.bounding\[3\].*CAP_NOPE/],
-    ['rlimit soft above hard', (c) => (c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2048, hard: 1024 }]), /process\.rlimits\[0\]/],
-    ['unknown rlimit', (c) => (c.process.rlimits = [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }]), /process\.rlimits\[0\]\.type/],
+    [
+      'unknown capability',
+      (c) => c.process.capabilities.bounding.push('CAP_NOPE'),
+      /process\.capabilities\.bounding\[3\].*CAP_NOPE/,
+    ],
+    [
+      'rlimit soft above hard',
+      (c) => (c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2048, hard: 1024 }]),
+      /process\.rlimits\[0\]/,
+    ],
+    [
+      'unknown rlimit',
+      (c) => (c.process.rlimits = [{ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }]),
+      /process\.rlimits\[0\]\.type/,
+    ],
     ['relative cwd', (c) => (c.process.cwd = 'tmp'), /process\.cwd/],
     ['missing ociVersion', (c) => delete c.ociVersion, /ociVersion/],
     ['oomScoreAdj out of range', (c) => (c.process.oomScoreAdj = 5000), /process\.oomScoreAdj/],
-    ['hostname without a uts namespace', (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: Config) => n.type !== 'uts')), /hostname/],
+    [
+      'hostname without a uts namespace',
+      (c) => (c.linux.namespaces = c.linux.namespaces.filter((n: Config) => n.type !== 'uts')),
+      /hostname/,
+    ],
     ['user namespace without mappings', (c) => c.linux.namespaces.push({ type: 'user' }), /uidMappings|gidMappings/],
     ['root.path that does not exist', (c) => (c.root.path = 'nope'), /root\.path/],
     ['non-namespaced sysctl', (c) => (c.linux.sysctl = { 'vm.swappiness': '1' }), /linux\.sysctl\.vm\.swappiness/],
-    ['bind source that does not exist', (c) => c.mounts.push({ destination: '/data', source: '/nonexistent-minirun', options: ['bind'] }), /mounts\[7\] \/data: bind source \/nonexistent-minirun: ENOENT/],
-    ['namespace path that does not exist', (c) => (c.linux.namespaces[1] = { type: 'network', path: '/nonexistent-ns' }), /network namespace at \/nonexistent-ns: ENOENT/],
-    ['namespace path of the wrong type', (c) => (c.linux.namespaces[1] = { type: 'network', path: '/proc/self/ns/uts' }), /network path \/proc\/self\/ns\/uts is a uts namespace/],
-    ['a capability the host bounding set lacks', (c) => {
-      for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_SYS_RESOURCE');
-    }, /capabilities: .*EPERM/],
-    ['a launch plan larger than one message to the init helper', (c) => {
-      for (let i = 0; i < 40; i++) c.process.env.push(`BIG${i}=${'x'.repeat(32 * 1024)}`);
-    }, /the launch plan is \d+ bytes: one message to the init helper carries at most \d+ \(/],
-    ['proc mounted over a symlink', (c) => {
-      c.mounts[0].destination = '/proclink';
-    }, /mounts\[0\] \/proclink: proc must be mounted on ordinary directory/],
+    [
+      'bind source that does not exist',
+      (c) => c.mounts.push({ destination: '/data', source: '/nonexistent-minirun', options: ['bind'] }),
+      /mounts\[7\] \/data: bind source \/nonexistent-minirun: ENOENT/,
+    ],
+    [
+      'namespace path that does not exist',
+      (c) => (c.linux.namespaces[1] = { type: 'network', path: '/nonexistent-ns' }),
+      /network namespace at \/nonexistent-ns: ENOENT/,
+    ],
+    [
+      'namespace path of the wrong type',
+      (c) => (c.linux.namespaces[1] = { type: 'network', path: '/proc/self/ns/uts' }),
+      /network path \/proc\/self\/ns\/uts is a uts namespace/,
+    ],
+    [
+      'a capability the host bounding set lacks',
+      (c) => {
+        for (const set of ['bounding', 'effective', 'permitted']) c.process.capabilities[set].push('CAP_SYS_RESOURCE');
+      },
+      /capabilities: .*EPERM/,
+    ],
+    [
+      'a launch plan larger than one message to the init helper',
+      (c) => {
+        for (let i = 0; i < 40; i++) c.process.env.push(`BIG${i}=${'x'.repeat(32 * 1024)}`);
+      },
+      /the launch plan is \d+ bytes: one message to the init helper carries at most \d+ \(/,
+    ],
+    [
+      'proc mounted over a symlink',
+      (c) => {
+        c.mounts[0].destination = '/proclink';
+      },
+      /mounts\[0\] \/proclink: proc must be mounted on ordinary directory/,
+    ],
   ];
 
   for (const [name, mutate, message] of configs) {
@@ -87,10 +142,18 @@ suite('one-line errors, exit 1, no residue', () => {
     ['container id with a slash', ['run', 'a/b'], /container id: invalid "a\/b"/],
     ['container id ..', ['run', '..'], /container id: invalid "\.\."/],
     ['unknown flag', ['run', '--bogus', 'x'], /unknown option '--bogus'/],
-    ['bundle that does not exist', ['run', '--bundle', '/nonexistent-bundle', 'x'], /--bundle \/nonexistent-bundle: ENOENT/],
+    [
+      'bundle that does not exist',
+      ['run', '--bundle', '/nonexistent-bundle', 'x'],
+      /--bundle \/nonexistent-bundle: ENOENT/,
+    ],
     ['bad --log-format', ['--log-format', 'xml', 'run', 'x'], /--log-format: must be text or json/],
     ['bad --rootless', ['--rootless', 'maybe', 'run', 'x'], /--rootless: must be true, false or auto, got "maybe"/],
-    ['checkpoint', ['--criu', '/usr/sbin/criu', 'checkpoint', '--image-path', '/tmp/x', 'x'], /^minirun: checkpoint: not supported yet \(minirun has no CRIU support\)\n$/],
+    [
+      'checkpoint',
+      ['--criu', '/usr/sbin/criu', 'checkpoint', '--image-path', '/tmp/x', 'x'],
+      /^minirun: checkpoint: not supported yet \(minirun has no CRIU support\)\n$/,
+    ],
     ['restore', ['restore', '--bundle', '.', 'x'], /^minirun: restore: not supported yet/],
   ];
   for (const [name, args, message] of cli) {
@@ -111,9 +174,15 @@ suite('one-line errors, exit 1, no residue', () => {
       const id = uniqueId('nx');
       const runc = sb.runc(['run', `${id}-r`]);
       const words = runcMessage(runc.stderr).replace(/^runc run failed: unable to start container process: /, '');
-      expectCleanFailure(['run', `${id}-m`], new RegExp(`^minirun run failed: ${words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: E[A-Z]+\n$`));
+      expectCleanFailure(
+        ['run', `${id}-m`],
+        new RegExp(`^minirun run failed: ${words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: E[A-Z]+\n$`),
+      );
       expect(runc.code).toBe(1);
-      expect([dockerRunStatus(runc.stderr), dockerRunStatus(sb.minirun(['run', `${id}-m2`]).stderr)]).toEqual([status, status]);
+      expect([dockerRunStatus(runc.stderr), dockerRunStatus(sb.minirun(['run', `${id}-m2`]).stderr)]).toEqual([
+        status,
+        status,
+      ]);
     });
   }
 
@@ -130,8 +199,13 @@ suite('one-line errors, exit 1, no residue', () => {
     try {
       const runc = sb.runc(['create', `${id}-r`]);
       expect(runc.code).toBe(1);
-      expect(runcMessage(runc.stderr)).toBe('runc create failed: unable to start container process: exec /mnt/bb: permission denied');
-      expectCleanFailure(['create', `${id}-m`], /^minirun create failed: exec: \/mnt\/bb: permission denied: EACCES\n$/);
+      expect(runcMessage(runc.stderr)).toBe(
+        'runc create failed: unable to start container process: exec /mnt/bb: permission denied',
+      );
+      expectCleanFailure(
+        ['create', `${id}-m`],
+        /^minirun create failed: exec: \/mnt\/bb: permission denied: EACCES\n$/,
+      );
     } finally {
       sb.runc(['delete', '-f', `${id}-r`]);
       sb.minirun(['delete', '-f', `${id}-m`]);
@@ -140,7 +214,11 @@ suite('one-line errors, exit 1, no residue', () => {
 
   it('cli: --rootless true|false|auto and --criu are accepted, as runc (go-runc passes them)', () => {
     sb.setArgs(['sh', '-c', 'echo ran']);
-    for (const flags of [['--rootless', 'true'], ['--rootless=false'], ['--rootless', 'auto', '--criu', '/usr/sbin/criu']]) {
+    for (const flags of [
+      ['--rootless', 'true'],
+      ['--rootless=false'],
+      ['--rootless', 'auto', '--criu', '/usr/sbin/criu'],
+    ]) {
       const r = sb.minirun([...flags, 'run', uniqueId('rl')]);
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe('ran\n');
@@ -206,10 +284,20 @@ suite('command line edges, as runc', () => {
   // urfave/cli: a first word that is no command runs its help action on that
   // word, "No help topic for 'foo'", exit status 3, also with -h after it;
   // `help foo` (and `h foo`) the same.
-  for (const args of [['foo'], ['foo', '-h'], ['foo', '--help'], ['help', 'foo'], ['h', 'foo'], ['help', 'foo', 'bar']]) {
+  for (const args of [
+    ['foo'],
+    ['foo', '-h'],
+    ['foo', '--help'],
+    ['help', 'foo'],
+    ['h', 'foo'],
+    ['help', 'foo', 'bar'],
+  ]) {
     it(`minirun ${args.join(' ')}: runc's exit status 3 and its words, on stderr and in --log`, () => {
       fs.mkdirSync(rootDir, { recursive: true });
-      const logs = { runc: path.join(rootDir, `runc-${args.join('-')}.json`), minirun: path.join(rootDir, `minirun-${args.join('-')}.json`) };
+      const logs = {
+        runc: path.join(rootDir, `runc-${args.join('-')}.json`),
+        minirun: path.join(rootDir, `minirun-${args.join('-')}.json`),
+      };
       const runc = exec('runc', ['--root', rootDir, '--log', logs.runc, '--log-format', 'json', ...args]);
       const minirun = exec(MINIRUN, ['--root', rootDir, '--log', logs.minirun, '--log-format', 'json', ...args]);
       expect(runc.code).toBe(3);
@@ -217,8 +305,14 @@ suite('command line edges, as runc', () => {
       expect(minirun.code).toBe(3);
       expect(minirun.stdout).toBe('');
       expect(minirun.stderr).toBe("minirun: foo: unknown command (No help topic for 'foo')\n");
-      const logged = fs.readFileSync(logs.minirun, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      expect(logged.map((l) => [l.level, l.msg])).toEqual([['error', "foo: unknown command (No help topic for 'foo')"]]);
+      const logged = fs
+        .readFileSync(logs.minirun, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(logged.map((l) => [l.level, l.msg])).toEqual([
+        ['error', "foo: unknown command (No help topic for 'foo')"],
+      ]);
     });
   }
 
@@ -228,7 +322,9 @@ suite('command line edges, as runc', () => {
       const minirun = exec(MINIRUN, ['--root', rootDir, ...args]);
       const topic = args.find((a) => a === 'exec' || a === 'state');
       expect([args, runc.code, minirun.code, minirun.stderr]).toEqual([args, 0, 0, '']);
-      expect(minirun.stdout).toMatch(topic ? new RegExp(`^Usage: minirun ${topic} `) : /^Usage: minirun \[options\] \[command\]/);
+      expect(minirun.stdout).toMatch(
+        topic ? new RegExp(`^Usage: minirun ${topic} `) : /^Usage: minirun \[options\] \[command\]/,
+      );
     }
   });
 });

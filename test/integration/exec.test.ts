@@ -26,7 +26,15 @@ suite('exec matches runc', () => {
 
   const cases: [string, string[]][] = [
     ['not pid 1; ids; hostname', [id, 'sh', '-c', '[ $$ -gt 1 ] && echo not-init; id; hostname']],
-    ['the same namespaces as the init', [id, 'sh', '-c', 'for n in ipc mnt net pid uts; do [ "$(readlink /proc/1/ns/$n)" = "$(readlink /proc/self/ns/$n)" ] && echo $n same; done']],
+    [
+      'the same namespaces as the init',
+      [
+        id,
+        'sh',
+        '-c',
+        'for n in ipc mnt net pid uts; do [ "$(readlink /proc/1/ns/$n)" = "$(readlink /proc/self/ns/$n)" ] && echo $n same; done',
+      ],
+    ],
     ['the container cgroups', [id, 'sh', '-c', 'grep -v "^0::" /proc/self/cgroup | sed "s/:.*:/:/"']],
     ['the container caps and no_new_privs', [id, '/bin/probe', 'caps']],
     ['env: the config env plus --env', ['--env', 'FOO=bar', '--env', 'PATH=/bin', id, '/bin/probe', 'env']],
@@ -52,7 +60,11 @@ suite('exec matches runc', () => {
 
   it('--process runs a whole process section', () => {
     const file = path.join(sb.dir, 'process.json');
-    const proc = { ...sb.config().process, args: ['sh', '-c', 'echo from-process-json; id -u'], user: { uid: 7, gid: 7 } };
+    const proc = {
+      ...sb.config().process,
+      args: ['sh', '-c', 'echo from-process-json; id -u'],
+      user: { uid: 7, gid: 7 },
+    };
     fs.writeFileSync(file, JSON.stringify(proc));
     const runc = sb.runc(['exec', '--process', file, `${base}-runc`]);
     const minirun = sb.minirun(['exec', '--process', file, `${base}-minirun`]);
@@ -64,7 +76,9 @@ suite('exec matches runc', () => {
     const file = path.join(sb.dir, 'bad-process.json');
     fs.writeFileSync(file, JSON.stringify({ ...sb.config().process, cwd: 'relative' }));
     const r = sb.minirun(['exec', '--process', file, `${base}-minirun`]);
-    expect(r.stderr).toBe(`minirun exec failed: --process ${file}: process.cwd: must be an absolute path, got "relative"\n`);
+    expect(r.stderr).toBe(
+      `minirun exec failed: --process ${file}: process.cwd: must be an absolute path, got "relative"\n`,
+    );
     expect(r.code).toBe(255); // runc exec's status when it cannot start the process
   });
 
@@ -78,8 +92,22 @@ suite('exec matches runc', () => {
     const bare = JSON.stringify({ args: ['/bin/sh', '-c', script], cwd: '/' });
     const outs = (['runc', 'minirun'] as const).map((rt) => {
       const [bin, root] = rt === 'runc' ? ['runc', sb.runcRoot] : [MINIRUN, sb.minirunRoot];
-      const viaFd = exec('bash', ['-c', '"$0" --root "$1" exec -p <(printf %s "$2") "$3"', bin, root, bare, `${base}-${rt}`]);
-      const viaStdin = exec('bash', ['-c', 'printf %s "$2" | "$0" --root "$1" exec -p /dev/stdin "$3"', bin, root, bare, `${base}-${rt}`]);
+      const viaFd = exec('bash', [
+        '-c',
+        '"$0" --root "$1" exec -p <(printf %s "$2") "$3"',
+        bin,
+        root,
+        bare,
+        `${base}-${rt}`,
+      ]);
+      const viaStdin = exec('bash', [
+        '-c',
+        'printf %s "$2" | "$0" --root "$1" exec -p /dev/stdin "$3"',
+        bin,
+        root,
+        bare,
+        `${base}-${rt}`,
+      ]);
       return [viaFd, viaStdin].map((r) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr }));
     });
     expect(outs[0][0].code).toBe(0);
@@ -114,20 +142,35 @@ suite('exec matches runc', () => {
   it('with --log, the error line on stderr is the json msg, as runc\'s ("exec failed: ...")', () => {
     const msgs = (['runc', 'minirun'] as const).map((rt) => {
       const log = path.join(sb.dir, `exec-log-${rt}.json`);
-      const r = (rt === 'runc' ? sb.runc : sb.minirun).call(sb, ['--log', log, '--log-format', 'json', 'exec', `${base}-${rt}`, '/nonexistent']);
-      const logged = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const r = sb.cli(rt, ['--log', log, '--log-format', 'json', 'exec', `${base}-${rt}`, '/nonexistent']);
+      const logged = fs
+        .readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       fs.rmSync(log);
       expect(r.code).toBe(255);
       expect(logged.map((l) => [l.level, `${l.msg}\n`])).toEqual([['error', r.stderr]]);
       return r.stderr;
     });
     expect(msgs[0]).toMatch(/^exec failed: /);
-    expect(msgs[1]).toMatch(/^minirun exec failed: exec: "\/nonexistent": stat \/nonexistent: no such file or directory: ENOENT\n$/);
+    expect(msgs[1]).toMatch(
+      /^minirun exec failed: exec: "\/nonexistent": stat \/nonexistent: no such file or directory: ENOENT\n$/,
+    );
   });
 
   it('--detach with --pid-file', () => {
     const pidFile = path.join(sb.dir, 'exec.pid');
-    const r = sb.minirun(['exec', '--detach', '--pid-file', pidFile, `${base}-minirun`, 'sh', '-c', 'exec sleep 1 </dev/null >/dev/null 2>&1']);
+    const r = sb.minirun([
+      'exec',
+      '--detach',
+      '--pid-file',
+      pidFile,
+      `${base}-minirun`,
+      'sh',
+      '-c',
+      'exec sleep 1 </dev/null >/dev/null 2>&1',
+    ]);
     expect(r.code).toBe(0);
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toBe('sleep\u00001\u0000');
@@ -136,17 +179,25 @@ suite('exec matches runc', () => {
   describe('--cgroup: an existing sub-cgroup of the container', () => {
     /** The container's cgroup directory in one v1 hierarchy, from its init's /proc/<pid>/cgroup. */
     const dirOf = (rt: 'runc' | 'minirun', controller: string): string => {
-      const state = JSON.parse((rt === 'runc' ? sb.runc : sb.minirun).call(sb, ['state', `${base}-${rt}`]).stdout);
-      const line = fs.readFileSync(`/proc/${state.pid}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1] === controller)!;
+      const state = JSON.parse(sb.cli(rt, ['state', `${base}-${rt}`]).stdout);
+      const line = fs
+        .readFileSync(`/proc/${state.pid}/cgroup`, 'utf8')
+        .split('\n')
+        .find((l) => l.split(':')[1] === controller)!;
       return `/sys/fs/cgroup/${controller.replace('name=', '')}${line.split(':')[2]}`;
     };
     beforeAll(() => {
-      for (const rt of ['runc', 'minirun'] as const) for (const c of ['memory', 'pids']) fs.mkdirSync(`${dirOf(rt, c)}/sub`);
+      for (const rt of ['runc', 'minirun'] as const)
+        for (const c of ['memory', 'pids']) fs.mkdirSync(`${dirOf(rt, c)}/sub`);
     });
     const both = (args: string[]) => {
       const runc = sb.runc(['exec', ...withId(args, 'runc')]);
       const minirun = sb.minirun(['exec', ...withId(args, 'minirun')]);
-      return { runc, minirun, norm: (s: string) => s.replaceAll(`${base}-minirun`, 'ID').replaceAll(`${base}-runc`, 'ID') };
+      return {
+        runc,
+        minirun,
+        norm: (s: string) => s.replaceAll(`${base}-minirun`, 'ID').replaceAll(`${base}-runc`, 'ID'),
+      };
     };
     const cgroupLines = [id, 'sh', '-c', 'grep -E ":(memory|pids|cpu):" /proc/self/cgroup | cut -d: -f2-'];
 
@@ -166,14 +217,42 @@ suite('exec matches runc', () => {
     });
 
     const bad: [string, string[], RegExp][] = [
-      ['a sub-cgroup that does not exist', ['--cgroup', 'memory:nope'], /^minirun exec failed: --cgroup: no such cgroup: error adding pid to \/sys\/fs\/cgroup\/memory\/.*\/nope\/cgroup\.procs: no such file or directory\n$/],
-      ['a path alone goes to every hierarchy: missing in cpu', ['--cgroup', 'sub'], /^minirun exec failed: --cgroup: no such cgroup: error adding pid to \/sys\/fs\/cgroup\/cpu\/.*\/sub\/cgroup\.procs: no such file or directory\n$/],
-      ['an unknown controller', ['--cgroup', 'bogus:sub'], /^minirun exec failed: --cgroup: unknown controller "bogus" \(the container's are cpu, .*name=systemd\)\n$/],
-      ['two colons', ['--cgroup', 'memory:a:b'], /^minirun exec failed: --cgroup: "memory:a:b": must be \[<controller>:\]<path>\n$/],
+      [
+        'a sub-cgroup that does not exist',
+        ['--cgroup', 'memory:nope'],
+        /^minirun exec failed: --cgroup: no such cgroup: error adding pid to \/sys\/fs\/cgroup\/memory\/.*\/nope\/cgroup\.procs: no such file or directory\n$/,
+      ],
+      [
+        'a path alone goes to every hierarchy: missing in cpu',
+        ['--cgroup', 'sub'],
+        /^minirun exec failed: --cgroup: no such cgroup: error adding pid to \/sys\/fs\/cgroup\/cpu\/.*\/sub\/cgroup\.procs: no such file or directory\n$/,
+      ],
+      [
+        'an unknown controller',
+        ['--cgroup', 'bogus:sub'],
+        /^minirun exec failed: --cgroup: unknown controller "bogus" \(the container's are cpu, .*name=systemd\)\n$/,
+      ],
+      [
+        'two colons',
+        ['--cgroup', 'memory:a:b'],
+        /^minirun exec failed: --cgroup: "memory:a:b": must be \[<controller>:\]<path>\n$/,
+      ],
       // runc: "exec failed: unable to create new parent process: .. is not a sub cgroup path" (bats greps for " .. is not a sub cgroup path")
-      ['a path out of the container\'s cgroup', ['--cgroup', 'memory:..'], /^minirun exec failed: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/memory\/\S+\)\n$/],
-      ['a path alone out of the container\'s cgroup', ['--cgroup', '..'], /^minirun exec failed: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/\S+\)\n$/],
-      ['a path alone among several', ['--cgroup', 'sub', '--cgroup', 'pids:sub'], /^minirun exec failed: --cgroup: "sub": needs a <controller>: prefix when --cgroup is given more than once\n$/],
+      [
+        "a path out of the container's cgroup",
+        ['--cgroup', 'memory:..'],
+        /^minirun exec failed: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/memory\/\S+\)\n$/,
+      ],
+      [
+        "a path alone out of the container's cgroup",
+        ['--cgroup', '..'],
+        /^minirun exec failed: --cgroup: \.\. is not a sub cgroup path \(it leads out of the container's cgroup \/sys\/fs\/cgroup\/\S+\)\n$/,
+      ],
+      [
+        'a path alone among several',
+        ['--cgroup', 'sub', '--cgroup', 'pids:sub'],
+        /^minirun exec failed: --cgroup: "sub": needs a <controller>: prefix when --cgroup is given more than once\n$/,
+      ],
     ];
     for (const [name, flags, message] of bad) {
       it(`fails as runc does: ${name}`, () => {
@@ -194,14 +273,22 @@ suite('exec matches runc', () => {
         expect(cli(['run', '-d', cid]).code).toBe(0);
         try {
           const init = JSON.parse(cli(['state', cid]).stdout).pid;
-          const line = (c: string) => fs.readFileSync(`/proc/${init}/cgroup`, 'utf8').split('\n').find((l) => l.split(':')[1] === c)!.split(':')[2];
+          const line = (c: string) =>
+            fs
+              .readFileSync(`/proc/${init}/cgroup`, 'utf8')
+              .split('\n')
+              .find((l) => l.split(':')[1] === c)!
+              .split(':')[2];
           const dirs = ['memory', 'pids', 'cpu', 'freezer'].map((c) => `/sys/fs/cgroup/${c}${line(c)}`);
           for (const d of dirs) fs.mkdirSync(`${d}/sub/deeper`, { recursive: true });
-          expect(cli(['exec', '-d', '--cgroup', 'memory,pids,cpu,freezer:sub/deeper', cid, 'sleep', '300']).code).toBe(0);
+          expect(cli(['exec', '-d', '--cgroup', 'memory,pids,cpu,freezer:sub/deeper', cid, 'sleep', '300']).code).toBe(
+            0,
+          );
           const ps = cli(['ps', '--format', 'json', cid]);
           expect(JSON.parse(ps.stdout)).toHaveLength(2);
           expect(cli(['kill', '--all', cid, 'KILL']).code).toBe(0);
-          for (let i = 0; i < 100 && JSON.parse(cli(['state', cid]).stdout).status !== 'stopped'; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          for (let i = 0; i < 100 && JSON.parse(cli(['state', cid]).stdout).status !== 'stopped'; i++)
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
           expect(cli(['delete', '-f', cid]).code).toBe(0);
           expect(dirs.filter((d) => fs.existsSync(d))).toEqual([]);
         } finally {

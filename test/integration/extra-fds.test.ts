@@ -16,7 +16,11 @@ suite('extra fds match runc', () => {
   function runWith(bin: string, root: string, extra: string, listen: boolean): { code: number | null; stdout: string } {
     const env = listen ? 'LISTEN_FDS=1 LISTEN_PID=$$ ' : '';
     const script = `${env}exec ${bin} --root ${root} run --bundle ${sb.bundle} ${extra} ${uniqueId('fd')} 3</etc/hostname 4</etc/passwd`;
-    const r = spawnSync('sh', ['-c', script], { encoding: 'utf8', input: '', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    const r = spawnSync('sh', ['-c', script], {
+      encoding: 'utf8',
+      input: '',
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+    });
     // pipe inode numbers differ from run to run
     return { code: r.status, stdout: r.stdout.replace(/:\[\d+\]/g, ':[N]') };
   }
@@ -38,8 +42,12 @@ suite('extra fds match runc', () => {
   it('a preserved fd that is not open is an error naming it', () => {
     const r = sb.minirun(['run', '--preserve-fds', '40', uniqueId('fd')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^minirun run failed: --preserve-fds: fd \d+ is not open \(preserved fd \d+ of 40\): EBADF\n$/);
-    expect(sb.minirun(['run', '--preserve-fds', 'x', uniqueId('fd')]).stderr).toBe('minirun run failed: --preserve-fds: must be a number from 0 to 250, got "x"\n');
+    expect(r.stderr).toMatch(
+      /^minirun run failed: --preserve-fds: fd \d+ is not open \(preserved fd \d+ of 40\): EBADF\n$/,
+    );
+    expect(sb.minirun(['run', '--preserve-fds', 'x', uniqueId('fd')]).stderr).toBe(
+      'minirun run failed: --preserve-fds: must be a number from 0 to 250, got "x"\n',
+    );
     expect(sb.residue()).toEqual([]);
   });
 

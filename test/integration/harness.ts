@@ -26,7 +26,11 @@ export interface Result {
  * Runs a command; stdout and stderr go through temp files, not pipes, so that
  * a container left running (create, --detach) cannot hold the call open.
  */
-export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Result {
+export function exec(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; input?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Result {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-out-'));
   const outFile = path.join(dir, 'out');
   const errFile = path.join(dir, 'err');
@@ -40,7 +44,12 @@ export function exec(cmd: string, args: string[], opts: { cwd?: string; input?: 
       timeout: opts.timeoutMs ?? 30_000,
       env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...opts.env },
     });
-    return { code: r.status, signal: r.signal, stdout: fs.readFileSync(outFile, 'utf8'), stderr: fs.readFileSync(errFile, 'utf8') };
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: fs.readFileSync(outFile, 'utf8'),
+      stderr: fs.readFileSync(errFile, 'utf8'),
+    };
   } finally {
     fs.closeSync(out);
     fs.closeSync(err);
@@ -101,6 +110,11 @@ export class Sandbox {
 
   runc(args: string[], input?: string): Result {
     return exec('runc', ['--root', this.runcRoot, ...args], { cwd: this.bundle, input });
+  }
+
+  /** The same command through the runtime named. */
+  cli(runtime: 'runc' | 'minirun', args: string[], input?: string): Result {
+    return runtime === 'runc' ? this.runc(args, input) : this.minirun(args, input);
   }
 
   /** Runs the bundle through both runtimes with fresh ids. */
@@ -176,12 +190,16 @@ export async function eventsWatching(pid: number, minirunLog?: string, timeoutMs
   // runc: on v2 an inotify fd watching memory.events and cgroup.events (two watches in its fdinfo);
   // on v1 memory.oom_control and the eventfd it registers in cgroup.event_control
   const ready = (): boolean => {
-    if (minirunLog) return fs.existsSync(minirunLog) && fs.readFileSync(minirunLog, 'utf8').includes('events: watching');
+    if (minirunLog)
+      return fs.existsSync(minirunLog) && fs.readFileSync(minirunLog, 'utf8').includes('events: watching');
     try {
       const fds = fs.readdirSync(`/proc/${pid}/fd`).map((fd) => [fd, fs.readlinkSync(`/proc/${pid}/fd/${fd}`)]);
       const inotify = fds.find(([, link]) => link === 'anon_inode:inotify');
-      if (inotify) return (fs.readFileSync(`/proc/${pid}/fdinfo/${inotify[0]}`, 'utf8').match(/^inotify wd:/gm) ?? []).length >= 2;
-      const v1 = fds.some(([, link]) => link.endsWith('/memory.oom_control')) && fds.some(([, link]) => link === 'anon_inode:[eventfd]');
+      if (inotify)
+        return (fs.readFileSync(`/proc/${pid}/fdinfo/${inotify[0]}`, 'utf8').match(/^inotify wd:/gm) ?? []).length >= 2;
+      const v1 =
+        fds.some(([, link]) => link.endsWith('/memory.oom_control')) &&
+        fds.some(([, link]) => link === 'anon_inode:[eventfd]');
       if (v1 && !v1Seen) {
         v1Seen = true;
         return false; // the registration write follows the eventfd: one more poll
@@ -226,7 +244,12 @@ export const ERROR_LINE = new RegExp(`${ERROR_START.source}[^\\n]+\\n$`);
  * else 125. Case-sensitive: runc's words, as Go spells errno texts.
  */
 export function dockerRunStatus(message: string): number {
-  if (['executable file not found', 'no such file or directory', 'system cannot find the file specified'].some((w) => message.includes(w))) return 127;
+  if (
+    ['executable file not found', 'no such file or directory', 'system cannot find the file specified'].some((w) =>
+      message.includes(w),
+    )
+  )
+    return 127;
   return message.includes('permission denied') ? 126 : 125;
 }
 

@@ -53,7 +53,10 @@ suite('hooks match runc', () => {
   /** A hook that logs its kind and the status it read; startContainer runs after pivot_root, so it logs to /logs. */
   function logHook(kind: string, extra = ''): Config {
     const file = kind === 'startContainer' ? '/logs/log' : path.join(logs, 'log');
-    return { path: '/bin/sh', args: ['sh', '-c', `read -r s; echo "${kind} $(echo "$s" | grep -o '"status":"[a-z]*"')" >> ${file}${extra}`] };
+    return {
+      path: '/bin/sh',
+      args: ['sh', '-c', `read -r s; echo "${kind} $(echo "$s" | grep -o '"status":"[a-z]*"')" >> ${file}${extra}`],
+    };
   }
 
   function withHooks(hooks: Config): void {
@@ -69,15 +72,25 @@ suite('hooks match runc', () => {
   it('run: every hook, in order, with the state on stdin', () => {
     withHooks(Object.fromEntries(KINDS.map((k) => [k, [logHook(k)]])));
     const id = uniqueId('hk');
-    checkOrder(logOf(() => expect(sb.runc(['run', `${id}-r`]).code).toBe(0)), RUNC_1_1_5_ORDER);
-    checkOrder(logOf(() => expect(sb.minirun(['run', `${id}-m`]).code).toBe(0)), SPEC_ORDER);
+    checkOrder(
+      logOf(() => expect(sb.runc(['run', `${id}-r`]).code).toBe(0)),
+      RUNC_1_1_5_ORDER,
+    );
+    checkOrder(
+      logOf(() => expect(sb.minirun(['run', `${id}-m`]).code).toBe(0)),
+      SPEC_ORDER,
+    );
   });
 
   it('create, start, delete: each hook at its step', () => {
     withHooks(Object.fromEntries(KINDS.map((k) => [k, [logHook(k)]])));
     const id = uniqueId('hk');
     const steps = (cli: (a: string[]) => { code: number | null }, cid: string) => () => {
-      for (const step of [['create', cid], ['start', cid]]) expect(cli(step).code).toBe(0);
+      for (const step of [
+        ['create', cid],
+        ['start', cid],
+      ])
+        expect(cli(step).code).toBe(0);
       for (let i = 0; i < 100 && !fs.readFileSync(path.join(logs, 'log'), 'utf8').includes('process'); i++) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
       }
@@ -93,7 +106,9 @@ suite('hooks match runc', () => {
     const runc = sb.runc(['run', `${id}-r`]);
     const minirun = sb.minirun(['run', `${id}-m`]);
     expect(minirun.code).toBe(runc.code);
-    expect(minirun.stderr).toBe('minirun run failed: hooks.createRuntime[0] /bin/sh: error running hook: exit status 3: broken\n');
+    expect(minirun.stderr).toBe(
+      'minirun run failed: hooks.createRuntime[0] /bin/sh: error running hook: exit status 3: broken\n',
+    );
     expect(sb.residue()).toEqual([]);
   });
 
@@ -115,7 +130,9 @@ suite('hooks match runc', () => {
     withHooks({ prestart: [{ path: '/bin/sleep', args: ['sleep', '10'], timeout: 1 }] });
     const r = sb.minirun(['run', uniqueId('hk')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('minirun run failed: hooks.prestart[0] /bin/sleep: error running hook: ran past its timeout of 1s\n');
+    expect(r.stderr).toBe(
+      'minirun run failed: hooks.prestart[0] /bin/sleep: error running hook: ran past its timeout of 1s\n',
+    );
     expect(sb.residue()).toEqual([]);
   });
 
@@ -130,7 +147,11 @@ suite('hooks match runc', () => {
   });
 
   it('createContainer runs in the container mount namespace', () => {
-    withHooks({ createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `readlink /proc/self/ns/mnt > ${path.join(logs, 'ns')}`] }] });
+    withHooks({
+      createContainer: [
+        { path: '/bin/sh', args: ['sh', '-c', `readlink /proc/self/ns/mnt > ${path.join(logs, 'ns')}`] },
+      ],
+    });
     sb.edit((c) => (c.process.args = ['sh', '-c', 'readlink /proc/self/ns/mnt > /logs/ns-container']));
     expect(sb.minirun(['run', uniqueId('hk')]).code).toBe(0);
     const hookNs = fs.readFileSync(path.join(logs, 'ns'), 'utf8');
@@ -142,7 +163,9 @@ suite('hooks match runc', () => {
     const out = path.join(logs, 'where');
     withHooks({
       createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `echo "create $(pwd -P)" >> ${out}`] }],
-      startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'echo "start $(pwd) $(id -u):$(id -g) $FOO" >> /logs/where'] }],
+      startContainer: [
+        { path: '/bin/sh', args: ['sh', '-c', 'echo "start $(pwd) $(id -u):$(id -g) $FOO" >> /logs/where'] },
+      ],
     });
     sb.edit((c) => {
       c.process.args = ['true'];
@@ -159,7 +182,9 @@ suite('hooks match runc', () => {
       expect(r.stderr).toBe('');
       lines[rt] = fs.readFileSync(out, 'utf8');
     }
-    expect(lines.minirun).toBe(`create ${fs.realpathSync(path.join(sb.bundle, 'rootfs'))}\nstart /tmp 1000:1000 from-the-process\n`);
+    expect(lines.minirun).toBe(
+      `create ${fs.realpathSync(path.join(sb.bundle, 'rootfs'))}\nstart /tmp 1000:1000 from-the-process\n`,
+    );
     expect(lines.minirun).toBe(lines.runc);
   });
 
@@ -178,7 +203,9 @@ suite('hooks match runc', () => {
     expect(runc.code).not.toBe(0);
     expect(runc.stderr).toMatch(/error running hook.*bad system call/);
     expect(minirun.code).toBe(1);
-    expect(minirun.stderr).toBe('minirun run failed: hooks.startContainer[0] /bin/sh: error running hook: signal: bad system call\n');
+    expect(minirun.stderr).toBe(
+      'minirun run failed: hooks.startContainer[0] /bin/sh: error running hook: signal: bad system call\n',
+    );
     expect(sb.residue()).toEqual([]);
   });
 });

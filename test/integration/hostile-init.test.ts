@@ -28,7 +28,8 @@ suite('a hostile /etc/passwd', () => {
   });
 
   /** `minirun run` with a deadline: the old init blocked on a FIFO for ever. */
-  const run = (): Result => exec(MINIRUN, ['--root', sb.minirunRoot, 'run', uniqueId('pw')], { cwd: sb.bundle, timeoutMs: 20_000 });
+  const run = (): Result =>
+    exec(MINIRUN, ['--root', sb.minirunRoot, 'run', uniqueId('pw')], { cwd: sb.bundle, timeoutMs: 20_000 });
 
   function expectRefused(r: Result, why: string): void {
     expect(r.stderr).toBe(`minirun run failed: user: /etc/passwd: ${why}\n`);
@@ -58,7 +59,9 @@ suite('a hostile /etc/passwd', () => {
     fs.mkdirSync(path.join(etc(), 'passwd'));
     const runc = sb.runc(['run', uniqueId('pw')]);
     expect(runc.code).toBe(1);
-    expect(runcMessage(runc.stderr)).toBe('runc run failed: unable to start container process: unable to setup user: unable to find user 0: read /etc/passwd: is a directory');
+    expect(runcMessage(runc.stderr)).toBe(
+      'runc run failed: unable to start container process: unable to setup user: unable to find user 0: read /etc/passwd: is a directory',
+    );
     expectRefused(run(), 'is a directory, not a regular file');
   });
 
@@ -66,7 +69,10 @@ suite('a hostile /etc/passwd', () => {
   // (runc reads it all: a DELIBERATE case).
   it('more than 4 MiB is refused, not read in part', () => {
     const line = 'user:x:1000:1000::/home/user:/bin/sh\n';
-    fs.writeFileSync(path.join(etc(), 'passwd'), `${line.repeat(Math.ceil((4 << 20) / line.length))}root:x:0:0:root:/root:/bin/sh\n`);
+    fs.writeFileSync(
+      path.join(etc(), 'passwd'),
+      `${line.repeat(Math.ceil((4 << 20) / line.length))}root:x:0:0:root:/root:/bin/sh\n`,
+    );
     const size = fs.statSync(path.join(etc(), 'passwd')).size;
     expectRefused(run(), `${size} bytes, over the limit of ${4 << 20}: EFBIG`);
   });
@@ -87,7 +93,7 @@ suite('a hostile /etc/passwd', () => {
 suite('a program whose #! interpreter is /proc/self/exe', () => {
   const sb = suiteSandbox(['/hostile.sh']);
   const rootfs = () => path.join(sb.bundle, 'rootfs');
-  const helper = 'is minirun\'s init helper until the process starts, not a program to run: ENOEXEC';
+  const helper = "is minirun's init helper until the process starts, not a program to run: ENOEXEC";
   beforeAll(() => {
     fs.writeFileSync(path.join(rootfs(), 'hostile.sh'), '#!/proc/self/exe\necho never\n', { mode: 0o755 });
     fs.writeFileSync(path.join(rootfs(), 'outer.sh'), '#! /inner.sh arg\necho never\n', { mode: 0o755 });
@@ -108,12 +114,18 @@ suite('a program whose #! interpreter is /proc/self/exe', () => {
     const runc = sb.runc(['run', uniqueId('sb')]);
     expect(runc.code).toBe(1);
     expect(runc.stderr).toBe('exec /hostile.sh: no such file or directory\n');
-    expectRefused(sb.minirun(['run', uniqueId('sb')]), `minirun run failed: exec: /hostile.sh: its #! interpreter /proc/self/exe ${helper}`);
+    expectRefused(
+      sb.minirun(['run', uniqueId('sb')]),
+      `minirun run failed: exec: /hostile.sh: its #! interpreter /proc/self/exe ${helper}`,
+    );
   });
 
-  it('run: through a script that is another script\'s interpreter', () => {
+  it("run: through a script that is another script's interpreter", () => {
     sb.setArgs(['/outer.sh']);
-    expectRefused(sb.minirun(['run', uniqueId('sb')]), `minirun run failed: exec: /outer.sh: its #! interpreter /proc/1/exe (through /inner.sh) ${helper}`);
+    expectRefused(
+      sb.minirun(['run', uniqueId('sb')]),
+      `minirun run failed: exec: /outer.sh: its #! interpreter /proc/1/exe (through /inner.sh) ${helper}`,
+    );
   });
 
   it('run: /proc/self/exe as the program', () => {
@@ -137,7 +149,9 @@ suite('a program whose #! interpreter is /proc/self/exe', () => {
 
   it('the helper run as a program says what it is', () => {
     const r = exec(path.resolve(__dirname, '../../build/Release/minirun-init'), ['/hostile.sh']);
-    expect(r.stderr).toMatch(/^minirun-init: minirun's container init helper, run as a program \(through \/proc\/self\/exe\?\): it runs nothing by itself\n$/);
+    expect(r.stderr).toMatch(
+      /^minirun-init: minirun's container init helper, run as a program \(through \/proc\/self\/exe\?\): it runs nothing by itself\n$/,
+    );
     expect(r.code).toBe(127);
   });
 });
@@ -165,12 +179,18 @@ suite('the exec helper while it joins the container', () => {
     const onHost = path.join(sb.bundle, 'rootfs', log);
     fs.rmSync(onHost, { force: true });
     sb.setArgs(['sh', '-c', `exec /bin/probe watch-exe stop >${log} 2>&1 </dev/null`]);
-    const rt = runtime === 'runc' ? sb.runc : sb.minirun;
+    const rt = (args: string[]) => sb.cli(runtime, args);
     const id = uniqueId('wx');
     expect(rt(['run', '-d', id]).code).toBe(0);
     try {
-      for (let i = 0; i < 200 && !(fs.existsSync(onHost) && fs.readFileSync(onHost, 'utf8').startsWith('watching\n')); i++) sleep(25);
-      for (let i = 0; i < 5; i++) expect(rt(['exec', '--user', '1000:1000', id, '/bin/probe', 'exit', '0']).code).toBe(0);
+      for (
+        let i = 0;
+        i < 200 && !(fs.existsSync(onHost) && fs.readFileSync(onHost, 'utf8').startsWith('watching\n'));
+        i++
+      )
+        sleep(25);
+      for (let i = 0; i < 5; i++)
+        expect(rt(['exec', '--user', '1000:1000', id, '/bin/probe', 'exit', '0']).code).toBe(0);
       sleep(200);
     } finally {
       expect(rt(['delete', '-f', id]).code).toBe(0);
@@ -192,7 +212,10 @@ suite('the exec helper while it joins the container', () => {
     for (const runtime of ['runc', 'minirun'] as const) {
       const seen = watch(runtime);
       expect(notTheProgram(seen), runtime).toEqual([]);
-      expect(seen.some((l) => /^\d+ EACCES$/.test(l)), `${runtime}: ${seen.join('; ')}`).toBe(true);
+      expect(
+        seen.some((l) => /^\d+ EACCES$/.test(l)),
+        `${runtime}: ${seen.join('; ')}`,
+      ).toBe(true);
     }
     expect(sb.residue()).toEqual([]);
   });

@@ -63,7 +63,11 @@ suite('id-mapped mounts', () => {
     }
   });
 
-  function both(mount: Record<string, unknown>, script: string, edit?: (c: any) => void): { minirun: Result; runc: Result } {
+  function both(
+    mount: Record<string, unknown>,
+    script: string,
+    edit?: (c: any) => void,
+  ): { minirun: Result; runc: Result } {
     sb.setConfig(structuredClone(pristine));
     sb.edit((c) => {
       c.mounts.push({ destination: '/mnt', type: 'bind', source: src, ...mount });
@@ -84,7 +88,10 @@ suite('id-mapped mounts', () => {
   const STAT = 'stat -c "%n %u:%g" /mnt/f /mnt/sub/g';
 
   it('idmap with its own mappings, no user namespace: host uid 1000 shows as 2000 inside', () => {
-    const maps = { uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }] };
+    const maps = {
+      uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }],
+      gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }],
+    };
     const { minirun, runc } = both({ options: ['rbind', 'idmap'], ...maps }, STAT);
     expect(minirun.stderr).toBe('');
     // idmap maps the bind itself, not the tmpfs below it
@@ -94,25 +101,34 @@ suite('id-mapped mounts', () => {
   });
 
   it('mappings without "idmap" or "ridmap" are taken as idmap, as runc 1.2 takes them', () => {
-    const maps = { uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }] };
+    const maps = {
+      uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }],
+      gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }],
+    };
     const { minirun } = both({ options: ['rbind'], ...maps }, STAT);
     expect(minirun.stderr).toBe('');
     expect(minirun.stdout).toBe('/mnt/f 2000:3000\n/mnt/sub/g 1000:1000\n');
   });
 
   it('ridmap maps the submounts of an rbind too', () => {
-    const maps = { uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }] };
+    const maps = {
+      uidMappings: [{ containerID: 1000, hostID: 2000, size: 1 }],
+      gidMappings: [{ containerID: 1000, hostID: 3000, size: 1 }],
+    };
     const { minirun } = both({ options: ['rbind', 'ridmap'], ...maps }, STAT);
     expect(minirun.stdout).toBe('/mnt/f 2000:3000\n/mnt/sub/g 2000:3000\n');
   });
 
   it('an id outside the mapping shows as the overflow id (65534)', () => {
-    const maps = { uidMappings: [{ containerID: 0, hostID: 0, size: 1 }], gidMappings: [{ containerID: 0, hostID: 0, size: 1 }] };
+    const maps = {
+      uidMappings: [{ containerID: 0, hostID: 0, size: 1 }],
+      gidMappings: [{ containerID: 0, hostID: 0, size: 1 }],
+    };
     const { minirun } = both({ options: ['bind', 'idmap'], ...maps }, 'stat -c "%n %u:%g" /mnt /mnt/f');
     expect(minirun.stdout).toBe('/mnt 0:0\n/mnt/f 65534:65534\n');
   });
 
-  it('in a user-namespaced container, idmap without mappings takes the container\'s: host 1000 is 1000 inside', () => {
+  it("in a user-namespaced container, idmap without mappings takes the container's: host 1000 is 1000 inside", () => {
     const { minirun, runc } = both({ options: ['rbind', 'ridmap'] }, `${STAT}; cat /proc/self/uid_map`, withUserns);
     expect(minirun.stderr).toBe('');
     expect(minirun.stdout).toMatch(/^\/mnt\/f 1000:1000\n\/mnt\/sub\/g 1000:1000\n\s+0\s+100000\s+65536\n$/);
@@ -127,13 +143,20 @@ suite('id-mapped mounts', () => {
   });
 
   it('a file the container root makes through the mapping is owned by host root, not 100000', () => {
-    const { minirun } = both({ options: ['rbind', 'idmap'] }, 'echo x > /mnt/new && stat -c "%u:%g" /mnt/new', withUserns);
+    const { minirun } = both(
+      { options: ['rbind', 'idmap'] },
+      'echo x > /mnt/new && stat -c "%u:%g" /mnt/new',
+      withUserns,
+    );
     expect(minirun.stdout).toBe('0:0\n');
     expect(owner(path.join(src, 'new'))).toBe('0:0');
   });
 
   it("the mount's own mappings win over the container's", () => {
-    const maps = { uidMappings: [{ containerID: 1000, hostID: 100005, size: 1 }], gidMappings: [{ containerID: 1000, hostID: 100006, size: 1 }] };
+    const maps = {
+      uidMappings: [{ containerID: 1000, hostID: 100005, size: 1 }],
+      gidMappings: [{ containerID: 1000, hostID: 100006, size: 1 }],
+    };
     const { minirun } = both({ options: ['rbind', 'idmap'], ...maps }, 'stat -c "%n %u:%g" /mnt/f', withUserns);
     expect(minirun.stdout).toBe('/mnt/f 5:6\n');
   });
@@ -143,7 +166,8 @@ suite('id-mapped mounts', () => {
     const pid = holder.pid!;
     // wait until the holder is in its own user namespace, then map it from here
     const mine = fs.readlinkSync('/proc/self/ns/user');
-    for (let i = 0; i < 100 && [mine, ''].includes(readlinkOr(`/proc/${pid}/ns/user`)); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && [mine, ''].includes(readlinkOr(`/proc/${pid}/ns/user`)); i++)
+      await new Promise((r) => setTimeout(r, 20));
     fs.writeFileSync(`/proc/${pid}/uid_map`, '0 200000 65536\n');
     fs.writeFileSync(`/proc/${pid}/gid_map`, '0 200000 65536\n');
     sb.setConfig(structuredClone(pristine));

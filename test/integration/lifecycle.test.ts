@@ -42,7 +42,12 @@ suite('lifecycle matches runc', () => {
   }
 
   it('create, start, kill, delete', () => {
-    const t = trace((id) => [['create', id], ['start', id], ['kill', id, 'KILL'], ['delete', id]]);
+    const t = trace((id) => [
+      ['create', id],
+      ['start', id],
+      ['kill', id, 'KILL'],
+      ['delete', id],
+    ]);
     // Right after SIGKILL the process may or may not be gone yet, in either runtime.
     for (const rt of RUNTIMES) if (['running', 'stopped'].includes(t[rt][2][1])) t[rt][2][1] = 'running or stopped';
     expect(t.minirun).toEqual(t.runc);
@@ -115,7 +120,13 @@ suite('lifecycle matches runc', () => {
   });
 
   it('kill with signal names and numbers', () => {
-    const t = trace((id) => [['create', id], ['kill', id, 'SIGUSR1'], ['kill', id, 'usr2'], ['kill', id, 'NOSIG'], ['kill', id, '15']]);
+    const t = trace((id) => [
+      ['create', id],
+      ['kill', id, 'SIGUSR1'],
+      ['kill', id, 'usr2'],
+      ['kill', id, 'NOSIG'],
+      ['kill', id, '15'],
+    ]);
     expect(t.minirun.map(([c]) => c)).toEqual(t.runc.map(([c]) => c));
   });
 
@@ -151,7 +162,9 @@ suite('lifecycle matches runc', () => {
       expect(json('minirun')).toEqual(json('runc'));
       const header = (rt: Runtime) => cli(rt, ['list']).stdout.split('\n')[0].split(/\s+/);
       expect(header('minirun')).toEqual(header('runc'));
-      expect(cli('minirun', ['list', '-q']).stdout.replace('-minirun', '')).toBe(cli('runc', ['list', '-q']).stdout.replace('-runc', ''));
+      expect(cli('minirun', ['list', '-q']).stdout.replace('-minirun', '')).toBe(
+        cli('runc', ['list', '-q']).stdout.replace('-runc', ''),
+      );
     } finally {
       for (const rt of RUNTIMES) cli(rt, ['delete', '--force', `${id}-${rt}`]);
     }
@@ -176,7 +189,12 @@ suite('ps, kill --all, features', () => {
     sb?.cleanup();
   });
 
-  const commands = (r: Result) => r.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(1).join(' '));
+  const commands = (r: Result) =>
+    r.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/).slice(1).join(' '));
 
   it('ps lists the container processes like runc', () => {
     for (const args of [[], ['-o', 'pid,comm'], ['-o', 'user,pid,args']]) {
@@ -214,7 +232,9 @@ suite('ps, kill --all, features', () => {
     const runc = JSON.parse(sb.runc(['features']).stdout);
     expect(Object.keys(mine).sort()).toEqual(Object.keys(runc).sort());
     // runc 1.1.5's keys, and the newer runtime-spec Features ones for what minirun adds
-    expect(Object.keys(mine.linux).sort()).toEqual([...Object.keys(runc.linux), 'intelRdt', 'memoryPolicy', 'netDevices'].sort());
+    expect(Object.keys(mine.linux).sort()).toEqual(
+      [...Object.keys(runc.linux), 'intelRdt', 'memoryPolicy', 'netDevices'].sort(),
+    );
     expect(mine.linux.seccomp.enabled).toBe(true);
     expect(mine.linux.seccomp.actions).toEqual(runc.linux.seccomp.actions);
     expect(mine.linux.seccomp.operators).toEqual(runc.linux.seccomp.operators);
@@ -239,7 +259,9 @@ suite('concurrency and leaks', () => {
     const { MINIRUN } = await import('./harness');
     const start = () =>
       new Promise<{ code: number | null; err: string }>((resolve) => {
-        const c = spawn(MINIRUN, ['--root', sb.minirunRoot, 'create', '--bundle', sb.bundle, id], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const c = spawn(MINIRUN, ['--root', sb.minirunRoot, 'create', '--bundle', sb.bundle, id], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let err = '';
         c.stderr.on('data', (d: Buffer) => (err += d.toString()));
         c.on('exit', (code) => resolve({ code, err }));
@@ -247,7 +269,8 @@ suite('concurrency and leaks', () => {
     try {
       const results = await Promise.all([start(), start(), start()]);
       expect(results.filter((r) => r.code === 0)).toHaveLength(1);
-      for (const r of results.filter((x) => x.code !== 0)) expect(r.err).toBe(`minirun create failed: container with id exists: ${id}\n`);
+      for (const r of results.filter((x) => x.code !== 0))
+        expect(r.err).toBe(`minirun create failed: container with id exists: ${id}\n`);
     } finally {
       sb.minirun(['delete', '-f', id]);
     }
@@ -257,7 +280,12 @@ suite('concurrency and leaks', () => {
   it('200 create/start/kill/delete cycles leave nothing behind', () => {
     for (let i = 0; i < 200; i++) {
       const id = uniqueId('cycle');
-      for (const step of [['create', id], ['start', id], ['kill', id, 'KILL'], ['delete', '--force', id]]) {
+      for (const step of [
+        ['create', id],
+        ['start', id],
+        ['kill', id, 'KILL'],
+        ['delete', '--force', id],
+      ]) {
         const r = sb.minirun(step);
         if (r.code !== 0) throw new Error(`cycle ${i}: ${step.join(' ')}: ${r.stderr}`);
       }
@@ -268,7 +296,10 @@ suite('concurrency and leaks', () => {
     const ours = `cycle-${process.pid}-`;
     const left = fs.readdirSync('/sys/fs/cgroup').flatMap((h) => {
       try {
-        return fs.readdirSync(`/sys/fs/cgroup/${h}`).filter((d) => d.startsWith(ours)).map((d) => `${h}/${d}`);
+        return fs
+          .readdirSync(`/sys/fs/cgroup/${h}`)
+          .filter((d) => d.startsWith(ours))
+          .map((d) => `${h}/${d}`);
       } catch {
         return [];
       }

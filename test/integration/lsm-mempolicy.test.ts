@@ -15,9 +15,21 @@ suite('LSM labels and memory policy', () => {
   afterEach(() => sb.cleanup());
 
   it.each([
-    ['process.apparmorProfile', (c: any) => (c.process.apparmorProfile = 'docker-default'), /AppArmor is not enabled on this host/],
-    ['process.selinuxLabel', (c: any) => (c.process.selinuxLabel = 'system_u:system_r:container_t:s0'), /SELinux is disabled or not supported/],
-    ['linux.mountLabel', (c: any) => (c.linux.mountLabel = 'system_u:object_r:container_file_t:s0'), /SELinux is disabled or not supported/],
+    [
+      'process.apparmorProfile',
+      (c: any) => (c.process.apparmorProfile = 'docker-default'),
+      /AppArmor is not enabled on this host/,
+    ],
+    [
+      'process.selinuxLabel',
+      (c: any) => (c.process.selinuxLabel = 'system_u:system_r:container_t:s0'),
+      /SELinux is disabled or not supported/,
+    ],
+    [
+      'linux.mountLabel',
+      (c: any) => (c.linux.mountLabel = 'system_u:object_r:container_file_t:s0'),
+      /SELinux is disabled or not supported/,
+    ],
   ])('%s without the LSM fails as with runc, in one line, leaving nothing', (field, edit, why) => {
     sb.edit(edit);
     const { runc, minirun } = sb.runBoth();
@@ -33,10 +45,16 @@ suite('LSM labels and memory policy', () => {
     sb.edit((c) => (c.process.args = ['sleep', '300']));
     const ids = { runc: uniqueId('lsmx-r'), minirun: uniqueId('lsmx-m') };
     const file = path.join(sb.dir, 'process.json');
-    fs.writeFileSync(file, JSON.stringify({ ...sb.config().process, args: ['true'], apparmorProfile: 'docker-default' }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...sb.config().process, args: ['true'], apparmorProfile: 'docker-default' }),
+    );
     const cases: [string[], string][] = [
       [['--apparmor', 'docker-default'], '--apparmor: AppArmor is not enabled on this host'],
-      [['--process-label', 'system_u:system_r:container_t:s0'], '--process-label: SELinux is disabled or not supported'],
+      [
+        ['--process-label', 'system_u:system_r:container_t:s0'],
+        '--process-label: SELinux is disabled or not supported',
+      ],
       [['--process', file], `--process ${file}: process.apparmorProfile: AppArmor is not enabled on this host`],
     ];
     try {
@@ -73,7 +91,10 @@ suite('LSM labels and memory policy', () => {
     [{ mode: 'MPOL_FAST' }, 'linux.memoryPolicy.mode: unknown mode "MPOL_FAST"'],
     [{ mode: 'MPOL_BIND' }, 'linux.memoryPolicy.nodes: is required for MPOL_BIND'],
     [{ mode: 'MPOL_LOCAL', nodes: '0' }, 'linux.memoryPolicy.nodes: must be empty for MPOL_LOCAL'],
-    [{ mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_FAST'] }, 'linux.memoryPolicy.flags[0]: unknown flag "MPOL_F_FAST"'],
+    [
+      { mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_FAST'] },
+      'linux.memoryPolicy.flags[0]: unknown flag "MPOL_F_FAST"',
+    ],
     [{ mode: 'MPOL_BIND', nodes: 'zero' }, 'linux.memoryPolicy.nodes: must be a node list like "0-3,7"'],
     [{ mode: 'MPOL_BIND', nodes: '63' }, 'memoryPolicy: set_mempolicy 0x2 (linux.memoryPolicy): EINVAL'],
   ])('memoryPolicy %j is refused with one line, leaving nothing', (policy, message) => {

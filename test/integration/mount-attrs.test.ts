@@ -115,14 +115,20 @@ suite('recursive mount attributes, compared with runc', () => {
   }
 
   it('rro: writing to a submount fails with EROFS, as with runc', () => {
-    const { minirun, runc } = both(['rbind', 'rro'], ['sh', '-c', 'probe write /mnt/sub/new x; probe write /mnt/new x; cat /mnt/sub/f']);
+    const { minirun, runc } = both(
+      ['rbind', 'rro'],
+      ['sh', '-c', 'probe write /mnt/sub/new x; probe write /mnt/new x; cat /mnt/sub/f'],
+    );
     expect(minirun.stdout).toBe('EROFS\nEROFS\nf\n');
     expect(minirun.stdout).toBe(runc.stdout);
     expect(fs.existsSync(path.join(src, 'sub/new'))).toBe(false);
   });
 
   it('plain ro leaves the submount writable (only rro reaches it), as with runc', () => {
-    const { minirun, runc } = both(['rbind', 'ro'], ['sh', '-c', 'probe write /mnt/new x; probe write /mnt/sub/new x && echo wrote']);
+    const { minirun, runc } = both(
+      ['rbind', 'ro'],
+      ['sh', '-c', 'probe write /mnt/new x; probe write /mnt/sub/new x && echo wrote'],
+    );
     expect(minirun.stdout).toBe('EROFS\nok\nwrote\n');
     expect(minirun.stdout).toBe(runc.stdout);
     fs.rmSync(path.join(src, 'sub/new'), { force: true });
@@ -147,13 +153,19 @@ suite('recursive mount attributes, compared with runc', () => {
   });
 
   it('rnodev: opening a device node on a submount fails with EACCES, as with runc', () => {
-    const { minirun, runc } = both(['rbind', 'rnodev'], ['sh', '-c', 'probe open /mnt/sub/null; probe open /mnt/sub/f']);
+    const { minirun, runc } = both(
+      ['rbind', 'rnodev'],
+      ['sh', '-c', 'probe open /mnt/sub/null; probe open /mnt/sub/f'],
+    );
     expect(minirun.stdout).toBe('EACCES\nok\n');
     expect(minirun.stdout).toBe(runc.stdout);
   });
 
   it('rnosymfollow: a symlink on a submount gives ELOOP, as with runc', () => {
-    const { minirun, runc } = both(['rbind', 'rnosymfollow'], ['sh', '-c', 'probe open /mnt/sub/link; probe open /mnt/toplink; probe open /mnt/sub/f']);
+    const { minirun, runc } = both(
+      ['rbind', 'rnosymfollow'],
+      ['sh', '-c', 'probe open /mnt/sub/link; probe open /mnt/toplink; probe open /mnt/sub/f'],
+    );
     expect(minirun.stdout).toBe('ELOOP\nELOOP\nok\n');
     expect(minirun.stdout).toBe(runc.stdout);
   });
@@ -167,7 +179,10 @@ suite('recursive mount attributes, compared with runc', () => {
   });
 
   it('plain nosymfollow applies to the bind itself, not its submounts, as with runc', () => {
-    const { minirun, runc } = both(['rbind', 'nosymfollow'], ['sh', '-c', 'probe open /mnt/toplink; probe open /mnt/sub/link; probe mounts | grep "^/mnt "']);
+    const { minirun, runc } = both(
+      ['rbind', 'nosymfollow'],
+      ['sh', '-c', 'probe open /mnt/toplink; probe open /mnt/sub/link; probe mounts | grep "^/mnt "'],
+    );
     expect(minirun.stdout).toMatch(/^ELOOP\nok\n\/mnt \S*nosymfollow/);
     expect(minirun.stdout).toBe(runc.stdout);
   });

@@ -14,25 +14,72 @@ suite('mount attribute and id-mapping errors: one line, exit 1, no residue', () 
   const sb = suiteSandbox(['true']);
 
   const configs: [string, (c: Config) => void, RegExp][] = [
-    ['idmap on a tmpfs', (c) => c.mounts[4].options.push('idmap'),
-      /mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/],
-    ['ridmap with neither mappings nor a user namespace', (c) => c.mounts.push(bind({ options: ['rbind', 'ridmap'] })),
-      /mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces/],
-    ['uidMappings without gidMappings', (c) => c.mounts.push(bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 1000) })),
-      /mounts\[7\]\.gidMappings: is required with uidMappings/],
-    ['an empty gidMappings', (c) => c.mounts.push(bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 1000), gidMappings: [] })),
-      /mounts\[7\]\.gidMappings: must list at least one mapping$/],
-    ['overlapping uidMappings', (c) => c.mounts.push(bind({
-      options: ['rbind', 'idmap'], uidMappings: [...maps(0, 1000, 100), ...maps(50, 5000, 10)], gidMappings: maps(0, 1000),
-    })), /mounts\[7\]\.uidMappings\[1\]\.containerID: range 50-59 overlaps mounts\[7\]\.uidMappings\[0\]/],
-    ['a mapping without size', (c) => c.mounts.push(bind({
-      options: ['rbind', 'idmap'], uidMappings: [{ containerID: 0, hostID: 1 }], gidMappings: maps(0, 1000),
-    })), /mounts\[7\]\.uidMappings\[0\]\.size: is required$/],
-    ['a mapping past 2^32', (c) => c.mounts.push(bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 4294967295, 2), gidMappings: maps(0, 1000) })),
-      /mounts\[7\]\.uidMappings\[0\]\.size: hostID 4294967295 \+ size 2 goes past/],
+    [
+      'idmap on a tmpfs',
+      (c) => c.mounts[4].options.push('idmap'),
+      /mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/,
+    ],
+    [
+      'ridmap with neither mappings nor a user namespace',
+      (c) => c.mounts.push(bind({ options: ['rbind', 'ridmap'] })),
+      /mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces/,
+    ],
+    [
+      'uidMappings without gidMappings',
+      (c) => c.mounts.push(bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 1000) })),
+      /mounts\[7\]\.gidMappings: is required with uidMappings/,
+    ],
+    [
+      'an empty gidMappings',
+      (c) => c.mounts.push(bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 1000), gidMappings: [] })),
+      /mounts\[7\]\.gidMappings: must list at least one mapping$/,
+    ],
+    [
+      'overlapping uidMappings',
+      (c) =>
+        c.mounts.push(
+          bind({
+            options: ['rbind', 'idmap'],
+            uidMappings: [...maps(0, 1000, 100), ...maps(50, 5000, 10)],
+            gidMappings: maps(0, 1000),
+          }),
+        ),
+      /mounts\[7\]\.uidMappings\[1\]\.containerID: range 50-59 overlaps mounts\[7\]\.uidMappings\[0\]/,
+    ],
+    [
+      'a mapping without size',
+      (c) =>
+        c.mounts.push(
+          bind({
+            options: ['rbind', 'idmap'],
+            uidMappings: [{ containerID: 0, hostID: 1 }],
+            gidMappings: maps(0, 1000),
+          }),
+        ),
+      /mounts\[7\]\.uidMappings\[0\]\.size: is required$/,
+    ],
+    [
+      'a mapping past 2^32',
+      (c) =>
+        c.mounts.push(
+          bind({ options: ['rbind', 'idmap'], uidMappings: maps(0, 4294967295, 2), gidMappings: maps(0, 1000) }),
+        ),
+      /mounts\[7\]\.uidMappings\[0\]\.size: hostID 4294967295 \+ size 2 goes past/,
+    ],
     // found by the kernel, after the helper started: still one line and nothing left
-    ['idmap of a filesystem that cannot be id-mapped (sysfs)', (c) => c.mounts.push(bind({ source: '/sys/kernel', options: ['bind', 'idmap'], uidMappings: maps(0, 1000), gidMappings: maps(0, 1000) })),
-      /mounts\[7\] \/mnt: id-map \/sys\/kernel \(mount_setattr MOUNT_ATTR_IDMAP\): EINVAL$/],
+    [
+      'idmap of a filesystem that cannot be id-mapped (sysfs)',
+      (c) =>
+        c.mounts.push(
+          bind({
+            source: '/sys/kernel',
+            options: ['bind', 'idmap'],
+            uidMappings: maps(0, 1000),
+            gidMappings: maps(0, 1000),
+          }),
+        ),
+      /mounts\[7\] \/mnt: id-map \/sys\/kernel \(mount_setattr MOUNT_ATTR_IDMAP\): EINVAL$/,
+    ],
   ];
 
   for (const [name, mutate, message] of configs) {

@@ -26,7 +26,11 @@ suite('linux.netDevices', () => {
 
   it('moves the interface in under its new name, with its address and MTU, up', () => {
     sb.edit((c) => {
-      c.process.args = ['sh', '-c', 'ip -o -4 addr show dev eth7 | cut -d" " -f2,7; cat /sys/class/net/eth7/mtu; ip -o link show eth7 | grep -c ",UP"'];
+      c.process.args = [
+        'sh',
+        '-c',
+        'ip -o -4 addr show dev eth7 | cut -d" " -f2,7; cat /sys/class/net/eth7/mtu; ip -o link show eth7 | grep -c ",UP"',
+      ];
       c.linux.netDevices = { [host]: { name: 'eth7' } };
     });
     const r = sb.minirun(['run', 'nd-move']);
@@ -47,14 +51,34 @@ suite('linux.netDevices', () => {
   });
 
   it.each([
-    ['no network namespace', (c: any, h: string) => {
-      c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network');
-      c.linux.netDevices = { [h]: {} };
-    }, 'linux.netDevices: needs a network namespace'],
-    ['an interface the host does not have', (c: any) => (c.linux.netDevices = { nosuch0: {} }), 'linux.netDevices["nosuch0"]: no such interface on the host'],
-    ['a bad name', (c: any, h: string) => (c.linux.netDevices = { [h]: { name: 'a/b' } }), '.name: "a/b" is not a valid interface name'],
-    ['two devices under one name', (c: any, h: string) => (c.linux.netDevices = { [h]: { name: 'x0' }, [`${h}p`]: { name: 'x0' } }), '.name: "x0" is also the name for'],
-    ['a name the namespace already has', (c: any, h: string) => (c.linux.netDevices = { [h]: { name: 'lo' } }), 'linux.netDevices["HOST"]: the container already has an interface named lo'],
+    [
+      'no network namespace',
+      (c: any, h: string) => {
+        c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'network');
+        c.linux.netDevices = { [h]: {} };
+      },
+      'linux.netDevices: needs a network namespace',
+    ],
+    [
+      'an interface the host does not have',
+      (c: any) => (c.linux.netDevices = { nosuch0: {} }),
+      'linux.netDevices["nosuch0"]: no such interface on the host',
+    ],
+    [
+      'a bad name',
+      (c: any, h: string) => (c.linux.netDevices = { [h]: { name: 'a/b' } }),
+      '.name: "a/b" is not a valid interface name',
+    ],
+    [
+      'two devices under one name',
+      (c: any, h: string) => (c.linux.netDevices = { [h]: { name: 'x0' }, [`${h}p`]: { name: 'x0' } }),
+      '.name: "x0" is also the name for',
+    ],
+    [
+      'a name the namespace already has',
+      (c: any, h: string) => (c.linux.netDevices = { [h]: { name: 'lo' } }),
+      'linux.netDevices["HOST"]: the container already has an interface named lo',
+    ],
   ])('refuses %s in one line; the host keeps its interface and nothing is left', (_what, edit, message) => {
     sb.edit((c) => edit(c, host));
     const r = sb.minirun(['run', 'nd-bad']);

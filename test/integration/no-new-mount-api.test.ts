@@ -9,7 +9,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exec, hasRunc, isRoot, MINIRUN, suiteSandbox, uniqueId, type Config, type Result, type Sandbox } from './harness';
+import {
+  exec,
+  hasRunc,
+  isRoot,
+  MINIRUN,
+  suiteSandbox,
+  uniqueId,
+  type Config,
+  type Result,
+  type Sandbox,
+} from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 
@@ -29,7 +39,16 @@ function runBoth(sb: Sandbox): Record<Runtime, Result> {
 }
 
 /** The syscalls the wrapper answers ENOSYS (x86_64 numbers, as on every architecture but alpha). */
-const BLOCKED = { open_tree: 428, move_mount: 429, fsopen: 430, fsconfig: 431, fsmount: 432, fspick: 433, openat2: 437, mount_setattr: 442 };
+const BLOCKED = {
+  open_tree: 428,
+  move_mount: 429,
+  fsopen: 430,
+  fsconfig: 431,
+  fsmount: 432,
+  fspick: 433,
+  openat2: 437,
+  mount_setattr: 442,
+};
 
 const USERNS = (c: Config) => {
   c.linux.namespaces.push({ type: 'user' });
@@ -43,9 +62,11 @@ const USERNS = (c: Config) => {
  */
 function masksScript(c: Config): string {
   const masked = (c.linux.maskedPaths as string[]).join(' ');
-  return `for p in ${masked}; do if [ -d $p ]; then echo "$p dir $(ls -A $p | wc -l) $(probe mkdir $p/x)"; ` +
+  return (
+    `for p in ${masked}; do if [ -d $p ]; then echo "$p dir $(ls -A $p | wc -l) $(probe mkdir $p/x)"; ` +
     'elif [ -e $p ]; then echo "$p file $(wc -c < $p)"; else echo "$p none"; fi; done\n' +
-    'echo "/proc/sys $(probe write /proc/sys/kernel/domainname x)"';
+    'echo "/proc/sys $(probe write /proc/sys/kernel/domainname x)"'
+  );
 }
 
 suite('without the new mount API (ENOSYS), as under an older seccomp profile', () => {
@@ -55,7 +76,11 @@ suite('without the new mount API (ENOSYS), as under an older seccomp profile', (
     expect(fs.existsSync(WRAPPER), `${WRAPPER}: build it with npm run build`).toBe(true);
     sb.setArgs(['/bin/probe', 'syscall', ...Object.values(BLOCKED).map(String)]);
     const { runc, minirun } = runBoth(sb);
-    expect(runc.stdout).toBe(Object.values(BLOCKED).map((n) => `${n} ENOSYS\n`).join(''));
+    expect(runc.stdout).toBe(
+      Object.values(BLOCKED)
+        .map((n) => `${n} ENOSYS\n`)
+        .join(''),
+    );
     expect(minirun.stderr).toBe('');
     expect(minirun.code).toBe(0);
     expect(minirun.stdout).toBe(runc.stdout);
@@ -122,7 +147,11 @@ suite('without the new mount API (ENOSYS), as under an older seccomp profile', (
         { source: shared, destination: '/tmp/m1', options: ['bind'] },
         { source: shared, destination: '/tmp/m2', options: ['rbind', 'ro'] },
       );
-      c.process.args = ['sh', '-c', `cat /tmp/m1/f; probe mounts | grep /tmp/m; probe write /tmp/m2/x y\n${masksScript(c)}`];
+      c.process.args = [
+        'sh',
+        '-c',
+        `cat /tmp/m1/f; probe mounts | grep /tmp/m; probe write /tmp/m2/x y\n${masksScript(c)}`,
+      ];
     });
     const { runc, minirun } = runBoth(sb);
     expect(runc.code).toBe(0);
@@ -145,23 +174,44 @@ suite('without the new mount API (ENOSYS), as under an older seccomp profile', (
     const { runc, minirun } = runBoth(sb);
     expect(runc.code).toBe(0);
     expect(minirun.code).toBe(1);
-    expect(minirun.stderr).toMatch(/^minirun run failed: mount: mounts\[7\] \/tmp\/m1: bind source \S+\/hidden\/dir: EACCES\n$/);
+    expect(minirun.stderr).toMatch(
+      /^minirun run failed: mount: mounts\[7\] \/tmp\/m1: bind source \S+\/hidden\/dir: EACCES\n$/,
+    );
     expect(sb.residue()).toEqual([]);
   });
 
   const bind = (extra: Config) => ({ destination: '/mnt', type: 'bind', source: '/tmp', options: ['rbind'], ...extra });
   const needsNewApi: [string, (c: Config) => void, RegExp][] = [
-    ['rro on a bind', (c) => c.mounts.push(bind({ options: ['rbind', 'rro'] })),
-      /^minirun run failed: mount: mounts\[7\] \/mnt: recursive mount options need mount_setattr: ENOSYS\n$/],
-    ['rnosuid on a tmpfs (applied at the end)', (c) => c.mounts.push({ destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['rnosuid'] }),
-      /^minirun run failed: mount: mounts\[7\] \/mnt: recursive mount options need mount_setattr: ENOSYS\n$/],
-    ['idmap with the mount\'s own mappings', (c) => c.mounts.push(bind({
-      options: ['rbind', 'idmap'], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
-    })), /^minirun run failed: idmap: mounts\[7\] \/mnt: id-mapped mounts need open_tree: ENOSYS\n$/],
-    ['ridmap with the container\'s user namespace', (c) => {
-      USERNS(c);
-      c.mounts.push(bind({ options: ['rbind', 'ridmap'] }));
-    }, /^minirun run failed: idmap: mounts\[7\] \/mnt: id-mapped mounts need open_tree: ENOSYS\n$/],
+    [
+      'rro on a bind',
+      (c) => c.mounts.push(bind({ options: ['rbind', 'rro'] })),
+      /^minirun run failed: mount: mounts\[7\] \/mnt: recursive mount options need mount_setattr: ENOSYS\n$/,
+    ],
+    [
+      'rnosuid on a tmpfs (applied at the end)',
+      (c) => c.mounts.push({ destination: '/mnt', type: 'tmpfs', source: 'tmpfs', options: ['rnosuid'] }),
+      /^minirun run failed: mount: mounts\[7\] \/mnt: recursive mount options need mount_setattr: ENOSYS\n$/,
+    ],
+    [
+      "idmap with the mount's own mappings",
+      (c) =>
+        c.mounts.push(
+          bind({
+            options: ['rbind', 'idmap'],
+            uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
+            gidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
+          }),
+        ),
+      /^minirun run failed: idmap: mounts\[7\] \/mnt: id-mapped mounts need open_tree: ENOSYS\n$/,
+    ],
+    [
+      "ridmap with the container's user namespace",
+      (c) => {
+        USERNS(c);
+        c.mounts.push(bind({ options: ['rbind', 'ridmap'] }));
+      },
+      /^minirun run failed: idmap: mounts\[7\] \/mnt: id-mapped mounts need open_tree: ENOSYS\n$/,
+    ],
   ];
   for (const [name, mutate, message] of needsNewApi) {
     it(`needs the new mount API, fails in one line with nothing left: ${name}`, () => {
@@ -171,7 +221,8 @@ suite('without the new mount API (ENOSYS), as under an older seccomp profile', (
       expect(r.stderr).toMatch(message);
       expect(r.code).toBe(1);
       expect(sb.residue()).toEqual([]);
-      for (const h of ['memory', 'pids', 'cpu', 'devices']) expect(fs.existsSync(`/sys/fs/cgroup/${h}/${id}`), `cgroup ${h}/${id} left`).toBe(false);
+      for (const h of ['memory', 'pids', 'cpu', 'devices'])
+        expect(fs.existsSync(`/sys/fs/cgroup/${h}/${id}`), `cgroup ${h}/${id} left`).toBe(false);
     });
   }
 });

@@ -20,12 +20,31 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
   let d: string;
   const cgroupParent = `/minirun-podman-${process.pid}`;
   // minirun by the name containers.conf gives it ([engine.runtimes], as the README shows), runc by path.
-  const runtimes = () => [['minirun', 'minirun'], ['runc', RUNC]] as const;
+  const runtimes = () =>
+    [
+      ['minirun', 'minirun'],
+      ['runc', RUNC],
+    ] as const;
 
   const env = () => ({ ...process.env, NODE_EXTRA_CA_CERTS: '', CONTAINERS_CONF: path.join(d, 'containers.conf') });
-  const global = () => ['--root', `${d}/storage`, '--runroot', `${d}/run`, '--tmpdir', `${d}/tmp`, '--storage-driver', 'vfs', '--cgroup-manager', 'cgroupfs'];
+  const global = () => [
+    '--root',
+    `${d}/storage`,
+    '--runroot',
+    `${d}/run`,
+    '--tmpdir',
+    `${d}/tmp`,
+    '--storage-driver',
+    'vfs',
+    '--cgroup-manager',
+    'cgroupfs',
+  ];
   const podman = (runtime: string, args: string[]) => {
-    const r = spawnSync('podman', [...global(), '--runtime', runtime, ...args], { encoding: 'utf8', timeout: 60_000, env: env() });
+    const r = spawnSync('podman', [...global(), '--runtime', runtime, ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: env(),
+    });
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
   // A container of this test: no network (nothing to leave behind), our cgroup parent.
@@ -37,7 +56,17 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
     fs.mkdirSync(path.join(d, 'net'), { recursive: true });
     fs.writeFileSync(
       path.join(d, 'containers.conf'),
-      ['[containers]', 'default_ulimits = []', '[engine]', 'events_logger = "file"', '[engine.runtimes]', `minirun = ["${MINIRUN}"]`, `[network]`, `network_config_dir = "${d}/net"`, ''].join('\n'),
+      [
+        '[containers]',
+        'default_ulimits = []',
+        '[engine]',
+        'events_logger = "file"',
+        '[engine.runtimes]',
+        `minirun = ["${MINIRUN}"]`,
+        `[network]`,
+        `network_config_dir = "${d}/net"`,
+        '',
+      ].join('\n'),
     );
     const tar = path.join(d, 'rootfs.tar');
     expect(spawnSync('tar', ['-C', path.join(sb.bundle, 'rootfs'), '-cf', tar, '.']).status).toBe(0);
@@ -57,22 +86,30 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
       if (!fs.existsSync(top)) continue;
       // conmon also makes plain directories (with a `tasks` file) under names that no hierarchy is
       // mounted on here (hugetlb, net_cls ...): those are removed as files, cgroups with rmdir
-      if (fs.statfsSync(top).type !== 0x27e0eb /* CGROUP_SUPER_MAGIC */ && fs.statfsSync(top).type !== 0x63677270) fs.rmSync(top, { recursive: true, force: true });
+      if (fs.statfsSync(top).type !== 0x27e0eb /* CGROUP_SUPER_MAGIC */ && fs.statfsSync(top).type !== 0x63677270)
+        fs.rmSync(top, { recursive: true, force: true });
       else spawnSync('find', [top, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
     }
     sb?.cleanup();
   });
 
   it('run --rm: output and exit status', () => {
-    const outs = runtimes().map(([, rt]) => podman(rt, runArgs('--rm', IMAGE, 'sh', '-c', 'echo hello; /bin/probe ids; /bin/probe caps; exit 3')));
+    const outs = runtimes().map(([, rt]) =>
+      podman(rt, runArgs('--rm', IMAGE, 'sh', '-c', 'echo hello; /bin/probe ids; /bin/probe caps; exit 3')),
+    );
     expect(outs[1].code).toBe(3);
     expect(outs[1].stdout).toMatch(/^hello\nuid 0\n/);
     expect(outs[0]).toEqual(outs[1]);
   });
 
   it('pid 1 ignores a signal it sends itself; its child killed by one: 128+n, as with runc', () => {
-    const outs = runtimes().map(([, rt]) => podman(rt, runArgs('--rm', IMAGE, 'sh', '-c', '/bin/probe kill 15; echo "child $?"; /bin/probe kill 9')));
-    expect(outs.map((o) => [o.stdout, o.code])).toEqual([['child 143\n', 3], ['child 143\n', 3]]);
+    const outs = runtimes().map(([, rt]) =>
+      podman(rt, runArgs('--rm', IMAGE, 'sh', '-c', '/bin/probe kill 15; echo "child $?"; /bin/probe kill 9')),
+    );
+    expect(outs.map((o) => [o.stdout, o.code])).toEqual([
+      ['child 143\n', 3],
+      ['child 143\n', 3],
+    ]);
   });
 
   it('a missing program: podman reports the runtime error, exit 127 with both', () => {
@@ -85,22 +122,50 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
   // podman puts the runtime's name before the error line it reads from the
   // runtime's stderr: runc's is "runc create failed: ...", minirun's must not
   // start with "minirun: " again. The words are runc's, so podman's exit status too.
-  it('a program that cannot run: one line in runc\'s words, the runtime named once, 127/126 as with runc', () => {
-    for (const [program, status, words] of [['/no/such/program', 127, 'no such file or directory'], ['/etc/passwd', 126, 'permission denied']] as const) {
+  it("a program that cannot run: one line in runc's words, the runtime named once, 127/126 as with runc", () => {
+    for (const [program, status, words] of [
+      ['/no/such/program', 127, 'no such file or directory'],
+      ['/etc/passwd', 126, 'permission denied'],
+    ] as const) {
       const outs = runtimes().map(([, rt]) => podman(rt, runArgs('--rm', IMAGE, program)));
       expect([program, outs[0].code, outs[1].code]).toEqual([program, status, status]);
       expect(outs[1].stderr).toContain(words);
-      expect(outs[0].stderr).toMatch(new RegExp(`^Error: minirun: minirun create failed: exec: "${program}": [^\n]*${words}[^\n]*\n$`));
+      expect(outs[0].stderr).toMatch(
+        new RegExp(`^Error: minirun: minirun create failed: exec: "${program}": [^\n]*${words}[^\n]*\n$`),
+      );
     }
   });
 
   it('--read-only (tmpcopyup tmpfs), --user, caps, limits, hostname: the same container inside', () => {
-    const probe = 'hostname; /bin/probe ids; /bin/probe caps; /bin/probe seccomp; /bin/probe rlimits; ' +
+    const probe =
+      'hostname; /bin/probe ids; /bin/probe caps; /bin/probe seccomp; /bin/probe rlimits; ' +
       'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; ls -la /run /tmp /var/tmp; ' +
       'echo x > /tmp/w && echo tmp-writable; echo x > /w 2>/dev/null || echo root-read-only; /bin/probe mounts | sort';
     const outs = runtimes().map(([, rt]) =>
-      podman(rt, runArgs('--rm', '--read-only', '--user', '1000:1000', '--cap-drop', 'ALL', '--cap-add', 'NET_RAW',
-        '--memory', '64m', '--pids-limit', '50', '--hostname', 'box', IMAGE, 'sh', '-c', probe)));
+      podman(
+        rt,
+        runArgs(
+          '--rm',
+          '--read-only',
+          '--user',
+          '1000:1000',
+          '--cap-drop',
+          'ALL',
+          '--cap-add',
+          'NET_RAW',
+          '--memory',
+          '64m',
+          '--pids-limit',
+          '50',
+          '--hostname',
+          'box',
+          IMAGE,
+          'sh',
+          '-c',
+          probe,
+        ),
+      ),
+    );
     expect(outs[1].code).toBe(0);
     expect(outs[1].stdout).toContain('tmp-writable\nroot-read-only\n');
     expect(outs[1].stdout).toContain('67108864\n50\n');
@@ -110,7 +175,19 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
 
   it('run -t: a terminal, typed input, exit status', () => {
     const outs = runtimes().map(([, rt]) => {
-      const r = spawnSync('python3', [path.join(TOOLS, 'in-pty.py'), '/bin/probe isatty 0; echo typed-$((6*7))\nexit 5\n', 'podman', ...global(), '--runtime', rt, ...runArgs('--rm', '-it', IMAGE, 'sh')], { encoding: 'utf8', env: env(), timeout: 60_000 });
+      const r = spawnSync(
+        'python3',
+        [
+          path.join(TOOLS, 'in-pty.py'),
+          '/bin/probe isatty 0; echo typed-$((6*7))\nexit 5\n',
+          'podman',
+          ...global(),
+          '--runtime',
+          rt,
+          ...runArgs('--rm', '-it', IMAGE, 'sh'),
+        ],
+        { encoding: 'utf8', env: env(), timeout: 60_000 },
+      );
       return { code: r.status, tty: r.stdout.includes('\ntty\n'), answer: r.stdout.includes('typed-42') };
     });
     expect(outs[1]).toEqual({ code: 5, tty: true, answer: true });
@@ -127,14 +204,23 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
         steps.exec = [ex.stdout, ex.code];
         const ext = podman(rt, ['exec', '-t', name1, '/bin/probe', 'isatty', '1']);
         steps.execTty = [ext.stdout.replace(/\r/g, ''), ext.code];
-        steps.top = podman(rt, ['top', name1, 'pid', 'args']).stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(0, 3).join(' '));
+        steps.top = podman(rt, ['top', name1, 'pid', 'args'])
+          .stdout.trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.trim().split(/\s+/).slice(0, 3).join(' '));
         steps.pause = podman(rt, ['pause', name1]).code;
         steps.paused = podman(rt, ['inspect', '--format', '{{.State.Status}}', name1]).stdout.trim();
         steps.unpause = podman(rt, ['unpause', name1]).code;
         steps.running = podman(rt, ['inspect', '--format', '{{.State.Status}}', name1]).stdout.trim();
         // probe pause ends on SIGTERM with status 0: stop needs no SIGKILL.
         steps.stop = podman(rt, ['stop', '--time', '10', name1]).code;
-        steps.exited = podman(rt, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name1]).stdout.trim();
+        steps.exited = podman(rt, [
+          'inspect',
+          '--format',
+          '{{.State.Status}} {{.State.ExitCode}}',
+          name1,
+        ]).stdout.trim();
         // Start again, then kill it: wait reports 137.
         steps.start = podman(rt, ['start', name1]).code;
         steps.kill = podman(rt, ['kill', '--signal', 'KILL', name1]).code;

@@ -21,9 +21,21 @@ suite('run flags and signals', () => {
   const root = (rt: Runtime) => (rt === 'minirun' ? sb.minirunRoot : sb.runcRoot);
 
   /** Starts `run` in the background; resolves with its exit status once it ends. */
-  function startRun(rt: Runtime, id: string, flags: string[] = []): { ready: Promise<void>; exit: Promise<number | null>; signal(s: NodeJS.Signals): void; pid: number; output(): string } {
+  function startRun(
+    rt: Runtime,
+    id: string,
+    flags: string[] = [],
+  ): {
+    ready: Promise<void>;
+    exit: Promise<number | null>;
+    signal(s: NodeJS.Signals): void;
+    pid: number;
+    output(): string;
+  } {
     const bin = rt === 'minirun' ? MINIRUN : 'runc';
-    const child = spawn(bin, ['--root', root(rt), 'run', ...flags, '--bundle', sb.bundle, id], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, ['--root', root(rt), 'run', ...flags, '--bundle', sb.bundle, id], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     const ready = new Promise<void>((resolve) => {
       child.stdout.on('data', (c: Buffer) => {
@@ -38,7 +50,10 @@ suite('run flags and signals', () => {
   for (const rt of ['minirun', 'runc'] as Runtime[]) {
     it(`${rt}: forwards SIGUSR1 and SIGTERM to the container and exits with its status`, async () => {
       sb.setArgs(['sh', '-c', 'trap "exit 3" USR1; trap "exit 4" TERM; echo ready; while :; do sleep 0.05; done']);
-      for (const [sig, code] of [['SIGUSR1', 3], ['SIGTERM', 4]] as const) {
+      for (const [sig, code] of [
+        ['SIGUSR1', 3],
+        ['SIGTERM', 4],
+      ] as const) {
         const run = startRun(rt, uniqueId('sig'));
         await run.ready;
         run.signal(sig);
@@ -89,7 +104,8 @@ suite('run flags and signals', () => {
     sb.setArgs(['/bin/probe', 'keyring']);
     const id = uniqueId('key');
     for (const flags of [[], ['--no-new-keyring']]) {
-      const out = (rt: Runtime) => cli(rt, ['run', ...flags, `${id}-${rt}${flags.length}`]).stdout.replace(`${id}-${rt}`, 'ID');
+      const out = (rt: Runtime) =>
+        cli(rt, ['run', ...flags, `${id}-${rt}${flags.length}`]).stdout.replace(`${id}-${rt}`, 'ID');
       expect(out('minirun')).toBe(out('runc'));
     }
     expect(cli('minirun', ['run', `${id}-x`]).stdout).toMatch(new RegExp(`^keyring;0;0;[0-9a-f]+;_ses\\.${id}-x\n$`));
@@ -100,12 +116,23 @@ suite('run flags and signals', () => {
     const logs: Record<string, string> = {};
     for (const debugFlag of [true, false]) {
       const log = path.join(sb.dir, `log-${debugFlag}`);
-      const r = sb.minirun([...(debugFlag ? ['--debug'] : []), '--log', log, '--log-format', 'json', 'run', uniqueId('dbg')]);
+      const r = sb.minirun([
+        ...(debugFlag ? ['--debug'] : []),
+        '--log',
+        log,
+        '--log-format',
+        'json',
+        'run',
+        uniqueId('dbg'),
+      ]);
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
       logs[String(debugFlag)] = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
     }
-    const lines = logs.true.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = logs.true
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const l of lines) expect(Object.keys(l).sort()).toEqual(['level', 'msg', 'time']);
     expect(lines.every((l) => l.level === 'debug')).toBe(true);
     expect(lines.some((l) => /^init helper started: pid \d+/.test(l.msg))).toBe(true);
@@ -128,13 +155,17 @@ suite('run flags and signals', () => {
     }
   });
 
-  it('the init is the runtime\'s child; orphans go to it as subreaper, or past it with --no-subreaper, as with runc', async () => {
+  it("the init is the runtime's child; orphans go to it as subreaper, or past it with --no-subreaper, as with runc", async () => {
     const pristine = sb.config();
     sb.edit((c) => {
       // no pid namespace: an orphan is reparented on the host, where its parent can be seen
       c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'pid');
       // the orphan reads its parent after its own parent has gone ($PPID is fixed when a shell starts)
-      c.process.args = ['sh', '-c', 'echo init-parent $PPID; (sh -c "sleep 0.5; read -r a b c d rest < /proc/\\$\\$/stat; echo orphan-parent \\$d" &); sleep 1.5; echo ready'];
+      c.process.args = [
+        'sh',
+        '-c',
+        'echo init-parent $PPID; (sh -c "sleep 0.5; read -r a b c d rest < /proc/\\$\\$/stat; echo orphan-parent \\$d" &); sleep 1.5; echo ready',
+      ];
     });
     try {
       const seen: Record<string, string[]> = {};
@@ -143,7 +174,10 @@ suite('run flags and signals', () => {
           const run = startRun(rt, uniqueId('reap'), flags);
           expect(await run.exit).toBe(0);
           const parent = (what: string) => Number(run.output().match(new RegExp(`${what} (\\d+)`))?.[1]);
-          seen[rt] = [...(seen[rt] ?? []), `${flags.join('') || 'default'}: init ${parent('init-parent') === run.pid ? 'ours' : 'not ours'}, orphan ${parent('orphan-parent') === run.pid ? 'ours' : 'not ours'}`];
+          seen[rt] = [
+            ...(seen[rt] ?? []),
+            `${flags.join('') || 'default'}: init ${parent('init-parent') === run.pid ? 'ours' : 'not ours'}, orphan ${parent('orphan-parent') === run.pid ? 'ours' : 'not ours'}`,
+          ];
         }
       }
       expect(seen.minirun).toEqual(seen.runc);

@@ -48,7 +48,9 @@ suite('safety', () => {
     fs.rmSync(path.join(rootfs(), 'proc'), { recursive: true });
     fs.symlinkSync('/tmp', path.join(rootfs(), 'proc'));
     const r = sb.minirun(['run', uniqueId('proc')]);
-    expect(r.stderr).toMatch(/^minirun run failed: mount: mounts\[0\] \/proc: proc must be mounted on ordinary directory/);
+    expect(r.stderr).toMatch(
+      /^minirun run failed: mount: mounts\[0\] \/proc: proc must be mounted on ordinary directory/,
+    );
     expect(r.code).toBe(1);
     expect(sb.residue()).toEqual([]);
   });
@@ -74,7 +76,10 @@ suite('safety', () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(0);
-    const fds = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    const fds = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
     expect(fds).toEqual(['0', '1', '2']);
   });
 

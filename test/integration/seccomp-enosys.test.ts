@@ -35,22 +35,34 @@ suite('seccomp: syscalls newer than the profile get ENOSYS, as with runc', () =>
   }
 
   it('deny by default (EPERM): faccessat2 and futex_waitv get ENOSYS, an older denied syscall EPERM; also for x32 numbers', () => {
-    const runc = both({ defaultAction: 'SCMP_ACT_ERRNO', architectures: ALL_X86, syscalls: [allowUpToPidfdOpen()] }, ['439', '449', '246', '0x400001b7', '0x40000300']);
+    const runc = both({ defaultAction: 'SCMP_ACT_ERRNO', architectures: ALL_X86, syscalls: [allowUpToPidfdOpen()] }, [
+      '439',
+      '449',
+      '246',
+      '0x400001b7',
+      '0x40000300',
+    ]);
     expect(runc.stdout).toBe('439 ENOSYS\n449 ENOSYS\n246 EPERM\n0x400001b7 EPERM\n0x40000300 ENOSYS\n');
   });
 
   it('defaultErrnoRet, and the newest counted over every rule: one with the default action (left out of the filter) still counts', () => {
-    const runc = both({
-      defaultAction: 'SCMP_ACT_ERRNO',
-      defaultErrnoRet: 13,
-      architectures: ['SCMP_ARCH_X86_64'],
-      syscalls: [allowUpToPidfdOpen(), { names: ['futex_waitv'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
-    }, ['439', '449', '450', '246']);
+    const runc = both(
+      {
+        defaultAction: 'SCMP_ACT_ERRNO',
+        defaultErrnoRet: 13,
+        architectures: ['SCMP_ARCH_X86_64'],
+        syscalls: [allowUpToPidfdOpen(), { names: ['futex_waitv'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
+      },
+      ['439', '449', '450', '246'],
+    );
     expect(runc.stdout).toBe('439 EACCES\n449 EACCES\n450 ENOSYS\n246 EACCES\n');
   });
 
   it('a killing default action: a newer syscall gets ENOSYS, an older one kills', () => {
-    const runc = both({ defaultAction: 'SCMP_ACT_KILL_PROCESS', architectures: ['SCMP_ARCH_X86_64'], syscalls: [allowUpToPidfdOpen()] }, ['439', '246', '39']);
+    const runc = both(
+      { defaultAction: 'SCMP_ACT_KILL_PROCESS', architectures: ['SCMP_ARCH_X86_64'], syscalls: [allowUpToPidfdOpen()] },
+      ['439', '246', '39'],
+    );
     expect(runc.stdout).toBe('439 ENOSYS\n');
     expect(runc.code).not.toBe(0);
   });
@@ -61,7 +73,14 @@ suite('seccomp: syscalls newer than the profile get ENOSYS, as with runc', () =>
   });
 
   it('no stub when the default allows: futex_waitv, newer than any named, reaches the kernel (EINVAL for its zero arguments)', () => {
-    const runc = both({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ALL_X86, syscalls: [{ names: ['kexec_load', 'pidfd_open'], action: 'SCMP_ACT_ERRNO' }] }, ['434', '246', '449']);
+    const runc = both(
+      {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        architectures: ALL_X86,
+        syscalls: [{ names: ['kexec_load', 'pidfd_open'], action: 'SCMP_ACT_ERRNO' }],
+      },
+      ['434', '246', '449'],
+    );
     expect(runc.stdout).toBe('434 EPERM\n246 EPERM\n449 EINVAL\n');
   });
 
@@ -70,7 +89,8 @@ suite('seccomp: syscalls newer than the profile get ENOSYS, as with runc', () =>
     const out: string[] = [];
     for (const [name, arch] of Object.entries(AUDIT_ARCH)) {
       for (const base of [0, 0x40000000]) {
-        for (let nr = base; nr < base + 1024; nr++) out.push(`${name} ${nr.toString(16)} ${runSeccomp(bpf, { arch, nr }).toString(16)}`);
+        for (let nr = base; nr < base + 1024; nr++)
+          out.push(`${name} ${nr.toString(16)} ${runSeccomp(bpf, { arch, nr }).toString(16)}`);
       }
       out.push(`${name} ffffffff ${runSeccomp(bpf, { arch, nr: 0xffffffff }).toString(16)}`);
     }
@@ -78,9 +98,27 @@ suite('seccomp: syscalls newer than the profile get ENOSYS, as with runc', () =>
   }
 
   const profiles: [string, () => Config][] = [
-    ['x86_64, x86 and x32', () => ({ defaultAction: 'SCMP_ACT_ERRNO', architectures: ALL_X86, syscalls: [allowUpToPidfdOpen()] })],
-    ['x32 only', () => ({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 13, architectures: ['SCMP_ARCH_X32'], syscalls: [allowUpToPidfdOpen()] })],
-    ['x86 and x86_64, TRAP by default, a rule on a syscall x86_64 lacks', () => ({ defaultAction: 'SCMP_ACT_TRAP', architectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64'], syscalls: [allowUpToPidfdOpen(), { names: ['socketcall', 'read'], action: 'SCMP_ACT_ERRNO' }] })],
+    [
+      'x86_64, x86 and x32',
+      () => ({ defaultAction: 'SCMP_ACT_ERRNO', architectures: ALL_X86, syscalls: [allowUpToPidfdOpen()] }),
+    ],
+    [
+      'x32 only',
+      () => ({
+        defaultAction: 'SCMP_ACT_ERRNO',
+        defaultErrnoRet: 13,
+        architectures: ['SCMP_ARCH_X32'],
+        syscalls: [allowUpToPidfdOpen()],
+      }),
+    ],
+    [
+      'x86 and x86_64, TRAP by default, a rule on a syscall x86_64 lacks',
+      () => ({
+        defaultAction: 'SCMP_ACT_TRAP',
+        architectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64'],
+        syscalls: [allowUpToPidfdOpen(), { names: ['socketcall', 'read'], action: 'SCMP_ACT_ERRNO' }],
+      }),
+    ],
   ];
   for (const [name, profile] of profiles) {
     it(`the loaded filter answers every syscall number as runc's does: ${name}`, () => {
@@ -90,7 +128,10 @@ suite('seccomp: syscalls newer than the profile get ENOSYS, as with runc', () =>
       });
       const id = uniqueId('enosys');
       const filters: Buffer[] = [];
-      for (const [rt, cli] of [['runc', (a: string[]) => sb.runc(a)], ['minirun', (a: string[]) => sb.minirun(a)]] as const) {
+      for (const [rt, cli] of [
+        ['runc', (a: string[]) => sb.runc(a)],
+        ['minirun', (a: string[]) => sb.minirun(a)],
+      ] as const) {
         const r = cli(['run', '-d', `${id}-${rt}`]);
         expect(r.code, r.stderr).toBe(0);
         try {

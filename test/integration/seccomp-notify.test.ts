@@ -31,7 +31,11 @@ suite('seccomp notify matches runc', () => {
   const cli = (rt: Runtime, args: string[]): Result => (rt === 'runc' ? sb.runc(args) : sb.minirun(args));
 
   /** Starts an agent on a fresh socket, runs `use(socket)`, then waits for the agent to finish. */
-  async function withAgent(agentArgs: string[], use: (socket: string) => Result[], norm: (s: string) => string): Promise<{ results: Result[]; agent: AgentRun }> {
+  async function withAgent(
+    agentArgs: string[],
+    use: (socket: string) => Result[],
+    norm: (s: string) => string,
+  ): Promise<{ results: Result[]; agent: AgentRun }> {
     n += 1;
     const socket = path.join(sb.dir, `agent-${n}.sock`);
     const report = path.join(sb.dir, `agent-${n}.jsonl`);
@@ -46,7 +50,12 @@ suite('seccomp notify matches runc', () => {
       const results = use(socket);
       const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 20_000))]);
       expect(code).toBe(0);
-      const lines = fs.readFileSync(report, 'utf8').trim().split('\n').filter((l) => l).map((l) => JSON.parse(l));
+      const lines = fs
+        .readFileSync(report, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l)
+        .map((l) => JSON.parse(l));
       return {
         results,
         agent: {
@@ -68,7 +77,8 @@ suite('seccomp notify matches runc', () => {
       expect(typeof s.pid).toBe('number');
       if (exec) expect(s.pid).not.toBe(s.state.pid);
       else expect(s.pid).toBe(s.state.pid);
-      return raw.replace(new RegExp(`"pid":${s.pid}\\b`, 'g'), '"pid":PID')
+      return raw
+        .replace(new RegExp(`"pid":${s.pid}\\b`, 'g'), '"pid":PID')
         .replace(new RegExp(`"pid":${s.state.pid}\\b`, 'g'), '"pid":INIT')
         .replaceAll(`"${id}"`, '"ID"');
     };
@@ -99,10 +109,15 @@ suite('seccomp notify matches runc', () => {
 
   for (const nnp of [true, false]) {
     it(`a notified mkdir fails with the agent's errno (noNewPrivileges ${nnp})`, async () => {
-      notifyConfig(['sh', '-c', 'mkdir /tmp/a 2>&1; echo mkdir=$?; test -d /tmp/a; echo exists=$?'], ['mkdir', 'mkdirat']);
+      notifyConfig(
+        ['sh', '-c', 'mkdir /tmp/a 2>&1; echo mkdir=$?; test -d /tmp/a; echo exists=$?'],
+        ['mkdir', 'mkdirat'],
+      );
       const { runc, minirun } = await runBoth(['--answer', 'mkdir=errno:28', '--answer', 'mkdirat=errno:28'], nnp);
       expect(minirun.results[0].stdout).toBe(runc.results[0].stdout);
-      expect(minirun.results[0].stdout).toBe("mkdir: can't create directory '/tmp/a': No space left on device\nmkdir=1\nexists=1\n");
+      expect(minirun.results[0].stdout).toBe(
+        "mkdir: can't create directory '/tmp/a': No space left on device\nmkdir=1\nexists=1\n",
+      );
       expect(minirun.results[0].code).toBe(runc.results[0].code);
       expect(minirun.agent).toEqual(runc.agent);
       expect(minirun.agent.fds).toEqual([1]);
@@ -111,32 +126,50 @@ suite('seccomp notify matches runc', () => {
         fds: ['seccompFd'],
         pid: 0,
         metadata: 'the metadata',
-        state: { ociVersion: '1.0.2-dev', id: 'ID', status: 'creating', pid: 0, bundle: sb.bundle, annotations: { 'org.example/a': 'b' } },
+        state: {
+          ociVersion: '1.0.2-dev',
+          id: 'ID',
+          status: 'creating',
+          pid: 0,
+          bundle: sb.bundle,
+          annotations: { 'org.example/a': 'b' },
+        },
       });
       expect(sb.residue()).toEqual([]);
     });
   }
 
   it('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: the filter loads with it and the agent answers (runc 1.1.5 refuses the flag)', async () => {
-    notifyConfig(['sh', '-c', 'mkdir /tmp/w 2>&1; echo mkdir=$?'], ['mkdir', 'mkdirat'], { flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] });
+    notifyConfig(['sh', '-c', 'mkdir /tmp/w 2>&1; echo mkdir=$?'], ['mkdir', 'mkdirat'], {
+      flags: ['SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],
+    });
     const id = uniqueId('sn-wk');
-    const { results } = await withAgent(['--answer', 'mkdir=errno:28', '--answer', 'mkdirat=errno:28'], () => [cli('minirun', ['run', id])], normState(id, false));
+    const { results } = await withAgent(
+      ['--answer', 'mkdir=errno:28', '--answer', 'mkdirat=errno:28'],
+      () => [cli('minirun', ['run', id])],
+      normState(id, false),
+    );
     expect(results[0].stdout).toBe("mkdir: can't create directory '/tmp/w': No space left on device\nmkdir=1\n");
     expect(results[0].code).toBe(0);
     expect(sb.minirun(['features']).stdout).toContain('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV');
     expect(sb.residue()).toEqual([]);
   });
 
-  it.skipIf(!fs.existsSync(podmanProfile))('under a deny-by-default profile: the agent answers the notified mkdir, a syscall newer than the profile gets ENOSYS', async () => {
-    notifyConfig(['/bin/probe', 'syscall', '83', '439', '246'], ['mkdir', 'mkdirat'], { defaultAction: 'SCMP_ACT_ERRNO' });
-    sb.edit((c) => c.linux.seccomp.syscalls.unshift(allowUpToPidfdOpen(['mkdir', 'mkdirat'])));
-    const { runc, minirun } = await runBoth(['--answer', 'mkdir=errno:28']);
-    expect(minirun.results[0].stdout, minirun.results[0].stderr).toBe(runc.results[0].stdout);
-    expect(minirun.results[0].stdout).toBe('83 ENOSPC\n439 ENOSYS\n246 EPERM\n');
-    expect(minirun.results[0].code).toBe(runc.results[0].code);
-    expect(minirun.agent.syscalls).toEqual(['mkdir']);
-    expect(sb.residue()).toEqual([]);
-  });
+  it.skipIf(!fs.existsSync(podmanProfile))(
+    'under a deny-by-default profile: the agent answers the notified mkdir, a syscall newer than the profile gets ENOSYS',
+    async () => {
+      notifyConfig(['/bin/probe', 'syscall', '83', '439', '246'], ['mkdir', 'mkdirat'], {
+        defaultAction: 'SCMP_ACT_ERRNO',
+      });
+      sb.edit((c) => c.linux.seccomp.syscalls.unshift(allowUpToPidfdOpen(['mkdir', 'mkdirat'])));
+      const { runc, minirun } = await runBoth(['--answer', 'mkdir=errno:28']);
+      expect(minirun.results[0].stdout, minirun.results[0].stderr).toBe(runc.results[0].stdout);
+      expect(minirun.results[0].stdout).toBe('83 ENOSPC\n439 ENOSYS\n246 EPERM\n');
+      expect(minirun.results[0].code).toBe(runc.results[0].code);
+      expect(minirun.agent.syscalls).toEqual(['mkdir']);
+      expect(sb.residue()).toEqual([]);
+    },
+  );
 
   it('a success value from the agent: mkdir returns 0 and makes nothing; no metadata, no key', async () => {
     notifyConfig(['sh', '-c', 'mkdir /tmp/b; echo mkdir=$?; test -d /tmp/b; echo exists=$?'], ['mkdir', 'mkdirat']);
@@ -148,7 +181,7 @@ suite('seccomp notify matches runc', () => {
     expect(minirun.agent.states[0]).not.toMatch(/metadata/);
   });
 
-  it("the syscalls around the hand-over (execve, openat, read, close) can be notified, as with runc", async () => {
+  it('the syscalls around the hand-over (execve, openat, read, close) can be notified, as with runc', async () => {
     notifyConfig(['/bin/true'], ['execve', 'openat', 'open', 'read', 'close']);
     const { runc, minirun } = await runBoth([]);
     expect(runc.results[0].code).toBe(0);
@@ -162,14 +195,21 @@ suite('seccomp notify matches runc', () => {
     notifyConfig(['sh', '-c', 'sleep 1; mkdir /tmp/c 2>&1; echo mkdir=$?'], ['mkdir', 'mkdirat']);
     const { runc, minirun } = await runBoth(['--drop']);
     expect(minirun.results[0].stdout).toBe(runc.results[0].stdout);
-    expect(minirun.results[0].stdout).toBe("mkdir: can't create directory '/tmp/c': Function not implemented\nmkdir=1\n");
+    expect(minirun.results[0].stdout).toBe(
+      "mkdir: can't create directory '/tmp/c': Function not implemented\nmkdir=1\n",
+    );
   });
 
   /** How many states the agent has logged, waiting up to 5 s for `want` of them (the caller is synchronous). */
   function waitForStates(report: string, want: number): number {
     const deadline = Date.now() + 5000;
     for (;;) {
-      const got = fs.existsSync(report) ? fs.readFileSync(report, 'utf8').split('\n').filter((l) => l.includes('"raw"')).length : 0;
+      const got = fs.existsSync(report)
+        ? fs
+            .readFileSync(report, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('"raw"')).length
+        : 0;
       if (got >= want || Date.now() > deadline) return got;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }
@@ -182,12 +222,16 @@ suite('seccomp notify matches runc', () => {
     for (const rt of ['runc', 'minirun'] as Runtime[]) {
       const id = uniqueId(`sc-${rt}`);
       try {
-        out[rt] = await withAgent(['--answer', 'mkdir=errno:13', '--answer', 'mkdirat=errno:13'], () => {
-          const created = cli(rt, ['create', id]);
-          // The runtime returns once the message is sent; the agent logs it a moment later.
-          sentByCreate[rt] = waitForStates(path.join(sb.dir, `agent-${n}.jsonl`), 1);
-          return [created, cli(rt, ['start', id])];
-        }, normState(id, false));
+        out[rt] = await withAgent(
+          ['--answer', 'mkdir=errno:13', '--answer', 'mkdirat=errno:13'],
+          () => {
+            const created = cli(rt, ['create', id]);
+            // The runtime returns once the message is sent; the agent logs it a moment later.
+            sentByCreate[rt] = waitForStates(path.join(sb.dir, `agent-${n}.jsonl`), 1);
+            return [created, cli(rt, ['start', id])];
+          },
+          normState(id, false),
+        );
       } finally {
         cli(rt, ['delete', '-f', id]);
       }
@@ -203,12 +247,16 @@ suite('seccomp notify matches runc', () => {
       const id = uniqueId(`se-${rt}`);
       let seen = 0;
       try {
-        out[rt] = await withAgent(['--conns', '2', '--answer', 'mkdir=errno:1', '--answer', 'mkdirat=errno:1'], () => {
-          const started = cli(rt, ['run', '-d', id]);
-          const ex = cli(rt, ['exec', id, 'sh', '-c', 'mkdir /tmp/e 2>&1; echo mkdir=$?']);
-          cli(rt, ['delete', '-f', id]);
-          return [started, ex];
-        }, (raw) => normState(id, ++seen === 2)(raw));
+        out[rt] = await withAgent(
+          ['--conns', '2', '--answer', 'mkdir=errno:1', '--answer', 'mkdirat=errno:1'],
+          () => {
+            const started = cli(rt, ['run', '-d', id]);
+            const ex = cli(rt, ['exec', id, 'sh', '-c', 'mkdir /tmp/e 2>&1; echo mkdir=$?']);
+            cli(rt, ['delete', '-f', id]);
+            return [started, ex];
+          },
+          (raw) => normState(id, ++seen === 2)(raw),
+        );
       } finally {
         cli(rt, ['delete', '-f', id]);
       }
@@ -221,7 +269,11 @@ suite('seccomp notify matches runc', () => {
   it('a listenerPath without a NOTIFY rule is ignored, as by runc', () => {
     sb.edit((c) => {
       c.process.args = ['sh', '-c', 'mkdir /tmp/f 2>&1; echo mkdir=$?'];
-      c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: path.join(sb.dir, 'nobody.sock'), syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] };
+      c.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        listenerPath: path.join(sb.dir, 'nobody.sock'),
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }],
+      };
     });
     const { runc, minirun } = sb.runBoth();
     expect(minirun.stdout).toBe(runc.stdout);
@@ -229,14 +281,27 @@ suite('seccomp notify matches runc', () => {
   });
 
   const bad: [string, (c: Config) => void, string | (() => string)][] = [
-    ['NOTIFY without listenerPath', (c) => delete c.linux.seccomp.listenerPath,
-      'minirun run failed: config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY\n'],
-    ['NOTIFY on write', (c) => (c.linux.seccomp.syscalls[0].names = ['mkdir', 'write']),
-      'minirun run failed: config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall\n'],
-    ['NOTIFY as the default action', (c) => (c.linux.seccomp.defaultAction = 'SCMP_ACT_NOTIFY'),
-      'minirun run failed: config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action\n'],
-    ['no agent listening', (c) => (c.linux.seccomp.listenerPath = path.join(sb.dir, 'nobody.sock')),
-      () => `minirun run failed: linux.seccomp.listenerPath: failed to connect with seccomp agent at ${path.join(sb.dir, 'nobody.sock')}: ENOENT\n`],
+    [
+      'NOTIFY without listenerPath',
+      (c) => delete c.linux.seccomp.listenerPath,
+      'minirun run failed: config.json: linux.seccomp.listenerPath: is required with SCMP_ACT_NOTIFY\n',
+    ],
+    [
+      'NOTIFY on write',
+      (c) => (c.linux.seccomp.syscalls[0].names = ['mkdir', 'write']),
+      'minirun run failed: config.json: linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for the write syscall\n',
+    ],
+    [
+      'NOTIFY as the default action',
+      (c) => (c.linux.seccomp.defaultAction = 'SCMP_ACT_NOTIFY'),
+      'minirun run failed: config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action\n',
+    ],
+    [
+      'no agent listening',
+      (c) => (c.linux.seccomp.listenerPath = path.join(sb.dir, 'nobody.sock')),
+      () =>
+        `minirun run failed: linux.seccomp.listenerPath: failed to connect with seccomp agent at ${path.join(sb.dir, 'nobody.sock')}: ENOENT\n`,
+    ],
   ];
   for (const [name, edit, message] of bad) {
     it(`fails like runc: ${name}`, () => {

@@ -13,7 +13,7 @@ import { exec, hasRunc, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 
-suite('no mount namespace: the runtime\'s is inherited', () => {
+suite("no mount namespace: the runtime's is inherited", () => {
   let sb: Sandbox;
   let rootfs: string;
   beforeAll(async () => {
@@ -38,7 +38,7 @@ suite('no mount namespace: the runtime\'s is inherited', () => {
     return exec('unshare', ['--mount', '--propagation', 'unchanged', 'sh', '-c', script, bin], { cwd: sb.bundle });
   }
 
-  it('runs as with runc; the runtime\'s / stays shared and nothing stays mounted on the rootfs (runc leaves both changed)', () => {
+  it("runs as with runc; the runtime's / stays shared and nothing stays mounted on the rootfs (runc leaves both changed)", () => {
     const runc = runIn('runc', sb.runcRoot);
     const minirun = runIn(MINIRUN, sb.minirunRoot);
     const [rOut, rLeft, rProp] = runc.stdout.split(/\n(?=left |propagation )/);
@@ -54,7 +54,7 @@ suite('no mount namespace: the runtime\'s is inherited', () => {
     expect(sb.residue()).toEqual([]);
   });
 
-  it('--no-pivot is refused: it would move the rootfs over the runtime\'s / (runc detaches the host\'s /proc)', () => {
+  it("--no-pivot is refused: it would move the rootfs over the runtime's / (runc detaches the host's /proc)", () => {
     const r = sb.minirun(['run', '--no-pivot', uniqueId('nomnt')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('minirun run failed: --no-pivot: needs a mount namespace, and linux.namespaces has none\n');

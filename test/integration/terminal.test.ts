@@ -29,14 +29,20 @@ interface PtySession {
 }
 
 /** Runs a command on a new pty of its own (test/tools/pty-session.py): its output and the pty's settings over time. */
-function ptySession(cmd: string[], o: { marker?: string; input?: string; signal?: string; stdinNull?: boolean } = {}): PtySession {
+function ptySession(
+  cmd: string[],
+  o: { marker?: string; input?: string; signal?: string; stdinNull?: boolean } = {},
+): PtySession {
   const flags = [
     ...(o.marker ? ['--marker', o.marker] : []),
     ...(o.input ? ['--input', o.input] : []),
     ...(o.signal ? ['--signal', o.signal] : []),
     ...(o.stdinNull ? ['--stdin-null'] : []),
   ];
-  const r = spawnSync('python3', [path.join(TOOLS, 'pty-session.py'), ...flags, '--', ...cmd], { encoding: 'utf8', timeout: 40_000 });
+  const r = spawnSync('python3', [path.join(TOOLS, 'pty-session.py'), ...flags, '--', ...cmd], {
+    encoding: 'utf8',
+    timeout: 40_000,
+  });
   if (r.status !== 0) throw new Error(`pty-session.py: ${r.status ?? r.signal}: ${r.stderr}`);
   return JSON.parse(r.stdout) as PtySession;
 }
@@ -96,10 +102,24 @@ suite('terminals match runc', () => {
 
   it('run in the foreground on a terminal', () => {
     const outs = (['minirun', 'runc'] as Runtime[]).map((rt) => {
-      const r = spawnSync('python3', [path.join(TOOLS, 'in-pty.py'), 'abc\n', bin(rt), '--root', root(rt), 'run', '--bundle', sb.bundle, uniqueId('fg')], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const r = spawnSync(
+        'python3',
+        [
+          path.join(TOOLS, 'in-pty.py'),
+          'abc\n',
+          bin(rt),
+          '--root',
+          root(rt),
+          'run',
+          '--bundle',
+          sb.bundle,
+          uniqueId('fg'),
+        ],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       return [r.status, norm(r.stdout)];
     });
     expect(outs[0]).toEqual(outs[1]);
@@ -111,7 +131,11 @@ suite('terminals match runc', () => {
     const outs: string[] = [];
     for (const rt of ['minirun', 'runc'] as Runtime[]) {
       const id = uniqueId('cs');
-      outs.push(await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0)));
+      outs.push(
+        await throughConsoleSocket((socket) =>
+          expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0),
+        ),
+      );
       cli(rt, ['delete', '-f', id]);
     }
     expect(outs[0]).toEqual(outs[1]);
@@ -142,12 +166,40 @@ suite('terminals match runc', () => {
       const id = uniqueId('et');
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
       try {
-        const fg = spawnSync('python3', [path.join(TOOLS, 'in-pty.py'), 'xyz\n', bin(rt), '--root', root(rt), 'exec', '--tty', id, 'sh', '-c', 'tty; read a; echo "[$a]"'], {
-          encoding: 'utf8',
-          timeout: 30_000,
-        });
+        const fg = spawnSync(
+          'python3',
+          [
+            path.join(TOOLS, 'in-pty.py'),
+            'xyz\n',
+            bin(rt),
+            '--root',
+            root(rt),
+            'exec',
+            '--tty',
+            id,
+            'sh',
+            '-c',
+            'tty; read a; echo "[$a]"',
+          ],
+          {
+            encoding: 'utf8',
+            timeout: 30_000,
+          },
+        );
         const viaSocket = await throughConsoleSocket((socket) =>
-          expect(cli(rt, ['exec', '--tty', '--detach', '--console-socket', socket, id, 'sh', '-c', 'echo ready; read a; echo "<$a>"']).code).toBe(0),
+          expect(
+            cli(rt, [
+              'exec',
+              '--tty',
+              '--detach',
+              '--console-socket',
+              socket,
+              id,
+              'sh',
+              '-c',
+              'echo ready; read a; echo "<$a>"',
+            ]).code,
+          ).toBe(0),
         );
         // the pty echoes the typed line whenever it arrives: compare the lines, not their order
         outs.push([fg.status, norm(fg.stdout).split('\n').sort().join('\n'), viaSocket]);
@@ -161,21 +213,31 @@ suite('terminals match runc', () => {
   it('refuses a foreground terminal when minirun itself has none, as runc (no residue)', () => {
     // setsid: no controlling terminal, as in CI
     const outs = (['minirun', 'runc'] as Runtime[]).map((rt) => {
-      const r = spawnSync('setsid', ['-w', bin(rt), '--root', root(rt), 'run', '--bundle', sb.bundle, uniqueId('nt')], { encoding: 'utf8', input: '' });
+      const r = spawnSync('setsid', ['-w', bin(rt), '--root', root(rt), 'run', '--bundle', sb.bundle, uniqueId('nt')], {
+        encoding: 'utf8',
+        input: '',
+      });
       return { code: r.status, stderr: r.stderr };
     });
     expect(outs[0].code).toBe(outs[1].code);
-    expect(outs[0].stderr).toMatch(/^minirun run failed: process\.terminal: minirun has no terminal to attach the container to \(open \/dev\/tty: ENXIO\)/);
+    expect(outs[0].stderr).toMatch(
+      /^minirun run failed: process\.terminal: minirun has no terminal to attach the container to \(open \/dev\/tty: ENXIO\)/,
+    );
     expect(sb.residue()).toEqual([]);
   });
 
   it('refuses a detached terminal without a console socket, and a socket without a terminal', () => {
     const id = uniqueId('bad');
-    for (const args of [['run', '-d', id], ['create', id]]) {
+    for (const args of [
+      ['run', '-d', id],
+      ['create', id],
+    ]) {
       const runc = cli('runc', args);
       const minirun = cli('minirun', args);
       expect(minirun.code).toBe(runc.code);
-      expect(minirun.stderr).toMatch(new RegExp(`^minirun ${args[0]} failed: --console-socket: required for a terminal`));
+      expect(minirun.stderr).toMatch(
+        new RegExp(`^minirun ${args[0]} failed: --console-socket: required for a terminal`),
+      );
     }
     sb.edit((c) => (c.process.terminal = false));
     const r = cli('minirun', ['run', '-d', '--console-socket', path.join(sb.dir, 'x.sock'), id]);
@@ -187,7 +249,7 @@ suite('terminals match runc', () => {
   /** minirun or runc with its --root, ready for a command */
   const rtCmd = (rt: Runtime) => [bin(rt), '--root', root(rt)];
 
-  it('the pty is the process user\'s, in the group devpts gives it (tty), for run, --console-socket and exec --tty', async () => {
+  it("the pty is the process user's, in the group devpts gives it (tty), for run, --console-socket and exec --tty", async () => {
     // tty.bats "runc run [tty owner]" and "runc exec [tty owner]": uid 1000 gid 100, the tty's group stays 5
     const show = 'stat -c %u:%g:%a $(tty); stat -L -c %u:%g /proc/self/fd/0';
     sb.edit((c) => {
@@ -198,7 +260,10 @@ suite('terminals match runc', () => {
     for (const rt of ['minirun', 'runc'] as Runtime[]) {
       const fg = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('own')]);
       const id = uniqueId('owncs');
-      const viaSocket = await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0), '');
+      const viaSocket = await throughConsoleSocket(
+        (socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, id]).code).toBe(0),
+        '',
+      );
       outs.push([String(fg.status), fg.out, viaSocket]);
     }
     sb.edit((c) => {
@@ -210,7 +275,8 @@ suite('terminals match runc', () => {
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
       const fg = ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', show]);
       const viaSocket = await throughConsoleSocket(
-        (socket) => expect(cli(rt, ['exec', '--tty', '--detach', '--console-socket', socket, id, 'sh', '-c', show]).code).toBe(0),
+        (socket) =>
+          expect(cli(rt, ['exec', '--tty', '--detach', '--console-socket', socket, id, 'sh', '-c', show]).code).toBe(0),
         '',
       );
       outs[i].push(String(fg.status), fg.out, viaSocket);
@@ -226,19 +292,30 @@ suite('terminals match runc', () => {
     });
     const outs: string[] = [];
     for (const rt of ['minirun', 'runc'] as Runtime[]) {
-      outs.push(await throughConsoleSocket((socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, uniqueId('half')]).code).toBe(0), ''));
+      outs.push(
+        await throughConsoleSocket(
+          (socket) => expect(cli(rt, ['run', '-d', '--console-socket', socket, uniqueId('half')]).code).toBe(0),
+          '',
+        ),
+      );
     }
     expect(outs[0]).toEqual(outs[1]);
     expect(outs[0]).toContain('\nspeed 38400 baud; line = 0;\n');
   });
 
-  it('in the foreground, the caller\'s terminal is raw while the process runs and put back after; the pty adds no second \\r', () => {
+  it("in the foreground, the caller's terminal is raw while the process runs and put back after; the pty adds no second \\r", () => {
     sb.edit((c) => (c.process.args = ['sh', '-c', 'echo ready; read -t 2 x; echo got:$x; printf "a\\nb\\n"; exit 3']));
     const sessions = (['minirun', 'runc'] as Runtime[]).map((rt) => ({
       // typed in: the terminal on stdin (and stdout, stderr) is made raw
-      typed: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], { marker: 'ready', input: 'hi\n' }),
+      typed: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], {
+        marker: 'ready',
+        input: 'hi\n',
+      }),
       // stdin elsewhere: stderr is the terminal made raw
-      noStdin: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], { marker: 'ready', stdinNull: true }),
+      noStdin: ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('raw')], {
+        marker: 'ready',
+        stdinNull: true,
+      }),
     }));
     sb.edit((c) => (c.process.args = ['/no/such/program']));
     // a process that cannot start: the terminal is put back all the same
@@ -246,7 +323,10 @@ suite('terminals match runc', () => {
       const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, uniqueId('rawf')]);
       return { status: s.status, restored: s.after };
     });
-    const comparable = (x: { typed: PtySession; noStdin: PtySession }) => ({ typed: vsRunc(x.typed), noStdin: vsRunc(x.noStdin) });
+    const comparable = (x: { typed: PtySession; noStdin: PtySession }) => ({
+      typed: vsRunc(x.typed),
+      noStdin: vsRunc(x.noStdin),
+    });
     expect(comparable(sessions[0])).toEqual(comparable(sessions[1]));
     expect(failed[0]).toEqual(failed[1]);
     const { typed, noStdin } = sessions[0];
@@ -262,7 +342,7 @@ suite('terminals match runc', () => {
     expect(failed[0].restored).toEqual(typed.before);
   });
 
-  it('exec --tty in the foreground: the caller\'s terminal raw, then put back, output as runc\'s', () => {
+  it("exec --tty in the foreground: the caller's terminal raw, then put back, output as runc's", () => {
     sb.edit((c) => {
       c.process.terminal = false;
       c.process.args = ['sleep', '300'];
@@ -270,7 +350,10 @@ suite('terminals match runc', () => {
     const sessions = (['minirun', 'runc'] as Runtime[]).map((rt) => {
       const id = uniqueId('rawx');
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
-      return ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', 'echo ready; read x; echo "[$x]"; exit 4'], { marker: 'ready', input: 'hi\n' });
+      return ptySession([...rtCmd(rt), 'exec', '--tty', id, 'sh', '-c', 'echo ready; read x; echo "[$x]"; exit 4'], {
+        marker: 'ready',
+        input: 'hi\n',
+      });
     });
     expect(vsRunc(sessions[0])).toEqual(vsRunc(sessions[1]));
     expect(sessions[0].out).toBe('ready\r\nhi\r\n[hi]\r\n');
@@ -286,7 +369,13 @@ suite('terminals match runc', () => {
       const id = uniqueId('int');
       const s = ptySession([...rtCmd(rt), 'run', '--bundle', sb.bundle, id], { marker: 'ready', signal: 'INT' });
       const state = cli(rt, ['state', id]);
-      return { status: s.status, out: s.out, restored: s.after, before: s.before, left: state.code === 0 ? JSON.parse(state.stdout).status : state.stderr };
+      return {
+        status: s.status,
+        out: s.out,
+        restored: s.after,
+        before: s.before,
+        left: state.code === 0 ? JSON.parse(state.stdout).status : state.stderr,
+      };
     });
     expect(results[0]).toEqual(results[1]);
     expect(results[0]).toMatchObject({ status: 0, out: 'ready\r\n', left: 'running' });

@@ -10,7 +10,7 @@ const suite = isRoot && hasRunc ? describe : describe.skip;
 
 // root-in-source, mount point, per-mount options, fstype for every mount under /dev
 const SCRIPT = [
-  "awk '$5 ~ /^\\/dev\\// { for (i = 7; $i != \"-\"; i++); print $4, $5, $6, $(i+1) }' /proc/self/mountinfo",
+  'awk \'$5 ~ /^\\/dev\\// { for (i = 7; $i != "-"; i++); print $4, $5, $6, $(i+1) }\' /proc/self/mountinfo',
   'echo x > /dev/null && echo null-ok',
   'head -c 5 /dev/zero | wc -c',
   'head -c 5 /dev/urandom | wc -c',

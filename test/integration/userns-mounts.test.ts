@@ -50,7 +50,10 @@ suite('user namespace: host paths only the host root can reach', () => {
     fs.mkdirSync(sb.minirunRoot, { mode: 0o700 });
     fs.mkdirSync(sb.runcRoot, { mode: 0o700 });
     const id = uniqueId('fifo');
-    for (const [rt, name] of [[sb.runc.bind(sb), `${id}-r`], [sb.minirun.bind(sb), `${id}-m`]] as const) {
+    for (const [rt, name] of [
+      [sb.runc.bind(sb), `${id}-r`],
+      [sb.minirun.bind(sb), `${id}-m`],
+    ] as const) {
       const created = rt(['create', name]);
       expect(created.stderr).toBe('');
       expect(created.code).toBe(0);

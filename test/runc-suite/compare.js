@@ -13,7 +13,7 @@ const [outDir, expectedFile, ...files] = process.argv.slice(2);
 /** file -> Map(test name -> { result: 'ok'|'fail'|'skip', output: string }) */
 function parseTap(file) {
   const tests = new Map();
-  let text = '';
+  let text;
   try {
     text = fs.readFileSync(file, 'utf8').replace(/\r/g, '');
   } catch {
@@ -81,13 +81,17 @@ for (const f of files.map((f) => path.basename(f))) {
         skipped++;
       } else {
         failed++;
-        problems.push(`${f}: "${name}": listed as needing what this host lacks (${e.reason}), but runc ${c.result === 'ok' ? 'passes it' : 'fails it otherwise'}`);
+        problems.push(
+          `${f}: "${name}": listed as needing what this host lacks (${e.reason}), but runc ${c.result === 'ok' ? 'passes it' : 'fails it otherwise'}`,
+        );
       }
       continue;
     }
     if (c.result === 'fail') {
       failed++;
-      problems.push(`${f}: "${name}": fails with runc too (an environment problem)\n${c.output.replace(/^/gm, '    ')}`);
+      problems.push(
+        `${f}: "${name}": fails with runc too (an environment problem)\n${c.output.replace(/^/gm, '    ')}`,
+      );
       continue;
     }
     if (!m) {
@@ -100,12 +104,16 @@ for (const f of files.map((f) => path.basename(f))) {
       problems.push(`${f}: "${name}": passes now; take it out of ${path.basename(expectedFile)}`);
     } else if (!e) {
       failed++;
-      problems.push(`${f}: "${name}": ${m.result === 'skip' ? 'skipped' : 'fails'} with minirun, passes with runc\n${m.output.replace(/^/gm, '    ')}`);
+      problems.push(
+        `${f}: "${name}": ${m.result === 'skip' ? 'skipped' : 'fails'} with minirun, passes with runc\n${m.output.replace(/^/gm, '    ')}`,
+      );
     } else if (m.result === 'fail' && e.pattern.test(m.output)) {
       listed++;
     } else {
       failed++;
-      problems.push(`${f}: "${name}": listed (${e.reason}) but its output no longer matches /${e.pattern.source}/\n${m.output.replace(/^/gm, '    ')}`);
+      problems.push(
+        `${f}: "${name}": listed (${e.reason}) but its output no longer matches /${e.pattern.source}/\n${m.output.replace(/^/gm, '    ')}`,
+      );
     }
   }
 }
@@ -117,6 +125,8 @@ for (const [key, e] of expected) {
   }
 }
 for (const p of problems) console.log(`runc-suite: ${p}`);
-console.log(`runc-suite: ${listed} listed failures (runc's own wording), ${skipped} skipped with runc too (or not runnable here)`);
+console.log(
+  `runc-suite: ${listed} listed failures (runc's own wording), ${skipped} skipped with runc too (or not runnable here)`,
+);
 console.log(`runc-suite: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -9,11 +9,32 @@ export interface SeccompData {
 }
 
 const BPF = {
-  LD: 0x00, LDX: 0x01, ST: 0x02, STX: 0x03, ALU: 0x04, JMP: 0x05, RET: 0x06, MISC: 0x07,
-  W: 0x00, ABS: 0x20, IMM: 0x00, MEM: 0x60, K: 0x00, X: 0x08, A: 0x10,
-  ADD: 0x00, SUB: 0x10, AND: 0x50, OR: 0x40,
-  JA: 0x00, JEQ: 0x10, JGT: 0x20, JGE: 0x30, JSET: 0x40,
-  TAX: 0x00, TXA: 0x80,
+  LD: 0x00,
+  LDX: 0x01,
+  ST: 0x02,
+  STX: 0x03,
+  ALU: 0x04,
+  JMP: 0x05,
+  RET: 0x06,
+  MISC: 0x07,
+  W: 0x00,
+  ABS: 0x20,
+  IMM: 0x00,
+  MEM: 0x60,
+  K: 0x00,
+  X: 0x08,
+  A: 0x10,
+  ADD: 0x00,
+  SUB: 0x10,
+  AND: 0x50,
+  OR: 0x40,
+  JA: 0x00,
+  JEQ: 0x10,
+  JGT: 0x20,
+  JGE: 0x30,
+  JSET: 0x40,
+  TAX: 0x00,
+  TXA: 0x80,
 };
 
 /** seccomp_data as the kernel lays it out: nr, arch, instruction_pointer, args[6]. */
@@ -59,7 +80,16 @@ export function runSeccomp(program: Buffer, d: SeccompData): number {
       const op = code & 0xf0;
       if (op === BPF.JA) pc += k;
       else {
-        const taken = op === BPF.JEQ ? a === src : op === BPF.JGT ? a > src : op === BPF.JGE ? a >= src : op === BPF.JSET ? (a & src) !== 0 : undefined;
+        const taken =
+          op === BPF.JEQ
+            ? a === src
+            : op === BPF.JGT
+              ? a > src
+              : op === BPF.JGE
+                ? a >= src
+                : op === BPF.JSET
+                  ? (a & src) !== 0
+                  : undefined;
         if (taken === undefined) throw new Error(`unknown jump 0x${code.toString(16)} at ${pc}`);
         pc += taken ? jt : jf;
       }

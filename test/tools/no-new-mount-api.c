@@ -25,7 +25,7 @@
 /* Numbers from 424 up are the same on every architecture but alpha, so the
  * filter does not look at seccomp_data.arch. */
 static const unsigned int kBlocked[] = {
-    SYS_open_tree, SYS_move_mount, SYS_fsopen,   SYS_fsconfig,       SYS_fsmount,
+    SYS_open_tree, SYS_move_mount, SYS_fsopen,        SYS_fsconfig,       SYS_fsmount,
     SYS_fspick,    SYS_openat2,    SYS_mount_setattr, SYS_open_tree_attr,
 };
 #define N_BLOCKED (sizeof kBlocked / sizeof kBlocked[0])

@@ -35,7 +35,9 @@ describe('resolveRootfs', () => {
   });
 
   it('refuses an absolute root.path through a symlinked directory', () => {
-    expect(() => resolveRootfs(bundle, spec(path.join(dir, 'bundle-link/rootfs')), NOT_PWD)).toThrow(/^config\.json: root\.path: invalid rootfs: .*\/bundle-link\/rootfs is a symlink or goes through one/);
+    expect(() => resolveRootfs(bundle, spec(path.join(dir, 'bundle-link/rootfs')), NOT_PWD)).toThrow(
+      /^config\.json: root\.path: invalid rootfs: .*\/bundle-link\/rootfs is a symlink or goes through one/,
+    );
   });
 
   it('takes a relative root.path in a bundle named through a symlink: runc chdirs there and getcwd has no symlinks', () => {
@@ -43,11 +45,15 @@ describe('resolveRootfs', () => {
   });
 
   it("refuses it when $PWD names the bundle through a symlink: Go's os.Getwd answers $PWD then", () => {
-    expect(() => resolveRootfs(path.join(dir, 'bundle-link'), spec('rootfs'), path.join(dir, 'bundle-link'))).toThrow(/^config\.json: root\.path: invalid rootfs: .*\/bundle-link\/rootfs is a symlink/);
+    expect(() => resolveRootfs(path.join(dir, 'bundle-link'), spec('rootfs'), path.join(dir, 'bundle-link'))).toThrow(
+      /^config\.json: root\.path: invalid rootfs: .*\/bundle-link\/rootfs is a symlink/,
+    );
     expect(resolveRootfs(bundle, spec('rootfs'), bundle)).toBe(path.join(bundle, 'rootfs'));
   });
 
   it('names a missing rootfs', () => {
-    expect(() => resolveRootfs(bundle, spec('nope'), NOT_PWD)).toThrow(`config.json: root.path: ${path.join(bundle, 'nope')}: ENOENT`);
+    expect(() => resolveRootfs(bundle, spec('nope'), NOT_PWD)).toThrow(
+      `config.json: root.path: ${path.join(bundle, 'nope')}: ENOENT`,
+    );
   });
 });

@@ -42,21 +42,38 @@ describe('v1ResourceWrites', () => {
   });
 
   it('refuses what runc refuses once the kernel has it: cpu.shares outside 2..262144, swappiness above 100', () => {
-    expect(() => v1ResourceWrites({ cpu: { shares: 1n } })).toThrow('config.json: linux.resources.cpu.shares: 1 is below the minimum of 2');
-    expect(() => v1ResourceWrites({ cpu: { shares: 300000n } })).toThrow('config.json: linux.resources.cpu.shares: 300000 is above the maximum of 262144');
-    expect(v1ResourceWrites({ cpu: { shares: 262144n } })).toEqual([{ controller: 'cpu', file: 'cpu.shares', value: '262144' }]);
-    expect(() => v1ResourceWrites({ memory: { swappiness: 200n } })).toThrow('config.json: linux.resources.memory.swappiness: invalid value 200 (valid range is 0-100)');
+    expect(() => v1ResourceWrites({ cpu: { shares: 1n } })).toThrow(
+      'config.json: linux.resources.cpu.shares: 1 is below the minimum of 2',
+    );
+    expect(() => v1ResourceWrites({ cpu: { shares: 300000n } })).toThrow(
+      'config.json: linux.resources.cpu.shares: 300000 is above the maximum of 262144',
+    );
+    expect(v1ResourceWrites({ cpu: { shares: 262144n } })).toEqual([
+      { controller: 'cpu', file: 'cpu.shares', value: '262144' },
+    ]);
+    expect(() => v1ResourceWrites({ memory: { swappiness: 200n } })).toThrow(
+      'config.json: linux.resources.memory.swappiness: invalid value 200 (valid range is 0-100)',
+    );
   });
 
   it('names a resource it cannot write instead of ignoring it', () => {
-    expect(() => v1ResourceWrites({ unified: { 'pids.max': '10' } })).toThrow('config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1');
-    expect(() => v1ResourceWrites({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow('linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size');
+    expect(() => v1ResourceWrites({ unified: { 'pids.max': '10' } })).toThrow(
+      'config.json: linux.resources.unified: invalid configuration: cannot use unified on cgroup v1',
+    );
+    expect(() => v1ResourceWrites({ hugepageLimits: [{ pageSize: '2M', limit: 1n }] })).toThrow(
+      'linux.resources.hugepageLimits[0].pageSize: "2M" is not a page size',
+    );
   });
 
   it('blkio, hugetlb, net_cls/net_prio and rdma files, with bfq as the fallback for weights', () => {
     expect(
       v1ResourceWrites({
-        blockIO: { weight: 500, leafWeight: 300, weightDevice: [{ major: 8n, minor: 0n, weight: 200 }], throttleReadBpsDevice: [{ major: 8n, minor: 0n, rate: 1000n }] },
+        blockIO: {
+          weight: 500,
+          leafWeight: 300,
+          weightDevice: [{ major: 8n, minor: 0n, weight: 200 }],
+          throttleReadBpsDevice: [{ major: 8n, minor: 0n, rate: 1000n }],
+        },
         hugepageLimits: [{ pageSize: '2MB', limit: 4194304n }],
         network: { classID: 1048577, priorities: [{ name: 'eth0', priority: 5 }] },
         rdma: { mlx4_0: { hcaHandles: 3 } },
@@ -64,7 +81,12 @@ describe('v1ResourceWrites', () => {
     ).toEqual([
       { controller: 'blkio', file: 'blkio.weight', value: '500', alt: { file: 'blkio.bfq.weight', value: '500' } },
       { controller: 'blkio', file: 'blkio.leaf_weight', value: '300' },
-      { controller: 'blkio', file: 'blkio.weight_device', value: '8:0 200', alt: { file: 'blkio.bfq.weight_device', value: '8:0 200' } },
+      {
+        controller: 'blkio',
+        file: 'blkio.weight_device',
+        value: '8:0 200',
+        alt: { file: 'blkio.bfq.weight_device', value: '8:0 200' },
+      },
       { controller: 'blkio', file: 'blkio.throttle.read_bps_device', value: '8:0 1000' },
       { controller: 'hugetlb', file: 'hugetlb.2MB.limit_in_bytes', value: '4194304' },
       { controller: 'net_cls', file: 'net_cls.classid', value: '1048577' },
@@ -74,7 +96,8 @@ describe('v1ResourceWrites', () => {
   });
 
   it('orders memsw before the limit when the new total is above the current limit (update)', () => {
-    const files = (cur: bigint) => v1ResourceWrites({ memory: { limit: 64n << 20n, swap: 128n << 20n } }, cur).map((w) => w.file);
+    const files = (cur: bigint) =>
+      v1ResourceWrites({ memory: { limit: 64n << 20n, swap: 128n << 20n } }, cur).map((w) => w.file);
     expect(files(32n << 20n)).toEqual(['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes']);
     expect(files(256n << 20n)).toEqual(['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   });

@@ -16,13 +16,19 @@ const paths = (dirs: CgroupDir[]) => dirs.map((d) => d.path);
 describe('parseSubCgroups', () => {
   it('reads a path alone, and controller lists with a path', () => {
     expect([...parseSubCgroups(['a/b'])]).toEqual([['', 'a/b']]);
-    expect([...parseSubCgroups(['cpu,memory:x', 'pids:y'])]).toEqual([['cpu', 'x'], ['memory', 'x'], ['pids', 'y']]);
+    expect([...parseSubCgroups(['cpu,memory:x', 'pids:y'])]).toEqual([
+      ['cpu', 'x'],
+      ['memory', 'x'],
+      ['pids', 'y'],
+    ]);
     expect([...parseSubCgroups([])]).toEqual([]);
   });
 
   it('refuses two colons, and a path alone among several --cgroup', () => {
     expect(() => parseSubCgroups(['a:b:c'])).toThrow('--cgroup: "a:b:c": must be [<controller>:]<path>');
-    expect(() => parseSubCgroups(['x', 'cpu:y'])).toThrow('--cgroup: "x": needs a <controller>: prefix when --cgroup is given more than once');
+    expect(() => parseSubCgroups(['x', 'cpu:y'])).toThrow(
+      '--cgroup: "x": needs a <controller>: prefix when --cgroup is given more than once',
+    );
   });
 });
 
@@ -46,9 +52,15 @@ describe('subCgroupDirs', () => {
   });
 
   it('refuses unknown controllers and paths out of the container cgroup', () => {
-    expect(() => subCgroupDirs(v1, parseSubCgroups(['unified:s']))).toThrow('--cgroup: unknown controller "unified" (the container\'s are cpu, cpuacct, memory, name=systemd)');
-    expect(() => subCgroupDirs(v2, parseSubCgroups(['memory:s']))).toThrow('--cgroup: unknown controller "memory" (on cgroup v2, give the path alone)');
-    expect(() => subCgroupDirs(v1, parseSubCgroups(['memory:../c2']))).toThrow('--cgroup: ../c2 is not a sub cgroup path (it leads out of the container\'s cgroup /sys/fs/cgroup/memory/c1)');
+    expect(() => subCgroupDirs(v1, parseSubCgroups(['unified:s']))).toThrow(
+      '--cgroup: unknown controller "unified" (the container\'s are cpu, cpuacct, memory, name=systemd)',
+    );
+    expect(() => subCgroupDirs(v2, parseSubCgroups(['memory:s']))).toThrow(
+      '--cgroup: unknown controller "memory" (on cgroup v2, give the path alone)',
+    );
+    expect(() => subCgroupDirs(v1, parseSubCgroups(['memory:../c2']))).toThrow(
+      "--cgroup: ../c2 is not a sub cgroup path (it leads out of the container's cgroup /sys/fs/cgroup/memory/c1)",
+    );
     // runc compares string prefixes and would let this one out into c1x
     expect(() => subCgroupDirs(v2, parseSubCgroups(['a/../../c1x']))).toThrow('a/../../c1x is not a sub cgroup path');
     expect(paths(subCgroupDirs(v2, parseSubCgroups(['a/..'])))).toEqual(['/sys/fs/cgroup/c1']);

@@ -6,7 +6,8 @@ import { blkioToIoWeight, sharesToWeight, swapToV2, v2ResourceWrites } from '../
 import { merge, parseBytes, resourcesFromFlags } from '../../src/lifecycle/update';
 import { parseInterval } from '../../src/lifecycle/events';
 
-const V2_MOUNTINFO = '30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n';
+const V2_MOUNTINFO =
+  '30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n';
 
 describe('cgroup v2 resource files (runc fs2 conversions)', () => {
   it('converts cpu shares to cpu.weight and blkio weight to io.weight as runc', () => {
@@ -55,19 +56,26 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
       'memory.high=30000000',
     ]);
     // a device weight only where bfq is: skipped without it, as runc
-    expect(v2ResourceWrites({ blockIO: { weightDevice: [{ major: 8n, minor: 0n, weight: 200 }] } })).toEqual([{ controller: 'io', file: 'io.bfq.weight', value: '8:0 200', ifExists: true }]);
-    expect(v2ResourceWrites({ pids: { limit: -1n }, memory: { limit: -1n }, cpu: { quota: -1n } }).map((w) => `${w.file}=${w.value}`)).toEqual([
-      'pids.max=max',
-      'memory.swap.max=max',
-      'memory.max=max',
-      'cpu.max=max 100000',
+    expect(v2ResourceWrites({ blockIO: { weightDevice: [{ major: 8n, minor: 0n, weight: 200 }] } })).toEqual([
+      { controller: 'io', file: 'io.bfq.weight', value: '8:0 200', ifExists: true },
     ]);
+    expect(
+      v2ResourceWrites({ pids: { limit: -1n }, memory: { limit: -1n }, cpu: { quota: -1n } }).map(
+        (w) => `${w.file}=${w.value}`,
+      ),
+    ).toEqual(['pids.max=max', 'memory.swap.max=max', 'memory.max=max', 'cpu.max=max 100000']);
   });
 
   it('refuses what v2 cannot do, naming the field', () => {
-    expect(() => v2ResourceWrites({ cpu: { realtimeRuntime: 5n } })).toThrow('linux.resources.cpu.realtimeRuntime: realtime cpu limits do not exist on cgroup v2');
-    expect(() => v2ResourceWrites({ network: { classID: 1 } })).toThrow('linux.resources.network: net_cls and net_prio do not exist on cgroup v2');
-    expect(() => v2ResourceWrites({ unified: { '../x': '1' } })).toThrow('linux.resources.unified["../x"]: must be a file name');
+    expect(() => v2ResourceWrites({ cpu: { realtimeRuntime: 5n } })).toThrow(
+      'linux.resources.cpu.realtimeRuntime: realtime cpu limits do not exist on cgroup v2',
+    );
+    expect(() => v2ResourceWrites({ network: { classID: 1 } })).toThrow(
+      'linux.resources.network: net_cls and net_prio do not exist on cgroup v2',
+    );
+    expect(() => v2ResourceWrites({ unified: { '../x': '1' } })).toThrow(
+      'linux.resources.unified["../x"]: must be a file name',
+    );
     expect(() => v2ResourceWrites({ unified: { nodot: '1' } })).toThrow('must be CONTROLLER.PARAMETER');
   });
 
@@ -76,9 +84,9 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
     const plan = planFrom(req, V2_MOUNTINFO, '0::/\n', ['cpu', 'memory', 'pids']);
     expect(plan.mode).toBe('v2');
     expect(plan.dirs).toEqual([{ hierarchy: 'unified', path: '/sys/fs/cgroup/c1', mount: '/sys/fs/cgroup' }]);
-    expect(() => planFrom({ ...req, resources: { unified: { 'io.max': '8:0 rbps=1' } } }, V2_MOUNTINFO, '0::/\n', ['cpu'])).toThrow(
-      'linux.resources: io.max: the io controller is not available on this host (cgroup.controllers: cpu)',
-    );
+    expect(() =>
+      planFrom({ ...req, resources: { unified: { 'io.max': '8:0 rbps=1' } } }, V2_MOUNTINFO, '0::/\n', ['cpu']),
+    ).toThrow('linux.resources: io.max: the io controller is not available on this host (cgroup.controllers: cpu)');
   });
 });
 
@@ -111,8 +119,14 @@ describe('update and events arguments', () => {
   });
 
   it('keeps only the given values, and merges them over the last applied ones', () => {
-    expect(resourcesFromFlags({ memory: 10n, cpuShare: 0n, pidsLimit: 5n })).toEqual({ memory: { limit: 10n, reservation: undefined, swap: undefined }, pids: { limit: 5n } });
-    expect(merge({ memory: { limit: 1n, swap: 2n }, cpu: { shares: 3n } }, { memory: { limit: 5n } })).toEqual({ memory: { limit: 5n, swap: 2n }, cpu: { shares: 3n } });
+    expect(resourcesFromFlags({ memory: 10n, cpuShare: 0n, pidsLimit: 5n })).toEqual({
+      memory: { limit: 10n, reservation: undefined, swap: undefined },
+      pids: { limit: 5n },
+    });
+    expect(merge({ memory: { limit: 1n, swap: 2n }, cpu: { shares: 3n } }, { memory: { limit: 5n } })).toEqual({
+      memory: { limit: 5n, swap: 2n },
+      cpu: { shares: 3n },
+    });
   });
 
   it('parses Go durations for --interval', () => {

@@ -68,7 +68,9 @@ describe('parseJson: values', () => {
   });
 
   it('refuses deeper nesting with a position instead of overflowing the stack', () => {
-    expect(errorOf('['.repeat(514))).toBe('invalid JSON at line 1 column 514: nested too deeply (more than 512 levels)');
+    expect(errorOf('['.repeat(514))).toBe(
+      'invalid JSON at line 1 column 514: nested too deeply (more than 512 levels)',
+    );
     expect(errorOf('{"a":'.repeat(100_000))).toMatch(/^invalid JSON at line 1 column \d+: nested too deeply/);
   });
 });
@@ -81,7 +83,7 @@ describe('parseJson: errors name the line and column', () => {
     ['a comment', '{\n  // note\n}', 'line 2 column 3: expected a string key, unexpected "/"'],
     ['a single-quoted string', "{'a': 1}", 'line 1 column 2: expected a string key, unexpected "\'"'],
     ['a missing colon', '{"a" 1}', 'line 1 column 6: expected \':\', unexpected "1"'],
-    ['a missing comma', '[1 2]', 'line 1 column 4: expected \',\' or \']\', unexpected "2"'],
+    ['a missing comma', '[1 2]', "line 1 column 4: expected ',' or ']', unexpected \"2\""],
     ['an unclosed object', '{"a": 1', "line 1 column 8: expected ',' or '}', unexpected end of input"],
     ['a leading zero', '[01]', 'line 1 column 2: a number must not have a leading zero'],
     ['a lone minus', '-', 'line 1 column 1: invalid number'],
@@ -91,7 +93,11 @@ describe('parseJson: errors name the line and column', () => {
     ['NaN', 'NaN', 'line 1 column 1: unexpected "N"'],
     ['a truncated literal', '{\n  "a": tru\n}', 'line 2 column 8: expected true, unexpected "t"'],
     ['an unterminated string', '{"a": "x', 'line 1 column 7: unterminated string'],
-    ['a raw newline in a string', '"a\nb"', 'line 1 column 3: a control character (U+000a) must be escaped in a string'],
+    [
+      'a raw newline in a string',
+      '"a\nb"',
+      'line 1 column 3: a control character (U+000a) must be escaped in a string',
+    ],
     ['a raw tab in a string', '["\t"]', 'line 1 column 3: a control character (U+0009) must be escaped in a string'],
     ['an unknown escape', '"\\q"', 'line 1 column 2: invalid escape'],
     ['a short \\u escape', '"\\u12G4"', 'line 1 column 2: invalid \\u escape'],

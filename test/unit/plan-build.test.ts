@@ -24,7 +24,15 @@ const v1: CgroupMountInfo = {
 };
 
 function input(spec: any, over: Partial<BuildInput> = {}): BuildInput {
-  return { spec: spec as Spec, bundle: '/b', rootfs: '/b/rootfs', noPivot: false, cgroup: v1, hostHasKcore: false, ...over };
+  return {
+    spec: spec as Spec,
+    bundle: '/b',
+    rootfs: '/b/rootfs',
+    noPivot: false,
+    cgroup: v1,
+    hostHasKcore: false,
+    ...over,
+  };
 }
 
 describe('buildPlan on runc spec', () => {
@@ -69,7 +77,14 @@ describe('buildPlan on runc spec', () => {
 
   it('sets up /dev with the default nodes and links', () => {
     expect(plan.setupDev).toBe(true);
-    expect(plan.devices.map((d) => d.path)).toEqual(['/dev/null', '/dev/random', '/dev/full', '/dev/tty', '/dev/zero', '/dev/urandom']);
+    expect(plan.devices.map((d) => d.path)).toEqual([
+      '/dev/null',
+      '/dev/random',
+      '/dev/full',
+      '/dev/tty',
+      '/dev/zero',
+      '/dev/urandom',
+    ]);
     expect(plan.symlinks).toContainEqual(['pts/ptmx', '/dev/ptmx']);
     expect(plan.symlinks.some(([, l]) => l === '/dev/core')).toBe(false);
   });
@@ -131,7 +146,13 @@ describe('buildPlan details', () => {
   it('drops every capability when the section is absent, as runc', () => {
     const s = runcSpec();
     delete s.process.capabilities;
-    expect(buildPlan(input(s)).caps).toEqual({ bounding: 0n, effective: 0n, permitted: 0n, inheritable: 0n, ambient: 0n });
+    expect(buildPlan(input(s)).caps).toEqual({
+      bounding: 0n,
+      effective: 0n,
+      permitted: 0n,
+      inheritable: 0n,
+      ambient: 0n,
+    });
   });
 
   it('asks the init to wait for hooks only where there are some', () => {
@@ -162,8 +183,16 @@ describe('buildPlan details', () => {
   });
 
   describe('recursive attributes and id-mapped mounts', () => {
-    const bind = (options: string[], extra: any = {}) => ({ destination: '/d', source: '/host/d', options: ['rbind', ...options], ...extra });
-    const maps = { uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }], gidMappings: [{ containerID: 0, hostID: 2000, size: 10 }] };
+    const bind = (options: string[], extra: any = {}) => ({
+      destination: '/d',
+      source: '/host/d',
+      options: ['rbind', ...options],
+      ...extra,
+    });
+    const maps = {
+      uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }],
+      gidMappings: [{ containerID: 0, hostID: 2000, size: 10 }],
+    };
     const planOf = (s: any) => buildPlan(input(s)).mounts.find((m) => m.destination === '/d')!;
 
     it('plans rro/rnosuid as MOUNT_ATTR bits on the mount', () => {
@@ -198,7 +227,12 @@ describe('buildPlan details', () => {
       s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
       s.linux.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
       s.mounts.push(bind(['ridmap']));
-      expect(planOf(s).idmap).toEqual({ recursive: true, joinedUserns: false, uidMappings: s.linux.uidMappings, gidMappings: s.linux.gidMappings });
+      expect(planOf(s).idmap).toEqual({
+        recursive: true,
+        joinedUserns: false,
+        uidMappings: s.linux.uidMappings,
+        gidMappings: s.linux.gidMappings,
+      });
     });
 
     it('uses a joined user namespace for idmap without mappings', () => {
@@ -218,79 +252,145 @@ describe('buildPlan details', () => {
     });
   });
 
-  describe('mounts on and inside /proc (runc\'s checkProcMount)', () => {
+  describe("mounts on and inside /proc (runc's checkProcMount)", () => {
     const withProcMount = (m: any) => {
       const s = runcSpec();
       s.mounts.push(m);
       return s;
     };
-    const planned = (s: any, destination: string, over: Partial<BuildInput> = {}) => buildPlan(input(s, over)).mounts.filter((m) => m.destination === destination);
+    const planned = (s: any, destination: string, over: Partial<BuildInput> = {}) =>
+      buildPlan(input(s, over)).mounts.filter((m) => m.destination === destination);
     for (const type of ['tmpfs', 'sysfs', 'mqueue', 'cgroup']) {
       it(`refuses a ${type} on /proc, which would hide /proc/self (runc's init fails on it)`, () => {
         expect(() => buildPlan(input(withProcMount({ destination: '/proc', type, source: type })))).toThrow(
-          new RegExp(`^config\\.json: mounts\\[7\\]\\.destination: /proc: only a proc filesystem may be mounted there \\(a ${type} is not one\\)$`),
+          new RegExp(
+            `^config\\.json: mounts\\[7\\]\\.destination: /proc: only a proc filesystem may be mounted there \\(a ${type} is not one\\)$`,
+          ),
         );
       });
     }
     it('refuses a tmpfs on /proc however the destination is written', () => {
-      expect(() => buildPlan(input(withProcMount({ destination: '/proc/./', type: 'tmpfs', source: 'tmpfs' })))).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc: only a proc filesystem/);
+      expect(() =>
+        buildPlan(input(withProcMount({ destination: '/proc/./', type: 'tmpfs', source: 'tmpfs' }))),
+      ).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc: only a proc filesystem/);
     });
     it('takes a proc on /proc, and a bind of a procfs', () => {
       expect(planned(runcSpec(), '/proc')).toMatchObject([{ fstype: 'proc' }]);
       const s = withProcMount({ destination: '/proc', type: 'bind', source: '/proc', options: ['rbind'] });
-      expect(planned(s, '/proc', { isProcfs: (p) => p === '/proc' })).toMatchObject([{ fstype: 'proc' }, { kind: MountKind.Bind, source: '/proc' }]);
+      expect(planned(s, '/proc', { isProcfs: (p) => p === '/proc' })).toMatchObject([
+        { fstype: 'proc' },
+        { kind: MountKind.Bind, source: '/proc' },
+      ]);
     });
     it('refuses a bind of a directory that is not a procfs on /proc', () => {
       const s = withProcMount({ destination: '/proc', type: 'bind', source: '/srv', options: ['rbind'] });
-      expect(() => buildPlan(input(s))).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc: only a proc filesystem may be mounted there \(\/srv is not one\)$/);
+      expect(() => buildPlan(input(s))).toThrow(
+        /^config\.json: mounts\[7\]\.destination: \/proc: only a proc filesystem may be mounted there \(\/srv is not one\)$/,
+      );
     });
     it('takes a tmpfs inside /proc, as runc 1.1.5 does (its checkProcMount is for binds and other filesystems)', () => {
-      expect(planned(withProcMount({ destination: '/proc/acpi', type: 'tmpfs', source: 'tmpfs' }), '/proc/acpi')).toMatchObject([{ fstype: 'tmpfs' }]);
+      expect(
+        planned(withProcMount({ destination: '/proc/acpi', type: 'tmpfs', source: 'tmpfs' }), '/proc/acpi'),
+      ).toMatchObject([{ fstype: 'tmpfs' }]);
     });
     it("refuses a bind inside /proc but over lxcfs's files", () => {
-      const bind = (destination: string) => withProcMount({ destination, type: 'bind', source: '/etc/hostname', options: ['bind'] });
-      expect(() => buildPlan(input(bind('/proc/self/attr/exec')))).toThrow(/^config\.json: mounts\[7\]\.destination: \/proc\/self\/attr\/exec is inside \/proc: only /);
+      const bind = (destination: string) =>
+        withProcMount({ destination, type: 'bind', source: '/etc/hostname', options: ['bind'] });
+      expect(() => buildPlan(input(bind('/proc/self/attr/exec')))).toThrow(
+        /^config\.json: mounts\[7\]\.destination: \/proc\/self\/attr\/exec is inside \/proc: only /,
+      );
       expect(planned(bind('/proc/uptime'), '/proc/uptime')).toMatchObject([{ kind: MountKind.Bind }]);
     });
   });
 
   const rejected: [string, (s: any) => void, RegExp][] = [
-    ['linux.intelRdt', (s) => (s.linux.intelRdt = { closID: 'x' }), /^config\.json: linux\.intelRdt: not supported yet$/],
-    ['idmap on a tmpfs', (s) => s.mounts[4].options.push('idmap'), /^config\.json: mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/],
-    ['idmap without mappings or a user namespace', (s) => s.mounts.push({ destination: '/d', source: '/d', options: ['rbind', 'ridmap'] }),
-      /^config\.json: mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces to take the mapping from$/],
-    ['host sysctl', (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/],
-    ['net sysctl without netns', (s) => {
-      s.linux.namespaces = s.linux.namespaces.filter((n: any) => n.type !== 'network');
-      s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
-    }, /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/],
-    ['sysctl with ..', (s) => (s.linux.sysctl = { 'net..x': '1' }), /^config\.json: linux\.sysctl\.net\.\.x: is not a valid sysctl name$/],
-    ['mount without type', (s) => s.mounts.push({ destination: '/x', source: 'none' }), /^config\.json: mounts\[7\]\.type: is required/],
-    ['a mount on / (not supported yet; runc 1.1.5 takes it as a new root)', (s) => s.mounts.push({ destination: '/', type: 'bind', source: '/srv', options: ['rbind'] }),
-      /^config\.json: mounts\[7\]\.destination: a mount on \/ \(runc takes it as the new root for the mounts after it\) is not supported yet$/],
-    ['a mount on / written /tmp/..', (s) => s.mounts.unshift({ destination: '/tmp/..', type: 'tmpfs', source: 'tmpfs' }), /^config\.json: mounts\[0\]\.destination: a mount on \/ /],
-    ['kernel.hostname with a uts namespace', (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }), /^config\.json: linux\.sysctl\.kernel\.hostname: conflicts with the hostname field/],
-    ['a slash-form host sysctl', (s) => (s.linux.sysctl = { 'vm/swappiness': '10' }), /^config\.json: linux\.sysctl\.vm\/swappiness: is not a namespaced sysctl/],
+    [
+      'linux.intelRdt',
+      (s) => (s.linux.intelRdt = { closID: 'x' }),
+      /^config\.json: linux\.intelRdt: not supported yet$/,
+    ],
+    [
+      'idmap on a tmpfs',
+      (s) => s.mounts[4].options.push('idmap'),
+      /^config\.json: mounts\[4\]\.options: "idmap": id-mapped mounts are only supported for bind mounts$/,
+    ],
+    [
+      'idmap without mappings or a user namespace',
+      (s) => s.mounts.push({ destination: '/d', source: '/d', options: ['rbind', 'ridmap'] }),
+      /^config\.json: mounts\[7\]\.options: "ridmap" without uidMappings and gidMappings needs a user namespace in linux\.namespaces to take the mapping from$/,
+    ],
+    [
+      'host sysctl',
+      (s) => (s.linux.sysctl = { 'vm.swappiness': '10' }),
+      /^config\.json: linux\.sysctl\.vm\.swappiness: is not a namespaced sysctl/,
+    ],
+    [
+      'net sysctl without netns',
+      (s) => {
+        s.linux.namespaces = s.linux.namespaces.filter((n: any) => n.type !== 'network');
+        s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
+      },
+      /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/,
+    ],
+    [
+      'sysctl with ..',
+      (s) => (s.linux.sysctl = { 'net..x': '1' }),
+      /^config\.json: linux\.sysctl\.net\.\.x: is not a valid sysctl name$/,
+    ],
+    [
+      'mount without type',
+      (s) => s.mounts.push({ destination: '/x', source: 'none' }),
+      /^config\.json: mounts\[7\]\.type: is required/,
+    ],
+    [
+      'a mount on / (not supported yet; runc 1.1.5 takes it as a new root)',
+      (s) => s.mounts.push({ destination: '/', type: 'bind', source: '/srv', options: ['rbind'] }),
+      /^config\.json: mounts\[7\]\.destination: a mount on \/ \(runc takes it as the new root for the mounts after it\) is not supported yet$/,
+    ],
+    [
+      'a mount on / written /tmp/..',
+      (s) => s.mounts.unshift({ destination: '/tmp/..', type: 'tmpfs', source: 'tmpfs' }),
+      /^config\.json: mounts\[0\]\.destination: a mount on \/ /,
+    ],
+    [
+      'kernel.hostname with a uts namespace',
+      (s) => (s.linux.sysctl = { 'kernel.hostname': 'x' }),
+      /^config\.json: linux\.sysctl\.kernel\.hostname: conflicts with the hostname field/,
+    ],
+    [
+      'a slash-form host sysctl',
+      (s) => (s.linux.sysctl = { 'vm/swappiness': '10' }),
+      /^config\.json: linux\.sysctl\.vm\/swappiness: is not a namespaced sysctl/,
+    ],
   ];
-  it('without a mount namespace: no mount clone flag (the runtime\'s is inherited); --no-pivot refused', () => {
+  it("without a mount namespace: no mount clone flag (the runtime's is inherited); --no-pivot refused", () => {
     const s = runcSpec();
     s.linux.namespaces = [{ type: 'pid' }];
     s.linux.maskedPaths = [];
     s.linux.readonlyPaths = [];
     expect(buildPlan(input(s)).cloneFlags & 0x00020000).toBe(0);
-    expect(() => buildPlan(input(s, { noPivot: true }))).toThrow(/^--no-pivot: needs a mount namespace, and linux\.namespaces has none$/);
+    expect(() => buildPlan(input(s, { noPivot: true }))).toThrow(
+      /^--no-pivot: needs a mount namespace, and linux\.namespaces has none$/,
+    );
   });
   it('takes slash-form sysctl keys as runc does, and passes them on as written', () => {
     const s = runcSpec();
     s.linux.sysctl = { 'net/ipv4/ip_forward': '1', 'net/ipv4/conf/eth0.100/forwarding': '1' };
-    expect(buildPlan(input(s)).sysctl).toEqual([['net/ipv4/ip_forward', '1'], ['net/ipv4/conf/eth0.100/forwarding', '1']]);
+    expect(buildPlan(input(s)).sysctl).toEqual([
+      ['net/ipv4/ip_forward', '1'],
+      ['net/ipv4/conf/eth0.100/forwarding', '1'],
+    ]);
   });
 
   it("refuses net.* sysctls when the network namespace joined is the host's", () => {
     const s = runcSpec();
-    s.linux.namespaces = s.linux.namespaces.map((n: any) => (n.type === 'network' ? { type: 'network', path: '/proc/1/ns/net' } : n));
+    s.linux.namespaces = s.linux.namespaces.map((n: any) =>
+      n.type === 'network' ? { type: 'network', path: '/proc/1/ns/net' } : n,
+    );
     s.linux.sysctl = { 'net.ipv4.ip_forward': '1' };
-    expect(() => buildPlan(input(s, { isHostNetns: (p) => p === '/proc/1/ns/net' }))).toThrow(/^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: is not allowed in the host's network namespace/);
+    expect(() => buildPlan(input(s, { isHostNetns: (p) => p === '/proc/1/ns/net' }))).toThrow(
+      /^config\.json: linux\.sysctl\.net\.ipv4\.ip_forward: is not allowed in the host's network namespace/,
+    );
     expect(buildPlan(input(s, { isHostNetns: () => false })).sysctl).toEqual([['net.ipv4.ip_forward', '1']]);
   });
 
@@ -306,7 +406,7 @@ describe('buildPlan details', () => {
 describe('execProcess with --process (runc exec -p)', () => {
   const opts = (process: any): ExecOptions => ({ process, args: [], env: [], additionalGids: [], caps: [] });
 
-  it('a process.json without capabilities gets the container\'s, as runc\'s init falls back to them', () => {
+  it("a process.json without capabilities gets the container's, as runc's init falls back to them", () => {
     const spec = runcSpec();
     const p = execProcess(spec as Spec, opts({ args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 } }));
     expect(p.capabilities).toEqual(spec.process.capabilities);
@@ -318,6 +418,11 @@ describe('execProcess with --process (runc exec -p)', () => {
     const given = { args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 }, capabilities: { bounding: ['CAP_KILL'] } };
     expect(execProcess(spec as Spec, opts(given))).toEqual(given);
     const p = execProcess(spec as Spec, opts({ args: ['sh'], cwd: '/', user: { uid: 0, gid: 0 } }));
-    expect([p.rlimits, p.env, p.noNewPrivileges, p.apparmorProfile]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([p.rlimits, p.env, p.noNewPrivileges, p.apparmorProfile]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

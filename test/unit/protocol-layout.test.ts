@@ -19,13 +19,19 @@ describe('generated TypeScript from the C headers', () => {
   it('is what native/protocol.h and the system headers give', () => {
     const exe = path.join(dir, 'generate-ts');
     const cxx = process.env.CXX || 'c++';
-    const cc = spawnSync(cxx, ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', exe, path.join(ROOT, 'native/tools/generate-ts.cc')], { encoding: 'utf8' });
+    const cc = spawnSync(
+      cxx,
+      ['-std=c++17', '-Wall', '-Wextra', '-Werror', '-o', exe, path.join(ROOT, 'native/tools/generate-ts.cc')],
+      { encoding: 'utf8' },
+    );
     expect(cc.status, `${cxx}: ${cc.stderr}`).toBe(0);
     const run = spawnSync(exe, [dir], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     for (const f of FILES) {
       const committed = fs.readFileSync(path.join(ROOT, 'src/native', f), 'utf8');
-      expect(committed, `src/native/${f} differs from what the headers give: run npm run build and commit it`).toBe(fs.readFileSync(path.join(dir, f), 'utf8'));
+      expect(committed, `src/native/${f} differs from what the headers give: run npm run build and commit it`).toBe(
+        fs.readFileSync(path.join(dir, f), 'utf8'),
+      );
     }
   });
 });

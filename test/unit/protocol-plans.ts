@@ -61,7 +61,15 @@ function everything(): any {
     },
     noNewPrivileges: false,
     oomScoreAdj: -321,
-    scheduler: { policy: 'SCHED_DEADLINE', nice: -7, priority: 3, flags: ['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_DL_OVERRUN'], runtime: 1000, deadline: 2000, period: 3000 },
+    scheduler: {
+      policy: 'SCHED_DEADLINE',
+      nice: -7,
+      priority: 3,
+      flags: ['SCHED_FLAG_RESET_ON_FORK', 'SCHED_FLAG_DL_OVERRUN'],
+      runtime: 1000,
+      deadline: 2000,
+      period: 3000,
+    },
     ioPriority: { class: 'IOPRIO_CLASS_RT', priority: 3 },
     execCPUAffinity: { initial: '0', final: '1,3-4' },
     apparmorProfile: 'minirun-test',
@@ -78,8 +86,15 @@ function everything(): any {
       type: 'bind',
       source: '/srv/mapped',
       options: ['bind', 'ridmap'],
-      uidMappings: [{ containerID: 0, hostID: 1000, size: 10 }, { containerID: 20, hostID: 3000, size: 5 }],
-      gidMappings: [{ containerID: 1, hostID: 2000, size: 7 }, { containerID: 10, hostID: 2100, size: 2 }, { containerID: 40, hostID: 2200, size: 1 }],
+      uidMappings: [
+        { containerID: 0, hostID: 1000, size: 10 },
+        { containerID: 20, hostID: 3000, size: 5 },
+      ],
+      gidMappings: [
+        { containerID: 1, hostID: 2000, size: 7 },
+        { containerID: 10, hostID: 2100, size: 2 },
+        { containerID: 40, hostID: 2200, size: 1 },
+      ],
     },
     { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'size=1m', 'noexec'] },
   );
@@ -96,7 +111,10 @@ function everything(): any {
       { type: 'cgroup' },
     ],
     uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-    gidMappings: [{ containerID: 0, hostID: 200000, size: 1000 }, { containerID: 5000, hostID: 300000, size: 70 }],
+    gidMappings: [
+      { containerID: 0, hostID: 200000, size: 1000 },
+      { containerID: 5000, hostID: 300000, size: 70 },
+    ],
     devices: [
       { path: '/dev/fuse', type: 'c', major: 10, minor: 229, fileMode: 0o640, uid: 7, gid: 8 },
       { path: '/dev/sda', type: 'b', major: 8, minor: 3, fileMode: 0o600, uid: 0, gid: 6 },
@@ -114,7 +132,12 @@ function everything(): any {
       listenerPath: '/run/listener.sock',
       syscalls: [
         { names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' },
-        { names: ['chmod'], action: 'SCMP_ACT_ERRNO', errnoRet: 38, args: [{ index: 1, value: 511, op: 'SCMP_CMP_EQ' }] },
+        {
+          names: ['chmod'],
+          action: 'SCMP_ACT_ERRNO',
+          errnoRet: 38,
+          args: [{ index: 1, value: 511, op: 'SCMP_CMP_EQ' }],
+        },
       ],
     },
   });
@@ -148,7 +171,11 @@ export function planCases(): PlanCase[] {
   };
 
   const execSpec = spec(all);
-  const hookContainer = { namespaces: execSpec.linux!.namespaces!, process: execSpec.process, seccomp: all.linux.seccomp };
+  const hookContainer = {
+    namespaces: execSpec.linux!.namespaces!,
+    process: execSpec.process,
+    seccomp: all.linux.seccomp,
+  };
 
   return [
     {
@@ -156,14 +183,24 @@ export function planCases(): PlanCase[] {
       plan: launched(
         buildPlan(
           input(defaults, {
-            cgroup: { mode: 'hybrid', v1Binds: [{ source: '/sys/fs/cgroup/cpu/c1', name: 'cpu' }, { source: '/sys/fs/cgroup/memory/c1', name: 'memory' }], v1Symlinks: [{ target: 'cpu', name: 'cpuacct' }] },
+            cgroup: {
+              mode: 'hybrid',
+              v1Binds: [
+                { source: '/sys/fs/cgroup/cpu/c1', name: 'cpu' },
+                { source: '/sys/fs/cgroup/memory/c1', name: 'memory' },
+              ],
+              v1Symlinks: [{ target: 'cpu', name: 'cpuacct' }],
+            },
           }),
         ),
       ),
     },
     {
       name: 'every field of config.json',
-      plan: launched(buildPlan(input(all, { execFifo: '/run/minirun/c1/exec.fifo', sessionKeyring: '_ses.c1', hostHasKcore: true })), 4),
+      plan: launched(
+        buildPlan(input(all, { execFifo: '/run/minirun/c1/exec.fifo', sessionKeyring: '_ses.c1', hostHasKcore: true })),
+        4,
+      ),
     },
     {
       name: 'every field, run without an exec fifo',
@@ -188,7 +225,21 @@ export function planCases(): PlanCase[] {
         2,
       ),
     },
-    { name: 'createContainer hook', plan: launched(buildHookPlan('createContainer', hookContainer, 4242, '/bundles/b1/rootfs', { path: '/usr/bin/hook', args: ['hook', 'a'], env: ['H=1'] })) },
-    { name: 'startContainer hook', plan: launched(buildHookPlan('startContainer', hookContainer, 4242, '/bundles/b1/rootfs', { path: '/usr/bin/hook' })) },
+    {
+      name: 'createContainer hook',
+      plan: launched(
+        buildHookPlan('createContainer', hookContainer, 4242, '/bundles/b1/rootfs', {
+          path: '/usr/bin/hook',
+          args: ['hook', 'a'],
+          env: ['H=1'],
+        }),
+      ),
+    },
+    {
+      name: 'startContainer hook',
+      plan: launched(
+        buildHookPlan('startContainer', hookContainer, 4242, '/bundles/b1/rootfs', { path: '/usr/bin/hook' }),
+      ),
+    },
   ];
 }

@@ -56,11 +56,28 @@ function expected(plan: LaunchPlan): unknown {
       has_attr: m.recAttr !== undefined,
       attr: { attr_set: u64(m.recAttr?.set), attr_clr: u64(m.recAttr?.clr) },
       idmap: m.idmap !== undefined,
-      idmap_flags: (m.idmap?.recursive ? PROTO.kIdmapRecursive : 0) | (m.idmap?.joinedUserns ? PROTO.kIdmapJoinedUserns : 0),
-      uid_maps: (m.idmap?.uidMappings ?? []).map((x) => ({ container_id: x.containerID, host_id: x.hostID, size: x.size })),
-      gid_maps: (m.idmap?.gidMappings ?? []).map((x) => ({ container_id: x.containerID, host_id: x.hostID, size: x.size })),
+      idmap_flags:
+        (m.idmap?.recursive ? PROTO.kIdmapRecursive : 0) | (m.idmap?.joinedUserns ? PROTO.kIdmapJoinedUserns : 0),
+      uid_maps: (m.idmap?.uidMappings ?? []).map((x) => ({
+        container_id: x.containerID,
+        host_id: x.hostID,
+        size: x.size,
+      })),
+      gid_maps: (m.idmap?.gidMappings ?? []).map((x) => ({
+        container_id: x.containerID,
+        host_id: x.hostID,
+        size: x.size,
+      })),
     })),
-    devices: plan.devices.map((d) => ({ type: d.type.charCodeAt(0), major: d.major, minor: d.minor, mode: d.mode, uid: d.uid, gid: d.gid, path: d.path })),
+    devices: plan.devices.map((d) => ({
+      type: d.type.charCodeAt(0),
+      major: d.major,
+      minor: d.minor,
+      mode: d.mode,
+      uid: d.uid,
+      gid: d.gid,
+      path: d.path,
+    })),
     masked: plan.maskedPaths,
     readonly: plan.readonlyPaths,
     sysctl: plan.sysctl,
@@ -133,11 +150,11 @@ function tlv(tag: Tag, length: number): Buffer {
 }
 
 /** The TLV records of an encoded plan: [tag, payload]. */
-function records(buf: Buffer): [number, Buffer][] {
+function records(buf: Buffer): [Tag, Buffer][] {
   const h = RECORD.TlvHeader;
-  const out: [number, Buffer][] = [];
-  for (let at = 0; at < buf.length; ) {
-    const tag = buf.readUInt16LE(at + h.fields.tag.offset);
+  const out: [Tag, Buffer][] = [];
+  for (let at = 0; at < buf.length;) {
+    const tag = buf.readUInt16LE(at + h.fields.tag.offset) as Tag;
     const length = buf.readUInt32LE(at + h.fields.length.offset);
     out.push([tag, buf.subarray(at + h.size, at + h.size + length)]);
     at += h.size + length;
@@ -181,7 +198,7 @@ function sameSizeFieldsDiffer(name: RecordName, rec: Buffer): boolean {
   return [...bySize.values()].every((values) => new Set(values).size === values.length);
 }
 
-describe('plan protocol round trip (encodePlan -> the helper\'s decoder)', () => {
+describe("plan protocol round trip (encodePlan -> the helper's decoder)", () => {
   const cases = planCases();
 
   it('has the plan-dump tool (npm run build)', () => {
@@ -196,7 +213,9 @@ describe('plan protocol round trip (encodePlan -> the helper\'s decoder)', () =>
 
   it('the plans carry every tag of native/protocol.h', () => {
     const seen = new Set(cases.flatMap((c) => records(encodePlan(c.plan)).map(([tag]) => tag)));
-    const missing = Object.entries(TAGS).filter(([, v]) => !seen.has(v)).map(([k]) => k);
+    const missing = Object.entries(TAGS)
+      .filter(([, v]) => !seen.has(v))
+      .map(([k]) => k);
     expect(missing).toEqual([]);
   });
 
@@ -204,7 +223,7 @@ describe('plan protocol round trip (encodePlan -> the helper\'s decoder)', () =>
     const sensitive = new Set<RecordName>();
     for (const { plan } of cases) {
       for (const [tag, payload] of records(encodePlan(plan))) {
-        const name = RECORD_OF_TAG[tag as Tag];
+        const name = RECORD_OF_TAG[tag];
         if (!name) continue;
         const head = payload.subarray(0, RECORD[name].size);
         if (sameSizeFieldsDiffer(name, head)) sensitive.add(name);
@@ -223,7 +242,9 @@ describe('plan protocol round trip (encodePlan -> the helper\'s decoder)', () =>
   it('the decoder refuses a record of the wrong size', () => {
     const plan = cases.find((c) => c.plan.consoleSize)!.plan;
     const short = tlv(Tag.ConsoleSize, RECORD.ConsoleSizeRecord.size - 4);
-    expect(() => dump(Buffer.concat([encodePlan({ ...plan, consoleSize: undefined }), short]))).toThrow(`plan-dump: malformed record ${Tag.ConsoleSize}`);
+    expect(() => dump(Buffer.concat([encodePlan({ ...plan, consoleSize: undefined }), short]))).toThrow(
+      `plan-dump: malformed record ${Tag.ConsoleSize}`,
+    );
   });
 });
 
@@ -245,20 +266,29 @@ describe('a plan larger than one message to the init helper', () => {
     } catch (e) {
       err = e as typeof err;
     }
-    expect(err).toMatchObject({ errno: 90 /* EMSGSIZE */, planBytes: RECORD.PlanHeader.size + records.length, maxPlanBytes: limit });
+    expect(err).toMatchObject({
+      errno: 90 /* EMSGSIZE */,
+      planBytes: RECORD.PlanHeader.size + records.length,
+      maxPlanBytes: limit,
+    });
   });
 
   it('is one clear error from launch', () => {
     const run = () => launch(loadAddon(), big, [0, 1, 2], { placeInit: () => {} });
     expect(run).toThrow(MiniRunError);
     expect(run).toThrow(
-      new RegExp(`^the launch plan is ${RECORD.PlanHeader.size + encodePlan(big).length} bytes: one message to the init helper carries at most ${limit} \\(`),
+      new RegExp(
+        `^the launch plan is ${RECORD.PlanHeader.size + encodePlan(big).length} bytes: one message to the init helper carries at most ${limit} \\(`,
+      ),
     );
   });
 
   it('is not refused when it is just at the limit', () => {
     const records = encodePlan(base);
-    const fits = Buffer.concat([records, tlv(Tag.Env, limit - RECORD.PlanHeader.size - records.length - RECORD.TlvHeader.size)]);
+    const fits = Buffer.concat([
+      records,
+      tlv(Tag.Env, limit - RECORD.PlanHeader.size - records.length - RECORD.TlvHeader.size),
+    ]);
     expect(RECORD.PlanHeader.size + fits.length).toBe(limit);
     // The addon goes on to start the helper: here one that is not there
     // (unless the addon has a copy of the real one already: then it is stopped).

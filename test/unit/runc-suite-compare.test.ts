@@ -14,7 +14,10 @@ describe("runc's suite: the comparison of the two passes", () => {
 
   function compare(runc: string, minirun: string, expected: string[]) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-compare-'));
-    for (const [who, tap] of [['runc', runc], ['minirun', minirun]]) {
+    for (const [who, tap] of [
+      ['runc', runc],
+      ['minirun', minirun],
+    ]) {
       fs.mkdirSync(path.join(dir, who));
       fs.writeFileSync(path.join(dir, who, 'a.bats.tap'), tap.replace(/\n/g, '\r\n')); // as `script` writes it
     }
@@ -26,17 +29,22 @@ describe("runc's suite: the comparison of the two passes", () => {
   const RUNC = '1..4\nok 1 one\nok 2 two\nok 3 three # skip needs v2\nnot ok 4 net\n# git clone x failed\n';
 
   it('passes when minirun passes what runc passes, listed failures failing for their reason', () => {
-    const r = compare(RUNC, '1..4\nok 1 one\nnot ok 2 two\n# `[[ ${lines[0]} =~ NAME ]]\' failed\nok 3 three # skip needs v2\nnot ok 4 net\n', [
-      'a.bats\ttwo\twording\tNAME\thelp layout',
-      'a.bats\tnet\tenv\tgit clone\tno network',
-    ]);
+    const r = compare(
+      RUNC,
+      "1..4\nok 1 one\nnot ok 2 two\n# `[[ ${lines[0]} =~ NAME ]]' failed\nok 3 three # skip needs v2\nnot ok 4 net\n",
+      ['a.bats\ttwo\twording\tNAME\thelp layout', 'a.bats\tnet\tenv\tgit clone\tno network'],
+    );
     expect(r.lines.slice(-1)).toEqual(['runc-suite: 1 passed, 0 failed']);
-    expect(r.lines[0]).toBe("runc-suite: 1 listed failures (runc's own wording), 2 skipped with runc too (or not runnable here)");
+    expect(r.lines[0]).toBe(
+      "runc-suite: 1 listed failures (runc's own wording), 2 skipped with runc too (or not runnable here)",
+    );
     expect(r.code).toBe(0);
   });
 
   it('fails on a test runc passes and minirun does not, on a listed one that passes now or fails otherwise, and on one runc fails unlisted', () => {
-    const r = compare(RUNC, '1..4\nnot ok 1 one\n# boom\nok 2 two\nok 3 three # skip needs v2\nnot ok 4 net\n', ['a.bats\ttwo\twording\tNAME\thelp layout']);
+    const r = compare(RUNC, '1..4\nnot ok 1 one\n# boom\nok 2 two\nok 3 three # skip needs v2\nnot ok 4 net\n', [
+      'a.bats\ttwo\twording\tNAME\thelp layout',
+    ]);
     expect(r.lines.filter((l) => l.startsWith('runc-suite: a.bats'))).toEqual([
       'runc-suite: a.bats: "one": fails with minirun, passes with runc',
       'runc-suite: a.bats: "two": passes now; take it out of expected.tsv',
@@ -45,11 +53,14 @@ describe("runc's suite: the comparison of the two passes", () => {
     expect(r.lines.slice(-1)).toEqual(['runc-suite: 0 passed, 3 failed']);
     expect(r.code).toBe(1);
 
-    const other = compare(RUNC, '1..4\nok 1 one\nnot ok 2 two\n# another reason\nok 3 three # skip needs v2\nnot ok 4 net\n', [
-      'a.bats\ttwo\twording\tNAME\thelp layout',
-      'a.bats\tnet\tenv\tgit clone\tno network',
-    ]);
-    expect(other.lines).toContain('runc-suite: a.bats: "two": listed (help layout) but its output no longer matches /NAME/');
+    const other = compare(
+      RUNC,
+      '1..4\nok 1 one\nnot ok 2 two\n# another reason\nok 3 three # skip needs v2\nnot ok 4 net\n',
+      ['a.bats\ttwo\twording\tNAME\thelp layout', 'a.bats\tnet\tenv\tgit clone\tno network'],
+    );
+    expect(other.lines).toContain(
+      'runc-suite: a.bats: "two": listed (help layout) but its output no longer matches /NAME/',
+    );
     expect(other.code).toBe(1);
   });
 

@@ -20,9 +20,37 @@ describe('the status table', () => {
   it('allows what runc allows', () => {
     const allowed = (status: Status) => [...ALLOWED[status]].sort();
     expect(allowed('creating')).toEqual(['delete --force']);
-    expect(allowed('created')).toEqual(['delete', 'delete --force', 'events', 'exec', 'exec --ignore-paused', 'kill', 'kill --all', 'pause', 'start', 'update']);
-    expect(allowed('running')).toEqual(['delete --force', 'events', 'exec', 'exec --ignore-paused', 'kill', 'kill --all', 'pause', 'update']);
-    expect(allowed('paused')).toEqual(['delete --force', 'events', 'exec --ignore-paused', 'kill', 'kill --all', 'resume', 'update']);
+    expect(allowed('created')).toEqual([
+      'delete',
+      'delete --force',
+      'events',
+      'exec',
+      'exec --ignore-paused',
+      'kill',
+      'kill --all',
+      'pause',
+      'start',
+      'update',
+    ]);
+    expect(allowed('running')).toEqual([
+      'delete --force',
+      'events',
+      'exec',
+      'exec --ignore-paused',
+      'kill',
+      'kill --all',
+      'pause',
+      'update',
+    ]);
+    expect(allowed('paused')).toEqual([
+      'delete --force',
+      'events',
+      'exec --ignore-paused',
+      'kill',
+      'kill --all',
+      'resume',
+      'update',
+    ]);
     expect(allowed('stopped')).toEqual(['delete', 'delete --force', 'kill --all']);
   });
 
@@ -47,7 +75,11 @@ describe('the status table', () => {
     try {
       // this test's own process stands in for the init
       const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-      const state = { pid: process.pid, pidStartTime: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19], status: 'created' } as ContainerState;
+      const state = {
+        pid: process.pid,
+        pidStartTime: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19],
+        status: 'created',
+      } as ContainerState;
       fs.writeFileSync(path.join(dir, 'exec.fifo'), '');
       expect(statusIn(dir, state)).toBe('created');
       fs.rmSync(path.join(dir, 'exec.fifo'));

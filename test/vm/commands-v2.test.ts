@@ -14,7 +14,8 @@ afterEach(() => {
 });
 
 const SLEEP = ['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1'];
-const cli = (rt: Runtime, args: string[], input?: string): Result => (rt === 'runc' ? sb!.runc(args, input) : sb!.minirun(args, input));
+const cli = (rt: Runtime, args: string[], input?: string): Result =>
+  rt === 'runc' ? sb!.runc(args, input) : sb!.minirun(args, input);
 const read = (cgroup: string, file: string) => fs.readFileSync(`${cgroup}/${file}`, 'utf8').trim();
 
 describe('cgroup commands on v2', () => {
@@ -27,7 +28,11 @@ describe('cgroup commands on v2', () => {
       try {
         const files = ['memory.max', 'memory.swap.max', 'pids.max', 'cpu.max', 'cpu.weight'];
         seen[rt] = [];
-        for (const args of [['--memory', '32m', '--pids-limit', '20'], ['--cpu-quota', '20000', '--cpu-period', '100000', '--cpu-share', '512'], ['--memory', '48m', '--memory-swap', '96m']]) {
+        for (const args of [
+          ['--memory', '32m', '--pids-limit', '20'],
+          ['--cpu-quota', '20000', '--cpu-period', '100000', '--cpu-share', '512'],
+          ['--memory', '48m', '--memory-swap', '96m'],
+        ]) {
           const r = cli(rt, ['update', ...args, id]);
           seen[rt].push(`update ${args.join(' ')}: ${r.code}`, ...files.map((f) => `${f} = ${read(cgroup, f)}`));
         }
@@ -41,10 +46,15 @@ describe('cgroup commands on v2', () => {
     expect(seen.minirun).toContain('cpu.max = 20000 100000');
   });
 
-  it('events --stats has runc\'s JSON shape and the limits', async () => {
+  it("events --stats has runc's JSON shape and the limits", async () => {
     const shape = (x: unknown): unknown => {
       if (Array.isArray(x)) return x.length ? [shape(x[0])] : [];
-      if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).filter(([k]) => !['raw', 'cache', 'blkio'].includes(k)).map(([k, v]) => [k, shape(v)]));
+      if (x && typeof x === 'object')
+        return Object.fromEntries(
+          Object.entries(x)
+            .filter(([k]) => !['raw', 'cache', 'blkio'].includes(k))
+            .map(([k, v]) => [k, shape(v)]),
+        );
       return typeof x;
     };
     const shapes: Record<string, unknown> = {};
@@ -77,8 +87,13 @@ describe('cgroup commands on v2', () => {
       expect(cli(rt, ['create', id]).code).toBe(0);
       try {
         const log = `${sb!.dir}/events-${id}.log`;
-        const [bin, args] = rt === 'runc' ? ['runc', ['--root', sb!.runcRoot]] : [MINIRUN, ['--root', sb!.minirunRoot, '--debug', '--log', log]];
-        const p = spawn(bin, [...args, 'events', '--interval', '60s', id], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+        const [bin, args] =
+          rt === 'runc'
+            ? ['runc', ['--root', sb!.runcRoot]]
+            : [MINIRUN, ['--root', sb!.minirunRoot, '--debug', '--log', log]];
+        const p = spawn(bin, [...args, 'events', '--interval', '60s', id], {
+          env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
+        });
         let out = '';
         p.stdout.on('data', (d) => (out += d));
         const ended = new Promise<void>((resolve) => p.on('close', () => resolve()));
@@ -88,7 +103,15 @@ describe('cgroup commands on v2', () => {
         await ended; // v2: events ends once the cgroup has no process left
         clearTimeout(timer);
         // runc may report one OOM once or twice (memory.events changes for oom and for oom_kill): compare the kinds
-        return [...new Set(out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).type))].sort();
+        return [
+          ...new Set(
+            out
+              .trim()
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l).type),
+          ),
+        ].sort();
       } finally {
         cli(rt, ['delete', '-f', id]);
       }
@@ -104,7 +127,10 @@ describe('cgroup commands on v2', () => {
   });
 
   it('unified keys are written verbatim; an absent controller is an error, as with runc', async () => {
-    sb = await bundle(['sh', '-c', 'cat /sys/fs/cgroup$(sed s/^0:://  /proc/self/cgroup)/pids.max'], (c) => (c.linux.resources.unified = { 'pids.max': '7' }));
+    sb = await bundle(
+      ['sh', '-c', 'cat /sys/fs/cgroup$(sed s/^0:://  /proc/self/cgroup)/pids.max'],
+      (c) => (c.linux.resources.unified = { 'pids.max': '7' }),
+    );
     for (const rt of RUNTIMES) {
       const r = run(sb, rt);
       expect(r.res.stdout, show(r.res)).toBe('7\n');
@@ -114,13 +140,22 @@ describe('cgroup commands on v2', () => {
     const codes = RUNTIMES.map((rt) => run(sb!, rt).res);
     expect(codes[0].code).not.toBe(0);
     expect(codes[1].code).toBe(1);
-    expect(codes[1].stderr).toMatch(/^minirun run failed: linux\.resources: nosuch\.max: the nosuch controller is not available on this host/);
+    expect(codes[1].stderr).toMatch(
+      /^minirun run failed: linux\.resources: nosuch\.max: the nosuch controller is not available on this host/,
+    );
   });
 
   it('a blkio weight becomes io.bfq.weight or io.weight, as runc converts it', async () => {
-    sb = await bundle(['sh', '-c', 'd=/sys/fs/cgroup$(sed s/^0:://  /proc/self/cgroup); cat $d/io.bfq.weight 2>/dev/null || cat $d/io.weight'], (c) => {
-      c.linux.resources.blockIO = { weight: 500 };
-    });
+    sb = await bundle(
+      [
+        'sh',
+        '-c',
+        'd=/sys/fs/cgroup$(sed s/^0:://  /proc/self/cgroup); cat $d/io.bfq.weight 2>/dev/null || cat $d/io.weight',
+      ],
+      (c) => {
+        c.linux.resources.blockIO = { weight: 500 };
+      },
+    );
     const outs = RUNTIMES.map((rt) => run(sb!, rt).res);
     expect(outs[1].stdout, show(outs[1])).toBe(outs[0].stdout);
     expect(outs[1].code).toBe(0);
@@ -128,7 +163,7 @@ describe('cgroup commands on v2', () => {
 });
 
 describe('every v2 file minirun writes holds what runc writes', () => {
-  it('pids, memory, io, cpu, cpuset (the list comes from the runtime\'s own table)', async () => {
+  it("pids, memory, io, cpu, cpuset (the list comes from the runtime's own table)", async () => {
     const { v2ResourceWrites } = await import('../../src/cgroups/resources-v2');
     const { parseJson } = await import('../../src/config/json');
     const { readResources } = await import('../../src/config/validate');
@@ -138,8 +173,22 @@ describe('every v2 file minirun writes holds what runc writes', () => {
       blockIO: { weight: 300 },
       cpu: { shares: 512, quota: 20000, period: 50000, cpus: '0', mems: '0' },
     };
-    const files = [...new Set(v2ResourceWrites(readResources(parseJson(JSON.stringify(resources)), 'linux.resources')).map((w) => w.file))];
-    expect(files).toEqual(expect.arrayContaining(['pids.max', 'memory.max', 'memory.swap.max', 'memory.low', 'cpu.weight', 'cpu.max', 'cpuset.cpus']));
+    const files = [
+      ...new Set(
+        v2ResourceWrites(readResources(parseJson(JSON.stringify(resources)), 'linux.resources')).map((w) => w.file),
+      ),
+    ];
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'pids.max',
+        'memory.max',
+        'memory.swap.max',
+        'memory.low',
+        'cpu.weight',
+        'cpu.max',
+        'cpuset.cpus',
+      ]),
+    );
     sb = await bundle(SLEEP, (c) => (c.linux.resources = { ...c.linux.resources, ...resources }));
     const values: Record<string, string[]> = {};
     for (const rt of RUNTIMES) {
@@ -147,7 +196,10 @@ describe('every v2 file minirun writes holds what runc writes', () => {
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
       try {
         // io.bfq.weight exists only with the bfq scheduler: the io.weight fallback is read then
-        values[rt] = files.map((f) => `${f} = ${fs.existsSync(`${cgroup}/${f}`) ? read(cgroup, f) : `(none) io.weight = ${read(cgroup, 'io.weight')}`}`);
+        values[rt] = files.map(
+          (f) =>
+            `${f} = ${fs.existsSync(`${cgroup}/${f}`) ? read(cgroup, f) : `(none) io.weight = ${read(cgroup, 'io.weight')}`}`,
+        );
       } finally {
         cli(rt, ['delete', '-f', id]);
       }

@@ -42,7 +42,11 @@ const cases: Case[] = [
   },
   {
     name: 'memory.limit = 32 MiB: a 64 MiB buffer is OOM-killed, exit 137',
-    args: ['sh', '-c', `cat ${CG}/memory.max; dd if=/dev/zero of=/dev/null bs=64M count=1; rc=$?; grep "^oom_kill " ${CG}/memory.events; exit $rc`],
+    args: [
+      'sh',
+      '-c',
+      `cat ${CG}/memory.max; dd if=/dev/zero of=/dev/null bs=64M count=1; rc=$?; grep "^oom_kill " ${CG}/memory.events; exit $rc`,
+    ],
     edit: (c) => {
       noDeviceRules(c);
       c.linux.resources = { memory: { limit: 32 * 1024 * 1024 } };
@@ -54,7 +58,11 @@ const cases: Case[] = [
   },
   {
     name: 'cpu quota 10000 / period 100000: cpu.max, and a busy loop is throttled',
-    args: ['sh', '-c', `cat ${CG}/cpu.max; timeout 1 sh -c "while :; do :; done"; grep "^nr_throttled " ${CG}/cpu.stat`],
+    args: [
+      'sh',
+      '-c',
+      `cat ${CG}/cpu.max; timeout 1 sh -c "while :; do :; done"; grep "^nr_throttled " ${CG}/cpu.stat`,
+    ],
     edit: (c) => {
       noDeviceRules(c);
       c.linux.resources = { cpu: { quota: 10000, period: 100000 } };

@@ -41,28 +41,40 @@ describe('run on cgroup v2', () => {
     expect(cgroupGone(r.cgroup)).toBe(true);
   });
 
-  it.each(RUNTIMES)('%s shows the whole hierarchy at /sys/fs/cgroup without a cgroup namespace', async (rt: Runtime) => {
-    sb = await bundle(['sh', '-c', 'cat /proc/self/cgroup; ls /sys/fs/cgroup; grep " /sys/fs/cgroup " /proc/self/mountinfo'], noDeviceRules);
-    const r = run(sb, rt);
-    expect(r.res.code, show(r.res)).toBe(0);
-    const lines = r.res.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`0::/${r.id}`);
-    // The root cgroup: its children, and no pids.max of its own.
-    expect(lines).toContain(r.id);
-    expect(lines).not.toContain('pids.max');
-    expect(lines.at(-1)).toMatch(/ \/sys\/fs\/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw/);
-  });
+  it.each(RUNTIMES)(
+    '%s shows the whole hierarchy at /sys/fs/cgroup without a cgroup namespace',
+    async (rt: Runtime) => {
+      sb = await bundle(
+        ['sh', '-c', 'cat /proc/self/cgroup; ls /sys/fs/cgroup; grep " /sys/fs/cgroup " /proc/self/mountinfo'],
+        noDeviceRules,
+      );
+      const r = run(sb, rt);
+      expect(r.res.code, show(r.res)).toBe(0);
+      const lines = r.res.stdout.trim().split('\n');
+      expect(lines[0]).toBe(`0::/${r.id}`);
+      // The root cgroup: its children, and no pids.max of its own.
+      expect(lines).toContain(r.id);
+      expect(lines).not.toContain('pids.max');
+      expect(lines.at(-1)).toMatch(/ \/sys\/fs\/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup rw/);
+    },
+  );
 
-  it.each(RUNTIMES)("%s shows the container's own cgroup at /sys/fs/cgroup in a cgroup namespace", async (rt: Runtime) => {
-    sb = await bundle(['sh', '-c', 'cat /proc/self/cgroup /sys/fs/cgroup/pids.max /sys/fs/cgroup/cgroup.procs'], (c) => {
-      noDeviceRules(c);
-      c.linux.namespaces.push({ type: 'cgroup' });
-    });
-    const r = run(sb, rt);
-    expect(r.res.code, show(r.res)).toBe(0);
-    expect(r.res.stdout).toBe('0::/\nmax\n1\n');
-    expect(cgroupGone(r.cgroup)).toBe(true);
-  });
+  it.each(RUNTIMES)(
+    "%s shows the container's own cgroup at /sys/fs/cgroup in a cgroup namespace",
+    async (rt: Runtime) => {
+      sb = await bundle(
+        ['sh', '-c', 'cat /proc/self/cgroup /sys/fs/cgroup/pids.max /sys/fs/cgroup/cgroup.procs'],
+        (c) => {
+          noDeviceRules(c);
+          c.linux.namespaces.push({ type: 'cgroup' });
+        },
+      );
+      const r = run(sb, rt);
+      expect(r.res.code, show(r.res)).toBe(0);
+      expect(r.res.stdout).toBe('0::/\nmax\n1\n');
+      expect(cgroupGone(r.cgroup)).toBe(true);
+    },
+  );
 });
 
 describe('pause and resume on cgroup v2', () => {
@@ -97,30 +109,34 @@ describe('pause and resume on cgroup v2', () => {
 });
 
 describe('exec --cgroup on cgroup v2', () => {
-  it.each(RUNTIMES)("%s runs the process in a sub-cgroup; ps, kill --all and delete -f reach it", async (rt: Runtime) => {
-    sb = await bundle(['sleep', '1000'], noDeviceRules);
-    const box = sb;
-    const { id, cgroup } = inOwnCgroup(box, rt);
-    const cmd = (args: string[]) => (rt === 'runc' ? box.runc(args) : box.minirun(args));
-    try {
-      const started = cmd(['run', '-d', id]);
-      expect(started.code, show(started)).toBe(0);
-      fs.mkdirSync(`${cgroup}/sub/deeper`, { recursive: true });
-      const where = cmd(['exec', '--cgroup', 'sub/deeper', id, 'cat', '/proc/self/cgroup']);
-      expect(where.stdout, show(where)).toBe(`0::/${id}/sub/deeper\n`);
-      // v2 has one hierarchy: a controller prefix names nothing
-      expect(cmd(['exec', '--cgroup', 'memory:sub', id, 'true']).code).toBe(255);
-      expect(cmd(['exec', '--cgroup', 'nope', id, 'true']).code).toBe(255);
-      expect(cmd(['exec', '-d', '--cgroup', 'sub/deeper', id, 'sleep', '1000']).code).toBe(0);
-      expect(JSON.parse(cmd(['ps', '--format', 'json', id]).stdout)).toHaveLength(2);
-      expect(cmd(['kill', '--all', id, 'KILL']).code).toBe(0);
-      for (let i = 0; i < 100 && fs.readFileSync(`${cgroup}/sub/deeper/cgroup.procs`, 'utf8') !== ''; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-      expect(fs.readFileSync(`${cgroup}/sub/deeper/cgroup.procs`, 'utf8')).toBe('');
-    } finally {
-      cmd(['delete', '-f', id]);
-    }
-    expect(cgroupGone(cgroup)).toBe(true);
-  });
+  it.each(RUNTIMES)(
+    '%s runs the process in a sub-cgroup; ps, kill --all and delete -f reach it',
+    async (rt: Runtime) => {
+      sb = await bundle(['sleep', '1000'], noDeviceRules);
+      const box = sb;
+      const { id, cgroup } = inOwnCgroup(box, rt);
+      const cmd = (args: string[]) => (rt === 'runc' ? box.runc(args) : box.minirun(args));
+      try {
+        const started = cmd(['run', '-d', id]);
+        expect(started.code, show(started)).toBe(0);
+        fs.mkdirSync(`${cgroup}/sub/deeper`, { recursive: true });
+        const where = cmd(['exec', '--cgroup', 'sub/deeper', id, 'cat', '/proc/self/cgroup']);
+        expect(where.stdout, show(where)).toBe(`0::/${id}/sub/deeper\n`);
+        // v2 has one hierarchy: a controller prefix names nothing
+        expect(cmd(['exec', '--cgroup', 'memory:sub', id, 'true']).code).toBe(255);
+        expect(cmd(['exec', '--cgroup', 'nope', id, 'true']).code).toBe(255);
+        expect(cmd(['exec', '-d', '--cgroup', 'sub/deeper', id, 'sleep', '1000']).code).toBe(0);
+        expect(JSON.parse(cmd(['ps', '--format', 'json', id]).stdout)).toHaveLength(2);
+        expect(cmd(['kill', '--all', id, 'KILL']).code).toBe(0);
+        for (let i = 0; i < 100 && fs.readFileSync(`${cgroup}/sub/deeper/cgroup.procs`, 'utf8') !== ''; i++)
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        expect(fs.readFileSync(`${cgroup}/sub/deeper/cgroup.procs`, 'utf8')).toBe('');
+      } finally {
+        cmd(['delete', '-f', id]);
+      }
+      expect(cgroupGone(cgroup)).toBe(true);
+    },
+  );
 });
 
 describe('a cgroup that is already there, on cgroup v2', () => {
@@ -140,26 +156,32 @@ describe('a cgroup that is already there, on cgroup v2', () => {
     fs.rmdirSync(dir);
   };
 
-  it.each(RUNTIMES)('%s refuses a frozen one (cgroup.freeze 1) at once and leaves it as it was', async (rt: Runtime) => {
-    sb = await bundle(['true'], noDeviceRules);
-    const box = sb;
-    const { id, cgroup } = inOwnCgroup(box, rt);
-    fs.mkdirSync(cgroup);
-    try {
-      fs.writeFileSync(`${cgroup}/cgroup.freeze`, '1');
-      for (const cmd of ['run', 'create']) {
-        const r = rt === 'runc' ? box.runc([cmd, id]) : box.minirun([cmd, id]);
-        expect(r.code, show(r)).toBe(1);
-        expect(r.stderr).toContain("container's cgroup unexpectedly frozen");
-        if (rt === 'minirun') expect(r.stderr).toBe(`minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${cgroup}/cgroup.freeze is 1\n`);
-        expect(fs.readFileSync(`${cgroup}/cgroup.freeze`, 'utf8').trim()).toBe('1');
-        expect(fs.readFileSync(`${cgroup}/cgroup.procs`, 'utf8')).toBe('');
+  it.each(RUNTIMES)(
+    '%s refuses a frozen one (cgroup.freeze 1) at once and leaves it as it was',
+    async (rt: Runtime) => {
+      sb = await bundle(['true'], noDeviceRules);
+      const box = sb;
+      const { id, cgroup } = inOwnCgroup(box, rt);
+      fs.mkdirSync(cgroup);
+      try {
+        fs.writeFileSync(`${cgroup}/cgroup.freeze`, '1');
+        for (const cmd of ['run', 'create']) {
+          const r = rt === 'runc' ? box.runc([cmd, id]) : box.minirun([cmd, id]);
+          expect(r.code, show(r)).toBe(1);
+          expect(r.stderr).toContain("container's cgroup unexpectedly frozen");
+          if (rt === 'minirun')
+            expect(r.stderr).toBe(
+              `minirun ${cmd} failed: cgroup: container's cgroup unexpectedly frozen: ${cgroup}/cgroup.freeze is 1\n`,
+            );
+          expect(fs.readFileSync(`${cgroup}/cgroup.freeze`, 'utf8').trim()).toBe('1');
+          expect(fs.readFileSync(`${cgroup}/cgroup.procs`, 'utf8')).toBe('');
+        }
+        expect(box.residue()).toEqual([]);
+      } finally {
+        removeCgroup(cgroup);
       }
-      expect(box.residue()).toEqual([]);
-    } finally {
-      removeCgroup(cgroup);
-    }
-  });
+    },
+  );
 
   it.each(RUNTIMES)('%s warns about processes already in it, and goes on', async (rt: Runtime) => {
     sb = await bundle(['sleep', '1000'], noDeviceRules);
