@@ -12,7 +12,7 @@ import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
 import { checkSysctl } from './sysctl';
-import type { LaunchPlan, PlanDevice, PlanIdmap, PlanMount } from './types';
+import type { LaunchPlan, PlanDevice, PlanIdmap, PlanMount, ProcessPlan } from './types';
 
 export interface CgroupMountInfo {
   mode: 'v1' | 'hybrid' | 'v2';
@@ -278,20 +278,7 @@ function planDevices(spec: Spec): PlanDevice[] {
  * exec. Its capability and rlimit names were checked by config/validate.ts
  * (config.json, exec --process) and exec's --cap by execProcess.
  */
-export function planProcess(proc: Process): Pick<
-  LaunchPlan,
-  | 'user'
-  | 'caps'
-  | 'noNewPrivileges'
-  | 'cwd'
-  | 'env'
-  | 'args'
-  | 'rlimits'
-  | 'scheduler'
-  | 'ioPriority'
-  | 'cpuAffinity'
-  | 'apparmorProfile'
-> & {
+export function planProcess(proc: Process): ProcessPlan & {
   caps: NonNullable<LaunchPlan['caps']>;
 } {
   // No capabilities section means no capabilities at all (runc 1.1 does the same).

@@ -7,7 +7,7 @@ import { readSeccomp } from '../config/seccomp';
 import type { Hook, Namespace, Process, Spec } from '../config/types';
 import { consoleSize, planProcess } from './build';
 import { CLONE_NEW } from './namespaces';
-import type { LaunchPlan } from './types';
+import type { LaunchPlan, ProcessPlan } from './types';
 
 /** runtime-spec namespace type -> its file in /proc/<pid>/ns */
 const NS_FILE: Record<string, string> = {
@@ -139,24 +139,7 @@ export function buildHookPlan(
   };
 }
 
-function joinOnlyPlan(
-  rootfs: string,
-  joins: { type: number; path: string }[],
-  proc: Pick<
-    LaunchPlan,
-    | 'user'
-    | 'caps'
-    | 'noNewPrivileges'
-    | 'cwd'
-    | 'env'
-    | 'args'
-    | 'rlimits'
-    | 'scheduler'
-    | 'ioPriority'
-    | 'cpuAffinity'
-    | 'apparmorProfile'
-  >,
-): LaunchPlan {
+function joinOnlyPlan(rootfs: string, joins: { type: number; path: string }[], proc: ProcessPlan): LaunchPlan {
   return {
     rootfs,
     rootfsPropagation: 0n,

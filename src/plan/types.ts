@@ -113,3 +113,19 @@ export interface LaunchPlan {
   uidMappings: IdMapping[];
   gidMappings: IdMapping[];
 }
+
+/** What a plan takes from a process object (config.json's, exec's): the same for the init and an exec. */
+export type ProcessPlan = Pick<
+  LaunchPlan,
+  | 'user'
+  | 'caps'
+  | 'noNewPrivileges'
+  | 'cwd'
+  | 'env'
+  | 'args'
+  | 'rlimits'
+  | 'scheduler'
+  | 'ioPriority'
+  | 'cpuAffinity'
+  | 'apparmorProfile'
+>;

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventsWatching, hasRunc, isRoot, MINIRUN, Sandbox, uniqueId, type Result } from './harness';
+import { eventsWatching, hasRunc, isRoot, MINIRUN, Sandbox, statsShape, uniqueId, type Result } from './harness';
 
 const v1 = fs.existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
 const suite = isRoot && hasRunc && v1 ? describe : describe.skip;
@@ -309,16 +309,6 @@ suite('cgroup limits at work, as with runc', () => {
         }),
     );
     const shapes: Record<string, unknown> = {};
-    const shape = (x: unknown): unknown => {
-      if (Array.isArray(x)) return x.length ? [shape(x[0])] : [];
-      if (x && typeof x === 'object')
-        return Object.fromEntries(
-          Object.entries(x)
-            .filter(([k]) => !['raw', 'cache', 'blkio'].includes(k))
-            .map(([k, v]) => [k, shape(v)]),
-        );
-      return typeof x;
-    };
     for (const rt of RUNTIMES) {
       const id = uniqueId(`ev-${rt}`);
       expect(cli(rt, ['run', '-d', id]).code).toBe(0);
@@ -337,7 +327,7 @@ suite('cgroup limits at work, as with runc', () => {
         expect(ev.data.memory.usage.limit).toBe(67108864);
         expect(ev.data.pids.limit).toBe(50);
         expect(ev.data.pids.current).toBeGreaterThanOrEqual(1);
-        shapes[rt] = { ...(shape(ev) as object), rawKeys: Object.keys(ev.data.memory.raw).sort() };
+        shapes[rt] = { ...(statsShape(ev) as object), rawKeys: Object.keys(ev.data.memory.raw).sort() };
       } finally {
         cli(rt, ['delete', '-f', id]);
       }

@@ -262,3 +262,15 @@ export function runcMessage(stderr: string): string {
 
 export const isRoot = process.getuid?.() === 0;
 export const hasRunc = spawnSync('runc', ['--version']).status === 0;
+
+/** The shape of `events --stats` data: each value's type, arrays by their first item (raw counters, the page cache and blkio left out). */
+export function statsShape(x: unknown): unknown {
+  if (Array.isArray(x)) return x.length ? [statsShape(x[0])] : [];
+  if (x && typeof x === 'object')
+    return Object.fromEntries(
+      Object.entries(x)
+        .filter(([k]) => !['raw', 'cache', 'blkio'].includes(k))
+        .map(([k, v]) => [k, statsShape(v)]),
+    );
+  return typeof x;
+}

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventsWatching, MINIRUN, type Result, type Sandbox } from '../integration/harness';
+import { eventsWatching, MINIRUN, statsShape, type Result, type Sandbox } from '../integration/harness';
 import { bundle, cgroupGone, inOwnCgroup, noDeviceRules, run, show, RUNTIMES, type Runtime } from './v2';
 
 let sb: Sandbox | undefined;
@@ -47,16 +47,6 @@ describe('cgroup commands on v2', () => {
   });
 
   it("events --stats has runc's JSON shape and the limits", async () => {
-    const shape = (x: unknown): unknown => {
-      if (Array.isArray(x)) return x.length ? [shape(x[0])] : [];
-      if (x && typeof x === 'object')
-        return Object.fromEntries(
-          Object.entries(x)
-            .filter(([k]) => !['raw', 'cache', 'blkio'].includes(k))
-            .map(([k, v]) => [k, shape(v)]),
-        );
-      return typeof x;
-    };
     const shapes: Record<string, unknown> = {};
     sb = await bundle(SLEEP, (c) => (c.linux.resources = { memory: { limit: 67108864 }, pids: { limit: 50 } }));
     for (const rt of RUNTIMES) {
@@ -68,7 +58,7 @@ describe('cgroup commands on v2', () => {
         const ev = JSON.parse(r.stdout);
         expect(ev.data.memory.usage.limit).toBe(67108864);
         expect(ev.data.pids.limit).toBe(50);
-        shapes[rt] = { ...(shape(ev) as object), rawKeys: Object.keys(ev.data.memory.raw ?? {}).sort() };
+        shapes[rt] = { ...(statsShape(ev) as object), rawKeys: Object.keys(ev.data.memory.raw ?? {}).sort() };
       } finally {
         cli(rt, ['delete', '-f', id]);
       }
