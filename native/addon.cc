@@ -12,7 +12,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <poll.h>
@@ -478,6 +480,33 @@ Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// mknod(path, mode, major, minor): a device node or fifo of an image layer
+// (mode has the S_IF* type bits). Not subject to the umask's effect on the
+// type; the caller sets the permission bits after.
+Napi::Value Mknod(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsString()) throw Napi::TypeError::New(env, "mknod(path, mode, major, minor)");
+  std::string path = info[0].As<Napi::String>();
+  dev_t dev = makedev(static_cast<unsigned>(int_arg(info, 2)), static_cast<unsigned>(int_arg(info, 3)));
+  if (mknod(path.c_str(), static_cast<mode_t>(int_arg(info, 1)), dev) < 0)
+    throw errno_error(env, "mknod " + path, errno);
+  return env.Undefined();
+}
+
+// lsetxattr(path, name, value): an image layer's xattr, on the entry itself
+// (a symlink is not followed).
+Napi::Value Lsetxattr(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsBuffer())
+    throw Napi::TypeError::New(env, "lsetxattr(path, name, value)");
+  std::string path = info[0].As<Napi::String>();
+  std::string name = info[1].As<Napi::String>();
+  Napi::Buffer<char> value = info[2].As<Napi::Buffer<char>>();
+  if (lsetxattr(path.c_str(), name.c_str(), value.Data(), value.Length(), 0) < 0)
+    throw errno_error(env, "lsetxattr " + path + " " + name, errno);
+  return env.Undefined();
+}
+
 // umount2(2) of a path; 0 or the errno. For the rootfs mounts a container
 // without a mount namespace of its own made in the runtime's.
 Napi::Value Umount(const Napi::CallbackInfo& info) {
@@ -499,6 +528,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
   exports.Set("prlimit", Napi::Function::New(env, Prlimit));
   exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  exports.Set("mknod", Napi::Function::New(env, Mknod));
+  exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
   exports.Set("umount", Napi::Function::New(env, Umount));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));

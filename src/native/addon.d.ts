@@ -32,6 +32,10 @@ export interface Addon {
   setSubreaper(): void;
   prlimit(pid: number, resource: number, soft: bigint, hard: bigint): void;
   mkfifo(path: string, mode: number): void;
+  /** mknod(2): mode with its S_IF* type; errors carry errno. */
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  /** lsetxattr(2); errors carry errno. */
+  lsetxattr(path: string, name: string, value: Buffer): void;
   /** umount2(2): 0 or the errno. */
   umount(path: string, flags: number): number;
   /** pipe2(O_CLOEXEC): [read end, write end] */
