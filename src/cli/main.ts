@@ -19,6 +19,7 @@ export const COMMANDS: [
 ][] = [
   [['run'], () => import('./run')],
   [['spec'], () => import('./spec')],
+  [['image'], () => import('./image')],
   [['features'], () => import('./features')],
   [['state'], () => import('./state')],
   [['kill'], () => import('./kill')],

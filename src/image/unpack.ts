@@ -1,0 +1,84 @@
+// `minirun image unpack SOURCE BUNDLE`: the image is resolved and every blob
+// checked first (nothing is written until then), the layers are applied in
+// order to BUNDLE/rootfs, and config.json is made from the image config. On
+// any failure what was written is removed: BUNDLE itself when the unpack
+// made it, else what it put in the empty directory it was given.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MiniRunError } from '../errors';
+import type { Addon } from '../native/addon';
+import { imageUser, type ImageConfig, runtimeSpec } from './config';
+import { resolveDockerArchive } from './docker-archive';
+import { applyLayer, type Limits, openLayer } from './layer';
+import { type ResolvedImage, resolveLayout } from './layout';
+import { type Platform, parseSource } from './reference';
+import { resolveImageUser } from './users';
+
+export interface UnpackOptions {
+  platform: Platform;
+  limits: Limits;
+}
+
+function usage(reason: string, errno?: string): MiniRunError {
+  return new MiniRunError('USAGE', reason, 1, { errno });
+}
+
+/** BUNDLE must not exist, or be an empty directory; true when it does not exist. */
+function checkBundle(bundle: string): boolean {
+  const st = fs.lstatSync(bundle, { throwIfNoEntry: false });
+  if (st === undefined) return true;
+  if (!st.isDirectory()) throw usage(`BUNDLE ${bundle}: exists and is not a directory`);
+  if (fs.readdirSync(bundle).length > 0) throw usage(`BUNDLE ${bundle}: exists and is not empty`);
+  return false;
+}
+
+function isFile(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+export async function unpackImage(
+  source: string,
+  bundle: string,
+  o: UnpackOptions,
+  addon: Pick<Addon, 'mknod' | 'lsetxattr'>,
+): Promise<void> {
+  const src = parseSource(source, isFile);
+  const makeBundle = checkBundle(bundle);
+  let scratch: string | undefined;
+  let wrote = false;
+  try {
+    let image: ResolvedImage;
+    if (src.kind === 'docker-archive') {
+      scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-archive-'));
+      image = await resolveDockerArchive(src.file, scratch, o.limits);
+    } else {
+      const ref = 'tag' in src ? { tag: src.tag } : { digest: src.digest };
+      image = await resolveLayout(src.dir, ref, o.platform);
+    }
+    const config = image.config as ImageConfig;
+    // The config's own errors, before anything is written.
+    runtimeSpec(config, { uid: 0, gid: 0, additionalGids: [] });
+    const user = imageUser(config);
+
+    wrote = true;
+    if (makeBundle) fs.mkdirSync(bundle, { mode: 0o700 });
+    const rootfs = path.join(bundle, 'rootfs');
+    fs.mkdirSync(rootfs, { mode: 0o755 });
+    const counts = { entries: 0 };
+    for (const layer of image.layers)
+      await applyLayer(rootfs, openLayer(layer.file, layer.what), layer.what, o.limits, counts, addon);
+    const spec = runtimeSpec(config, resolveImageUser(rootfs, user));
+    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, '\t'), { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    if (wrote) {
+      if (makeBundle) fs.rmSync(bundle, { recursive: true, force: true });
+      else
+        for (const child of fs.readdirSync(bundle))
+          fs.rmSync(path.join(bundle, child), { recursive: true, force: true });
+    }
+    throw e;
+  } finally {
+    if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
