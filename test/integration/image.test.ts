@@ -1,0 +1,389 @@
+// `minirun image unpack`: images built with umoci (and by hand) are unpacked
+// by minirun and by `umoci unpack`; the two rootfs trees are compared entry by
+// entry and config.json's process fields too, then a container runs from
+// minirun's bundle. Hostile layers are refused with one line and leave nothing.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import * as tar from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
+
+// One line per entry of a tree (python3 for getxattr, which node lacks):
+// path, type, mode, uid, gid, size, sha256, link target, rdev, mtime, xattrs.
+const DUMP = `
+import hashlib, json, os, stat, sys
+root = sys.argv[1]
+out = []
+for d, dirs, files in os.walk(root):
+    dirs.sort()
+    for n in sorted(dirs + files) + ([''] if d == root else []):
+        p = os.path.join(d, n) if n else d
+        st = os.lstat(p)
+        e = {'path': os.path.relpath(p, root), 'mode': oct(st.st_mode), 'uid': st.st_uid, 'gid': st.st_gid}
+        if stat.S_ISREG(st.st_mode):
+            e['size'] = st.st_size
+            e['sha'] = hashlib.sha256(open(p, 'rb').read()).hexdigest()
+            e['nlink'] = st.st_nlink
+        if stat.S_ISLNK(st.st_mode): e['link'] = os.readlink(p)
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode): e['rdev'] = [os.major(st.st_rdev), os.minor(st.st_rdev)]
+        if not stat.S_ISDIR(st.st_mode): e['mtime'] = int(st.st_mtime)
+        e['xattrs'] = {k: os.getxattr(p, k, follow_symlinks=False).hex() for k in sorted(os.listxattr(p, follow_symlinks=False))}
+        out.append(e)
+print(json.dumps(out, indent=0))
+`;
+
+function dump(root: string): unknown[] {
+  return JSON.parse(
+    execFileSync('python3', ['-c', DUMP, root], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  ) as unknown[];
+}
+
+function run(cmd: string, args: string[]): void {
+  const r = exec(cmd, args, { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+function sh(script: string): void {
+  run('sh', ['-euc', script]);
+}
+
+function unpack(args: string[]): ReturnType<typeof exec> {
+  return exec(MINIRUN, ['image', 'unpack', ...args], { timeoutMs: 120_000 });
+}
+
+function sha(b: Buffer): string {
+  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
+}
+
+type Entry = Partial<tar.Header> & { name: string; body?: string | Buffer };
+
+async function tarOf(entries: Entry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('data', (c) => chunks.push(c as Buffer));
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
+  for (const { body, ...h } of entries) {
+    const data = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+    const header = { mode: h.type === 'directory' ? 0o755 : 0o644, ...h, size: data.length };
+    if (h.type === undefined || h.type === 'file') pack.entry(header, data);
+    else pack.entry({ ...header, size: 0 });
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+interface Made {
+  layers: Buffer[];
+  config: object;
+}
+
+function imageConfig(layers: Buffer[], cmd: string[]): object {
+  return {
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Cmd: cmd, Env: ['PATH=/bin'], WorkingDir: '/' },
+    rootfs: { type: 'layers', diff_ids: layers.map(sha) },
+  };
+}
+
+/** An OCI layout written by hand: gzip layers (or as given), one manifest tagged `tag`. */
+function writeLayout(dir: string, m: Made, tag: string, opts: { gzip?: boolean; mediaType?: string } = {}): Buffer[] {
+  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  const put = (b: Buffer) => {
+    fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(b).slice(7)), b);
+    return { digest: sha(b), size: b.length };
+  };
+  const blobs = m.layers.map((l) => (opts.gzip === false ? l : zlib.gzipSync(l)));
+  const layerType = opts.mediaType ?? `application/vnd.oci.image.layer.v1.tar${opts.gzip === false ? '' : '+gzip'}`;
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(Buffer.from(JSON.stringify(m.config))) },
+      layers: blobs.map((b) => ({ mediaType: layerType, ...put(b) })),
+    }),
+  );
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  fs.writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          ...put(manifest),
+          annotations: { 'org.opencontainers.image.ref.name': tag },
+        },
+      ],
+    }),
+  );
+  return blobs;
+}
+
+/** A docker-archive (docker save's format) of the same image. */
+async function writeDockerArchive(file: string, m: Made): Promise<void> {
+  const config = Buffer.from(JSON.stringify(m.config));
+  const hex = sha(config).slice(7);
+  const names = m.layers.map((_, i) => `layer${i}/layer.tar`);
+  const entries: Entry[] = [
+    { name: `${hex}.json`, body: config },
+    ...m.layers.map((l, i) => ({ name: names[i], body: l })),
+    { name: 'manifest.json', body: JSON.stringify([{ Config: `${hex}.json`, RepoTags: ['t:1'], Layers: names }]) },
+  ];
+  fs.writeFileSync(file, await tarOf(entries));
+}
+
+function processOf(bundle: string): unknown {
+  const c = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as {
+    process: Record<string, unknown>;
+  };
+  const { args, env, cwd, user, terminal } = c.process;
+  return { args, env, cwd, user, terminal };
+}
+
+describe.skipIf(!isRoot)('image unpack', () => {
+  let sb: Sandbox;
+  let w: string;
+  const img = () => path.join(w, 'img');
+
+  beforeAll(async () => {
+    sb = await Sandbox.create();
+    w = sb.dir;
+    // base: the fixture rootfs (busybox, probe) with users, a setuid file, a
+    // capability (not on busybox: with noNewPrivileges, exec of a file with
+    // capabilities fails), a device node, a fifo, a hard link and a merged-/usr symlink.
+    sh(`cd ${w}
+      umoci init --layout img
+      umoci new --image img:empty
+      umoci unpack --image img:empty u1
+      cp -a bundle/rootfs/. u1/rootfs/
+      mkdir -p u1/rootfs/etc u1/rootfs/usr/lib/d u1/rootfs/home/app u1/rootfs/old/sub
+      printf 'root:x:0:0:root:/root:/bin/sh\\napp:x:1000:1000:app:/home/app:/bin/sh\\n' > u1/rootfs/etc/passwd
+      printf 'root:x:0:\\napp:x:1000:\\nwheel:x:10:app\\n' > u1/rootfs/etc/group
+      ln -s usr/lib u1/rootfs/lib
+      echo hello > u1/rootfs/usr/lib/d/f
+      ln u1/rootfs/usr/lib/d/f u1/rootfs/usr/lib/d/hard
+      chown 1000:1000 u1/rootfs/home/app u1/rootfs/usr/lib/d/f && chmod 4750 u1/rootfs/usr/lib/d/f
+      mknod u1/rootfs/usr/lib/d/null c 1 3 && mknod u1/rootfs/usr/lib/d/blk b 7 0 && mkfifo u1/rootfs/usr/lib/d/fifo
+      echo old > u1/rootfs/old/sub/x && echo gone > u1/rootfs/usr/lib/d/gone
+      echo cap > u1/rootfs/usr/lib/d/capfile
+      python3 -c "import os; os.setxattr('u1/rootfs/usr/lib/d/capfile', 'security.capability', bytes([1,0,0,2,0x80,0x20,0,0,0,0,0,0,0,0,0,0,0,0,0,0])); os.setxattr('u1/rootfs/usr/lib/d/gone', 'user.k', b'v\\xff')"
+      umoci repack --image img:base u1
+      umoci config --image img:base --tag v1 --config.entrypoint /bin/sh --config.cmd -c --config.cmd 'id -u; id -g; cat /usr/lib/d/f' --config.env FOO=bar --config.workingdir /home/app --config.user app --config.label l=v --config.exposedports 80/tcp
+      umoci unpack --image img:v1 u2
+      rm u2/rootfs/usr/lib/d/gone
+      rm -rf u2/rootfs/old && mkdir -p u2/rootfs/old/new && echo new > u2/rootfs/old/new/y
+      chmod 700 u2/rootfs/home/app && chown 0:10 u2/rootfs/usr/lib/d/hard
+      ln u2/rootfs/bin/busybox u2/rootfs/usr/lib/d/bb && mknod u2/rootfs/usr/lib/d/zero c 1 5
+      umoci repack --image img:v2 u2
+      umoci config --image img:v2 --tag v3 --config.user 1234:55
+    `);
+  }, 300_000);
+  afterAll(() => sb?.cleanup());
+
+  it.each(['v1', 'v2', 'v3'])('%s: the rootfs and the process are as umoci unpacks them', (tag) => {
+    const mine = path.join(w, `m-${tag}`);
+    const theirs = path.join(w, `u-${tag}`);
+    const r = unpack([`${img()}:${tag}`, mine]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    run('umoci', ['unpack', '--image', `${img()}:${tag}`, theirs]);
+    expect(dump(path.join(mine, 'rootfs'))).toEqual(dump(path.join(theirs, 'rootfs')));
+    expect(processOf(mine)).toEqual(processOf(theirs));
+  });
+
+  it('takes DIR@sha256:... as well', () => {
+    const index = JSON.parse(fs.readFileSync(path.join(img(), 'index.json'), 'utf8')) as {
+      manifests: { digest: string; annotations: Record<string, string> }[];
+    };
+    const d = index.manifests.find((m) => m.annotations['org.opencontainers.image.ref.name'] === 'v2')?.digest;
+    const mine = path.join(w, 'by-digest');
+    expect(unpack([`${img()}@${d}`, mine]).code).toBe(0);
+    expect(dump(path.join(mine, 'rootfs'))).toEqual(dump(path.join(w, 'm-v2', 'rootfs')));
+  });
+
+  it('runs a container from the bundle', () => {
+    const mine = path.join(w, 'm-v1');
+    const cfg = path.join(mine, 'config.json');
+    const c = JSON.parse(fs.readFileSync(cfg, 'utf8')) as { process: { terminal: boolean } };
+    c.process.terminal = false;
+    fs.writeFileSync(cfg, JSON.stringify(c));
+    const r = exec(MINIRUN, ['--root', path.join(w, 'state'), 'run', uniqueId('img')], { cwd: mine });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1000\n1000\nhello\n');
+    expect(r.code).toBe(0);
+  });
+
+  describe('opaque directories and whiteouts, from a layout and from a docker-archive', () => {
+    let made: Made;
+    beforeAll(async () => {
+      const busybox = fs.readFileSync(path.join(sb.bundle, 'rootfs', 'bin', 'busybox'));
+      const l1 = await tarOf([
+        { name: 'bin/', type: 'directory' },
+        { name: 'bin/busybox', body: busybox, mode: 0o755 },
+        { name: 'bin/sh', type: 'link', linkname: 'bin/busybox' },
+        { name: 'bin/ls', type: 'symlink', linkname: 'busybox' },
+        { name: 'a/', type: 'directory', mode: 0o755, uid: 7, gid: 8 },
+        { name: 'a/x', body: 'x' },
+        { name: 'a/sub/', type: 'directory' },
+        { name: 'a/sub/y', body: 'y' },
+        { name: 'keep', body: 'k' },
+        { name: 'drop/', type: 'directory' },
+        { name: 'drop/z', body: 'z' },
+      ]);
+      const l2 = await tarOf([
+        { name: 'a/', type: 'directory', mode: 0o755, uid: 7, gid: 8 },
+        { name: 'a/.wh..wh..opq', body: '' },
+        { name: 'a/new', body: 'new', mode: 0o600, uid: 3, gid: 4 },
+        { name: '.wh.drop', body: '' },
+        { name: 'keep', body: 'k2', mode: 0o640 },
+        { name: 'fifo', type: 'fifo', mode: 0o644 },
+      ]);
+      made = { layers: [l1, l2], config: imageConfig([l1, l2], ['ls', '/', '/a']) };
+    });
+
+    it('both unpack as umoci unpacks the layout, and run', async () => {
+      writeLayout(path.join(w, 'hand'), made, 'h');
+      const archive = path.join(w, 'hand.tar');
+      await writeDockerArchive(archive, made);
+      const fromLayout = path.join(w, 'm-hand');
+      const fromArchive = path.join(w, 'm-archive');
+      expect(unpack([`${w}/hand:h`, fromLayout])).toMatchObject({ code: 0, stderr: '' });
+      expect(unpack([archive, fromArchive])).toMatchObject({ code: 0, stderr: '' });
+      run('umoci', ['unpack', '--image', `${w}/hand:h`, path.join(w, 'u-hand')]);
+      const want = dump(path.join(w, 'u-hand', 'rootfs'));
+      expect(dump(path.join(fromLayout, 'rootfs'))).toEqual(want);
+      expect(dump(path.join(fromArchive, 'rootfs'))).toEqual(want);
+      expect(fs.readdirSync(path.join(fromArchive, 'rootfs', 'a'))).toEqual(['new']);
+      expect(fs.existsSync(path.join(fromArchive, 'rootfs', 'drop'))).toBe(false);
+      expect(processOf(fromArchive)).toEqual(processOf(path.join(w, 'u-hand')));
+      const cfg = path.join(fromArchive, 'config.json');
+      const c = JSON.parse(fs.readFileSync(cfg, 'utf8')) as { process: { terminal: boolean } };
+      c.process.terminal = false;
+      fs.writeFileSync(cfg, JSON.stringify(c));
+      const r = exec(MINIRUN, ['--root', path.join(w, 'state'), 'run', uniqueId('img')], { cwd: fromArchive });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.split(/\s+/)).toEqual(expect.arrayContaining(['keep', 'fifo', 'new']));
+      expect(r.code).toBe(0);
+    });
+  });
+
+  describe('hostile images are refused with one line, leaving nothing', () => {
+    const outside = () => path.join(w, 'outside');
+
+    async function refused(
+      name: string,
+      layers: Entry[][],
+      why: string,
+      opts: { flags?: string[]; corrupt?: (dir: string, blobs: Buffer[]) => void; mediaType?: string } = {},
+    ): Promise<void> {
+      const bufs = await Promise.all(layers.map(tarOf));
+      const dir = path.join(w, `bad-${name}`);
+      const blobs = writeLayout(dir, { layers: bufs, config: imageConfig(bufs, ['sh']) }, 't', {
+        mediaType: opts.mediaType,
+      });
+      opts.corrupt?.(dir, blobs);
+      const bundle = path.join(w, `bundle-${name}`);
+      const r = unpack([...(opts.flags ?? []), `${dir}:t`, bundle]);
+      expect(r.stderr).toContain(why);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(fs.existsSync(bundle)).toBe(false);
+      expect(fs.existsSync(outside())).toBe(false);
+    }
+
+    it('a .. component', () => refused('dotdot', [[{ name: '../outside', body: 'x' }]], '".." component: refused'));
+    it('a symlink that leads out, written through in a later layer', () =>
+      refused(
+        'symlink',
+        [[{ name: 'l', type: 'symlink', linkname: '../../../../../../..' + outside() }], [{ name: 'l/f', body: 'x' }]],
+        'a symlink on its path leads out of the rootfs: refused',
+      ));
+    it('a hard link to outside the rootfs', () =>
+      refused('hardlink', [[{ name: 'h', type: 'link', linkname: '../../etc/passwd' }]], '".." component: refused'));
+    it('a hard link through an absolute symlink to a host file', () =>
+      refused(
+        'hardlink-abs',
+        [[{ name: 'l', type: 'symlink', linkname: '/etc' }], [{ name: 'h', type: 'link', linkname: 'l/passwd' }]],
+        'hard link target does not exist in the rootfs: refused',
+      ));
+    it('a whiteout of ..', () =>
+      refused(
+        'wh',
+        [
+          [
+            { name: 'd/', type: 'directory' },
+            { name: 'd/.wh...', body: '' },
+          ],
+        ],
+        'a whiteout of "..": refused',
+      ));
+    it('an entry over --max-entry-size', () =>
+      refused('big', [[{ name: 'big', body: 'x'.repeat(100) }]], 'over 10 (--max-entry-size)', {
+        flags: ['--max-entry-size', '10'],
+      }));
+    it('more entries than --max-entries', () =>
+      refused(
+        'bomb',
+        [Array.from({ length: 60 }, (_, i) => ({ name: `f${i}`, body: '' }))],
+        'more than 50 entries (--max-entries)',
+        { flags: ['--max-entries', '50'] },
+      ));
+    it('a manifest that points at a missing blob', () =>
+      refused('missing', [[{ name: 'f', body: 'x' }]], 'is missing', {
+        corrupt: (dir, blobs) => fs.rmSync(path.join(dir, 'blobs', 'sha256', sha(blobs[0]).slice(7))),
+      }));
+    it('a blob whose content does not match its digest', () =>
+      refused('digest', [[{ name: 'f', body: 'x' }]], 'content has digest', {
+        corrupt: (dir, blobs) => {
+          const f = path.join(dir, 'blobs', 'sha256', sha(blobs[0]).slice(7));
+          const b = fs.readFileSync(f);
+          b[b.length - 5] ^= 1;
+          fs.writeFileSync(f, b);
+        },
+      }));
+    it('a zstd layer (not supported yet)', () =>
+      refused('zstd', [[{ name: 'f', body: 'x' }]], 'zstd-compressed layers are not supported yet', {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd',
+        corrupt: (dir, blobs) => {
+          const z = execFileSync('zstd', ['-c'], { input: zlib.gunzipSync(blobs[0]) });
+          const index = path.join(dir, 'index.json');
+          // rewrite the layout with the zstd blob in place of the gzip one
+          const idx = JSON.parse(fs.readFileSync(index, 'utf8')) as { manifests: { digest: string; size: number }[] };
+          const mf = path.join(dir, 'blobs', 'sha256', idx.manifests[0].digest.slice(7));
+          const m = JSON.parse(fs.readFileSync(mf, 'utf8')) as { layers: { digest: string; size: number }[] };
+          fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(z).slice(7)), z);
+          m.layers[0] = { ...m.layers[0], digest: sha(z), size: z.length };
+          const mb = Buffer.from(JSON.stringify(m));
+          fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(mb).slice(7)), mb);
+          idx.manifests[0] = { ...idx.manifests[0], digest: sha(mb), size: mb.length };
+          fs.writeFileSync(index, JSON.stringify(idx));
+        },
+      }));
+
+    it('an absolute name is taken inside the rootfs, as tar takes it', async () => {
+      const l = await tarOf([{ name: `${outside()}/f`, body: 'x' }]);
+      writeLayout(path.join(w, 'abs'), { layers: [l], config: imageConfig([l], ['sh']) }, 't');
+      const bundle = path.join(w, 'bundle-abs');
+      expect(unpack([`${w}/abs:t`, bundle])).toMatchObject({ code: 0, stderr: '' });
+      expect(fs.readFileSync(path.join(bundle, 'rootfs', outside(), 'f'), 'utf8')).toBe('x');
+      expect(fs.existsSync(outside())).toBe(false);
+    });
+
+    it('a BUNDLE that is not empty is refused and kept', () => {
+      const bundle = path.join(w, 'full');
+      fs.mkdirSync(bundle);
+      fs.writeFileSync(path.join(bundle, 'mine'), '');
+      const r = unpack([`${img()}:v1`, bundle]);
+      expect(r).toMatchObject({ code: 1, stderr: `minirun: BUNDLE ${bundle}: exists and is not empty\n` });
+      expect(fs.readdirSync(bundle)).toEqual(['mine']);
+    });
+  });
+});
