@@ -275,6 +275,44 @@ describe.skipIf(!isRoot)('image unpack', () => {
     });
   });
 
+  it('picks the platform from a multi-platform index (linux/amd64 by default, --platform)', async () => {
+    const dir = path.join(w, 'multi');
+    const entries: object[] = [];
+    for (const [arch, variant] of [
+      ['amd64', undefined],
+      ['arm64', 'v8'],
+    ] as const) {
+      const l = await tarOf([{ name: 'arch', body: arch }]);
+      writeLayout(dir, { layers: [l], config: imageConfig([l], ['sh']) }, arch);
+      const idx = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: object[] };
+      entries.push({
+        ...idx.manifests[0],
+        annotations: undefined,
+        platform: { os: 'linux', architecture: arch, variant },
+      });
+    }
+    const nested = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: entries }));
+    fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(nested).slice(7)), nested);
+    const mediaType = 'application/vnd.oci.image.index.v1+json';
+    const top = { mediaType, digest: sha(nested), size: nested.length };
+    const annotations = { 'org.opencontainers.image.ref.name': 'multi' };
+    fs.writeFileSync(
+      path.join(dir, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, annotations }] }),
+    );
+    const archOf = (flags: string[]) => {
+      const b = path.join(w, uniqueId('multi'));
+      const r = unpack([...flags, `${dir}:multi`, b]);
+      return r.code === 0 ? fs.readFileSync(path.join(b, 'rootfs', 'arch'), 'utf8') : r.stderr;
+    };
+    expect(archOf([])).toBe('amd64');
+    expect(archOf(['--platform', 'linux/arm64'])).toBe('arm64');
+    expect(archOf(['--platform', 'linux/arm64/v8'])).toBe('arm64');
+    expect(archOf(['--platform', 'linux/s390x'])).toBe(
+      `minirun: index ${sha(nested)}: no manifest for platform linux/s390x (it has: linux/amd64, linux/arm64/v8)\n`,
+    );
+  });
+
   describe('hostile images are refused with one line, leaving nothing', () => {
     const outside = () => path.join(w, 'outside');
 
@@ -375,6 +413,18 @@ describe.skipIf(!isRoot)('image unpack', () => {
       expect(unpack([`${w}/abs:t`, bundle])).toMatchObject({ code: 0, stderr: '' });
       expect(fs.readFileSync(path.join(bundle, 'rootfs', outside(), 'f'), 'utf8')).toBe('x');
       expect(fs.existsSync(outside())).toBe(false);
+    });
+
+    it('an empty BUNDLE given is left empty after a failure', async () => {
+      const l1 = await tarOf([{ name: 'f', body: 'x' }]);
+      const l2 = await tarOf([{ name: '../x', body: 'x' }]);
+      writeLayout(path.join(w, 'late'), { layers: [l1, l2], config: imageConfig([l1, l2], ['sh']) }, 't');
+      const bundle = path.join(w, 'empty-bundle');
+      fs.mkdirSync(bundle);
+      const r = unpack([`${w}/late:t`, bundle]);
+      expect(r.stderr).toMatch(/^minirun: layer 1 sha256:[0-9a-f]{64}: "..\/x": a ".." component: refused\n$/);
+      expect(r.code).toBe(1);
+      expect(fs.readdirSync(bundle)).toEqual([]);
     });
 
     it('a BUNDLE that is not empty is refused and kept', () => {
