@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'CGROUP' // cgroup setup failed
   | 'NATIVE' // the addon or helper could not be loaded / started
   | 'HOOK' // a hook failed
+  | 'IMAGE' // an image to unpack is unreadable, does not match its digests, or is refused
   | 'INTERNAL';
 
 export interface ErrorParts {

@@ -18,7 +18,7 @@ export interface Descriptor {
 export const MAX_JSON_BYTES = 8 << 20;
 
 export function blobError(what: string, reason: string, errno?: string): MiniRunError {
-  return new MiniRunError('USAGE', reason, 1, { source: what, errno });
+  return new MiniRunError('IMAGE', reason, 1, { source: what, errno });
 }
 
 /** A descriptor's fields, checked: `what` names it in errors ("manifest", "layer 2"). */

@@ -28,7 +28,7 @@ export interface ImageConfig {
 }
 
 function configError(field: string, reason: string): MiniRunError {
-  return new MiniRunError('USAGE', reason, 1, { source: 'image config', field });
+  return new MiniRunError('IMAGE', reason, 1, { source: 'image config', field });
 }
 
 function strings(v: unknown, field: string): string[] {

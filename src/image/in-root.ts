@@ -65,7 +65,8 @@ function walk(parts: string[], r: Resolve, allDirs: boolean): string | null {
     const st = lstatOrNull(here);
     if (st === null) {
       if (!r.create) return null;
-      fs.mkdirSync(here, { mode: 0o755 });
+      fs.mkdirSync(here);
+      fs.chmodSync(here, 0o755); // whatever the umask
       resolved.push(c);
       continue;
     }

@@ -51,7 +51,7 @@ export function openLayer(file: string, what: string): Readable {
   }
   if (n === 4 && head.readUInt32LE(0) === 0xfd2fb528) {
     raw.destroy();
-    throw new MiniRunError('USAGE', 'zstd-compressed layers are not supported yet', 1, { source: what });
+    throw new MiniRunError('IMAGE', 'zstd-compressed layers are not supported yet', 1, { source: what });
   }
   return raw;
 }
@@ -91,7 +91,7 @@ export async function applyLayer(
     const err = e as NodeJS.ErrnoException;
     const reason = err.syscall ? `${err.syscall}: ${err.code}` : `unreadable tar: ${err.message}`;
     throw name === undefined || !err.syscall
-      ? new MiniRunError('USAGE', reason, 1, { source: layer })
+      ? new MiniRunError('IMAGE', reason, 1, { source: layer })
       : entryError(layer, name, reason);
   }
   // A directory's mtime, once nothing more is written in it (deepest first).
@@ -180,12 +180,7 @@ async function writeEntry(p: string, entry: TarEntry, c: Ctx): Promise<void> {
       try {
         c.addon.mknod(p, type | 0o600, h.devmajor ?? 0, h.devminor ?? 0);
       } catch (e) {
-        const errno = (e as { errno?: number }).errno;
-        throw new MiniRunError('USAGE', `mknod: ${(e as Error).message}`, 1, {
-          source: c.layer,
-          field: JSON.stringify(h.name),
-          errno: errno === undefined ? undefined : `errno ${errno}`,
-        });
+        throw entryError(c.layer, h.name, (e as Error).message);
       }
       break;
     }

@@ -24,7 +24,7 @@ export type EntryPath =
   | { kind: 'meta' };
 
 export function entryError(layer: string, name: string, reason: string): MiniRunError {
-  return new MiniRunError('USAGE', reason, 1, { source: layer, field: JSON.stringify(name) });
+  return new MiniRunError('IMAGE', reason, 1, { source: layer, field: JSON.stringify(name) });
 }
 
 /** The components of a tar name (or a hard link's target), "." and empty ones dropped; ".." refused. */

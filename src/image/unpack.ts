@@ -64,7 +64,8 @@ export async function unpackImage(
     wrote = true;
     if (makeBundle) fs.mkdirSync(bundle, { mode: 0o700 });
     const rootfs = path.join(bundle, 'rootfs');
-    fs.mkdirSync(rootfs, { mode: 0o755 });
+    fs.mkdirSync(rootfs);
+    fs.chmodSync(rootfs, 0o755); // whatever the umask; a layer's "./" entry may set it
     const counts = { entries: 0 };
     for (const layer of image.layers)
       await applyLayer(rootfs, openLayer(layer.file, layer.what), layer.what, o.limits, counts, addon);

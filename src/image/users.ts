@@ -64,7 +64,7 @@ export function parseGroup(text: string): GroupEntry[] {
 }
 
 function userError(user: string, reason: string): MiniRunError {
-  return new MiniRunError('USAGE', reason, 1, { source: 'image config', field: `User ${JSON.stringify(user)}` });
+  return new MiniRunError('IMAGE', reason, 1, { source: 'image config', field: `User ${JSON.stringify(user)}` });
 }
 
 /**

@@ -406,6 +406,30 @@ describe.skipIf(!isRoot)('image unpack', () => {
         },
       }));
 
+    it("a docker-archive layer that does not match the config's diff_ids", async () => {
+      const l = await tarOf([{ name: 'f', body: 'x' }]);
+      const other = await tarOf([{ name: 'g', body: 'y' }]);
+      const archive = path.join(w, 'bad-diffid.tar');
+      await writeDockerArchive(archive, { layers: [l], config: imageConfig([other], ['sh']) });
+      const bundle = path.join(w, 'bundle-diffid');
+      const r = unpack([archive, bundle]);
+      expect(r.stderr).toMatch(
+        /^minirun: layer 0 layer0\/layer.tar: content has diff_id sha256:[0-9a-f]{64}, the config says/,
+      );
+      expect(r.code).toBe(1);
+      expect(fs.existsSync(bundle)).toBe(false);
+    });
+
+    it('a docker-archive member named with ..', async () => {
+      const archive = path.join(w, 'bad-member.tar');
+      fs.writeFileSync(archive, await tarOf([{ name: '../outside', body: 'x' }]));
+      const r = unpack([archive, path.join(w, 'bundle-member')]);
+      expect(r.stderr).toBe(`minirun: docker-archive ${archive}: "../outside": a ".." component: refused\n`);
+      expect(r.code).toBe(1);
+      expect(fs.existsSync(path.join(w, 'bundle-member'))).toBe(false);
+      expect(fs.existsSync(outside())).toBe(false);
+    });
+
     it('an absolute name is taken inside the rootfs, as tar takes it', async () => {
       const l = await tarOf([{ name: `${outside()}/f`, body: 'x' }]);
       writeLayout(path.join(w, 'abs'), { layers: [l], config: imageConfig([l], ['sh']) }, 't');
