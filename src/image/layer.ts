@@ -95,7 +95,14 @@ export async function applyLayer(
       : entryError(layer, name, reason);
   }
   // A directory's mtime, once nothing more is written in it (deepest first).
-  for (const [p, t] of dirTimes.reverse()) fs.lutimesSync(p, t, t);
+  for (const [p, t] of dirTimes.reverse()) {
+    try {
+      fs.lutimesSync(p, t, t);
+    } catch (e) {
+      // removed or replaced later in the same layer
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
 }
 
 interface Ctx {
