@@ -152,6 +152,14 @@ describe.skipIf(!isRoot)('image unpack', () => {
   let sb: Sandbox;
   let w: string;
   const img = () => path.join(w, 'img');
+  /** runs a container from an unpacked bundle (without a terminal: the tests have none) */
+  const runBundle = (bundle: string) => {
+    const cfg = path.join(bundle, 'config.json');
+    const c = JSON.parse(fs.readFileSync(cfg, 'utf8')) as { process: { terminal: boolean } };
+    c.process.terminal = false;
+    fs.writeFileSync(cfg, JSON.stringify(c));
+    return exec(MINIRUN, ['--root', path.join(w, 'state'), 'run', uniqueId('img')], { cwd: bundle });
+  };
 
   beforeAll(async () => {
     sb = await Sandbox.create();
@@ -210,12 +218,7 @@ describe.skipIf(!isRoot)('image unpack', () => {
   });
 
   it('runs a container from the bundle', () => {
-    const mine = path.join(w, 'm-v1');
-    const cfg = path.join(mine, 'config.json');
-    const c = JSON.parse(fs.readFileSync(cfg, 'utf8')) as { process: { terminal: boolean } };
-    c.process.terminal = false;
-    fs.writeFileSync(cfg, JSON.stringify(c));
-    const r = exec(MINIRUN, ['--root', path.join(w, 'state'), 'run', uniqueId('img')], { cwd: mine });
+    const r = runBundle(path.join(w, 'm-v1'));
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('1000\n1000\nhello\n');
     expect(r.code).toBe(0);
@@ -264,11 +267,7 @@ describe.skipIf(!isRoot)('image unpack', () => {
       expect(fs.readdirSync(path.join(fromArchive, 'rootfs', 'a'))).toEqual(['new']);
       expect(fs.existsSync(path.join(fromArchive, 'rootfs', 'drop'))).toBe(false);
       expect(processOf(fromArchive)).toEqual(processOf(path.join(w, 'u-hand')));
-      const cfg = path.join(fromArchive, 'config.json');
-      const c = JSON.parse(fs.readFileSync(cfg, 'utf8')) as { process: { terminal: boolean } };
-      c.process.terminal = false;
-      fs.writeFileSync(cfg, JSON.stringify(c));
-      const r = exec(MINIRUN, ['--root', path.join(w, 'state'), 'run', uniqueId('img')], { cwd: fromArchive });
+      const r = runBundle(fromArchive);
       expect(r.stderr).toBe('');
       expect(r.stdout.split(/\s+/)).toEqual(expect.arrayContaining(['keep', 'fifo', 'new']));
       expect(r.code).toBe(0);

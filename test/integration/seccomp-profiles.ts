@@ -43,8 +43,14 @@ const NEWER_THAN_PIDFD_OPEN = [
  * without `except`.
  */
 export function allowUpToPidfdOpen(except: string[] = []): Config {
+  const names = podmanUnconditionalAllows().filter((n) => !NEWER_THAN_PIDFD_OPEN.includes(n) && !except.includes(n));
+  return { names, action: 'SCMP_ACT_ALLOW' };
+}
+
+/** The syscalls podman's profile allows on x86_64 with no condition (no args, no capability). */
+export function podmanUnconditionalAllows(): string[] {
   const podman = JSON.parse(fs.readFileSync(podmanProfile, 'utf8')) as { syscalls: Config[] };
-  const names = podman.syscalls
+  return podman.syscalls
     .filter(
       (r) =>
         r.action === 'SCMP_ACT_ALLOW' &&
@@ -52,7 +58,5 @@ export function allowUpToPidfdOpen(except: string[] = []): Config {
         !r.includes?.caps &&
         (!r.includes?.arches || r.includes.arches.includes('amd64')),
     )
-    .flatMap((r) => r.names as string[])
-    .filter((n) => !NEWER_THAN_PIDFD_OPEN.includes(n) && !except.includes(n));
-  return { names, action: 'SCMP_ACT_ALLOW' };
+    .flatMap((r) => r.names as string[]);
 }

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hasRunc, isRoot, suiteSandbox, uniqueId, type Config } from './harness';
+import { podmanUnconditionalAllows } from './seccomp-profiles';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const ARCHES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'];
@@ -141,18 +142,8 @@ suite('seccomp matches runc', () => {
    * resolve and OCI runtimes ignore. The allow list is podman's unconditional one.
    */
   function dockerStyleProfile(): Config {
-    const podman = JSON.parse(fs.readFileSync(podmanProfile, 'utf8')) as { syscalls: Config[] };
     const special = ['clone', 'clone3', 'personality', 'socket'];
-    const allowed = podman.syscalls
-      .filter(
-        (r) =>
-          r.action === 'SCMP_ACT_ALLOW' &&
-          !r.args?.length &&
-          !r.includes?.caps &&
-          (!r.includes?.arches || r.includes.arches.includes('amd64')),
-      )
-      .flatMap((r) => r.names as string[])
-      .filter((n) => !special.includes(n));
+    const allowed = podmanUnconditionalAllows().filter((n) => !special.includes(n));
     const personality = [0, 8, 131072, 131080, 4294967295].map((value) => ({
       names: ['personality'],
       action: 'SCMP_ACT_ALLOW',
