@@ -1,16 +1,15 @@
 // The one core that create, run and delete share. A container is made in
 // order, each thing journaled before it is made: the state dir (the id
-// claimed), the exec fifo (create), the cgroups, the init (its pid), the
+// claimed), the exec fifo (create: the plan's), the cgroups, the init (its pid), the
 // create hooks; state.json last. Whatever fails on the way, and whatever a
 // crash left (delete), is unmade by `unmake` from that record.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { createCgroups, destroyCgroups } from '../cgroups';
 import { setFrozen } from '../cgroups/freezer';
 import type { Addon } from '../native/addon';
 import { launch } from '../native/launch';
 import type { JournalRecord } from '../state/journal';
-import { currentStatus, EXEC_FIFO } from '../state/status';
+import { currentStatus } from '../state/status';
 import { removeContainerDir, type ContainerState } from '../state/store';
 import { sleepSync } from '../output';
 import { claimContainer } from './claim';
@@ -30,25 +29,23 @@ export interface MakeRequest {
   extraFds: number[];
   /** the pty master of a terminal process */
   console?: (fd: number) => void;
-  /**
-   * run: the init runs the process as soon as the startContainer hooks have
-   * run (status "running"); create: it waits on the exec fifo for `start`
-   * (status "created")
-   */
-  startNow: boolean;
   /** once, on every way out (run: the relay lets go of the container's pipe ends) */
   releaseStdio?: () => void;
 }
 
 export interface Made {
   dir: string;
-  pid: number;
   hooks: HookContext;
   /** as state.json has it */
   state: ContainerState;
 }
 
-/** Makes the container, or unmakes what it made and throws. */
+/**
+ * Makes the container, or unmakes what it made and throws. With an exec fifo
+ * in the plan (create), the init waits on it for `start` (status "created");
+ * without one (run), it runs the process as soon as the startContainer hooks
+ * have run (status "running").
+ */
 export function makeContainer(addon: Addon, req: MakeRequest): Made {
   try {
     return make(addon, req);
@@ -61,9 +58,9 @@ function make(addon: Addon, req: MakeRequest): Made {
   const { root, id, prepared } = req;
   const { dir, journal } = claimContainer(root, id, prepared);
   const hooks = hookContext(addon, id, prepared);
+  const fifo = prepared.plan.execFifo;
   try {
-    if (!req.startNow) {
-      const fifo = path.join(dir, EXEC_FIFO);
+    if (fifo) {
       addon.mkfifo(fifo, 0o622);
       fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
     }
@@ -75,16 +72,16 @@ function make(addon: Addon, req: MakeRequest): Made {
       req.stdio,
       {
         ...journaledSteps(addon, prepared, journal, hooks),
-        startHooks: req.startNow ? (pid) => onStart(hooks, pid) : undefined,
+        startHooks: fifo ? undefined : (pid) => onStart(hooks, pid),
         console: req.console,
         seccompListener: initListener(addon, hooks.state, prepared.plan.seccomp?.listener),
       },
       req.extraFds,
     );
     if (launched.sock >= 0) addon.close(launched.sock);
-    const state = recordState(dir, id, prepared, launched.pid, req.startNow ? 'running' : 'created');
+    const state = recordState(dir, id, prepared, launched.pid, fifo ? 'created' : 'running');
     dieAt('recorded');
-    return { dir, pid: launched.pid, hooks, state };
+    return { dir, hooks, state };
   } catch (e) {
     // A failed create still ends with the poststop hooks, as runc's destroy.
     unmake(addon, dir, journal.record, { poststop: true });

@@ -41,10 +41,9 @@ export function create(opts: CreateOptions): void {
     stdio: [0, 1, 2],
     extraFds: extra.fds,
     console: (fd) => sendToSocket(addon, opts.consoleSocket!, fd),
-    startNow: false,
   });
   try {
-    if (opts.pidFile) writePidFile(opts.pidFile, made.pid);
+    if (opts.pidFile) writePidFile(opts.pidFile, made.state.pid);
   } catch (e) {
     unmake(addon, made.dir, made.state, { poststop: true });
     throw e;

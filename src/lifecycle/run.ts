@@ -57,16 +57,15 @@ export async function run(opts: RunOptions): Promise<number> {
       stdio: relay ? relay.childFds : [0, 1, 2],
       extraFds: extra.fds,
       console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, opts.consoleSocket!, fd)),
-      startNow: true,
       releaseStdio: () => relay?.releaseChildEnds(),
     });
-    onStarted(made.hooks, made.pid);
-    if (opts.pidFile) writePidFile(opts.pidFile, made.pid);
+    onStarted(made.hooks, made.state.pid);
+    if (opts.pidFile) writePidFile(opts.pidFile, made.state.pid);
     if (opts.detach) {
       keep = true;
       return 0;
     }
-    const status = await waitForwarding(addon, made.pid);
+    const status = await waitForwarding(addon, made.state.pid);
     if (opts.keep) {
       // runc --keep: the container stays, stopped, until `delete`.
       keep = true;

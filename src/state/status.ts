@@ -49,10 +49,10 @@ export const EXEC_FIFO = 'exec.fifo';
 /** The status now: a recorded process that is gone (or whose pid was reused) is stopped. */
 export function currentStatus(state: ContainerState): Status {
   if (state.status === 'stopped' || state.pid <= 0) return 'stopped';
-  const started = pidStartTime(state.pid);
-  if (started === undefined || (state.pidStartTime !== undefined && started !== state.pidStartTime)) return 'stopped';
-  if (isZombie(state.pid)) return 'stopped';
-  return state.status;
+  const stat = procStat(state.pid);
+  if (stat === undefined || (state.pidStartTime !== undefined && stat.startTime !== state.pidStartTime))
+    return 'stopped';
+  return stat.state === 'Z' ? 'stopped' : state.status;
 }
 
 /** The status now of the container in `dir`: a created one whose exec fifo is gone has been started (a start that died before it wrote so). */
@@ -96,20 +96,17 @@ function verb(op: Operation): string {
 
 /** Field 22 of /proc/<pid>/stat: the start time in clock ticks; undefined if gone. */
 export function pidStartTime(pid: number): string | undefined {
+  return procStat(pid)?.startTime;
+}
+
+/** From one read of /proc/<pid>/stat: the state letter (field 3) and the start time (field 22); undefined if gone. */
+function procStat(pid: number): { state: string; startTime: string } | undefined {
+  let stat: string;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19];
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0], startTime: fields[19] };
 }
