@@ -12,6 +12,7 @@ import {
   readJsonBlob,
   verifyBlobFile,
 } from './blobs';
+import { MiniRunError } from '../errors';
 import { type Platform, platformMatches, platformText } from './reference';
 
 export const MEDIA = {
@@ -48,7 +49,7 @@ function readSmallJson(file: string, what: string): unknown {
     if (st.size > MAX_JSON_BYTES) throw blobError(what, `${st.size} bytes is over ${MAX_JSON_BYTES}`);
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if (e instanceof Error && e.name === 'MiniRunError') throw e;
+    if (e instanceof MiniRunError) throw e;
     throw blobError(what, `cannot read ${file}`, (e as NodeJS.ErrnoException).code);
   }
   return parseJson(text, what);
