@@ -517,6 +517,22 @@ Napi::Value Umount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, rc < 0 ? errno : 0);
 }
 
+// mountOverlay(target, options, readonly): an overlayfs on a host path, for a
+// layered image's rootfs (the container's lower layers, its upper and work
+// dirs) before the init starts, as containerd mounts a snapshot for runc.
+// The options are overlayfs's (lowerdir=...,upperdir=...,workdir=...).
+Napi::Value MountOverlay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsBoolean())
+    throw Napi::TypeError::New(env, "mountOverlay(target, options, readonly)");
+  std::string target = info[0].As<Napi::String>();
+  std::string options = info[1].As<Napi::String>();
+  unsigned long flags = info[2].As<Napi::Boolean>().Value() ? MS_RDONLY : 0;
+  if (mount("overlay", target.c_str(), "overlay", flags, options.c_str()) < 0)
+    throw errno_error(env, "mount overlay on " + target, errno);
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("startHelper", Napi::Function::New(env, StartHelper));
   exports.Set("recv", Napi::Function::New(env, Recv));
@@ -531,6 +547,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mknod", Napi::Function::New(env, Mknod));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr));
   exports.Set("umount", Napi::Function::New(env, Umount));
+  exports.Set("mountOverlay", Napi::Function::New(env, MountOverlay));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));

@@ -38,6 +38,8 @@ export interface Addon {
   lsetxattr(path: string, name: string, value: Buffer): void;
   /** umount2(2): 0 or the errno. */
   umount(path: string, flags: number): number;
+  /** mount(2) of an overlayfs on target with overlayfs's options (lowerdir=...); errors carry errno. */
+  mountOverlay(target: string, options: string, readonly: boolean): void;
   /** pipe2(O_CLOEXEC): [read end, write end] */
   pipe(): [number, number];
   /** Copies `from` into `to` on a detached native thread until EOF, then closes `to` unless closeTo is false. */
