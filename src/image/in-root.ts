@@ -20,6 +20,8 @@ export interface Resolve {
   name: string;
   /** make missing directories on the way (0755, root), as tar does for an entry's parents */
   create: boolean;
+  /** makes such a directory instead (a layer dir of its own takes the lower layers' metadata) */
+  mkdir?: (hostPath: string, parts: string[]) => void;
 }
 
 function lstatOrNull(p: string): fs.Stats | null {
@@ -65,8 +67,11 @@ function walk(parts: string[], r: Resolve, allDirs: boolean): string | null {
     const st = lstatOrNull(here);
     if (st === null) {
       if (!r.create) return null;
-      fs.mkdirSync(here);
-      fs.chmodSync(here, 0o755); // whatever the umask
+      if (r.mkdir) r.mkdir(here, [...resolved, c]);
+      else {
+        fs.mkdirSync(here);
+        fs.chmodSync(here, 0o755); // whatever the umask
+      }
       resolved.push(c);
       continue;
     }

@@ -12,6 +12,7 @@ import * as zlib from 'node:zlib';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
 import { resolveEntry, type Resolve } from './in-root';
+import { checkXattr, markOpaque, type OverlayStyle, writeWhiteout } from './overlay-layer';
 import { classifyEntry, entryError, splitName } from './paths';
 import { type TarEntry, tarEntries } from './tar-entries';
 
@@ -64,7 +65,10 @@ async function drain(s: AsyncIterable<Buffer>): Promise<void> {
   for await (const _ of s); // eslint-disable-line @typescript-eslint/no-unused-vars
 }
 
-/** Applies a layer; `created` collects what this layer made, so that its own whiteouts spare them. */
+/**
+ * Applies a layer; `created` collects what this layer made, so that its own whiteouts spare them.
+ * With `overlay`, the layer goes into a dir of its own, its whiteouts kept as overlayfs marks them.
+ */
 export async function applyLayer(
   rootfs: string,
   source: Readable,
@@ -72,6 +76,7 @@ export async function applyLayer(
   limits: Limits,
   counts: Counts,
   addon: Pick<Addon, 'mknod' | 'lsetxattr'>,
+  overlay?: OverlayStyle,
 ): Promise<void> {
   const created = new Set<string>();
   const dirTimes: [string, Date][] = [];
@@ -80,7 +85,7 @@ export async function applyLayer(
     for await (const entry of tarEntries(source)) {
       name = entry.header.name;
       try {
-        await applyEntry(entry, { rootfs, layer, limits, counts, addon, created, dirTimes });
+        await applyEntry(entry, { rootfs, layer, limits, counts, addon, created, dirTimes, overlay });
       } finally {
         entry.stream.resume();
       }
@@ -113,6 +118,7 @@ interface Ctx {
   addon: Pick<Addon, 'mknod' | 'lsetxattr'>;
   created: Set<string>;
   dirTimes: [string, Date][];
+  overlay?: OverlayStyle;
 }
 
 async function applyEntry(entry: TarEntry, c: Ctx): Promise<void> {
@@ -123,13 +129,14 @@ async function applyEntry(entry: TarEntry, c: Ctx): Promise<void> {
   if ((h.size ?? 0) > c.limits.maxEntryBytes)
     throw entryError(c.layer, name, `${h.size} bytes is over ${c.limits.maxEntryBytes} (--max-entry-size)`);
   const kind = classifyEntry(name, c.layer);
-  const r: Resolve = { root: c.rootfs, layer: c.layer, name, create: false };
+  const r: Resolve = { root: c.rootfs, layer: c.layer, name, create: false, mkdir: c.overlay?.mkdir };
   switch (kind.kind) {
     case 'meta':
       return drain(entry.stream);
     case 'whiteout': {
-      const p = resolveEntry(kind.parts, r);
-      if (p !== null && !c.created.has(p)) rmTree(p);
+      const p = resolveEntry(kind.parts, { ...r, create: c.overlay !== undefined });
+      if (c.overlay) writeWhiteout(p as string, c.created, c.addon);
+      else if (p !== null && !c.created.has(p)) rmTree(p);
       return drain(entry.stream);
     }
     case 'opaque': {
@@ -139,12 +146,13 @@ async function applyEntry(entry: TarEntry, c: Ctx): Promise<void> {
       if (st === undefined) {
         fs.mkdirSync(dir, { mode: 0o755 });
         c.created.add(dir);
-      } else if (st.isDirectory()) {
+      } else if (st.isDirectory() && !c.overlay) {
         for (const child of fs.readdirSync(dir)) {
           const p = path.join(dir, child);
           if (!c.created.has(p)) rmTree(p);
         }
       }
+      if (c.overlay) markOpaque(dir, c.addon);
       return drain(entry.stream);
     }
     case 'root':
@@ -218,6 +226,7 @@ function setMeta(p: string, entry: TarEntry, c: Ctx, mode?: number): void {
   fs.lchownSync(p, h.uid ?? 0, h.gid ?? 0);
   if (!isLink) fs.chmodSync(p, mode ?? (h.mode ?? 0o755) & 0o7777);
   for (const [k, v] of entry.xattrs) {
+    if (c.overlay) checkXattr(c.layer, h.name, k);
     try {
       c.addon.lsetxattr(p, k, v);
     } catch (e) {
