@@ -2,7 +2,9 @@
 // checked first (nothing is written until then), the layers are applied in
 // order to BUNDLE/rootfs, and config.json is made from the image config. On
 // any failure what was written is removed: BUNDLE itself when the unpack
-// made it, else what it put in the empty directory it was given.
+// made it, else what it put in the empty directory it was given. With a
+// store (--layered), the layers go there instead and BUNDLE/rootfs stays
+// empty (layered.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +13,7 @@ import type { Addon } from '../native/addon';
 import { imageUser, type ImageConfig, runtimeSpec } from './config';
 import { resolveDockerArchive } from './docker-archive';
 import { applyLayer, type Limits, openLayer } from './layer';
+import { type LayeredAddon, unpackLayered } from './layered';
 import { type ResolvedImage, resolveLayout } from './layout';
 import { type Platform, parseSource } from './reference';
 import { resolveImageUser } from './users';
@@ -18,6 +21,8 @@ import { resolveImageUser } from './users';
 export interface UnpackOptions {
   platform: Platform;
   limits: Limits;
+  /** --layered: the store the layers go to */
+  store?: string;
 }
 
 function usage(reason: string, errno?: string): MiniRunError {
@@ -41,7 +46,7 @@ export async function unpackImage(
   source: string,
   bundle: string,
   o: UnpackOptions,
-  addon: Pick<Addon, 'mknod' | 'lsetxattr'>,
+  addon: Pick<Addon, 'mknod' | 'lsetxattr'> & Partial<LayeredAddon>,
 ): Promise<void> {
   const src = parseSource(source, isFile);
   const makeBundle = checkBundle(bundle);
@@ -66,11 +71,19 @@ export async function unpackImage(
     const rootfs = path.join(bundle, 'rootfs');
     fs.mkdirSync(rootfs);
     fs.chmodSync(rootfs, 0o755); // whatever the umask; a layer's "./" entry may set it
+    const writeSpec = (spec: object) =>
+      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, '\t'), { flag: 'wx', mode: 0o644 });
+    if (o.store !== undefined) {
+      await unpackLayered(image, o.store, bundle, o.limits, addon as LayeredAddon, (root, annotations) => {
+        const spec = runtimeSpec(config, resolveImageUser(root, user));
+        writeSpec({ ...spec, annotations: { ...spec.annotations, ...annotations } });
+      });
+      return;
+    }
     const counts = { entries: 0 };
     for (const layer of image.layers)
       await applyLayer(rootfs, openLayer(layer.file, layer.what), layer.what, o.limits, counts, addon);
-    const spec = runtimeSpec(config, resolveImageUser(rootfs, user));
-    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, '\t'), { flag: 'wx', mode: 0o644 });
+    writeSpec(runtimeSpec(config, resolveImageUser(rootfs, user)));
   } catch (e) {
     if (wrote) {
       if (makeBundle) fs.rmSync(bundle, { recursive: true, force: true });
