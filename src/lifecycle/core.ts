@@ -1,7 +1,7 @@
 // The one core that create, run and delete share. A container is made in
 // order, each thing journaled before it is made: the state dir (the id
-// claimed), the exec fifo (create: the plan's), the cgroups, the init (its pid), the
-// create hooks; state.json last. Whatever fails on the way, and whatever a
+// claimed), the overlay of a layered rootfs, the exec fifo (create: the plan's),
+// the cgroups, the init (its pid), the create hooks; state.json last. Whatever fails on the way, and whatever a
 // crash left (delete), is unmade by `unmake` from that record.
 import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups } from '../cgroups';
@@ -18,6 +18,7 @@ import { onStart, onStopped, type HookContext } from './hook-points';
 import { journaledSteps } from './place-init';
 import type { Prepared } from './prepare';
 import { hookContext, recordState } from './record';
+import { mountOverlay, unmountOverlay } from './overlay';
 import { initListener } from './seccomp-listener';
 import { unmountShared } from './shared-mounts';
 
@@ -60,6 +61,10 @@ function make(addon: Addon, req: MakeRequest): Made {
   const hooks = hookContext(addon, id, prepared);
   const fifo = prepared.plan.execFifo;
   try {
+    if (prepared.overlay) {
+      mountOverlay(addon, prepared.overlay);
+      dieAt('overlay');
+    }
     if (fifo) {
       addon.mkfifo(fifo, 0o622);
       fs.chmodSync(fifo, 0o622); // mkfifo honours our umask; runc's fifo is 0622
@@ -93,7 +98,8 @@ function make(addon: Addon, req: MakeRequest): Made {
  * Unmakes a container from its record (state.json, or a create's journal):
  * its init (thawed first, and only if its start time matches: a reused pid is
  * never signalled) and whatever is left in its cgroups, the cgroups, the
- * mounts on a shared rootfs, the state dir; then the poststop hooks.
+ * mounts on a shared rootfs, the overlay of a layered rootfs, the state dir;
+ * then the poststop hooks.
  */
 export function unmake(
   addon: Addon,
@@ -115,6 +121,7 @@ export function unmake(
     destroyCgroups({ dirs: rec.cgroupDirs ?? [] });
     dieAt('delete-cgroups');
     unmountShared(addon, rec.rootfs, rec.rootfsMountsBefore);
+    if (rec.overlay) unmountOverlay(addon, rec.overlay, rec.id);
   }
   removeContainerDir(dir);
   if (rec && opts.poststop) onStopped({ hooks: rec.hooks, state: rec }, 0);

@@ -2,7 +2,8 @@
 // itself when it reaches that step, as a kill -9 or a crash would stop it, so
 // that tests can check that `delete --force` unmakes whatever it had made.
 // Not for use outside tests. The steps:
-//   create and run: claimed (state dir and journal made), cgroups (cgroups
+//   create and run: claimed (state dir and journal made), overlay (a layered
+//     rootfs's upper and work dirs made and its overlay mounted), cgroups (cgroups
 //     made), launched (the init's pid known and journaled), hooks (the create
 //     hooks have run), recorded (state.json written);
 //   start: start-opened (the init let go: it runs the process),

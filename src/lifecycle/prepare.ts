@@ -5,6 +5,7 @@ import { planCgroups, type CgroupPlan } from '../cgroups';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-common';
 import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
+import { planOverlay } from './overlay';
 import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError } from '../errors';
@@ -14,6 +15,7 @@ import { readNetDevices, type NetDevice } from '../config/net-devices';
 import type { LaunchPlan } from '../plan/types';
 import { loadSpec } from '../config/load';
 import type { Spec } from '../config/types';
+import type { OverlayMount } from '../state/types';
 
 export interface Prepared {
   spec: Spec;
@@ -24,6 +26,8 @@ export interface Prepared {
   netDevices: NetDevice[];
   /** without a mount namespace of its own: the mounts on the rootfs path before create (shared-mounts.ts) */
   rootfsMountsBefore?: number;
+  /** a layered bundle (image unpack --layered): the overlay to mount on the rootfs (overlay.ts) */
+  overlay?: OverlayMount;
 }
 
 export interface PrepareOptions {
@@ -81,5 +85,13 @@ export function prepare(opts: PrepareOptions): Prepared {
   debug(
     () => `bundle ${bundle}, rootfs ${rootfs}; cgroups (${cgroups.mode}): ${cgroups.dirs.map((d) => d.path).join(' ')}`,
   );
-  return { spec, bundle, plan, cgroups, netDevices, rootfsMountsBefore: rootfsMountsBefore(spec, rootfs) };
+  return {
+    spec,
+    bundle,
+    plan,
+    cgroups,
+    netDevices,
+    rootfsMountsBefore: rootfsMountsBefore(spec, rootfs),
+    overlay: planOverlay(spec, rootfs, opts.id),
+  };
 }

@@ -35,6 +35,7 @@ export function stateRecord(
     hooks: prepared.spec.hooks,
     namespaces: prepared.spec.linux?.namespaces,
     rootfsMountsBefore: prepared.rootfsMountsBefore,
+    overlay: prepared.overlay,
   };
 }
 

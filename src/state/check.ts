@@ -68,6 +68,13 @@ export function parseState(text: string, file: string): ContainerState {
     if (o.hooks !== undefined) obj(o.hooks, 'hooks');
     arrayOf(o, 'namespaces', (e, where) => void obj(e, where));
     checkCgroupDirs(o);
+    if (o.overlay !== undefined) {
+      const ov = obj(o.overlay, 'overlay');
+      str(ov, 'target');
+      str(ov, 'dir');
+      if (!Array.isArray(ov.lowers) || ov.lowers.some((l) => typeof l !== 'string'))
+        throw new Bad(`overlay.lowers: must be an array of strings, got ${kind(ov.lowers)}`);
+    }
     return o as unknown as ContainerState;
   } catch (e) {
     if (e instanceof Bad) throw new MiniRunError('STATE', `${file}: ${e.message}`);

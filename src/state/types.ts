@@ -2,6 +2,14 @@
 import type { CgroupDir, CgroupMode } from '../cgroups/dirs';
 import type { Hooks, Namespace } from '../config/types';
 
+/** A layered rootfs's overlay (lifecycle/overlay.ts): mounted on target, the container's upper and work dirs in dir. */
+export interface OverlayMount {
+  target: string;
+  dir: string;
+  /** the layers' dirs, top first */
+  lowers: string[];
+}
+
 export interface ContainerState {
   ociVersion: string;
   id: string;
@@ -25,4 +33,6 @@ export interface ContainerState {
   namespaces?: Namespace[];
   /** no mount namespace of its own: the mounts on the rootfs path before create, to unmake the rest */
   rootfsMountsBefore?: number;
+  /** a layered rootfs: the overlay create mounts on root.path, to unmake it */
+  overlay?: OverlayMount;
 }
