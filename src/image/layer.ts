@@ -135,7 +135,7 @@ async function applyEntry(entry: TarEntry, c: Ctx): Promise<void> {
       return drain(entry.stream);
     case 'whiteout': {
       const p = resolveEntry(kind.parts, { ...r, create: c.overlay !== undefined });
-      if (c.overlay) writeWhiteout(p as string, c.created, c.addon);
+      if (c.overlay) writeWhiteout(p as string, h, c.created, c.addon);
       else if (p !== null && !c.created.has(p)) rmTree(p);
       return drain(entry.stream);
     }

@@ -70,11 +70,23 @@ export function overlayStyle(lowers: string[]): { style: OverlayStyle; finish():
   return { style: { mkdir }, finish };
 }
 
-/** A whiteout of `p` (its parents made): an overlayfs whiteout, unless this layer made `p` itself. */
-export function writeWhiteout(p: string, created: Set<string>, addon: Pick<Addon, 'mknod'>): void {
+/**
+ * A whiteout of `p` (its parents made): an overlayfs whiteout, with the tar
+ * entry's owner and time (the same layer gives the same tree), unless this
+ * layer made `p` itself.
+ */
+export function writeWhiteout(
+  p: string,
+  h: { uid?: number; gid?: number; mtime?: Date },
+  created: Set<string>,
+  addon: Pick<Addon, 'mknod'>,
+): void {
   if (created.has(p)) return;
   fs.rmSync(p, { recursive: true, force: true });
   addon.mknod(p, S_IFCHR, 0, 0);
+  fs.lchownSync(p, h.uid ?? 0, h.gid ?? 0);
+  const t = h.mtime ?? new Date(0);
+  fs.lutimesSync(p, t, t);
 }
 
 /** An opaque dir: overlayfs shows nothing of the lower layers' under it. */
