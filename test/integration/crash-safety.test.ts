@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { exec, hasRunc, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
+import { type Config, exec, hasRunc, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
 
 const suite = isRoot && hasRunc ? describe : describe.skip;
 const CG = '/sys/fs/cgroup';
@@ -92,6 +92,68 @@ suite('crash safety: whatever create made, delete --force unmakes', () => {
       });
     }
   }
+
+  describe('a layered rootfs (image unpack --layered): the overlay and its upper dir', () => {
+    let layered: string;
+    let store: string;
+    let annotations: Record<string, string>;
+    beforeAll(() => {
+      store = path.join(sb.dir, 'store');
+      layered = path.join(sb.dir, 'layered');
+      const r = spawnSync(
+        'sh',
+        [
+          '-euc',
+          `cd ${sb.dir}
+          umoci init --layout img && umoci new --image img:t && umoci unpack --image img:t u
+          cp -a bundle/rootfs/. u/rootfs/ && umoci repack --image img:t u && umoci config --image img:t --config.cmd sh
+          ${MINIRUN} image unpack --layered --store ${store} img:t ${layered}`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } },
+      );
+      expect(r.stderr).toBe('');
+      annotations = (JSON.parse(fs.readFileSync(path.join(layered, 'config.json'), 'utf8')) as Config).annotations;
+    }, 120_000);
+    /** the test's config (setup) on the layered bundle */
+    const layeredSetup = () => {
+      setup();
+      fs.writeFileSync(path.join(layered, 'config.json'), JSON.stringify({ ...sb.config(), annotations }));
+    };
+    const overlayLeft = () => [
+      ...sb.residue(),
+      ...fs.readdirSync(path.join(store, 'containers')).map((d) => `upper: ${d}`),
+    ];
+
+    for (const cmd of ['create', 'run -d']) {
+      for (const step of ['claimed', 'overlay', 'launched', 'recorded']) {
+        it(`${cmd} killed at "${step}": delete --force unmounts the overlay and removes its upper dir`, () => {
+          layeredSetup();
+          const id = uniqueId('crash');
+          const [verb, ...flags] = cmd.split(' ');
+          expect(mr([verb, ...flags, '--bundle', layered, id], step).signal).toBe('SIGKILL');
+          if (step !== 'claimed') expect(overlayLeft()).not.toEqual([]);
+          expect(mr(['delete', '--force', id]).code).toBe(0);
+          expect(overlayLeft()).toEqual([]);
+          expect(cgroupsLeft()).toEqual([]);
+          // the id is usable again, and the container sees the image
+          expect(mr(['run', '-d', '--bundle', layered, id])).toMatchObject({ code: 0, stderr: '' });
+          expect(mr(['exec', id, 'ls', '/bin/busybox']).stdout).toBe('/bin/busybox\n');
+          expect(mr(['delete', '--force', id]).code).toBe(0);
+          expect(overlayLeft()).toEqual([]);
+        });
+      }
+    }
+
+    it('delete --force killed before the overlay goes: a second delete --force finishes it', () => {
+      layeredSetup();
+      const id = uniqueId('crash');
+      expect(mr(['run', '-d', '--bundle', layered, id]).code).toBe(0);
+      expect(mr(['delete', '--force', id], 'delete-cgroups').signal).toBe('SIGKILL');
+      expect(overlayLeft()).not.toEqual([]);
+      expect(mr(['delete', '--force', id]).code).toBe(0);
+      expect(overlayLeft()).toEqual([]);
+    });
+  });
 
   for (const step of ['delete-killed', 'delete-cgroups']) {
     it(`delete --force killed at "${step}": a second delete --force finishes it`, () => {
