@@ -3,7 +3,8 @@
 # each figure is hyperfine's median wall time and mean user+sys CPU time,
 # runc's, minirun's and the ratio; the state-like commands also against
 # `node -e 0`, what any Node program pays to start. Peak RSS of a foreground
-# run from GNU time. Not a test: nothing here passes or fails.
+# run from GNU time. A second bundle of an image, plain and layered
+# (bench/layered.sh). Not a test: nothing here passes or fails.
 # Usage, as root: npm run bench [-- runs]   (needs the build: npm ci)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,8 @@ pair minirun "$(cycle "$M")" runc "$(cycle "$R")"
 echo "8 parallel run -d, then kill and delete (goal: minirun <= 3x runc)"
 par() { echo "sh -c 'for i in 1 2 3 4 5 6 7 8; do $1 run -d --bundle $work/sleeper p\$i & done; wait; for i in 1 2 3 4 5 6 7 8; do $1 delete -f p\$i & done; wait'"; }
 pair minirun "$(par "$M")" runc "$(par "$R")" 10
+
+source bench/layered.sh
 
 echo "peak RSS of a foreground run of /bin/true (goal: minirun <= 30 MB)"
 for who in minirun runc; do
