@@ -70,8 +70,8 @@ export function parseState(text: string, file: string): ContainerState {
     checkCgroupDirs(o);
     if (o.overlay !== undefined) {
       const ov = obj(o.overlay, 'overlay');
-      str(ov, 'target');
-      str(ov, 'dir');
+      for (const k of ['target', 'dir'])
+        if (typeof ov[k] !== 'string') throw new Bad(`overlay.${k}: must be a string, got ${kind(ov[k])}`);
       if (!Array.isArray(ov.lowers) || ov.lowers.some((l) => typeof l !== 'string'))
         throw new Bad(`overlay.lowers: must be an array of strings, got ${kind(ov.lowers)}`);
     }
