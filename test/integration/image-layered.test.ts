@@ -252,6 +252,43 @@ describe.skipIf(!isRoot)('image unpack --layered', () => {
     );
   });
 
+  describe('hostile layers are refused with one line, leaving no bundle and nothing in the store', () => {
+    const TAR = `
+import io, sys, tarfile
+t = tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT)
+for name, pax in [(sys.argv[2], {k: v for k, v in [a.split('=', 1) for a in sys.argv[3:]]})]:
+    i = tarfile.TarInfo(name); i.size = 1; i.pax_headers = pax
+    t.addfile(i, io.BytesIO(b'x'))
+t.close()
+`;
+    function refused(entry: string, pax: string[], why: string): void {
+      const tag = uniqueId('bad');
+      const tarFile = path.join(w, `${tag}.tar`);
+      const made = spawnSync('python3', ['-c', TAR, tarFile, entry, ...pax], { encoding: 'utf8' });
+      expect(made.stderr).toBe('');
+      sh(`cd ${w} && umoci raw add-layer --image img:v1 --tag ${tag} ${tarFile}`);
+      const st = path.join(w, uniqueId('store'));
+      const b = path.join(w, uniqueId('b'));
+      const r = unpack(['--layered', '--store', st, `${img()}:${tag}`, b]);
+      expect(r.stderr).toContain(why);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.code).toBe(1);
+      expect(fs.existsSync(b)).toBe(false);
+      expect(fs.readdirSync(path.join(st, 'tmp'))).toEqual([]);
+      expect(fs.readdirSync(path.join(st, 'refs'))).toEqual([]);
+      // only v1's own layer, complete, which gc takes
+      expect(fs.readdirSync(path.join(st, 'layers'))).toHaveLength(1);
+      expect(exec(MINIRUN, ['image', 'gc', '--store', st]).stdout).toMatch(/^removed layer sha256:[0-9a-f]{64}\n$/);
+    }
+    it('a .. component', () => refused('../outside', [], '".." component: refused'));
+    it('a trusted.overlay.* xattr of its own', () =>
+      refused(
+        'f',
+        ['SCHILY.xattr.trusted.overlay.redirect=/etc'],
+        'xattr trusted.overlay.redirect: refused in a layered unpack (overlayfs would obey it)',
+      ));
+  });
+
   describe('refused with one line naming the annotation, leaving nothing', () => {
     function refused(edit: (annotations: Record<string, string>, b: string) => void, why: RegExp): void {
       const st = path.join(w, uniqueId('store'));
