@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
+import { errnoName } from '../native/errno';
 import { UMOUNT } from '../native/kernel-constants.generated';
 import { blobError } from './blobs';
 import { applyLayer, type Counts, type Limits, openLayer } from './layer';
@@ -96,7 +97,10 @@ function withView<T>(addon: LayeredAddon, store: string, lowers: string[], f: (r
     try {
       addon.mountOverlay(view, overlayOptions(lowers), true);
     } catch (e) {
-      throw new MiniRunError('IMAGE', (e as Error).message, 1, { source: `store ${store}` });
+      throw new MiniRunError('IMAGE', `mount a read-only overlay of the layers on ${view}`, 1, {
+        source: `store ${store}`,
+        errno: errnoName((e as { errno?: number }).errno ?? 0),
+      });
     }
     try {
       return f(view);

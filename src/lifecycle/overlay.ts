@@ -23,16 +23,48 @@ import {
   withStoreLock,
 } from '../image/store';
 import type { Addon } from '../native/addon';
+import { errnoName } from '../native/errno';
 import { UMOUNT } from '../native/kernel-constants.generated';
 import type { OverlayMount } from '../state/types';
 
 const upperOf = (o: OverlayMount) => ({ upper: path.join(o.dir, 'upper'), work: path.join(o.dir, 'work') });
 const storeOf = (o: OverlayMount) => path.dirname(path.dirname(o.dir));
 
+/** The mounts on `target`, bottom first: [fstype, super options]. */
+function mountsOn(target: string): [string, string][] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line && unescapeMountinfo(line.split(' ')[4]) === target)
+    .map((line) => {
+      const f = line.split(' - ')[1]?.split(' ') ?? [];
+      return [f[0] ?? '', f[2] ?? ''];
+    });
+}
+
+/**
+ * A second container of the same bundle would stack its overlay on the
+ * first's, and delete could then unmount neither: refused (a second bundle
+ * of the image copies nothing).
+ */
+function checkNotMounted(target: string, store: string): void {
+  const prefix = `upperdir=${containersDir(store)}/`;
+  if (mountsOn(target).some(([type, opts]) => type === 'overlay' && opts.split(',').some((o) => o.startsWith(prefix))))
+    throw new MiniRunError(
+      'CONFIG',
+      `${target}: another container of this bundle has its layered rootfs mounted there`,
+      1,
+      {
+        source: 'root.path',
+      },
+    );
+}
+
 /** The overlay a config's annotations ask for, checked (its layers in the store); undefined when none. */
 export function planOverlay(spec: Spec, rootfs: string, id: string): OverlayMount | undefined {
   const l = readLayeredAnnotations(spec.annotations);
   if (l === undefined) return undefined;
+  checkNotMounted(rootfs, l.store);
   const o = {
     target: rootfs,
     dir: path.join(containersDir(l.store), `${id}-${randomBytes(4).toString('hex')}`),
@@ -53,6 +85,7 @@ export function mountOverlay(addon: Addon, o: OverlayMount): void {
         source: 'config.json',
         field: `annotations["${LAYERS_ANNOTATION}"]`,
       });
+    checkNotMounted(o.target, store);
     const { upper, work } = upperOf(o);
     fs.mkdirSync(containersDir(store), { recursive: true, mode: 0o700 });
     fs.mkdirSync(o.dir, { mode: 0o700 });
@@ -66,9 +99,10 @@ export function mountOverlay(addon: Addon, o: OverlayMount): void {
     try {
       addon.mountOverlay(o.target, overlayOptions(o.lowers, { upper, work }), false);
     } catch (e) {
-      throw new MiniRunError('CONFIG', (e as Error).message, 1, {
+      throw new MiniRunError('CONFIG', `mount overlay on ${o.target}`, 1, {
         source: 'config.json',
         field: `annotations["${LAYERS_ANNOTATION}"]`,
+        errno: errnoName((e as { errno?: number }).errno ?? 0),
       });
     }
   });
@@ -76,15 +110,8 @@ export function mountOverlay(addon: Addon, o: OverlayMount): void {
 
 /** Is the topmost mount on the target our overlay (its upper dir ours)? */
 function ourMountOnTop(o: OverlayMount): boolean {
-  const upper = `upperdir=${upperOf(o).upper}`;
-  const on = fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((line) => line && unescapeMountinfo(line.split(' ')[4]) === o.target);
-  const last = on[on.length - 1];
-  if (last === undefined) return false;
-  const fields = last.split(' - ')[1]?.split(' ') ?? [];
-  return fields[0] === 'overlay' && (fields[2] ?? '').split(',').includes(upper);
+  const top = mountsOn(o.target).pop();
+  return top !== undefined && top[0] === 'overlay' && top[1].split(',').includes(`upperdir=${upperOf(o).upper}`);
 }
 
 /** Unmounts the overlay (if ours is there) and removes the container's upper and work dirs. */

@@ -152,6 +152,20 @@ describe.skipIf(!isRoot)('image unpack --layered', () => {
     expect(layers().map((l) => treeHash(path.join(store, 'layers', l)))).toEqual(hashes);
   });
 
+  it('a second container of the same bundle is refused with one line; the first goes on', () => {
+    const b = bundleOf('v1', store);
+    const first = start(b);
+    const r = mr(['run', '-d', '--bundle', b, uniqueId('second')]);
+    expect(r.stderr).toBe(
+      `minirun run failed: root.path: ${b}/rootfs: another container of this bundle has its layered rootfs mounted there\n`,
+    );
+    expect(r.code).toBe(1);
+    expect(fs.readdirSync(root)).toEqual([first]);
+    expect(inside(first, 'cat /keep')).toBe('k\n');
+    expect(mr(['delete', '--force', first]).code).toBe(0);
+    expect(storeMounts()).toEqual([]);
+  });
+
   it('whiteouts and an opaque dir: the container sees the tree a plain unpack makes', () => {
     const view = (bundle: string) => {
       const id = start(bundle);
