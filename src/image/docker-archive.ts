@@ -85,7 +85,7 @@ export async function resolveDockerArchive(file: string, dir: string, limits: Li
     const p = member(dir, name, what);
     const sum = await sha256OfDecompressed(p, what);
     if (sum !== diffIds[i]) throw blobError(what, `content has diff_id ${sum}, the config says ${String(diffIds[i])}`);
-    layers.push({ file: p, what });
+    layers.push({ file: p, what, size: fs.statSync(p).size });
   }
   return { config, layers };
 }

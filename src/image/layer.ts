@@ -11,9 +11,11 @@ import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
+import { type Compression, compressionOf, readHead } from './compression';
 import { resolveEntry, type Resolve } from './in-root';
 import { classifyEntry, entryError, splitName } from './paths';
 import { type TarEntry, tarEntries } from './tar-entries';
+import { zstdDecompress } from './zstd';
 
 export interface Limits {
   /** the largest entry, in bytes */
@@ -33,26 +35,25 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 
-/** The layer's bytes, decompressed: gzip and plain tars are read, zstd is refused for now. */
-export function openLayer(file: string, what: string): Readable {
-  const head = Buffer.alloc(4);
-  const fd = fs.openSync(file, 'r');
-  let n: number;
+/**
+ * The layer's bytes, decompressed as its first bytes say (gzip, zstd, or a
+ * plain tar). `raw` is the blob's file stream, when the caller wants to see
+ * how much of it has been read (fs.ReadStream's bytesRead).
+ */
+export function openLayer(file: string, what: string, raw: fs.ReadStream = fs.createReadStream(file)): Readable {
+  let kind: Compression;
   try {
-    n = fs.readSync(fd, head, 0, 4, 0);
-  } finally {
-    fs.closeSync(fd);
+    kind = compressionOf(readHead(file));
+  } catch (e) {
+    raw.destroy();
+    throw e;
   }
-  const raw = fs.createReadStream(file);
-  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (kind === 'gzip') {
     const gunzip = zlib.createGunzip();
     raw.on('error', (e) => gunzip.destroy(e));
     return raw.pipe(gunzip);
   }
-  if (n === 4 && head.readUInt32LE(0) === 0xfd2fb528) {
-    raw.destroy();
-    throw new MiniRunError('IMAGE', 'zstd-compressed layers are not supported yet', 1, { source: what });
-  }
+  if (kind === 'zstd') return Readable.from(zstdDecompress(raw, what));
   return raw;
 }
 

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
+import { checkingDiffId } from './blobs';
 import { imageUser, type ImageConfig, runtimeSpec } from './config';
 import { resolveDockerArchive } from './docker-archive';
 import { applyLayer, type Limits, openLayer } from './layer';
@@ -67,8 +68,11 @@ export async function unpackImage(
     fs.mkdirSync(rootfs);
     fs.chmodSync(rootfs, 0o755); // whatever the umask; a layer's "./" entry may set it
     const counts = { entries: 0 };
-    for (const layer of image.layers)
-      await applyLayer(rootfs, openLayer(layer.file, layer.what), layer.what, o.limits, counts, addon);
+    for (const layer of image.layers) {
+      const tar = openLayer(layer.file, layer.what);
+      const checked = layer.diffId === undefined ? tar : checkingDiffId(tar, layer.diffId, layer.what);
+      await applyLayer(rootfs, checked, layer.what, o.limits, counts, addon);
+    }
     const spec = runtimeSpec(config, resolveImageUser(rootfs, user));
     fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, '\t'), { flag: 'wx', mode: 0o644 });
   } catch (e) {

@@ -140,6 +140,68 @@ async function writeDockerArchive(file: string, m: Made): Promise<void> {
   fs.writeFileSync(file, await tarOf(entries));
 }
 
+const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
+
+function toZstd(tarBytes: Buffer): Buffer {
+  return execFileSync('zstd', ['-q', '-c'], { input: tarBytes, maxBuffer: 1 << 30 });
+}
+
+/** The offset of a zstd frame's first block header (RFC 8878 3.1.1.1). */
+function firstBlock(z: Buffer): number {
+  const fhd = z[4];
+  const single = (fhd >> 5) & 1;
+  const fcs = fhd >> 6 === 0 ? single : 1 << (fhd >> 6);
+  return 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3] + fcs;
+}
+
+function setBlockType(z: Buffer, type: number): Buffer {
+  const b = Buffer.from(z);
+  const at = firstBlock(b);
+  b[at] = (b[at] & ~6) | (type << 1);
+  return b;
+}
+
+function flipByte(z: Buffer, at: number): Buffer {
+  const b = Buffer.from(z);
+  b[at] ^= 0x10;
+  return b;
+}
+
+/**
+ * Rewrites the image tagged `tag` of a layout: its config and layer blobs
+ * changed as given, written as new blobs, and the manifest and index.json
+ * given their new digests and sizes (the old blobs stay).
+ */
+function rewriteImage(
+  dir: string,
+  tag: string,
+  change: { config?: (c: any) => void; layers?: (blob: Buffer, i: number) => { blob: Buffer; mediaType: string } },
+): void {
+  const blob = (d: string) => path.join(dir, 'blobs', 'sha256', d.slice('sha256:'.length));
+  const put = (b: Buffer) => {
+    fs.writeFileSync(blob(sha(b)), b);
+    return { digest: sha(b), size: b.length };
+  };
+  const indexFile = path.join(dir, 'index.json');
+  const index = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+  const entry = index.manifests.find((m: any) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  const manifest = JSON.parse(fs.readFileSync(blob(entry.digest), 'utf8'));
+  if (change.config) {
+    const c = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
+    change.config(c);
+    Object.assign(manifest.config, put(Buffer.from(JSON.stringify(c))));
+  }
+  if (change.layers) {
+    const f = change.layers;
+    manifest.layers = manifest.layers.map((l: any, i: number) => {
+      const n = f(fs.readFileSync(blob(l.digest)), i);
+      return { ...l, mediaType: n.mediaType, ...put(n.blob) };
+    });
+  }
+  Object.assign(entry, put(Buffer.from(JSON.stringify(manifest))));
+  fs.writeFileSync(indexFile, JSON.stringify(index));
+}
+
 function processOf(bundle: string): unknown {
   const c = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as {
     process: Record<string, unknown>;
@@ -205,6 +267,22 @@ describe.skipIf(!isRoot)('image unpack', () => {
     run('umoci', ['unpack', '--image', `${img()}:${tag}`, theirs]);
     expect(dump(path.join(mine, 'rootfs'))).toEqual(dump(path.join(theirs, 'rootfs')));
     expect(processOf(mine)).toEqual(processOf(theirs));
+  });
+
+  it.each(['v1', 'v2'])('%s with its layers recompressed by zstd unpacks as the gzip one does', (tag) => {
+    const zimg = path.join(w, `zimg-${tag}`);
+    fs.cpSync(img(), zimg, { recursive: true });
+    rewriteImage(zimg, tag, { layers: (b) => ({ blob: toZstd(zlib.gunzipSync(b)), mediaType: ZSTD }) });
+    const fromZstd = path.join(w, `mz-${tag}`);
+    const fromGzip = path.join(w, `mg-${tag}`);
+    const theirs = path.join(w, `ug-${tag}`);
+    expect(unpack([`${zimg}:${tag}`, fromZstd])).toMatchObject({ code: 0, stderr: '' });
+    expect(unpack([`${img()}:${tag}`, fromGzip])).toMatchObject({ code: 0, stderr: '' });
+    run('umoci', ['unpack', '--image', `${img()}:${tag}`, theirs]);
+    const tree = dump(path.join(fromZstd, 'rootfs'));
+    expect(tree).toEqual(dump(path.join(fromGzip, 'rootfs')));
+    expect(tree).toEqual(dump(path.join(theirs, 'rootfs')));
+    expect(processOf(fromZstd)).toEqual(processOf(theirs));
   });
 
   it('takes DIR@sha256:... as well', () => {
@@ -386,25 +464,36 @@ describe.skipIf(!isRoot)('image unpack', () => {
           fs.writeFileSync(f, b);
         },
       }));
-    it('a zstd layer (not supported yet)', () =>
-      refused('zstd', [[{ name: 'f', body: 'x' }]], 'zstd-compressed layers are not supported yet', {
+    it('a gzip blob whose media type says zstd', () =>
+      refused('zstd-type', [[{ name: 'f', body: 'x' }]], 'the blob is gzip-compressed, but its media type', {
         mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd',
-        corrupt: (dir, blobs) => {
-          // only the zstd frame's magic is read before the refusal
-          const z = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), zlib.gunzipSync(blobs[0])]);
-          const index = path.join(dir, 'index.json');
-          // rewrite the layout with the zstd blob in place of the gzip one
-          const idx = JSON.parse(fs.readFileSync(index, 'utf8')) as { manifests: { digest: string; size: number }[] };
-          const mf = path.join(dir, 'blobs', 'sha256', idx.manifests[0].digest.slice(7));
-          const m = JSON.parse(fs.readFileSync(mf, 'utf8')) as { layers: { digest: string; size: number }[] };
-          fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(z).slice(7)), z);
-          m.layers[0] = { ...m.layers[0], digest: sha(z), size: z.length };
-          const mb = Buffer.from(JSON.stringify(m));
-          fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(mb).slice(7)), mb);
-          idx.manifests[0] = { ...idx.manifests[0], digest: sha(mb), size: mb.length };
-          fs.writeFileSync(index, JSON.stringify(idx));
-        },
       }));
+    it("a layer whose content does not match the config's diff_id", () =>
+      refused('diffid', [[{ name: 'f', body: 'x' }]], 'content has diff_id', {
+        corrupt: (dir) =>
+          rewriteImage(dir, 't', {
+            config: (c) => {
+              c.rootfs.diff_ids = [sha(Buffer.from('other'))];
+            },
+          }),
+      }));
+    // Bytes that zstd keeps partly as literals: a change in them changes the output.
+    const body = Buffer.concat([createHash('sha512').update('seed').digest(), Buffer.from('abc'.repeat(3000))]);
+    it.each([
+      [
+        'reserved',
+        'a block of the reserved type',
+        (z: Buffer) => setBlockType(z, 3),
+        'zstd: a block of the reserved type',
+      ],
+      ['flipped', 'a flipped byte', (z: Buffer) => flipByte(z, z.length >> 1), ': layer 0 sha256:'],
+      ['cut', 'the end cut off', (z: Buffer) => z.subarray(0, z.length - 20), 'zstd: the data ends inside a frame'],
+    ])('a corrupt zstd blob (%s: %s), its digest made to match', (name, _, damage, why) =>
+      refused(`zstd-${name}`, [[{ name: 'f', body }]], why, {
+        corrupt: (dir) =>
+          rewriteImage(dir, 't', { layers: (b) => ({ blob: damage(toZstd(zlib.gunzipSync(b))), mediaType: ZSTD }) }),
+      }),
+    );
 
     it("a docker-archive layer that does not match the config's diff_ids", async () => {
       const l = await tarOf([{ name: 'f', body: 'x' }]);
