@@ -6,7 +6,8 @@ export function register(program: Command): void {
     .command('unpack')
     .description(
       'unpack an image into a new bundle (rootfs and config.json): SOURCE is an OCI image layout DIR:TAG or ' +
-        'DIR@sha256:DIGEST, or a docker-archive tar (docker save)',
+        'DIR@sha256:DIGEST, or a docker-archive tar (docker save): FILE alone when it holds one image, else ' +
+        'FILE:REPO:TAG or FILE@sha256:ID',
     )
     .argument('<source>')
     .argument('<bundle>', 'a directory that does not exist or is empty')

@@ -52,7 +52,7 @@ export async function unpackImage(
     let image: ResolvedImage;
     if (src.kind === 'docker-archive') {
       scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-archive-'));
-      image = await resolveDockerArchive(src.file, scratch, o.limits);
+      image = await resolveDockerArchive(src.file, scratch, o.limits, src.choice);
     } else {
       const ref = 'tag' in src ? { tag: src.tag } : { digest: src.digest };
       image = await resolveLayout(src.dir, ref, o.platform);

@@ -127,16 +127,17 @@ function writeLayout(dir: string, m: Made, tag: string, opts: { gzip?: boolean; 
   return blobs;
 }
 
-/** A docker-archive (docker save's format) of the same image. */
-async function writeDockerArchive(file: string, m: Made): Promise<void> {
-  const config = Buffer.from(JSON.stringify(m.config));
-  const hex = sha(config).slice(7);
-  const names = m.layers.map((_, i) => `layer${i}/layer.tar`);
-  const entries: Entry[] = [
-    { name: `${hex}.json`, body: config },
-    ...m.layers.map((l, i) => ({ name: names[i], body: l })),
-    { name: 'manifest.json', body: JSON.stringify([{ Config: `${hex}.json`, RepoTags: ['t:1'], Layers: names }]) },
-  ];
+/** A docker-archive (docker save's format) of the images given (tagged t:1 unless said). */
+async function writeDockerArchive(file: string, ...images: (Made & { tags?: string[] })[]): Promise<void> {
+  const entries: Entry[] = [];
+  const manifest = images.map((m, k) => {
+    const config = Buffer.from(JSON.stringify(m.config));
+    const hex = sha(config).slice(7);
+    const names = m.layers.map((_, i) => `${k === 0 ? '' : `image${k}-`}layer${i}/layer.tar`);
+    entries.push({ name: `${hex}.json`, body: config }, ...m.layers.map((l, i) => ({ name: names[i], body: l })));
+    return { Config: `${hex}.json`, RepoTags: m.tags ?? ['t:1'], Layers: names };
+  });
+  entries.push({ name: 'manifest.json', body: JSON.stringify(manifest) });
   fs.writeFileSync(file, await tarOf(entries));
 }
 
@@ -350,6 +351,41 @@ describe.skipIf(!isRoot)('image unpack', () => {
       expect(r.stdout.split(/\s+/)).toEqual(expect.arrayContaining(['keep', 'fifo', 'new']));
       expect(r.code).toBe(0);
     });
+  });
+
+  it('takes one image of a docker-archive of several: FILE:REPO:TAG, FILE@sha256:ID; FILE alone lists them', async () => {
+    const image = async (which: string, tags: string[]) => {
+      const l = await tarOf([{ name: 'which', body: which }]);
+      return { layers: [l], config: imageConfig([l], ['cat', '/which']), tags };
+    };
+    const a = await image('a', ['a:1', 'a:latest']);
+    const b = await image('b', []); // untagged: docker save of an ID
+    const c = await image('c', ['docker.io/library/c:2']); // as podman save names it
+    const archive = path.join(w, 'several.tar');
+    await writeDockerArchive(archive, a, b, c);
+    const idOf = (m: Made) => sha(Buffer.from(JSON.stringify(m.config)));
+    const which = (source: string) => {
+      const bundle = path.join(w, uniqueId('several'));
+      const r = unpack([source, bundle]);
+      if (r.code !== 0) {
+        expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(fs.existsSync(bundle)).toBe(false);
+        return r.stderr;
+      }
+      expect(r.stderr).toBe('');
+      return fs.readFileSync(path.join(bundle, 'rootfs', 'which'), 'utf8');
+    };
+    expect(which(`${archive}:a:1`)).toBe('a');
+    expect(which(`${archive}:a:latest`)).toBe('a');
+    expect(which(`${archive}@${idOf(b)}`)).toBe('b');
+    expect(which(`${archive}:c:2`)).toBe('c');
+    expect(which(`${archive}:docker.io/library/c:2`)).toBe('c');
+    const all = `${archive}:a:1, ${archive}:a:latest, ${archive}@${idOf(b)}, ${archive}:docker.io/library/c:2`;
+    expect(which(archive)).toBe(`minirun: docker-archive ${archive}: holds 3 images: choose one of ${all}\n`);
+    expect(which(`${archive}:a:2`)).toBe(
+      `minirun: docker-archive ${archive}: no image tagged a:2: choose one of ${all}\n`,
+    );
+    expect(which(`${archive}:a`)).toMatch(/is not REPO:TAG/);
   });
 
   it('picks the platform from a multi-platform index (linux/amd64 by default, --platform)', async () => {
