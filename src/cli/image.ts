@@ -14,8 +14,13 @@ export function register(program: Command): void {
     .option('--platform <os/arch[/variant]>', 'the manifest to take from a multi-platform index', 'linux/amd64')
     .option('--max-entries <n>', 'refuse images with more tar entries than this, over all layers', '1000000')
     .option('--max-entry-size <bytes>', 'refuse tar entries larger than this', String(8 * 2 ** 30))
+    .option('--quiet', 'show no progress (it is shown only when stderr is a terminal)', false)
     .action(
-      async (source: string, bundle: string, o: { platform: string; maxEntries: string; maxEntrySize: string }) => {
+      async (
+        source: string,
+        bundle: string,
+        o: { platform: string; maxEntries: string; maxEntrySize: string; quiet: boolean },
+      ) => {
         const { parsePlatform } = await import('../image/reference');
         const { integer } = await import('./numbers');
         const { unpackImage } = await import('../image/unpack');
@@ -24,7 +29,12 @@ export function register(program: Command): void {
           maxEntries: Number(integer('max-entries', o.maxEntries, 1n, 1n << 40n)),
           maxEntryBytes: Number(integer('max-entry-size', o.maxEntrySize, 0n, 1n << 50n)),
         };
-        await unpackImage(source, bundle, { platform: parsePlatform(o.platform), limits }, loadAddon());
+        let progress;
+        if (!o.quiet && process.stderr.isTTY) {
+          const { terminalProgress } = await import('../image/progress');
+          progress = terminalProgress(2, () => process.stderr.columns);
+        }
+        await unpackImage(source, bundle, { platform: parsePlatform(o.platform), limits, progress }, loadAddon());
       },
     );
 }

@@ -13,12 +13,15 @@ import { imageUser, type ImageConfig, runtimeSpec } from './config';
 import { resolveDockerArchive } from './docker-archive';
 import { applyLayer, type Limits, openLayer } from './layer';
 import { type ResolvedImage, resolveLayout } from './layout';
+import { NO_PROGRESS, type Progress } from './progress';
 import { type Platform, parseSource } from './reference';
 import { resolveImageUser } from './users';
 
 export interface UnpackOptions {
   platform: Platform;
   limits: Limits;
+  /** drawn while the layers are applied (NO_PROGRESS when not given) */
+  progress?: Progress;
 }
 
 function usage(reason: string, errno?: string): MiniRunError {
@@ -46,6 +49,7 @@ export async function unpackImage(
 ): Promise<void> {
   const src = parseSource(source, isFile);
   const makeBundle = checkBundle(bundle);
+  const progress = o.progress ?? NO_PROGRESS;
   let scratch: string | undefined;
   let wrote = false;
   try {
@@ -68,8 +72,11 @@ export async function unpackImage(
     fs.mkdirSync(rootfs);
     fs.chmodSync(rootfs, 0o755); // whatever the umask; a layer's "./" entry may set it
     const counts = { entries: 0 };
-    for (const layer of image.layers) {
-      const tar = openLayer(layer.file, layer.what);
+    const sizes = image.layers.map((l) => l.size);
+    for (const [i, layer] of image.layers.entries()) {
+      const raw = fs.createReadStream(layer.file);
+      progress.layer(i, sizes, () => raw.bytesRead);
+      const tar = openLayer(layer.file, layer.what, raw);
       const checked = layer.diffId === undefined ? tar : checkingDiffId(tar, layer.diffId, layer.what);
       await applyLayer(rootfs, checked, layer.what, o.limits, counts, addon);
     }
@@ -84,6 +91,7 @@ export async function unpackImage(
     }
     throw e;
   } finally {
+    progress.end();
     if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

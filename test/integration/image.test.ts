@@ -296,6 +296,38 @@ describe.skipIf(!isRoot)('image unpack', () => {
     expect(dump(path.join(mine, 'rootfs'))).toEqual(dump(path.join(w, 'm-v2', 'rootfs')));
   });
 
+  it('shows its progress on a terminal, erased at the end; nothing with --quiet or on a pipe', () => {
+    const onPty = (flags: string[]) => {
+      const bundle = path.join(w, uniqueId('pty'));
+      const r = exec('python3', [
+        path.join(__dirname, '..', 'tools', 'pty-session.py'),
+        '--',
+        MINIRUN,
+        'image',
+        'unpack',
+        ...flags,
+        `${img()}:v2`,
+        bundle,
+      ]);
+      const s = JSON.parse(r.stdout) as { status: number; out: string };
+      expect(s.status).toBe(0);
+      expect(fs.existsSync(path.join(bundle, 'config.json'))).toBe(true);
+      return s.out;
+    };
+    const out = onPty([]);
+    const ERASE = '\x1b[K';
+    const lines = out.split('\r').slice(1);
+    expect(lines[0]).toMatch(
+      /^unpacking layer 1\/2: [0-9.]+ K?i?B of [0-9.]+ MiB, [0-9.]+ K?i?B of [0-9.]+ MiB in all/,
+    );
+    expect(lines.every((l) => l.endsWith(ERASE))).toBe(true);
+    expect(lines[lines.length - 1]).toBe(ERASE);
+    expect(out).not.toContain('\n');
+    expect(onPty(['--quiet'])).toBe('');
+    const piped = unpack([`${img()}:v2`, path.join(w, uniqueId('pipe'))]);
+    expect(piped).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('runs a container from the bundle', () => {
     const r = runBundle(path.join(w, 'm-v1'));
     expect(r.stderr).toBe('');

@@ -5,6 +5,7 @@ import { chooseImage } from '../../src/image/archive-choice';
 import { runtimeSpec, setEnv } from '../../src/image/config';
 import { classifyEntry, splitName } from '../../src/image/paths';
 import { parsePlatform, parseSource, platformMatches } from '../../src/image/reference';
+import { bytesText, progressLine } from '../../src/image/progress';
 import { paxRecords, tarEntries } from '../../src/image/tar-entries';
 import { parseGroup, parsePasswd, resolveUser } from '../../src/image/users';
 
@@ -253,5 +254,17 @@ describe('image: the image of a docker-archive', () => {
     expect(() => chooseImage('x.tar', list)).toThrow(`docker-archive x.tar: holds 3 images: choose one of ${all}`);
     expect(() => chooseImage('x.tar', list, { tag: 'a:2' })).toThrow(`no image tagged a:2: choose one of ${all}`);
     expect(() => chooseImage('x.tar', list, { id: `sha256:${hex('d')}` })).toThrow('no image with ID');
+  });
+});
+
+describe('image: the progress line', () => {
+  it('counts the bytes read of the layer and of all', () => {
+    expect(bytesText(512)).toBe('512 B');
+    expect(bytesText(1536)).toBe('1.5 KiB');
+    expect(bytesText(3 * 2 ** 30)).toBe('3.0 GiB');
+    expect(progressLine(0, [2048], 1024)).toBe('unpacking layer 1/1: 1.0 KiB of 2.0 KiB');
+    expect(progressLine(1, [2 ** 20, 3 * 2 ** 20], 2 ** 19)).toBe(
+      'unpacking layer 2/2: 512.0 KiB of 3.0 MiB, 1.5 MiB of 4.0 MiB in all',
+    );
   });
 });
