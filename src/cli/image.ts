@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import type { Globals } from './globals';
 
-export function register(program: Command): void {
+export function register(program: Command, globals: Globals): void {
   const image = program.command('image').description('work with OCI images (image unpack SOURCE BUNDLE)');
   image
     .command('unpack')
@@ -15,12 +16,29 @@ export function register(program: Command): void {
     .option('--max-entries <n>', 'refuse images with more tar entries than this, over all layers', '1000000')
     .option('--max-entry-size <bytes>', 'refuse tar entries larger than this', String(8 * 2 ** 30))
     .option('--quiet', 'show no progress (it is shown only when stderr is a terminal)', false)
+    // set on the unpack that a rootless one runs again in its user namespace (image/userns-unpack.ts)
+    .addOption(new Option('--userns-child').default(false).hideHelp())
     .action(
       async (
         source: string,
         bundle: string,
-        o: { platform: string; maxEntries: string; maxEntrySize: string; quiet: boolean },
+        o: { platform: string; maxEntries: string; maxEntrySize: string; quiet: boolean; usernsChild: boolean },
       ) => {
+        if (!o.usernsChild && process.geteuid?.() !== 0) {
+          const { rootlessMaps, runInUserNamespace } = await import('../image/userns-unpack');
+          const g = globals();
+          process.exitCode = await runInUserNamespace(
+            [
+              ...(g.log === undefined ? [] : ['--log', g.log, '--log-format', g.logFormat]),
+              ...['image', 'unpack', '--userns-child', '--platform', o.platform],
+              ...['--max-entries', o.maxEntries, '--max-entry-size', o.maxEntrySize],
+              ...(o.quiet ? ['--quiet'] : []),
+              ...['--', source, bundle],
+            ],
+            rootlessMaps(),
+          );
+          return;
+        }
         const { parsePlatform } = await import('../image/reference');
         const { integer } = await import('./numbers');
         const { unpackImage } = await import('../image/unpack');
@@ -34,7 +52,10 @@ export function register(program: Command): void {
           const { terminalProgress } = await import('../image/progress');
           progress = terminalProgress(2, () => process.stderr.columns);
         }
-        await unpackImage(source, bundle, { platform: parsePlatform(o.platform), limits, progress }, loadAddon());
+        let rootless;
+        if (o.usernsChild) rootless = (await import('../image/userns-unpack')).ownMaps();
+        const platform = parsePlatform(o.platform);
+        await unpackImage(source, bundle, { platform, limits, progress, rootless }, loadAddon());
       },
     );
 }

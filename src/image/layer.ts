@@ -5,14 +5,18 @@
 // component, a hard link to outside the rootfs, an entry over the size cap
 // or more entries than the count cap are refused.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { MiniRunError } from '../errors';
+import { warn } from '../log';
 import type { Addon } from '../native/addon';
+import { errnoName } from '../native/errno';
 import { type Compression, compressionOf, readHead } from './compression';
 import { resolveEntry, type Resolve } from './in-root';
+import { type Owners, rootOwners } from './owners';
 import { classifyEntry, entryError, splitName } from './paths';
 import { type TarEntry, tarEntries } from './tar-entries';
 import { zstdDecompress } from './zstd';
@@ -73,6 +77,7 @@ export async function applyLayer(
   limits: Limits,
   counts: Counts,
   addon: Pick<Addon, 'mknod' | 'lsetxattr'>,
+  owners: Owners = rootOwners(warn),
 ): Promise<void> {
   const created = new Set<string>();
   const dirTimes: [string, Date][] = [];
@@ -81,7 +86,7 @@ export async function applyLayer(
     for await (const entry of tarEntries(source)) {
       name = entry.header.name;
       try {
-        await applyEntry(entry, { rootfs, layer, limits, counts, addon, created, dirTimes });
+        await applyEntry(entry, { rootfs, layer, limits, counts, addon, owners, created, dirTimes });
       } finally {
         entry.stream.resume();
       }
@@ -112,6 +117,7 @@ interface Ctx {
   limits: Limits;
   counts: Counts;
   addon: Pick<Addon, 'mknod' | 'lsetxattr'>;
+  owners: Owners;
   created: Set<string>;
   dirTimes: [string, Date][];
 }
@@ -184,6 +190,12 @@ async function writeEntry(p: string, entry: TarEntry, c: Ctx): Promise<void> {
     case 'character-device':
     case 'block-device':
     case 'fifo': {
+      if (h.type !== 'fifo' && !c.owners.devices) {
+        const what = `${h.type.replace('-', ' ')} ${h.devmajor ?? 0}:${h.devminor ?? 0}`;
+        c.owners.note(`${c.layer}: ${JSON.stringify(h.name)}: ${what} not made (a user namespace cannot make devices)`);
+        await drain(entry.stream);
+        return;
+      }
       const type = h.type === 'fifo' ? S_IFIFO : h.type === 'block-device' ? S_IFBLK : S_IFCHR;
       try {
         c.addon.mknod(p, type | 0o600, h.devmajor ?? 0, h.devminor ?? 0);
@@ -216,13 +228,16 @@ function linkTarget(linkname: string, c: Ctx): string {
 function setMeta(p: string, entry: TarEntry, c: Ctx, mode?: number): void {
   const h = entry.header;
   const isLink = h.type === 'symlink';
-  fs.lchownSync(p, h.uid ?? 0, h.gid ?? 0);
+  c.owners.chown(p, h.uid ?? 0, h.gid ?? 0, c.layer, h.name);
   if (!isLink) fs.chmodSync(p, mode ?? (h.mode ?? 0o755) & 0o7777);
   for (const [k, v] of entry.xattrs) {
     try {
       c.addon.lsetxattr(p, k, v);
     } catch (e) {
-      throw entryError(c.layer, h.name, `xattr ${k}: ${(e as Error).message}`);
+      const errno = (e as { errno?: number }).errno;
+      if (c.owners.lenientXattrs && (errno === os.constants.errno.EPERM || errno === os.constants.errno.ENOTSUP))
+        c.owners.note(`${c.layer}: ${JSON.stringify(h.name)}: xattr ${k} not set (${errnoName(errno)})`);
+      else throw entryError(c.layer, h.name, `xattr ${k}: ${(e as Error).message}`);
     }
   }
   const t = h.mtime ?? new Date(0);

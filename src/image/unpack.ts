@@ -7,14 +7,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import { warn } from '../log';
 import type { Addon } from '../native/addon';
 import { checkingDiffId } from './blobs';
 import { imageUser, type ImageConfig, runtimeSpec } from './config';
 import { resolveDockerArchive } from './docker-archive';
 import { applyLayer, type Limits, openLayer } from './layer';
+import type { IdMapping } from './idmap';
 import { type ResolvedImage, resolveLayout } from './layout';
+import { rootlessOwners, rootOwners } from './owners';
 import { NO_PROGRESS, type Progress } from './progress';
 import { type Platform, parseSource } from './reference';
+import { toRootless } from './rootless-spec';
 import { resolveImageUser } from './users';
 
 export interface UnpackOptions {
@@ -22,6 +26,12 @@ export interface UnpackOptions {
   limits: Limits;
   /** drawn while the layers are applied (NO_PROGRESS when not given) */
   progress?: Progress;
+  /**
+   * set when the unpack runs in the user namespace of a rootless unpack
+   * (userns-unpack.ts), with that namespace's maps: owners and devices as
+   * owners.ts says, and a config.json for a rootless container
+   */
+  rootless?: { uidMap: IdMapping[]; gidMap: IdMapping[] };
 }
 
 function usage(reason: string, errno?: string): MiniRunError {
@@ -71,6 +81,11 @@ export async function unpackImage(
     const rootfs = path.join(bundle, 'rootfs');
     fs.mkdirSync(rootfs);
     fs.chmodSync(rootfs, 0o755); // whatever the umask; a layer's "./" entry may set it
+    const note = (msg: string) => {
+      progress.clear();
+      warn(msg);
+    };
+    const owners = o.rootless ? rootlessOwners(o.rootless.uidMap, o.rootless.gidMap, note) : rootOwners(note);
     const counts = { entries: 0 };
     const sizes = image.layers.map((l) => l.size);
     for (const [i, layer] of image.layers.entries()) {
@@ -78,9 +93,11 @@ export async function unpackImage(
       progress.layer(i, sizes, () => raw.bytesRead);
       const tar = openLayer(layer.file, layer.what, raw);
       const checked = layer.diffId === undefined ? tar : checkingDiffId(tar, layer.diffId, layer.what);
-      await applyLayer(rootfs, checked, layer.what, o.limits, counts, addon);
+      await applyLayer(rootfs, checked, layer.what, o.limits, counts, addon, owners);
     }
-    const spec = runtimeSpec(config, resolveImageUser(rootfs, user));
+    owners.finish();
+    let spec = runtimeSpec(config, resolveImageUser(rootfs, user));
+    if (o.rootless) spec = toRootless(spec, o.rootless.uidMap, o.rootless.gidMap);
     fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, '\t'), { flag: 'wx', mode: 0o644 });
   } catch (e) {
     if (wrote) {
