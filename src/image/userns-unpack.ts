@@ -88,11 +88,15 @@ export async function runInUserNamespace(args: string[], maps: RootlessMaps): Pr
     },
   );
   const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', (e) => reject(fail(`unshare: ${e.message}`, (e as NodeJS.ErrnoException).code)));
+    child.on('error', (e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      reject(code === 'ENOENT' ? fail('unshare is missing (util-linux)') : fail(`unshare: ${e.message}`, code));
+    });
     child.on('exit', (code, signal) => resolve(code ?? 128 + (os.constants.signals[signal ?? 'SIGKILL'] ?? 9)));
   });
   exited.catch(() => {}); // awaited below, or its rejection is the error
-  const sync = child.stdio[3] as Readable & Writable;
+  const sync = child.stdio[3] as (Readable & Writable) | null;
+  if (sync === null) return exited;
   const ready = await new Promise<boolean>((resolve) => {
     let got = '';
     sync.on('data', (b: Buffer) => {
@@ -102,6 +106,7 @@ export async function runInUserNamespace(args: string[], maps: RootlessMaps): Pr
     sync.on('close', () => resolve(false));
     sync.on('error', () => resolve(false));
     child.on('exit', () => resolve(false));
+    child.on('error', () => resolve(false));
   });
   if (!ready) return exited; // unshare said why on stderr
   try {
