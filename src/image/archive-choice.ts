@@ -1,10 +1,10 @@
 // Which image of a docker-archive to unpack (`docker save a b > x.tar`
 // writes one manifest.json entry per image): the only one, the one with a
-// tag (x.tar:REPO:TAG; docker.io/library/ may be left out on either side,
-// as `docker images` leaves it out and podman writes it), or the one with an
-// ID (x.tar@sha256:ID: an image's ID is its config's digest, which names
-// the config file in the archive). With several and no choice, the error
-// lists the SOURCEs to choose from. Pure.
+// tag (x.tar:REPO:TAG; docker.io/library/, or podman's localhost/, may be
+// left out on either side, as `docker images` and `podman images` show
+// names), or the one with an ID (x.tar@sha256:ID: an image's ID is its
+// config's digest, which names the config file in the archive). With
+// several and no choice, the error lists the SOURCEs to choose from. Pure.
 import { MiniRunError } from '../errors';
 import type { ArchiveChoice } from './reference';
 
@@ -25,9 +25,13 @@ function tagsOf(m: ArchiveImage): string[] {
   return Array.isArray(m.RepoTags) ? m.RepoTags.filter((t): t is string => typeof t === 'string') : [];
 }
 
-/** A tag as `docker images` shows it: docker.io/library/busybox:1 is busybox:1. */
+/**
+ * A tag as `docker images` shows it: docker.io/library/busybox:1 is
+ * busybox:1; and podman's localhost/app:1 (an image built or imported
+ * locally) is app:1, as `podman run app:1` finds it.
+ */
 function short(tag: string): string {
-  return tag.replace(/^docker\.io\/(library\/)?/, '');
+  return tag.replace(/^(docker\.io\/(library\/)?|localhost\/)/, '');
 }
 
 /** The SOURCEs that name each image: FILE:TAG for each tag, FILE@ID for an image without one. */

@@ -240,6 +240,7 @@ describe('image: the image of a docker-archive', () => {
     { Config: `${hex('a')}.json`, RepoTags: ['a:1'] },
     { Config: `blobs/sha256/${hex('b')}`, RepoTags: null },
     { Config: `${hex('c')}.json`, RepoTags: ['docker.io/library/c:2', 'reg.io/c:3'] },
+    { Config: `${hex('d')}.json`, RepoTags: ['localhost/d:4'] },
   ];
   it('is the only one, or the one with the tag or the ID asked for', () => {
     expect(chooseImage('x.tar', [list[1]])).toBe(list[1]);
@@ -248,12 +249,13 @@ describe('image: the image of a docker-archive', () => {
     expect(chooseImage('x.tar', list, { tag: 'docker.io/c:2' })).toBe(list[2]);
     expect(chooseImage('x.tar', list, { tag: 'reg.io/c:3' })).toBe(list[2]);
     expect(chooseImage('x.tar', list, { id: `sha256:${hex('b')}` })).toBe(list[1]);
+    expect(chooseImage('x.tar', list, { tag: 'd:4' })).toBe(list[3]);
   });
   it('names every choice when there is none, or none that fits', () => {
-    const all = `x.tar:a:1, x.tar@sha256:${hex('b')}, x.tar:docker.io/library/c:2, x.tar:reg.io/c:3`;
-    expect(() => chooseImage('x.tar', list)).toThrow(`docker-archive x.tar: holds 3 images: choose one of ${all}`);
+    const all = `x.tar:a:1, x.tar@sha256:${hex('b')}, x.tar:docker.io/library/c:2, x.tar:reg.io/c:3, x.tar:localhost/d:4`;
+    expect(() => chooseImage('x.tar', list)).toThrow(`docker-archive x.tar: holds 4 images: choose one of ${all}`);
     expect(() => chooseImage('x.tar', list, { tag: 'a:2' })).toThrow(`no image tagged a:2: choose one of ${all}`);
-    expect(() => chooseImage('x.tar', list, { id: `sha256:${hex('d')}` })).toThrow('no image with ID');
+    expect(() => chooseImage('x.tar', list, { id: `sha256:${hex('e')}` })).toThrow('no image with ID');
   });
 });
 
