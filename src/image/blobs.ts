@@ -3,6 +3,7 @@
 // error while nothing has been written.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { type Readable, Transform } from 'node:stream';
 import { MiniRunError } from '../errors';
 import { isDigest } from './reference';
 
@@ -78,4 +79,26 @@ export function parseJson(text: string, what: string): unknown {
   } catch (e) {
     throw blobError(what, `invalid JSON: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The stream, passed through and hashed: at its end the sha256 must be
+ * `diffId` (the config's rootfs.diff_ids entry for the layer), else the
+ * stream fails instead of ending, and what was made from it is undone.
+ */
+export function checkingDiffId(source: Readable, diffId: string, what: string): Readable {
+  const h = createHash('sha256');
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      h.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      const got = `sha256:${h.digest('hex')}`;
+      done(got === diffId ? null : blobError(what, `content has diff_id ${got}, the config says ${diffId}`));
+    },
+  });
+  source.on('error', (e) => check.destroy(e));
+  check.on('close', () => source.destroy());
+  return source.pipe(check);
 }

@@ -1,9 +1,10 @@
 // A `docker save` archive: a tar of manifest.json ([{Config, RepoTags,
-// Layers}]), the config (named by its sha256) and the layer tars. It is
-// extracted into a private temp dir first (regular files, directories and
-// the symlinks docker writes for repeated layers, names checked as a layer's
-// are); the config is checked against the digest in its name and every layer
-// against the config's rootfs.diff_ids before anything is unpacked.
+// Layers}], one entry per image: archive-choice.ts picks one), the configs
+// (named by their sha256) and the layer tars. It is extracted into a private
+// temp dir first (regular files, directories and the symlinks docker writes
+// for repeated layers, names checked as a layer's are); the config is
+// checked against the digest in its name and every layer against the
+// config's rootfs.diff_ids before anything is unpacked.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
@@ -13,7 +14,8 @@ import { resolveEntry, resolveFollowing } from './in-root';
 import { openLayer, type Limits } from './layer';
 import type { ResolvedImage } from './layout';
 import { entryError, splitName } from './paths';
-import { isDigest } from './reference';
+import { type ArchiveImage, chooseImage, imageId } from './archive-choice';
+import { type ArchiveChoice, isDigest } from './reference';
 import { tarEntries } from './tar-entries';
 
 async function extractArchive(file: string, dir: string, limits: Limits): Promise<void> {
@@ -55,23 +57,31 @@ async function sha256OfDecompressed(file: string, what: string): Promise<string>
   return `sha256:${h.digest('hex')}`;
 }
 
-/** Extracts the archive into `dir` (made by the caller, removed by it) and resolves its one image. */
-export async function resolveDockerArchive(file: string, dir: string, limits: Limits): Promise<ResolvedImage> {
+/**
+ * Extracts the archive into `dir` (made by the caller, removed by it) and
+ * resolves the image chosen (chooseImage), or its only one.
+ */
+export async function resolveDockerArchive(
+  file: string,
+  dir: string,
+  limits: Limits,
+  choice?: ArchiveChoice,
+): Promise<ResolvedImage> {
   await extractArchive(file, dir, limits);
   const mf = member(dir, 'manifest.json', `docker-archive ${file}`);
   if (fs.statSync(mf).size > MAX_JSON_BYTES) throw blobError(`${file} manifest.json`, 'too large');
   const list = parseJson(fs.readFileSync(mf, 'utf8'), `${file} manifest.json`);
-  if (!Array.isArray(list) || list.length !== 1)
-    throw blobError(`${file} manifest.json`, 'must list exactly one image (archives of several are not supported yet)');
-  const m = list[0] as { Config?: unknown; Layers?: unknown };
+  if (!Array.isArray(list) || list.length === 0 || list.some((e) => typeof e !== 'object' || e === null))
+    throw blobError(`${file} manifest.json`, 'must be a list of images');
+  const m = chooseImage(file, list as ArchiveImage[], choice);
 
   const configFile = member(dir, m.Config, `${file} manifest.json Config`);
-  const named = /([0-9a-f]{64})(\.json)?$/.exec(String(m.Config));
-  if (!named) throw blobError(`config ${String(m.Config)}`, 'is not named by its sha256: cannot be verified');
+  const id = imageId(m);
+  if (id === undefined) throw blobError(`config ${String(m.Config)}`, 'is not named by its sha256: cannot be verified');
   if (fs.statSync(configFile).size > MAX_JSON_BYTES) throw blobError(`config ${String(m.Config)}`, 'too large');
   const configBytes = fs.readFileSync(configFile);
   const got = createHash('sha256').update(configBytes).digest('hex');
-  if (got !== named[1]) throw blobError(`config ${String(m.Config)}`, `content has digest sha256:${got}`);
+  if (`sha256:${got}` !== id) throw blobError(`config ${String(m.Config)}`, `content has digest sha256:${got}`);
   const config = parseJson(configBytes.toString('utf8'), `config ${String(m.Config)}`) as Record<string, unknown>;
   if (typeof config !== 'object' || config === null) throw blobError(`config ${String(m.Config)}`, 'is not an object');
 
@@ -85,7 +95,7 @@ export async function resolveDockerArchive(file: string, dir: string, limits: Li
     const p = member(dir, name, what);
     const sum = await sha256OfDecompressed(p, what);
     if (sum !== diffIds[i]) throw blobError(what, `content has diff_id ${sum}, the config says ${String(diffIds[i])}`);
-    layers.push({ file: p, what });
+    layers.push({ file: p, what, size: fs.statSync(p).size });
   }
   return { config, layers };
 }

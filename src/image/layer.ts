@@ -5,16 +5,22 @@
 // component, a hard link to outside the rootfs, an entry over the size cap
 // or more entries than the count cap are refused.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { MiniRunError } from '../errors';
+import { warn } from '../log';
 import type { Addon } from '../native/addon';
+import { errnoName } from '../native/errno';
+import { type Compression, compressionOf, readHead } from './compression';
 import { resolveEntry, type Resolve } from './in-root';
 import { checkXattr, markOpaque, type OverlayStyle, writeWhiteout } from './overlay-layer';
+import { type Owners, rootOwners } from './owners';
 import { classifyEntry, entryError, splitName } from './paths';
 import { type TarEntry, tarEntries } from './tar-entries';
+import { zstdDecompress } from './zstd';
 
 export interface Limits {
   /** the largest entry, in bytes */
@@ -34,26 +40,25 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 
-/** The layer's bytes, decompressed: gzip and plain tars are read, zstd is refused for now. */
-export function openLayer(file: string, what: string): Readable {
-  const head = Buffer.alloc(4);
-  const fd = fs.openSync(file, 'r');
-  let n: number;
+/**
+ * The layer's bytes, decompressed as its first bytes say (gzip, zstd, or a
+ * plain tar). `raw` is the blob's file stream, when the caller wants to see
+ * how much of it has been read (fs.ReadStream's bytesRead).
+ */
+export function openLayer(file: string, what: string, raw: fs.ReadStream = fs.createReadStream(file)): Readable {
+  let kind: Compression;
   try {
-    n = fs.readSync(fd, head, 0, 4, 0);
-  } finally {
-    fs.closeSync(fd);
+    kind = compressionOf(readHead(file));
+  } catch (e) {
+    raw.destroy();
+    throw e;
   }
-  const raw = fs.createReadStream(file);
-  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (kind === 'gzip') {
     const gunzip = zlib.createGunzip();
     raw.on('error', (e) => gunzip.destroy(e));
     return raw.pipe(gunzip);
   }
-  if (n === 4 && head.readUInt32LE(0) === 0xfd2fb528) {
-    raw.destroy();
-    throw new MiniRunError('IMAGE', 'zstd-compressed layers are not supported yet', 1, { source: what });
-  }
+  if (kind === 'zstd') return Readable.from(zstdDecompress(raw, what));
   return raw;
 }
 
@@ -76,6 +81,7 @@ export async function applyLayer(
   limits: Limits,
   counts: Counts,
   addon: Pick<Addon, 'mknod' | 'lsetxattr'>,
+  owners: Owners = rootOwners(warn),
   overlay?: OverlayStyle,
 ): Promise<void> {
   const created = new Set<string>();
@@ -85,7 +91,7 @@ export async function applyLayer(
     for await (const entry of tarEntries(source)) {
       name = entry.header.name;
       try {
-        await applyEntry(entry, { rootfs, layer, limits, counts, addon, created, dirTimes, overlay });
+        await applyEntry(entry, { rootfs, layer, limits, counts, addon, owners, created, dirTimes, overlay });
       } finally {
         entry.stream.resume();
       }
@@ -116,6 +122,7 @@ interface Ctx {
   limits: Limits;
   counts: Counts;
   addon: Pick<Addon, 'mknod' | 'lsetxattr'>;
+  owners: Owners;
   created: Set<string>;
   dirTimes: [string, Date][];
   overlay?: OverlayStyle;
@@ -191,6 +198,12 @@ async function writeEntry(p: string, entry: TarEntry, c: Ctx): Promise<void> {
     case 'character-device':
     case 'block-device':
     case 'fifo': {
+      if (h.type !== 'fifo' && !c.owners.devices) {
+        const what = `${h.type.replace('-', ' ')} ${h.devmajor ?? 0}:${h.devminor ?? 0}`;
+        c.owners.note(`${c.layer}: ${JSON.stringify(h.name)}: ${what} not made (a user namespace cannot make devices)`);
+        await drain(entry.stream);
+        return;
+      }
       const type = h.type === 'fifo' ? S_IFIFO : h.type === 'block-device' ? S_IFBLK : S_IFCHR;
       try {
         c.addon.mknod(p, type | 0o600, h.devmajor ?? 0, h.devminor ?? 0);
@@ -223,14 +236,17 @@ function linkTarget(linkname: string, c: Ctx): string {
 function setMeta(p: string, entry: TarEntry, c: Ctx, mode?: number): void {
   const h = entry.header;
   const isLink = h.type === 'symlink';
-  fs.lchownSync(p, h.uid ?? 0, h.gid ?? 0);
+  c.owners.chown(p, h.uid ?? 0, h.gid ?? 0, c.layer, h.name);
   if (!isLink) fs.chmodSync(p, mode ?? (h.mode ?? 0o755) & 0o7777);
   for (const [k, v] of entry.xattrs) {
     if (c.overlay) checkXattr(c.layer, h.name, k);
     try {
       c.addon.lsetxattr(p, k, v);
     } catch (e) {
-      throw entryError(c.layer, h.name, `xattr ${k}: ${(e as Error).message}`);
+      const errno = (e as { errno?: number }).errno;
+      if (c.owners.lenientXattrs && (errno === os.constants.errno.EPERM || errno === os.constants.errno.ENOTSUP))
+        c.owners.note(`${c.layer}: ${JSON.stringify(h.name)}: xattr ${k} not set (${errnoName(errno)})`);
+      else throw entryError(c.layer, h.name, `xattr ${k}: ${(e as Error).message}`);
     }
   }
   const t = h.mtime ?? new Date(0);

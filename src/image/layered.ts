@@ -11,15 +11,13 @@
 // config.json (with the annotations that name the store and the layers) and
 // the bundle's reference are written. BUNDLE/rootfs stays empty: create
 // mounts the overlay there (lifecycle/overlay.ts).
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Transform } from 'node:stream';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
 import { errnoName } from '../native/errno';
 import { UMOUNT } from '../native/kernel-constants.generated';
-import { blobError } from './blobs';
+import { blobError, checkingDiffId } from './blobs';
 import { applyLayer, type Counts, type Limits, openLayer } from './layer';
 import type { Layer, ResolvedImage } from './layout';
 import { overlayStyle } from './overlay-layer';
@@ -62,20 +60,10 @@ async function ensureLayer(
   fs.mkdirSync(tmp, { mode: 0o755 });
   try {
     fs.chmodSync(tmp, 0o755); // whatever the umask; a layer's "./" entry may set it
-    const hash = createHash('sha256');
-    const raw = openLayer(layer.file, layer.what);
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    raw.on('error', (e) => tap.destroy(e));
     const overlay = overlayStyle(lowers);
-    await applyLayer(tmp, raw.pipe(tap), layer.what, limits, counts, addon, overlay.style);
+    const tar = checkingDiffId(openLayer(layer.file, layer.what), diffId, layer.what);
+    await applyLayer(tmp, tar, layer.what, limits, counts, addon, undefined, overlay.style);
     overlay.finish();
-    const got = `sha256:${hash.digest('hex')}`;
-    if (got !== diffId) throw blobError(layer.what, `content has diff_id ${got}, the config says ${diffId}`);
     try {
       fs.renameSync(tmp, final);
     } catch (e) {

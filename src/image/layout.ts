@@ -13,7 +13,8 @@ import {
   verifyBlobFile,
 } from './blobs';
 import { MiniRunError } from '../errors';
-import { type Platform, platformMatches, platformText } from './reference';
+import { checkCompression } from './compression';
+import { isDigest, type Platform, platformMatches, platformText } from './reference';
 
 export const MEDIA = {
   index: 'application/vnd.oci.image.index.v1+json',
@@ -28,7 +29,12 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
 export interface Layer {
   file: string;
   what: string;
-  /** the sha256 of the uncompressed tar when it must be checked while reading (docker-archive) */
+  /** the blob's size in bytes */
+  size: number;
+  /**
+   * the sha256 of the uncompressed tar, when it is checked while the layer is
+   * applied (an OCI layout's; a docker-archive's are checked before)
+   */
   diffId?: string;
 }
 
@@ -131,18 +137,22 @@ async function readManifest(dir: string, doc: Record<string, unknown>, digest: s
   const config = await readJsonBlob(blobPath(dir, configDesc.digest), configDesc, 'config');
   if (typeof config !== 'object' || config === null) throw blobError(`config ${configDesc.digest}`, 'is not an object');
   if (!Array.isArray(doc.layers)) throw blobError(what, 'has no layers list');
+  const diffIds = (config as { rootfs?: { diff_ids?: unknown } }).rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || diffIds.length !== doc.layers.length || !diffIds.every(isDigest))
+    throw blobError(`config ${configDesc.digest}`, `rootfs.diff_ids must be ${doc.layers.length} sha256 digests`);
   const layers: Layer[] = [];
   for (const [i, raw] of doc.layers.entries()) {
     const d = checkDescriptor(raw, `layer ${i}`);
     checkLayerMediaType(d.mediaType, `layer ${i} ${d.digest}`);
     const file = await verifyBlobFile(blobPath(dir, d.digest), d, `layer ${i}`);
-    layers.push({ file, what: `layer ${i} ${d.digest}` });
+    checkCompression(file, d.mediaType, `layer ${i} ${d.digest}`);
+    layers.push({ file, what: `layer ${i} ${d.digest}`, size: d.size, diffId: diffIds[i] });
   }
   return { config: config as Record<string, unknown>, layers };
 }
 
 /** Layer media types that are tars (plain, gzip, zstd); the compression itself is read from the bytes. */
-export function checkLayerMediaType(mediaType: string | undefined, what: string): void {
+export function checkLayerMediaType(mediaType: string | undefined, what: string): asserts mediaType is string {
   const ok = [
     /^application\/vnd\.oci\.image\.layer\.(nondistributable\.)?v1\.tar(\+gzip|\+zstd)?$/,
     /^application\/vnd\.docker\.image\.rootfs\.(foreign\.)?diff\.tar(\.gzip)?$/,

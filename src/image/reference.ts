@@ -1,12 +1,19 @@
 // The SOURCE of `minirun image unpack`: an OCI image layout directory with a
 // tag or a digest (DIR:TAG, DIR@sha256:HEX), or a docker-archive tar (the
-// `docker save` format), and the --platform os/arch[/variant]. Pure parsing.
+// `docker save` format), alone when it holds one image, or with the image
+// chosen by one of its tags or by its ID (FILE:REPO:TAG, as skopeo's
+// docker-archive:FILE:REPO:TAG; FILE@sha256:ID, the ID `docker images
+// --no-trunc` shows, which is the config's digest); and the --platform
+// os/arch[/variant]. Pure parsing.
 import { MiniRunError } from '../errors';
 
 export type ImageSource =
   | { kind: 'oci-layout'; dir: string; tag: string }
   | { kind: 'oci-layout'; dir: string; digest: string }
-  | { kind: 'docker-archive'; file: string };
+  | { kind: 'docker-archive'; file: string; choice?: ArchiveChoice };
+
+/** Which image of a docker-archive: by a tag in its RepoTags, or by its ID (its config's digest). */
+export type ArchiveChoice = { tag: string } | { id: string };
 
 export interface Platform {
   os: string;
@@ -25,8 +32,10 @@ export function isDigest(d: unknown): d is string {
 
 /**
  * DIR@sha256:HEX, DIR:TAG, or a path that names a file (a docker-archive; the
- * caller says whether the path is a regular file). A DIR with neither tag nor
- * digest is refused: an image layout may hold many images.
+ * caller says whether the path is a regular file), alone or followed by
+ * :REPO:TAG or @sha256:ID. A DIR with neither tag nor digest is refused: an
+ * image layout may hold many images. A SOURCE whose part before a `:` or
+ * `@` is a file is a docker-archive.
  */
 export function parseSource(source: string, isFile: (p: string) => boolean): ImageSource {
   const usage = (reason: string) => new MiniRunError('USAGE', reason, 1, { source: `SOURCE ${source}` });
@@ -36,7 +45,17 @@ export function parseSource(source: string, isFile: (p: string) => boolean): Ima
   if (at > 0) {
     const digest = source.slice(at + 1);
     if (!DIGEST.test(digest)) throw usage(`"${digest}" is not a sha256 digest (sha256: and 64 hex digits)`);
-    return { kind: 'oci-layout', dir: source.slice(0, at), digest };
+    const before = source.slice(0, at);
+    if (isFile(before)) return { kind: 'docker-archive', file: before, choice: { id: digest } };
+    return { kind: 'oci-layout', dir: before, digest };
+  }
+  for (let i = source.indexOf(':'); i > 0; i = source.indexOf(':', i + 1)) {
+    if (!isFile(source.slice(0, i))) continue;
+    const tag = source.slice(i + 1);
+    const colon = tag.lastIndexOf(':');
+    if (colon <= 0 || tag.slice(colon + 1).includes('/') || !TAG.test(tag.slice(colon + 1)))
+      throw usage(`"${tag}" is not REPO:TAG (an image of a docker-archive is FILE:REPO:TAG or FILE@sha256:ID)`);
+    return { kind: 'docker-archive', file: source.slice(0, i), choice: { tag } };
   }
   const colon = source.lastIndexOf(':');
   if (colon <= 0 || source.slice(colon + 1).includes('/'))

@@ -9,13 +9,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
+import { warn } from '../log';
 import type { Addon } from '../native/addon';
+import { checkingDiffId } from './blobs';
 import { imageUser, type ImageConfig, runtimeSpec } from './config';
 import { resolveDockerArchive } from './docker-archive';
 import { applyLayer, type Limits, openLayer } from './layer';
+import type { IdMapping } from './idmap';
 import { type LayeredAddon, unpackLayered } from './layered';
 import { type ResolvedImage, resolveLayout } from './layout';
+import { rootlessOwners, rootOwners } from './owners';
+import { NO_PROGRESS, type Progress } from './progress';
 import { type Platform, parseSource } from './reference';
+import { toRootless } from './rootless-spec';
 import { resolveImageUser } from './users';
 
 export interface UnpackOptions {
@@ -23,6 +29,14 @@ export interface UnpackOptions {
   limits: Limits;
   /** --layered: the store the layers go to */
   store?: string;
+  /** drawn while the layers are applied (NO_PROGRESS when not given) */
+  progress?: Progress;
+  /**
+   * set when the unpack runs in the user namespace of a rootless unpack
+   * (userns-unpack.ts), with that namespace's maps: owners and devices as
+   * owners.ts says, and a config.json for a rootless container
+   */
+  rootless?: { uidMap: IdMapping[]; gidMap: IdMapping[] };
 }
 
 function usage(reason: string, errno?: string): MiniRunError {
@@ -50,13 +64,14 @@ export async function unpackImage(
 ): Promise<void> {
   const src = parseSource(source, isFile);
   const makeBundle = checkBundle(bundle);
+  const progress = o.progress ?? NO_PROGRESS;
   let scratch: string | undefined;
   let wrote = false;
   try {
     let image: ResolvedImage;
     if (src.kind === 'docker-archive') {
       scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-archive-'));
-      image = await resolveDockerArchive(src.file, scratch, o.limits);
+      image = await resolveDockerArchive(src.file, scratch, o.limits, src.choice);
     } else {
       const ref = 'tag' in src ? { tag: src.tag } : { digest: src.digest };
       image = await resolveLayout(src.dir, ref, o.platform);
@@ -80,10 +95,24 @@ export async function unpackImage(
       });
       return;
     }
+    const note = (msg: string) => {
+      progress.clear();
+      warn(msg);
+    };
+    const owners = o.rootless ? rootlessOwners(o.rootless.uidMap, o.rootless.gidMap, note) : rootOwners(note);
     const counts = { entries: 0 };
-    for (const layer of image.layers)
-      await applyLayer(rootfs, openLayer(layer.file, layer.what), layer.what, o.limits, counts, addon);
-    writeSpec(runtimeSpec(config, resolveImageUser(rootfs, user)));
+    const sizes = image.layers.map((l) => l.size);
+    for (const [i, layer] of image.layers.entries()) {
+      const raw = fs.createReadStream(layer.file);
+      progress.layer(i, sizes, () => raw.bytesRead);
+      const tar = openLayer(layer.file, layer.what, raw);
+      const checked = layer.diffId === undefined ? tar : checkingDiffId(tar, layer.diffId, layer.what);
+      await applyLayer(rootfs, checked, layer.what, o.limits, counts, addon, owners);
+    }
+    owners.finish();
+    let spec = runtimeSpec(config, resolveImageUser(rootfs, user));
+    if (o.rootless) spec = toRootless(spec, o.rootless.uidMap, o.rootless.gidMap);
+    writeSpec(spec);
   } catch (e) {
     if (wrote) {
       if (makeBundle) fs.rmSync(bundle, { recursive: true, force: true });
@@ -93,6 +122,7 @@ export async function unpackImage(
     }
     throw e;
   } finally {
+    progress.end();
     if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

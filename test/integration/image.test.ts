@@ -7,137 +7,84 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import * as tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
+import { dump, type Entry, imageConfig, type Made, run, sh, sha, tarOf, unpack, writeLayout } from './image-fixtures';
 
-// One line per entry of a tree (python3 for getxattr, which node lacks):
-// path, type, mode, uid, gid, size, sha256, link target, rdev, mtime, xattrs.
-const DUMP = `
-import hashlib, json, os, stat, sys
-root = sys.argv[1]
-out = []
-for d, dirs, files in os.walk(root):
-    dirs.sort()
-    for n in sorted(dirs + files) + ([''] if d == root else []):
-        p = os.path.join(d, n) if n else d
-        st = os.lstat(p)
-        e = {'path': os.path.relpath(p, root), 'mode': oct(st.st_mode), 'uid': st.st_uid, 'gid': st.st_gid}
-        if stat.S_ISREG(st.st_mode):
-            e['size'] = st.st_size
-            e['sha'] = hashlib.sha256(open(p, 'rb').read()).hexdigest()
-            e['nlink'] = st.st_nlink
-        if stat.S_ISLNK(st.st_mode): e['link'] = os.readlink(p)
-        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode): e['rdev'] = [os.major(st.st_rdev), os.minor(st.st_rdev)]
-        if not stat.S_ISDIR(st.st_mode): e['mtime'] = int(st.st_mtime)
-        e['xattrs'] = {k: os.getxattr(p, k, follow_symlinks=False).hex() for k in sorted(os.listxattr(p, follow_symlinks=False))}
-        out.append(e)
-print(json.dumps(out, indent=0))
-`;
-
-function dump(root: string): unknown[] {
-  return JSON.parse(
-    execFileSync('python3', ['-c', DUMP, root], { encoding: 'utf8', maxBuffer: 64 << 20 }),
-  ) as unknown[];
-}
-
-function run(cmd: string, args: string[]): void {
-  const r = exec(cmd, args, { timeoutMs: 120_000 });
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-}
-
-function sh(script: string): void {
-  run('sh', ['-euc', script]);
-}
-
-function unpack(args: string[]): ReturnType<typeof exec> {
-  return exec(MINIRUN, ['image', 'unpack', ...args], { timeoutMs: 120_000 });
-}
-
-function sha(b: Buffer): string {
-  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
-}
-
-type Entry = Partial<tar.Header> & { name: string; body?: string | Buffer };
-
-async function tarOf(entries: Entry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c) => chunks.push(c as Buffer));
-    pack.on('end', resolve);
-    pack.on('error', reject);
+/** A docker-archive (docker save's format) of the images given (tagged t:1 unless said). */
+async function writeDockerArchive(file: string, ...images: (Made & { tags?: string[] })[]): Promise<void> {
+  const entries: Entry[] = [];
+  const manifest = images.map((m, k) => {
+    const config = Buffer.from(JSON.stringify(m.config));
+    const hex = sha(config).slice(7);
+    const names = m.layers.map((_, i) => `${k === 0 ? '' : `image${k}-`}layer${i}/layer.tar`);
+    entries.push({ name: `${hex}.json`, body: config }, ...m.layers.map((l, i) => ({ name: names[i], body: l })));
+    return { Config: `${hex}.json`, RepoTags: m.tags ?? ['t:1'], Layers: names };
   });
-  for (const { body, ...h } of entries) {
-    const data = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
-    const header = { mode: h.type === 'directory' ? 0o755 : 0o644, ...h, size: data.length };
-    if (h.type === undefined || h.type === 'file') pack.entry(header, data);
-    else pack.entry({ ...header, size: 0 });
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  entries.push({ name: 'manifest.json', body: JSON.stringify(manifest) });
+  fs.writeFileSync(file, await tarOf(entries));
 }
 
-interface Made {
-  layers: Buffer[];
-  config: object;
+const ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
+
+function toZstd(tarBytes: Buffer): Buffer {
+  return execFileSync('zstd', ['-q', '-c'], { input: tarBytes, maxBuffer: 1 << 30 });
 }
 
-function imageConfig(layers: Buffer[], cmd: string[]): object {
-  return {
-    architecture: 'amd64',
-    os: 'linux',
-    config: { Cmd: cmd, Env: ['PATH=/bin'], WorkingDir: '/' },
-    rootfs: { type: 'layers', diff_ids: layers.map(sha) },
-  };
+/** The offset of a zstd frame's first block header (RFC 8878 3.1.1.1). */
+function firstBlock(z: Buffer): number {
+  const fhd = z[4];
+  const single = (fhd >> 5) & 1;
+  const fcs = fhd >> 6 === 0 ? single : 1 << (fhd >> 6);
+  return 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3] + fcs;
 }
 
-/** An OCI layout written by hand: gzip layers (or as given), one manifest tagged `tag`. */
-function writeLayout(dir: string, m: Made, tag: string, opts: { gzip?: boolean; mediaType?: string } = {}): Buffer[] {
-  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+function setBlockType(z: Buffer, type: number): Buffer {
+  const b = Buffer.from(z);
+  const at = firstBlock(b);
+  b[at] = (b[at] & ~6) | (type << 1);
+  return b;
+}
+
+function flipByte(z: Buffer, at: number): Buffer {
+  const b = Buffer.from(z);
+  b[at] ^= 0x10;
+  return b;
+}
+
+/**
+ * Rewrites the image tagged `tag` of a layout: its config and layer blobs
+ * changed as given, written as new blobs, and the manifest and index.json
+ * given their new digests and sizes (the old blobs stay).
+ */
+function rewriteImage(
+  dir: string,
+  tag: string,
+  change: { config?: (c: any) => void; layers?: (blob: Buffer, i: number) => { blob: Buffer; mediaType: string } },
+): void {
+  const blob = (d: string) => path.join(dir, 'blobs', 'sha256', d.slice('sha256:'.length));
   const put = (b: Buffer) => {
-    fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(b).slice(7)), b);
+    fs.writeFileSync(blob(sha(b)), b);
     return { digest: sha(b), size: b.length };
   };
-  const blobs = m.layers.map((l) => (opts.gzip === false ? l : zlib.gzipSync(l)));
-  const layerType = opts.mediaType ?? `application/vnd.oci.image.layer.v1.tar${opts.gzip === false ? '' : '+gzip'}`;
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(Buffer.from(JSON.stringify(m.config))) },
-      layers: blobs.map((b) => ({ mediaType: layerType, ...put(b) })),
-    }),
-  );
-  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  fs.writeFileSync(
-    path.join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          ...put(manifest),
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
-    }),
-  );
-  return blobs;
-}
-
-/** A docker-archive (docker save's format) of the same image. */
-async function writeDockerArchive(file: string, m: Made): Promise<void> {
-  const config = Buffer.from(JSON.stringify(m.config));
-  const hex = sha(config).slice(7);
-  const names = m.layers.map((_, i) => `layer${i}/layer.tar`);
-  const entries: Entry[] = [
-    { name: `${hex}.json`, body: config },
-    ...m.layers.map((l, i) => ({ name: names[i], body: l })),
-    { name: 'manifest.json', body: JSON.stringify([{ Config: `${hex}.json`, RepoTags: ['t:1'], Layers: names }]) },
-  ];
-  fs.writeFileSync(file, await tarOf(entries));
+  const indexFile = path.join(dir, 'index.json');
+  const index = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+  const entry = index.manifests.find((m: any) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  const manifest = JSON.parse(fs.readFileSync(blob(entry.digest), 'utf8'));
+  if (change.config) {
+    const c = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
+    change.config(c);
+    Object.assign(manifest.config, put(Buffer.from(JSON.stringify(c))));
+  }
+  if (change.layers) {
+    const f = change.layers;
+    manifest.layers = manifest.layers.map((l: any, i: number) => {
+      const n = f(fs.readFileSync(blob(l.digest)), i);
+      return { ...l, mediaType: n.mediaType, ...put(n.blob) };
+    });
+  }
+  Object.assign(entry, put(Buffer.from(JSON.stringify(manifest))));
+  fs.writeFileSync(indexFile, JSON.stringify(index));
 }
 
 function processOf(bundle: string): unknown {
@@ -207,6 +154,22 @@ describe.skipIf(!isRoot)('image unpack', () => {
     expect(processOf(mine)).toEqual(processOf(theirs));
   });
 
+  it.each(['v1', 'v2'])('%s with its layers recompressed by zstd unpacks as the gzip one does', (tag) => {
+    const zimg = path.join(w, `zimg-${tag}`);
+    fs.cpSync(img(), zimg, { recursive: true });
+    rewriteImage(zimg, tag, { layers: (b) => ({ blob: toZstd(zlib.gunzipSync(b)), mediaType: ZSTD }) });
+    const fromZstd = path.join(w, `mz-${tag}`);
+    const fromGzip = path.join(w, `mg-${tag}`);
+    const theirs = path.join(w, `ug-${tag}`);
+    expect(unpack([`${zimg}:${tag}`, fromZstd])).toMatchObject({ code: 0, stderr: '' });
+    expect(unpack([`${img()}:${tag}`, fromGzip])).toMatchObject({ code: 0, stderr: '' });
+    run('umoci', ['unpack', '--image', `${img()}:${tag}`, theirs]);
+    const tree = dump(path.join(fromZstd, 'rootfs'));
+    expect(tree).toEqual(dump(path.join(fromGzip, 'rootfs')));
+    expect(tree).toEqual(dump(path.join(theirs, 'rootfs')));
+    expect(processOf(fromZstd)).toEqual(processOf(theirs));
+  });
+
   it('takes DIR@sha256:... as well', () => {
     const index = JSON.parse(fs.readFileSync(path.join(img(), 'index.json'), 'utf8')) as {
       manifests: { digest: string; annotations: Record<string, string> }[];
@@ -215,6 +178,38 @@ describe.skipIf(!isRoot)('image unpack', () => {
     const mine = path.join(w, 'by-digest');
     expect(unpack([`${img()}@${d}`, mine]).code).toBe(0);
     expect(dump(path.join(mine, 'rootfs'))).toEqual(dump(path.join(w, 'm-v2', 'rootfs')));
+  });
+
+  it('shows its progress on a terminal, erased at the end; nothing with --quiet or on a pipe', () => {
+    const onPty = (flags: string[]) => {
+      const bundle = path.join(w, uniqueId('pty'));
+      const r = exec('python3', [
+        path.join(__dirname, '..', 'tools', 'pty-session.py'),
+        '--',
+        MINIRUN,
+        'image',
+        'unpack',
+        ...flags,
+        `${img()}:v2`,
+        bundle,
+      ]);
+      const s = JSON.parse(r.stdout) as { status: number; out: string };
+      expect(s.status).toBe(0);
+      expect(fs.existsSync(path.join(bundle, 'config.json'))).toBe(true);
+      return s.out;
+    };
+    const out = onPty([]);
+    const ERASE = '\x1b[K';
+    const lines = out.split('\r').slice(1);
+    expect(lines[0]).toMatch(
+      /^unpacking layer 1\/2: [0-9.]+ K?i?B of [0-9.]+ MiB, [0-9.]+ K?i?B of [0-9.]+ MiB in all/,
+    );
+    expect(lines.every((l) => l.endsWith(ERASE))).toBe(true);
+    expect(lines[lines.length - 1]).toBe(ERASE);
+    expect(out).not.toContain('\n');
+    expect(onPty(['--quiet'])).toBe('');
+    const piped = unpack([`${img()}:v2`, path.join(w, uniqueId('pipe'))]);
+    expect(piped).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('runs a container from the bundle', () => {
@@ -272,6 +267,41 @@ describe.skipIf(!isRoot)('image unpack', () => {
       expect(r.stdout.split(/\s+/)).toEqual(expect.arrayContaining(['keep', 'fifo', 'new']));
       expect(r.code).toBe(0);
     });
+  });
+
+  it('takes one image of a docker-archive of several: FILE:REPO:TAG, FILE@sha256:ID; FILE alone lists them', async () => {
+    const image = async (which: string, tags: string[]) => {
+      const l = await tarOf([{ name: 'which', body: which }]);
+      return { layers: [l], config: imageConfig([l], ['cat', '/which']), tags };
+    };
+    const a = await image('a', ['a:1', 'a:latest']);
+    const b = await image('b', []); // untagged: docker save of an ID
+    const c = await image('c', ['docker.io/library/c:2']); // as podman save names it
+    const archive = path.join(w, 'several.tar');
+    await writeDockerArchive(archive, a, b, c);
+    const idOf = (m: Made) => sha(Buffer.from(JSON.stringify(m.config)));
+    const which = (source: string) => {
+      const bundle = path.join(w, uniqueId('several'));
+      const r = unpack([source, bundle]);
+      if (r.code !== 0) {
+        expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(fs.existsSync(bundle)).toBe(false);
+        return r.stderr;
+      }
+      expect(r.stderr).toBe('');
+      return fs.readFileSync(path.join(bundle, 'rootfs', 'which'), 'utf8');
+    };
+    expect(which(`${archive}:a:1`)).toBe('a');
+    expect(which(`${archive}:a:latest`)).toBe('a');
+    expect(which(`${archive}@${idOf(b)}`)).toBe('b');
+    expect(which(`${archive}:c:2`)).toBe('c');
+    expect(which(`${archive}:docker.io/library/c:2`)).toBe('c');
+    const all = `${archive}:a:1, ${archive}:a:latest, ${archive}@${idOf(b)}, ${archive}:docker.io/library/c:2`;
+    expect(which(archive)).toBe(`minirun: docker-archive ${archive}: holds 3 images: choose one of ${all}\n`);
+    expect(which(`${archive}:a:2`)).toBe(
+      `minirun: docker-archive ${archive}: no image tagged a:2: choose one of ${all}\n`,
+    );
+    expect(which(`${archive}:a`)).toMatch(/is not REPO:TAG/);
   });
 
   it('picks the platform from a multi-platform index (linux/amd64 by default, --platform)', async () => {
@@ -386,25 +416,36 @@ describe.skipIf(!isRoot)('image unpack', () => {
           fs.writeFileSync(f, b);
         },
       }));
-    it('a zstd layer (not supported yet)', () =>
-      refused('zstd', [[{ name: 'f', body: 'x' }]], 'zstd-compressed layers are not supported yet', {
+    it('a gzip blob whose media type says zstd', () =>
+      refused('zstd-type', [[{ name: 'f', body: 'x' }]], 'the blob is gzip-compressed, but its media type', {
         mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd',
-        corrupt: (dir, blobs) => {
-          // only the zstd frame's magic is read before the refusal
-          const z = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), zlib.gunzipSync(blobs[0])]);
-          const index = path.join(dir, 'index.json');
-          // rewrite the layout with the zstd blob in place of the gzip one
-          const idx = JSON.parse(fs.readFileSync(index, 'utf8')) as { manifests: { digest: string; size: number }[] };
-          const mf = path.join(dir, 'blobs', 'sha256', idx.manifests[0].digest.slice(7));
-          const m = JSON.parse(fs.readFileSync(mf, 'utf8')) as { layers: { digest: string; size: number }[] };
-          fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(z).slice(7)), z);
-          m.layers[0] = { ...m.layers[0], digest: sha(z), size: z.length };
-          const mb = Buffer.from(JSON.stringify(m));
-          fs.writeFileSync(path.join(dir, 'blobs', 'sha256', sha(mb).slice(7)), mb);
-          idx.manifests[0] = { ...idx.manifests[0], digest: sha(mb), size: mb.length };
-          fs.writeFileSync(index, JSON.stringify(idx));
-        },
       }));
+    it("a layer whose content does not match the config's diff_id", () =>
+      refused('diffid', [[{ name: 'f', body: 'x' }]], 'content has diff_id', {
+        corrupt: (dir) =>
+          rewriteImage(dir, 't', {
+            config: (c) => {
+              c.rootfs.diff_ids = [sha(Buffer.from('other'))];
+            },
+          }),
+      }));
+    // Bytes that zstd keeps partly as literals: a change in them changes the output.
+    const body = Buffer.concat([createHash('sha512').update('seed').digest(), Buffer.from('abc'.repeat(3000))]);
+    it.each([
+      [
+        'reserved',
+        'a block of the reserved type',
+        (z: Buffer) => setBlockType(z, 3),
+        'zstd: a block of the reserved type',
+      ],
+      ['flipped', 'a flipped byte', (z: Buffer) => flipByte(z, z.length >> 1), ': layer 0 sha256:'],
+      ['cut', 'the end cut off', (z: Buffer) => z.subarray(0, z.length - 20), 'zstd: the data ends inside a frame'],
+    ])('a corrupt zstd blob (%s: %s), its digest made to match', (name, _, damage, why) =>
+      refused(`zstd-${name}`, [[{ name: 'f', body }]], why, {
+        corrupt: (dir) =>
+          rewriteImage(dir, 't', { layers: (b) => ({ blob: damage(toZstd(zlib.gunzipSync(b))), mediaType: ZSTD }) }),
+      }),
+    );
 
     it("a docker-archive layer that does not match the config's diff_ids", async () => {
       const l = await tarOf([{ name: 'f', body: 'x' }]);

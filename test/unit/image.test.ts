@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MiniRunError } from '../../src/errors';
+import { chooseImage } from '../../src/image/archive-choice';
 import { runtimeSpec, setEnv } from '../../src/image/config';
 import { classifyEntry, splitName } from '../../src/image/paths';
 import { parsePlatform, parseSource, platformMatches } from '../../src/image/reference';
+import { bytesText, progressLine } from '../../src/image/progress';
 import { paxRecords, tarEntries } from '../../src/image/tar-entries';
 import { parseGroup, parsePasswd, resolveUser } from '../../src/image/users';
 
@@ -18,6 +20,23 @@ describe('image: SOURCE references', () => {
   });
   it('takes a file as a docker-archive', () => {
     expect(parseSource('/x/img.tar', () => true)).toEqual({ kind: 'docker-archive', file: '/x/img.tar' });
+  });
+  it('takes FILE:REPO:TAG and FILE@sha256:ID as an image of a docker-archive', () => {
+    const isFile = (p: string) => p === '/x/a:b.tar';
+    expect(parseSource('/x/a:b.tar:reg:5000/busybox:1.36', isFile)).toEqual({
+      kind: 'docker-archive',
+      file: '/x/a:b.tar',
+      choice: { tag: 'reg:5000/busybox:1.36' },
+    });
+    expect(parseSource(`/x/a:b.tar@sha256:${HEX}`, isFile)).toEqual({
+      kind: 'docker-archive',
+      file: '/x/a:b.tar',
+      choice: { id: `sha256:${HEX}` },
+    });
+    expect(() => parseSource('/x/a:b.tar:busybox', isFile)).toThrow('"busybox" is not REPO:TAG');
+    expect(() => parseSource('/x/a:b.tar:reg:5000/busybox', isFile)).toThrow('is not REPO:TAG');
+    // the same text with no such file is a layout's DIR:TAG
+    expect(parseSource('/x/a:b.tar:v1', noFile)).toEqual({ kind: 'oci-layout', dir: '/x/a:b.tar', tag: 'v1' });
   });
   it.each([
     ['dir', 'needs a tag or a digest'],
@@ -212,5 +231,42 @@ describe('image: config conversion', () => {
   it('setEnv replaces in place', () => {
     expect(setEnv(['A=1', 'B=2'], 'A=3')).toEqual(['A=3', 'B=2']);
     expect(setEnv(['A=1'], 'C=3')).toEqual(['A=1', 'C=3']);
+  });
+});
+
+describe('image: the image of a docker-archive', () => {
+  const hex = (c: string) => c.repeat(64);
+  const list = [
+    { Config: `${hex('a')}.json`, RepoTags: ['a:1'] },
+    { Config: `blobs/sha256/${hex('b')}`, RepoTags: null },
+    { Config: `${hex('c')}.json`, RepoTags: ['docker.io/library/c:2', 'reg.io/c:3'] },
+    { Config: `${hex('d')}.json`, RepoTags: ['localhost/d:4'] },
+  ];
+  it('is the only one, or the one with the tag or the ID asked for', () => {
+    expect(chooseImage('x.tar', [list[1]])).toBe(list[1]);
+    expect(chooseImage('x.tar', list, { tag: 'a:1' })).toBe(list[0]);
+    expect(chooseImage('x.tar', list, { tag: 'c:2' })).toBe(list[2]);
+    expect(chooseImage('x.tar', list, { tag: 'docker.io/c:2' })).toBe(list[2]);
+    expect(chooseImage('x.tar', list, { tag: 'reg.io/c:3' })).toBe(list[2]);
+    expect(chooseImage('x.tar', list, { id: `sha256:${hex('b')}` })).toBe(list[1]);
+    expect(chooseImage('x.tar', list, { tag: 'd:4' })).toBe(list[3]);
+  });
+  it('names every choice when there is none, or none that fits', () => {
+    const all = `x.tar:a:1, x.tar@sha256:${hex('b')}, x.tar:docker.io/library/c:2, x.tar:reg.io/c:3, x.tar:localhost/d:4`;
+    expect(() => chooseImage('x.tar', list)).toThrow(`docker-archive x.tar: holds 4 images: choose one of ${all}`);
+    expect(() => chooseImage('x.tar', list, { tag: 'a:2' })).toThrow(`no image tagged a:2: choose one of ${all}`);
+    expect(() => chooseImage('x.tar', list, { id: `sha256:${hex('e')}` })).toThrow('no image with ID');
+  });
+});
+
+describe('image: the progress line', () => {
+  it('counts the bytes read of the layer and of all', () => {
+    expect(bytesText(512)).toBe('512 B');
+    expect(bytesText(1536)).toBe('1.5 KiB');
+    expect(bytesText(3 * 2 ** 30)).toBe('3.0 GiB');
+    expect(progressLine(0, [2048], 1024)).toBe('unpacking layer 1/1: 1.0 KiB of 2.0 KiB');
+    expect(progressLine(1, [2 ** 20, 3 * 2 ** 20], 2 ** 19)).toBe(
+      'unpacking layer 2/2: 512.0 KiB of 3.0 MiB, 1.5 MiB of 4.0 MiB in all',
+    );
   });
 });
