@@ -194,7 +194,12 @@ export function createCgroups(plan: CgroupPlan): void {
     const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
     for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
     writeResources(plan, plan.writes);
-    applyDeviceRules(plan);
+    try {
+      applyDeviceRules(plan);
+    } catch (e) {
+      // as runc: with rootless cgroups, device rules are "not expected to work"
+      if (!plan.rootless) throw e;
+    }
   } catch (e) {
     destroyCgroups(plan);
     throw e;

@@ -5,6 +5,7 @@ import { planCgroups, type CgroupPlan } from '../cgroups';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-common';
 import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
+import { rootlessCgroups } from './rootless';
 import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError } from '../errors';
@@ -45,6 +46,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     cgroupsPath: linux.cgroupsPath,
     deviceRules: linux.resources?.devices ?? [],
     resources: linux.resources,
+    rootless: rootlessCgroups(),
   });
   const plan = buildPlan({
     spec,
