@@ -30,3 +30,16 @@ export function canUseCgroupDir(dir: string, mount: string): boolean {
 export function limitWithoutCgroup(controller: string): MiniRunError {
   return new MiniRunError('CGROUP', `cannot set ${controller} limit: container could not join or create cgroup`);
 }
+
+/**
+ * For what needs the container's own cgroup (ps, kill --all: its processes):
+ * a rootless container whose cgroups were all left out has none, and the
+ * command fails as runc's does, in one line.
+ */
+export function requireOwnCgroup(dirs: readonly unknown[], what: string): void {
+  if (dirs.length === 0)
+    throw new MiniRunError(
+      'CGROUP',
+      `${what}: the container has no cgroup of its own (rootless: the user could not create one)`,
+    );
+}
