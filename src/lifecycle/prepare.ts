@@ -5,7 +5,8 @@ import { planCgroups, type CgroupPlan } from '../cgroups';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-common';
 import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
-import { rootlessCgroups } from './rootless';
+import { rootlessCgroups, rootlessEuid } from './rootless';
+import { checkRootless } from '../config/rootless-check';
 import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError } from '../errors';
@@ -40,6 +41,7 @@ export function prepare(opts: PrepareOptions): Prepared {
   const spec = loadSpec(bundle);
   const rootfs = resolveRootfs(bundle, spec);
   const linux = spec.linux ?? {};
+  if (rootlessEuid()) checkRootless(spec);
   if (kernelMemoryGiven(linux.resources)) warn(KERNEL_MEMORY_WARNING);
   const cgroups = planCgroups({
     id: opts.id,
