@@ -19,14 +19,16 @@ interface SpecShape {
 export function toRootless<T extends object>(spec: T, uid: number, gid: number): T {
   const s = spec as unknown as SpecShape;
   // The network namespace goes (the user cannot configure one), a user namespace comes last.
-  const namespaces = [
-    ...s.linux.namespaces.filter((n) => n.type !== 'network' && n.type !== 'user'),
-    { type: 'user' },
-  ];
+  const namespaces = [...s.linux.namespaces.filter((n) => n.type !== 'network' && n.type !== 'user'), { type: 'user' }];
   const mounts = s.mounts.map((m): Mount => {
     // sysfs cannot be mounted without a network namespace of one's own: /sys is bound from the host.
     if (path.posix.normalize(m.destination) === '/sys')
-      return { destination: '/sys', type: 'none', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] };
+      return {
+        destination: '/sys',
+        type: 'none',
+        source: '/sys',
+        options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'],
+      };
     // uid= and gid= name host ids the user may not map.
     const options = m.options?.filter((o) => !o.startsWith('uid=') && !o.startsWith('gid='));
     return { ...m, ...(options !== undefined ? { options } : {}) };
@@ -41,5 +43,5 @@ export function toRootless<T extends object>(spec: T, uid: number, gid: number):
     if (k === 'resources' || k === 'uidMappings' || k === 'gidMappings') continue;
     linux[k] = k === 'namespaces' ? namespaces : v;
   }
-  return { ...spec, mounts, linux } as T;
+  return { ...spec, mounts, linux };
 }

@@ -75,8 +75,7 @@ function writeMap(pid: number, file: 'uid_map' | 'gid_map', maps: readonly IdMap
     return;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' || !rootless)
-      throw new MiniRunError('INIT', `${field}: write /proc/${pid}/${file}: ${code}`);
+    if (code !== 'EPERM' || !rootless) throw new MiniRunError('INIT', `${field}: write /proc/${pid}/${file}: ${code}`);
   }
   mapWithTool(file === 'uid_map' ? 'newuidmap' : 'newgidmap', pid, maps, field);
 }

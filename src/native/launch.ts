@@ -91,10 +91,7 @@ export function launch(
   const keepGroups = process.geteuid!() !== 0;
   if (keepGroups && plan.user.additionalGids.length > 0)
     throw configError('process.user.additionalGids', 'cannot set any additional groups in a rootless container');
-  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf, keepGroups }, [
-    ...stdio,
-    ...extra,
-  ]);
+  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf, keepGroups }, [...stdio, ...extra]);
   debug(
     () =>
       `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`,

@@ -70,10 +70,15 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
     const name = `mrl${process.pid}${Math.random().toString(36).slice(2, 6)}`;
     run('useradd', ['-m', '-s', '/bin/sh', name]);
     // Debian's useradd gives a new user subordinate ranges (login.defs SUB_UID_*); add them when it did not.
-    for (const f of SUB_FILES)
-      if (!subRange(f, name)) fs.appendFileSync(f, `${name}:${freeStart(f)}:65536\n`);
+    for (const f of SUB_FILES) if (!subRange(f, name)) fs.appendFileSync(f, `${name}:${freeStart(f)}:65536\n`);
     const ids = (flag: string) => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
-    user = { name, uid: ids('-u'), gid: ids('-g'), subuid: subRange(SUB_FILES[0], name)!, subgid: subRange(SUB_FILES[1], name)! };
+    user = {
+      name,
+      uid: ids('-u'),
+      gid: ids('-g'),
+      subuid: subRange(SUB_FILES[0], name)!,
+      subgid: subRange(SUB_FILES[1], name)!,
+    };
 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-rootless-'));
     fs.chmodSync(dir, 0o755);
@@ -238,11 +243,17 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
     });
     const r = both(['run', 'ID'], ids());
     const view = (x: Result) => {
-      const [head, mounts] = x.stdout.split(/(?=^\d+ \d+ \d+:\d+ )/m).reduce<[string, string]>(
-        ([h, m], part) => (/^\d+ \d+ \d+:\d+ /.test(part) ? [h, m + part] : [h + part, m]),
-        ['', ''],
-      );
-      return { code: x.code, head: head.replace(/ [A-Z][a-z]{2} [ \d]\d [\d:]{4,5} /g, ' T '), mounts: normaliseMountinfo(mounts) };
+      const [head, mounts] = x.stdout
+        .split(/(?=^\d+ \d+ \d+:\d+ )/m)
+        .reduce<[string, string]>(
+          ([h, m], part) => (/^\d+ \d+ \d+:\d+ /.test(part) ? [h, m + part] : [h + part, m]),
+          ['', ''],
+        );
+      return {
+        code: x.code,
+        head: head.replace(/ [A-Z][a-z]{2} [ \d]\d [\d:]{4,5} /g, ' T '),
+        mounts: normaliseMountinfo(mounts),
+      };
     };
     expect(view(r.minirun)).toEqual(view(r.runc));
     expect(r.minirun.stdout).toMatch(/^uid=0\(root\) gid=0\(root\) groups=0\(root\)\n/);
@@ -259,9 +270,13 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
     expect(mode('minirun')).toBe(mode('runc'));
     expect(fs.statSync(path.join(xdg, 'minirun')).uid).toBe(user!.uid);
     // without XDG_RUNTIME_DIR, /run/minirun, which the user may not use: one line, as runc fails
-    const noXdg = exec('runuser', ['-u', user!.name, '--', 'env', '-u', 'XDG_RUNTIME_DIR', MINIRUN, 'run', id.minirun], {
-      cwd: bundle,
-    });
+    const noXdg = exec(
+      'runuser',
+      ['-u', user!.name, '--', 'env', '-u', 'XDG_RUNTIME_DIR', MINIRUN, 'run', id.minirun],
+      {
+        cwd: bundle,
+      },
+    );
     expect(noXdg.code).toBe(1);
     expect(noXdg.stderr).toMatch(ERROR_LINE);
     expect(noXdg.stderr).toMatch(/\/run\/minirun/);
@@ -302,7 +317,9 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
         { containerID: 1, hostID: 7, size: 1 },
       ];
     });
-    bothFail(/^minirun run failed: linux\.uidMappings: newuidmap \d+ 0 \d+ 1 1 7 1: newuidmap: uid range \[1-2\) -> \[7-8\) not allowed\n$/);
+    bothFail(
+      /^minirun run failed: linux\.uidMappings: newuidmap \d+ 0 \d+ 1 1 7 1: newuidmap: uid range \[1-2\) -> \[7-8\) not allowed\n$/,
+    );
   });
 
   it('a bind mount of a directory the user owns: read and written inside, owned by the user outside', () => {
@@ -313,7 +330,11 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
     for (const rt of RUNTIMES) {
       const c = structuredClone(pristine);
       c.mounts.push({ destination: '/data', type: 'bind', source: data, options: ['rbind', 'rw'] });
-      c.process.args = ['sh', '-c', 'cat /data/in; ls -ln /data/in | awk \'{print $3, $4}\'; echo out > /data/out; ls -ln /data/out | awk \'{print $3, $4}\''];
+      c.process.args = [
+        'sh',
+        '-c',
+        "cat /data/in; ls -ln /data/in | awk '{print $3, $4}'; echo out > /data/out; ls -ln /data/out | awk '{print $3, $4}'",
+      ];
       c.process.env = [...c.process.env, `RT=${rt}`];
       setConfig(c);
       const r = asUser(rt, ['run', ids()[rt]]);
@@ -354,7 +375,11 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
     expect(e.minirun.stdout).toBe(e.runc.stdout);
     expect(e.minirun.stdout).toMatch(/^uid=0\(root\)/);
     // no cgroup of its own: ps, kill --all and pause fail as runc's do
-    for (const args of [['ps', 'ID'], ['kill', '--all', 'ID', 'KILL'], ['pause', 'ID']]) {
+    for (const args of [
+      ['ps', 'ID'],
+      ['kill', '--all', 'ID', 'KILL'],
+      ['pause', 'ID'],
+    ]) {
       const r = step(args);
       expect(r.minirun.code).toBe(1);
     }
@@ -397,13 +422,22 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
 
   it('refused in one line: a device missing on the host, a net.* sysctl of the host network namespace, a memory limit, additional groups', () => {
     const cases: [(c: Config) => void, RegExp][] = [
-      [(c) => (c.linux.devices = [{ path: '/dev/no-such-dev', type: 'c', major: 10, minor: 229 }]), /\/dev\/no-such-dev: ENOENT/],
-      [(c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1' }), /linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/],
+      [
+        (c) => (c.linux.devices = [{ path: '/dev/no-such-dev', type: 'c', major: 10, minor: 229 }]),
+        /\/dev\/no-such-dev: ENOENT/,
+      ],
+      [
+        (c) => (c.linux.sysctl = { 'net.ipv4.ip_forward': '1' }),
+        /linux\.sysctl\.net\.ipv4\.ip_forward: requires a network namespace/,
+      ],
       [
         (c) => (c.linux.resources = { memory: { limit: 100 * 1024 * 1024 } }),
         /cannot set memory limit: container could not join or create cgroup\n$/,
       ],
-      [(c) => (c.process.user.additionalGids = [0]), /process\.user\.additionalGids: cannot set any additional groups in a rootless container/],
+      [
+        (c) => (c.process.user.additionalGids = [0]),
+        /process\.user\.additionalGids: cannot set any additional groups in a rootless container/,
+      ],
       [
         (c) => c.mounts.push({ destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['uid=5'] }),
         /mounts\[\d+\]\.options: uid=5: cannot specify uid= mount options for unmapped uid in rootless containers/,

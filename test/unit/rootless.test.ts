@@ -24,7 +24,13 @@ describe('spec --rootless', () => {
     expect(spec.linux.namespaces.map((n: { type: string }) => n.type)).toEqual(['pid', 'ipc', 'uts', 'mount', 'user']);
     expect(spec.linux.resources).toBeUndefined();
     // Go's key order: the mappings first, namespaces where they were
-    expect(Object.keys(spec.linux)).toEqual(['uidMappings', 'gidMappings', 'namespaces', 'maskedPaths', 'readonlyPaths']);
+    expect(Object.keys(spec.linux)).toEqual([
+      'uidMappings',
+      'gidMappings',
+      'namespaces',
+      'maskedPaths',
+      'readonlyPaths',
+    ]);
   });
 
   it('binds /sys from the host and drops uid= and gid= options', () => {
@@ -83,7 +89,9 @@ describe("a rootless caller's config (runc's validator)", () => {
 
   it('accepts the rootless spec and a uid= option of a mapped id', () => {
     expect(check(() => {})).not.toThrow();
-    expect(check((s) => s.mounts.push({ destination: '/t', type: 'tmpfs', source: 't', options: ['uid=0'] }))).not.toThrow();
+    expect(
+      check((s) => s.mounts.push({ destination: '/t', type: 'tmpfs', source: 't', options: ['uid=0'] })),
+    ).not.toThrow();
   });
 
   it('refuses what runc refuses, naming the field', () => {
