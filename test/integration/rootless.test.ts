@@ -238,7 +238,8 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
       c.process.args = [
         'sh',
         '-c',
-        'id; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; ls -ln / /dev; cat /proc/self/mountinfo',
+        // mode, owner, group, name (link counts and times vary)
+        "id; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; ls -ln / /dev | awk '{print $1, $3, $4, $NF}'; cat /proc/self/mountinfo",
       ];
     });
     const r = both(['run', 'ID'], ids());
@@ -251,7 +252,7 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
         );
       return {
         code: x.code,
-        head: head.replace(/ [A-Z][a-z]{2} [ \d]\d [\d:]{4,5} /g, ' T '),
+        head,
         mounts: normaliseMountinfo(mounts),
       };
     };
