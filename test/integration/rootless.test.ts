@@ -384,6 +384,9 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
       const r = step(args);
       expect(r.minirun.code).toBe(1);
     }
+    const upd = step(['update', '--memory', '100000000', 'ID']);
+    expect(upd.minirun.code).toBe(1);
+    expect(upd.minirun.stderr).toBe('minirun: cannot set memory limit: container could not join or create cgroup\n');
     expect(both(['pause', 'ID'], id).minirun.stderr).toMatch(
       /cannot toggle freezer: cgroups not configured for container\n$/,
     );
