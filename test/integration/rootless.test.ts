@@ -460,4 +460,101 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
       expect(residue()).toEqual([]);
     }
   });
+
+  // podman run by the user (it makes its user namespace with newuidmap and runs the runtime as root in it, with
+  // no user namespace in the config): the runtime runs in a user namespace, as root there.
+  const havePodman = ['podman', 'conmon'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
+  (havePodman ? describe : describe.skip)('rootless podman --runtime minirun works as --runtime runc', () => {
+    const IMAGE = 'localhost/minirun-rootless:latest';
+    let pd = '';
+    const podman = (runtime: Runtime, args: string[]): Result =>
+      exec(
+        'runuser',
+        [
+          '-u',
+          user!.name,
+          '--',
+          'env',
+          `XDG_RUNTIME_DIR=${xdg}`,
+          `HOME=${pd}/home`,
+          `CONTAINERS_CONF=${pd}/containers.conf`,
+          'podman',
+          '--root',
+          `${pd}/storage`,
+          '--runroot',
+          `${pd}/run`,
+          '--tmpdir',
+          `${pd}/tmp`,
+          '--storage-driver',
+          'vfs',
+          '--runtime',
+          runtime === 'minirun' ? MINIRUN : 'runc',
+          ...args,
+        ],
+        { cwd: pd, timeoutMs: 60_000 },
+      );
+    // podman's own warnings (a host / that is not shared) are not the runtimes'
+    const view = (r: Result) => ({
+      code: r.code,
+      stdout: r.stdout,
+      stderr: r.stderr
+        .split('\n')
+        .filter((l) => l !== '' && !/level=warning/.test(l))
+        .join('\n'),
+    });
+
+    beforeAll(() => {
+      pd = path.join(dir, 'podman');
+      for (const d of ['home', 'net']) fs.mkdirSync(path.join(pd, d), { recursive: true });
+      fs.writeFileSync(
+        path.join(pd, 'containers.conf'),
+        [
+          '[containers]',
+          'default_ulimits = []',
+          '[engine]',
+          'events_logger = "file"',
+          'cgroup_manager = "cgroupfs"',
+          '[network]',
+          `network_config_dir = "${pd}/net"`,
+          '',
+        ].join('\n'),
+      );
+      run('tar', ['-C', path.join(bundle, 'rootfs'), '-cf', path.join(pd, 'rootfs.tar'), '.']);
+      run('chown', ['-R', `${user!.uid}:${user!.gid}`, pd]);
+      const imp = podman('runc', ['import', path.join(pd, 'rootfs.tar'), IMAGE]);
+      if (imp.code !== 0) throw new Error(`podman import: ${imp.stderr}`);
+    }, 120_000);
+
+    afterAll(() => {
+      if (!pd) return;
+      podman('runc', ['rm', '--all', '--force', '--time', '0']);
+      podman('runc', ['rmi', '--all', '--force']);
+    });
+
+    it('run --rm: output, exit status, ids and maps inside', () => {
+      const script = 'echo hello; id; cat /proc/self/uid_map; ls -ln /dev/null | cut -c1-10; exit 3';
+      const outs = RUNTIMES.map((rt) => podman(rt, ['run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', script]));
+      expect(view(outs[1])).toEqual(view(outs[0]));
+      expect(outs[1].code).toBe(3);
+      expect(outs[1].stdout).toMatch(/^hello\nuid=0\(root\)/);
+      expect(outs[1].stdout).toMatch(new RegExp(`^ +0 +${user!.uid} +1$`, 'm'));
+      expect(outs[1].stdout).toMatch(/crw-rw-rw-\n$/);
+    });
+
+    it('run -d, exec, stop, inspect, rm', () => {
+      for (const rt of RUNTIMES) {
+        const name = `${ids()[rt]}`;
+        const steps: Result[] = [
+          podman(rt, ['run', '-d', '--name', name, '--network', 'none', IMAGE, 'sleep', '1000']),
+          podman(rt, ['exec', name, 'sh', '-c', 'id; echo in']),
+          podman(rt, ['stop', '-t', '0', name]),
+          podman(rt, ['inspect', '-f', '{{.State.ExitCode}} {{.State.Status}}', name]),
+          podman(rt, ['rm', name]),
+        ];
+        expect(steps.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
+        expect(steps[1].stdout).toBe('uid=0(root) gid=0(root)\nin\n');
+        expect(steps[3].stdout).toBe('137 exited\n');
+      }
+    });
+  });
 });
