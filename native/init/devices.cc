@@ -83,7 +83,10 @@ void make_node(const Plan& p, int rootfd, const PlanDevice& d) {
 
 void create_all(const Plan& p, int rootfd) {
   if (!p.setup_dev) return;
-  for (const PlanDevice& d : p.devices) make_node(p, rootfd, d);
+  // /dev/ptmx is the pts/ptmx symlink below, as runc skips it here (setupPtmx): in a user namespace a
+  // bind of the host's node would be a mount point the symlink cannot replace.
+  for (const PlanDevice& d : p.devices)
+    if (d.path != "/dev/ptmx") make_node(p, rootfd, d);
   UniqueFd dev(paths::mkdir_all(rootfd, "/dev", 0755));
   if (!dev.ok()) report::fail("devices", -dev.get(), "open /dev");
   for (const auto& link : p.symlinks) {

@@ -119,6 +119,10 @@ void enter(const Plan& p) {
   }
 }
 
+void open_to_caller(const Plan& p, bool open) {
+  if (p.rootless_euid) prctl(PR_SET_DUMPABLE, open ? 1 : 0, 0, 0, 0);
+}
+
 void after_cgroups(const Plan& p) {
   join_where(is_cgroup);
   if ((p.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)

@@ -87,11 +87,15 @@ export function launch(
   extra: number[] = [],
 ): Launched {
   const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
-  // A rootless caller's groups stay as they are, as runc's (it cannot set others).
-  const keepGroups = process.geteuid!() !== 0;
-  if (keepGroups && plan.user.additionalGids.length > 0)
+  // A rootless caller's groups stay as they are, as runc's (it cannot set others), and it must
+  // reach the init's /proc files (hooks, exec, the seccomp fd): see native/init/namespaces.h.
+  const rootlessEuid = process.geteuid!() !== 0;
+  if (rootlessEuid && plan.user.additionalGids.length > 0)
     throw configError('process.user.additionalGids', 'cannot set any additional groups in a rootless container');
-  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf, keepGroups }, [...stdio, ...extra]);
+  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf, rootlessEuid }, [
+    ...stdio,
+    ...extra,
+  ]);
   debug(
     () =>
       `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`,

@@ -65,7 +65,7 @@ export const enum Tag {
   MountIdmap = 43,
   MemoryPolicy = 60,
   ApparmorProfile = 61,
-  KeepGroups = 62,
+  RootlessEuid = 62,
 }
 
 /** Tag, as a value */
@@ -113,7 +113,7 @@ export const TAGS = {
   MountIdmap: 43,
   MemoryPolicy: 60,
   ApparmorProfile: 61,
-  KeepGroups: 62,
+  RootlessEuid: 62,
 } as const;
 
 /** MountRecord.kind (enum MountKind) */
