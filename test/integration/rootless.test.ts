@@ -371,6 +371,10 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
         .map((c) => ({ status: c.status, owner: c.owner, bundle: c.bundle }));
     expect(mine(list.minirun.stdout)).toEqual(mine(list.runc.stdout));
     expect(mine(list.minirun.stdout)).toEqual([{ status: 'created', owner: user!.name, bundle }]);
+    // exec into the created container: its init waits on the exec fifo, reachable by the user as runc's
+    const early = step(['exec', 'ID', 'sh', '-c', 'echo created; id -u']);
+    expect(early.minirun.stdout).toBe(early.runc.stdout);
+    expect(early.minirun.stdout).toBe('created\n0\n');
     step(['start', 'ID']);
     const e = step(['exec', 'ID', 'sh', '-c', 'id; cat /proc/self/uid_map']);
     expect(e.minirun.stdout).toBe(e.runc.stdout);
