@@ -99,15 +99,29 @@ suite('rootless: minirun and runc run by an ordinary user', () => {
   afterAll(() => {
     try {
       if (user) {
-        // anything of the user's still running (a failed test's container) goes first, by pid
-        for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-          try {
-            if (fs.statSync(`/proc/${pid}`).uid === user.uid) process.kill(Number(pid), 'SIGKILL');
-          } catch {
-            // gone
+        // anything of the user's still running (a failed test's container, podman's pause process) goes
+        // first, by pid, and is waited for: userdel refuses a user with processes
+        const theirs = () =>
+          fs.readdirSync('/proc').filter((p) => {
+            try {
+              return /^\d+$/.test(p) && fs.statSync(`/proc/${p}`).uid === user!.uid;
+            } catch {
+              return false; // gone
+            }
+          });
+        for (let i = 0; i < 200 && theirs().length > 0; i++) {
+          for (const pid of theirs()) {
+            try {
+              process.kill(Number(pid), 'SIGKILL');
+            } catch {
+              // gone
+            }
           }
+          spawnSync('sleep', ['0.02']);
         }
-        spawnSync('userdel', ['-r', user.name]);
+        const del = spawnSync('userdel', ['-r', user.name], { encoding: 'utf8' });
+        if (del.status !== 0 && !/mail spool/.test(del.stderr))
+          throw new Error(`userdel -r ${user.name}: ${del.stderr}`);
       }
     } finally {
       for (const [f, b] of backups) {

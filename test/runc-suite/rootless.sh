@@ -29,10 +29,16 @@ aux=""
 finish() {
   if id -u "$user" >/dev/null 2>&1; then
     uid=$(id -u "$user")
-    for p in /proc/[0-9]*; do
-      [ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] && kill -9 "${p#/proc/}" 2>/dev/null
+    # its processes go first, and are waited for: userdel refuses a user with processes
+    for _ in $(seq 100); do
+      left=0
+      for p in /proc/[0-9]*; do
+        [ "$(stat -c %u "$p" 2>/dev/null)" = "$uid" ] && { left=1; kill -9 "${p#/proc/}" 2>/dev/null; }
+      done
+      [ $left = 0 ] && break
+      sleep 0.05
     done
-    userdel "$user" 2>/dev/null
+    userdel "$user" || echo "runc-suite rootless: could not remove the user $user
   fi
   cp -a "$backup/subuid" "$backup/subgid" /etc/
   rm -rf "$backup"
