@@ -38,7 +38,7 @@ finish() {
       [ $left = 0 ] && break
       sleep 0.05
     done
-    userdel "$user" || echo "runc-suite rootless: could not remove the user $user
+    userdel "$user" || echo "runc-suite rootless: could not remove the user $user"
   fi
   cp -a "$backup/subuid" "$backup/subgid" /etc/
   rm -rf "$backup"
