@@ -114,6 +114,7 @@ enum Tag : uint16_t {
   kTagMountIdmap = 43,       // MountIdmapRecord then uid_count + gid_count IdMapRecords: an id-mapped bind
   kTagMemoryPolicy = 60,     // MemoryPolicyRecord, then the nodemask bytes (may be empty): set_mempolicy before exec
   kTagApparmorProfile = 61,  // str: AppArmor profile for the exec (/proc/thread-self/attr/apparmor/exec)
+  kTagRootlessEuid = 62,     // u8: the caller is not root: groups kept, the init reachable by it (as runc's)
 };
 
 enum MountKind : uint32_t {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -24,12 +25,31 @@ mode_t node_type(uint32_t t) {
   }
 }
 
-// A user namespace, new or joined by path (runc: Namespaces.Contains(NEWUSER)).
+// Whether the runtime itself runs in a user namespace (rootless podman runs
+// the runtime as root of its own): the uid map is not the full range, as
+// runc's userns.RunningInUserNS reads it.
+bool runtime_in_userns() {
+  UniqueFd fd(open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC));
+  if (!fd.ok()) return false;
+  char buf[256];
+  ssize_t n = read(fd.get(), buf, sizeof(buf) - 1);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  unsigned long inside = 1, outside = 1, count = 0;
+  int lines = 0;
+  for (ssize_t i = 0; i < n; i++)
+    if (buf[i] == '\n') lines++;
+  if (sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) != 3) return true;
+  return !(lines == 1 && inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
+// A user namespace, new or joined by path, or the runtime's own (runc:
+// RunningInUserNS() || Namespaces.Contains(NEWUSER)).
 bool in_userns(const Plan& p) {
   if (p.clone_flags & CLONE_NEWUSER) return true;
   for (const PlanNsJoin& j : p.joins)
     if (j.type == CLONE_NEWUSER) return true;
-  return false;
+  return runtime_in_userns();
 }
 
 void make_node(const Plan& p, int rootfd, const PlanDevice& d) {
@@ -63,7 +83,10 @@ void make_node(const Plan& p, int rootfd, const PlanDevice& d) {
 
 void create_all(const Plan& p, int rootfd) {
   if (!p.setup_dev) return;
-  for (const PlanDevice& d : p.devices) make_node(p, rootfd, d);
+  // /dev/ptmx is the pts/ptmx symlink below, as runc skips it here (setupPtmx): in a user namespace a
+  // bind of the host's node would be a mount point the symlink cannot replace.
+  for (const PlanDevice& d : p.devices)
+    if (d.path != "/dev/ptmx") make_node(p, rootfd, d);
   UniqueFd dev(paths::mkdir_all(rootfd, "/dev", 0755));
   if (!dev.ok()) report::fail("devices", -dev.get(), "open /dev");
   for (const auto& link : p.symlinks) {

@@ -147,8 +147,10 @@ int main(int argc, char** argv) {
     devices::create_all(plan, rootfd.get());
     if (plan.hook_points & proto::kHookPointCreate) {
       // prestart, createRuntime, createContainer: the parent runs them now.
+      namespaces::open_to_caller(plan, true);
       report::send(proto::kSyncCreateHooks, 0);
       report::wait_go("hooks");
+      namespaces::open_to_caller(plan, false);
     }
     mounts::enter_root(plan, rootfd.get());
     if (plan.terminal) console_peer = console::setup(plan);
@@ -194,6 +196,9 @@ int main(int argc, char** argv) {
   bool late_seccomp = plan.no_new_privs && !(plan.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
   if (plan.no_new_privs && !late_seccomp) seccomp_filter::load(plan);
 
+  // From here to execve (which sets it from the program), a rootless caller
+  // reaches the init: `exec` into the created container, startContainer hooks.
+  namespaces::open_to_caller(plan, true);
   if (fifo.ok()) report::send(proto::kSyncCreated, 0);
   else if (plan.hook_points & proto::kHookPointStart) {
     report::send(proto::kSyncStartHooks, 0);  // startContainer hooks

@@ -359,8 +359,10 @@ void clone_bind_sources(Plan* p) {
     unsigned int clone = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((m.rec.flags & MS_REC) ? AT_RECURSIVE : 0);
     int tree = syscalls::open_tree(AT_FDCWD, m.source.c_str(), clone);
     // Without open_tree the source is bound inside the user namespace, as
-    // before these clones: only a source its root cannot reach fails.
-    if (tree < 0 && errno == ENOSYS) return;
+    // before these clones: only a source its root cannot reach fails. So too
+    // for a rootless caller (EPERM: no CAP_SYS_ADMIN over the host's mounts),
+    // as runc sends no mount sources then.
+    if (tree < 0 && (errno == ENOSYS || errno == EPERM)) return;
     if (tree < 0) report::fail("mount", errno, "%s: bind source %s", what(m).c_str(), m.source.c_str());
     m.tree_fd = tree;
   }

@@ -80,11 +80,16 @@ void enter(const Plan& p) {
   join_where(is_mount);
 
   if (p.clone_flags & CLONE_NEWUSER) {
+    // An unprivileged parent (rootless) can write our /proc files only while
+    // we are dumpable: for that moment, as runc's nsexec (before any other
+    // namespace is made or joined).
+    bool unprivileged = geteuid() != 0;
     if (unshare(CLONE_NEWUSER) < 0) report::fail("namespaces", errno, "create the user namespace");
+    if (unprivileged) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     // The parent writes uid_map/gid_map for us, then answers.
     report::send(proto::kSyncUsernsReady, getpid());
     report::wait_go("namespaces");
-    become_root();
+    become_root();  // non-dumpable again
   }
   unsigned long rest = p.clone_flags & ~static_cast<uint64_t>(CLONE_NEWUSER | CLONE_NEWCGROUP);
   if (rest && unshare(static_cast<int>(rest)) < 0)
@@ -112,6 +117,10 @@ void enter(const Plan& p) {
     report::send(proto::kSyncPid, pid);
     _exit(0);
   }
+}
+
+void open_to_caller(const Plan& p, bool open) {
+  if (p.rootless_euid) prctl(PR_SET_DUMPABLE, open ? 1 : 0, 0, 0, 0);
 }
 
 void after_cgroups(const Plan& p) {

@@ -13,4 +13,11 @@ void enter(const Plan& p);
 // Runs in the init after the parent placed it in its cgroups.
 void after_cgroups(const Plan& p);
 
+// For a rootless caller (plan.rootless_euid): the init is dumpable while the
+// caller must reach its /proc files (the seccomp fd by pidfd_getfd, the
+// hooks' setns into its namespaces, `exec` into a created container), as
+// runc's init is, which is not made non-dumpable unless it joins namespaces
+// by path. Otherwise, and for a root caller, it stays non-dumpable.
+void open_to_caller(const Plan& p, bool open);
+
 }  // namespace namespaces

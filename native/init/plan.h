@@ -64,6 +64,7 @@ struct Plan {
   std::vector<unsigned char> seccomp_bpf;
   std::vector<PlanMkdir> mkdirs;
   bool join_only = false;
+  bool rootless_euid = false;
   uint8_t hook_points = 0;
   std::string exec_path;
   uint8_t terminal = 0;  // 1: pty for stdio, 2: and /dev/console

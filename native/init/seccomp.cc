@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../common/msg.h"
+#include "namespaces.h"
 #include "report.h"
 
 namespace seccomp_filter {
@@ -16,6 +17,9 @@ void load(const Plan& p) {
   struct sock_fprog prog;
   prog.len = static_cast<unsigned short>(p.seccomp_bpf.size() / sizeof(struct sock_filter));
   prog.filter = reinterpret_cast<struct sock_filter*>(const_cast<unsigned char*>(p.seccomp_bpf.data()));
+  // The parent takes a notify fd with pidfd_getfd, which a rootless caller may
+  // do only while we are dumpable: set now, before the filter may deny prctl.
+  if (p.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) namespaces::open_to_caller(p, true);
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.seccomp_flags, &prog);
   if (rc < 0) report::fail("seccomp", errno, "load the seccomp filter (linux.seccomp, flags 0x%x)", p.seccomp_flags);
   if (!(p.seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) return;

@@ -152,7 +152,7 @@ void switch_user_and_caps(const Plan& p) {
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) report::fail("user", errno, "keep capabilities");
   if (p.has_user) {
     fix_stdio_owner(p.user.uid);
-    if (!setgroups_denied()) {
+    if (!p.rootless_euid && !setgroups_denied()) {
       std::vector<gid_t> groups(p.additional_gids.begin(), p.additional_gids.end());
       if (setgroups(groups.size(), groups.data()) < 0)
         report::fail("user", errno, "setgroups (process.user.additionalGids)");

@@ -98,7 +98,8 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
   X(kTagSeccompBpf) X(kTagSymlink) X(kTagMkdir) X(kTagJoinOnly) X(kTagHookPoints) X(kTagExecPath)        \
   X(kTagTerminal) X(kTagConsoleSize) X(kTagSessionKeyring) X(kTagSeccompFlags) X(kTagPersonality)       \
   X(kTagTimeOffsets) X(kTagScheduler) X(kTagIoPriority) X(kTagCpuAffinity) X(kTagExtraFds)              \
-  X(kTagMountAttr) X(kTagMountIdmap) X(kTagMemoryPolicy) X(kTagApparmorProfile)
+  X(kTagMountAttr) X(kTagMountIdmap) X(kTagMemoryPolicy) X(kTagApparmorProfile)     \
+  X(kTagRootlessEuid)
 #define MOUNT_KINDS(X) \
   X(kMountGeneric) X(kMountBind) X(kMountTmpfs) X(kMountProc) X(kMountSysfs) X(kMountTmpfsCopyUp)
 #define SYNC_KINDS(X)                                                                                   \

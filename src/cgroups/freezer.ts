@@ -13,6 +13,9 @@ interface Freezer {
 }
 
 function freezerOf(dirs: readonly CgroupDir[]): Freezer {
+  // runc's words, for a rootless container whose cgroups were all left out
+  if (dirs.length === 0)
+    throw new MiniRunError('CGROUP', 'cannot toggle freezer: cgroups not configured for container');
   const v1 = dirFor(dirs, 'freezer');
   if (v1) {
     const file = path.join(v1.path, 'freezer.state');

@@ -11,6 +11,7 @@ import { v1DeviceWrites } from './devices';
 import { dirFor, hasController, type CgroupDir } from './dirs';
 import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
+import { limitWithoutCgroup } from './rootless';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError(
@@ -108,7 +109,8 @@ function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: Readonl
 /** The directory a resource file lives in: its controller's v1 hierarchy, or the one v2 dir. */
 function writeDir(plan: Pick<CgroupPlan, 'mode' | 'dirs'>, w: CgroupWrite): string {
   const d = dirFor(plan.dirs, w.controller, plan.mode);
-  if (!d) throw new MiniRunError('CGROUP', `cgroup: no ${w.controller} hierarchy for ${w.file}`);
+  // a container without that cgroup (rootless: left out when created), in runc's words
+  if (!d) throw limitWithoutCgroup(w.controller);
   return d.path;
 }
 
@@ -194,7 +196,12 @@ export function createCgroups(plan: CgroupPlan): void {
     const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
     for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
     writeResources(plan, plan.writes);
-    applyDeviceRules(plan);
+    try {
+      applyDeviceRules(plan);
+    } catch (e) {
+      // as runc: with rootless cgroups, device rules are "not expected to work"
+      if (!plan.rootless) throw e;
+    }
   } catch (e) {
     destroyCgroups(plan);
     throw e;

@@ -10,6 +10,7 @@ import { v1ResourceWrites } from './resources-v1';
 import { v2ResourceWrites } from './resources-v2';
 import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
+import { canUseCgroupDir, limitWithoutCgroup } from './rootless';
 
 export interface CgroupPlan {
   mode: CgroupMode;
@@ -18,6 +19,8 @@ export interface CgroupPlan {
   v1Binds: { source: string; name: string }[];
   v1Symlinks: { target: string; name: string }[];
   deviceRules: DeviceRule[];
+  /** rootless: errors applying device rules are ignored (runc: "not expected to work") */
+  rootless?: boolean;
   /** resource files to write, in order (v1: in each controller's hierarchy; v2: in the one dir) */
   writes: CgroupWrite[];
 }
@@ -28,6 +31,8 @@ export interface CgroupRequest {
   deviceRules: DeviceRule[];
   /** linux.resources (devices apart) */
   resources?: Resources;
+  /** runc's rootless cgroups: hierarchies the user cannot use are left out (without cgroupsPath) */
+  rootless?: boolean;
 }
 
 export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
@@ -67,12 +72,15 @@ export function planFrom(
   mountinfo: string,
   procCgroup: string,
   v2Controllers: readonly string[] = [],
+  canUse: (dir: string, mount: string) => boolean = () => true,
 ): CgroupPlan {
   const hierarchies = parseHierarchies(mountinfo);
   if (hierarchies.length === 0) throw new MiniRunError('CGROUP', 'cgroup: no cgroup hierarchy is mounted on this host');
   const mode = detectMode(hierarchies);
   const writes = resourceWrites(mode, req.resources, v2Controllers);
   const own = parseProcCgroup(procCgroup);
+  // runc ignores permission errors only when no cgroupsPath was given
+  const skipUnusable = req.rootless === true && !req.cgroupsPath;
   const dirs: CgroupDir[] = [];
   const v1Binds: { source: string; name: string }[] = [];
   for (const h of hierarchies) {
@@ -82,6 +90,11 @@ export function planFrom(
     if (rel.startsWith('..'))
       throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
     const dir = path.join(h.mountpoint, rel);
+    if (skipUnusable && !canUse(dir, h.mountpoint)) {
+      // The container stays in our own cgroup here, and sees that one.
+      if (!h.v2) v1Binds.push({ source: path.join(h.mountpoint, path.posix.relative(h.root, mine)), name: h.name });
+      continue;
+    }
     dirs.push({ hierarchy: h.v2 ? 'unified' : h.name, path: dir, mount: h.mountpoint });
     if (!h.v2) v1Binds.push({ source: dir, name: h.name });
   }
@@ -91,6 +104,8 @@ export function planFrom(
     for (const ss of b.name.split(',')) v1Symlinks.push({ target: b.name, name: ss });
   }
   for (const w of mode === 'v2' ? [] : writes) {
+    if (!dirFor(dirs, w.controller) && skipUnusable && hierarchies.some((h) => h.key.split(',').includes(w.controller)))
+      throw limitWithoutCgroup(w.controller);
     if (!dirFor(dirs, w.controller)) {
       throw new MiniRunError(
         'CGROUP',
@@ -98,9 +113,14 @@ export function planFrom(
       );
     }
   }
+  if (mode === 'v2' && skipUnusable && !dirFor(dirs, 'unified') && writes.length > 0)
+    throw new MiniRunError(
+      'CGROUP',
+      'rootless needs no limits + no cgrouppath when no permission is granted for cgroups: cannot create the cgroup',
+    );
   const rules = deviceRules(req.deviceRules);
   if (dirFor(dirs, 'devices')) checkV1Rules(rules, req.deviceRules.length);
-  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes };
+  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes, rootless: req.rootless };
 }
 
 export function planCgroups(req: CgroupRequest): CgroupPlan {
@@ -118,5 +138,5 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
       // no controllers to offer
     }
   }
-  return planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers);
+  return planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers, canUseCgroupDir);
 }

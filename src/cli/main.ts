@@ -51,11 +51,13 @@ function firstWord(args: string[]): string | undefined {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  const { defaultRoot, prepareXdgRoot, setRootlessFlag } = await import('../lifecycle/rootless');
+  const root = defaultRoot();
   const program = new Command();
   program
     .name('minirun')
     .description('a small OCI container runtime, command-line compatible with runc')
-    .option('--root <dir>', 'root directory for container state', '/run/minirun')
+    .option('--root <dir>', 'root directory for container state', root.root)
     .option('--log <file>', 'log file (default: stderr)')
     .option('--log-format <format>', 'log format: text or json', 'text')
     .option('--debug', 'enable debug logging', false)
@@ -96,6 +98,11 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (g.systemdCgroup)
       throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
+    setRootlessFlag(g.rootless);
+    if (root.xdg && program.getOptionValueSource('root') === 'default') {
+      const failed = prepareXdgRoot(g.root);
+      if (failed) throw new MiniRunError('STATE', failed);
+    }
     const { enableDebug, debug, setLog } = await import('../log');
     setLog(g.log, g.logFormat === 'json');
     if (g.debug) {

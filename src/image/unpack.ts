@@ -21,7 +21,7 @@ import { type ResolvedImage, resolveLayout } from './layout';
 import { rootlessOwners, rootOwners } from './owners';
 import { NO_PROGRESS, type Progress } from './progress';
 import { type Platform, parseSource } from './reference';
-import { toRootless } from './rootless-spec';
+import { toRootlessWith } from '../config/rootless-spec';
 import { resolveImageUser } from './users';
 
 export interface UnpackOptions {
@@ -111,7 +111,7 @@ export async function unpackImage(
     }
     owners.finish();
     let spec = runtimeSpec(config, resolveImageUser(rootfs, user));
-    if (o.rootless) spec = toRootless(spec, o.rootless.uidMap, o.rootless.gidMap);
+    if (o.rootless) spec = toRootlessWith(spec, o.rootless.uidMap, o.rootless.gidMap);
     writeSpec(spec);
   } catch (e) {
     if (wrote) {

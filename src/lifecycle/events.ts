@@ -63,6 +63,9 @@ function ended(mode: CgroupMode, dirs: readonly CgroupDir[]): boolean {
 
 export function stream(root: string, id: string, intervalMs: number): Promise<void> {
   const { mode, dirs } = target(root, id);
+  // runc's words: it watches the memory cgroup for OOM kills, and a rootless container may have none
+  if (!dirFor(dirs, 'memory', mode))
+    throw new MiniRunError('CGROUP', 'events: memory controller missing: the container has no memory cgroup');
   const emit = (text: string) => writeAll(1, Buffer.from(text));
   let kills = oomKills(mode, dirs) ?? 0n;
   debug(

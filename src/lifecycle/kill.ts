@@ -1,5 +1,6 @@
 // `minirun kill`: signal the container's init, never a reused pid.
 import { cgroupPids } from '../cgroups';
+import { requireOwnCgroup } from '../cgroups/rootless';
 import { MiniRunError } from '../errors';
 import { errnoName } from '../native/errno';
 import { loadAddon } from '../native/loader';
@@ -16,6 +17,9 @@ export function kill(root: string, id: string, signal: string, all: boolean): vo
     requireStatus(all ? 'kill --all' : 'kill', id, status);
     if (all) {
       // Every process in the container's cgroups, as runc kill --all.
+      // (a stopped one without a cgroup has nothing to signal, as runc's)
+      if (status === 'stopped' && (state.cgroupDirs ?? []).length === 0) return;
+      requireOwnCgroup(state.cgroupDirs ?? [], 'kill --all: unable to get all container pids');
       for (const pid of cgroupPids({ dirs: state.cgroupDirs ?? [] })) addon.kill(pid, sig);
       return;
     }

@@ -6,6 +6,8 @@ import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-c
 import { resolveBundle, resolveRootfs } from './bundle';
 import { checkLsm } from './lsm';
 import { planOverlay } from './overlay';
+import { rootlessCgroups, rootlessEuid } from './rootless';
+import { checkRootless } from '../config/rootless-check';
 import { rootfsMountsBefore } from './shared-mounts';
 import { debug, warn } from '../log';
 import { configError } from '../errors';
@@ -43,12 +45,14 @@ export function prepare(opts: PrepareOptions): Prepared {
   const spec = loadSpec(bundle);
   const rootfs = resolveRootfs(bundle, spec);
   const linux = spec.linux ?? {};
+  if (rootlessEuid()) checkRootless(spec);
   if (kernelMemoryGiven(linux.resources)) warn(KERNEL_MEMORY_WARNING);
   const cgroups = planCgroups({
     id: opts.id,
     cgroupsPath: linux.cgroupsPath,
     deviceRules: linux.resources?.devices ?? [],
     resources: linux.resources,
+    rootless: rootlessCgroups(),
   });
   const plan = buildPlan({
     spec,

@@ -2,11 +2,16 @@
 // them, or their pids as JSON; runc's output.
 import { spawnSync } from 'node:child_process';
 import { cgroupPids } from '../cgroups';
+import { requireOwnCgroup } from '../cgroups/rootless';
 import { MiniRunError } from '../errors';
 import { findContainer } from '../state/find';
+import { warn } from '../log';
+import { rootlessCgroups } from './rootless';
 
 export function psText(root: string, id: string, format: string, psArgs: string[]): string {
+  if (rootlessCgroups()) warn("ps may fail if you don't have the full access to cgroups");
   const { state } = findContainer(root, id);
+  requireOwnCgroup(state.cgroupDirs ?? [], 'unable to get all container pids');
   const pids = cgroupPids({ dirs: state.cgroupDirs ?? [] });
   if (format === 'json') return `${pids.length === 0 ? 'null' : JSON.stringify(pids)}\n`;
   const r = spawnSync('ps', psArgs.length > 0 ? psArgs : ['-ef'], { encoding: 'utf8' });

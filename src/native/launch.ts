@@ -1,15 +1,15 @@
 // The parent's side of starting a container: start the init helper with the
 // plan, answer its sync points with the host-side work (id maps, cgroups,
 // rlimits), and turn its error records into one-line errors.
-import * as fs from 'node:fs';
 import { configError, MiniRunError } from '../errors';
 import { debug } from '../log';
 import type { Addon } from './addon';
 import { errnoName } from './errno';
+import { writeIdMaps } from './idmaps';
 import { helperPath } from './loader';
 import { encodePlan, INIT_FAILED_EXIT, SyncKind } from './protocol';
 import { PROTO } from './protocol-layout.generated';
-import type { IdMapping, LaunchPlan } from '../plan/types';
+import type { LaunchPlan } from '../plan/types';
 
 export interface HostSide {
   /** the init exists (host pid): put it in its cgroups */
@@ -36,22 +36,6 @@ function compileSeccomp(addon: Addon, plan: LaunchPlan): Buffer {
   } catch (e) {
     throw configError('linux.seccomp', (e as Error).message);
   }
-}
-
-function mapText(maps: IdMapping[]): string {
-  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-}
-
-function writeIdMaps(pid: number, plan: LaunchPlan): void {
-  const write = (file: string, text: string, field: string) => {
-    try {
-      fs.writeFileSync(`/proc/${pid}/${file}`, text);
-    } catch (e) {
-      throw new MiniRunError('INIT', `${field}: write /proc/${pid}/${file}: ${(e as NodeJS.ErrnoException).code}`);
-    }
-  };
-  write('uid_map', mapText(plan.uidMappings), 'linux.uidMappings');
-  write('gid_map', mapText(plan.gidMappings), 'linux.gidMappings');
 }
 
 function applyRlimits(addon: Addon, pid: number, plan: LaunchPlan): void {
@@ -103,7 +87,15 @@ export function launch(
   extra: number[] = [],
 ): Launched {
   const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
-  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf }, [...stdio, ...extra]);
+  // A rootless caller's groups stay as they are, as runc's (it cannot set others), and it must
+  // reach the init's /proc files (hooks, exec, the seccomp fd): see native/init/namespaces.h.
+  const rootlessEuid = process.geteuid!() !== 0;
+  if (rootlessEuid && plan.user.additionalGids.length > 0)
+    throw configError('process.user.additionalGids', 'cannot set any additional groups in a rootless container');
+  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf, rootlessEuid }, [
+    ...stdio,
+    ...extra,
+  ]);
   debug(
     () =>
       `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`,
@@ -130,7 +122,7 @@ export function launch(
       }
       switch (m.kind) {
         case SyncKind.UsernsReady:
-          writeIdMaps(m.value, plan);
+          writeIdMaps(m.value, plan.uidMappings, plan.gidMappings);
           addon.sendGo(helper.sock);
           break;
         case SyncKind.Pid:

@@ -65,6 +65,7 @@ export const enum Tag {
   MountIdmap = 43,
   MemoryPolicy = 60,
   ApparmorProfile = 61,
+  RootlessEuid = 62,
 }
 
 /** Tag, as a value */
@@ -112,6 +113,7 @@ export const TAGS = {
   MountIdmap: 43,
   MemoryPolicy: 60,
   ApparmorProfile: 61,
+  RootlessEuid: 62,
 } as const;
 
 /** MountRecord.kind (enum MountKind) */

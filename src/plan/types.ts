@@ -86,6 +86,8 @@ export interface LaunchPlan {
   execFifo?: string;
   /** exec into a running container: join its namespaces, no rootfs steps */
   joinOnly?: boolean;
+  /** a rootless caller (runc's RootlessEUID): groups kept; the init dumpable where the caller must reach it */
+  rootlessEuid?: boolean;
   /** HOOK_POINT_* bits: where the init waits while the parent runs hooks */
   hookPoints?: number;
   /** the file to exec, when it is not args[0] looked up in PATH (hooks) */

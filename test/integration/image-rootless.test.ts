@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IdMapping, rootlessMappings, toHost } from '../../src/image/idmap';
-import { toRootless } from '../../src/image/rootless-spec';
+import { toRootlessWith } from '../../src/config/rootless-spec';
 import { exec, hasRunc, isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
 import { dump, imageConfig, sh, tarOf, unpack, writeLayout } from './image-fixtures';
 
@@ -145,7 +145,7 @@ describe.skipIf(!isRoot || !hasUidmap)('image unpack, rootless', () => {
     expect(owner('nobody')).toMatchObject({ uid: start + 65533, gid: start + 65533 });
 
     const c = config(rootless);
-    expect(c).toEqual(toRootless(config(asRoot), uids, gids));
+    expect(c).toEqual(toRootlessWith(config(asRoot), uids, gids));
     expect(c.linux.uidMappings).toEqual([
       { containerID: 0, hostID: uid, size: 1 },
       { containerID: 1, hostID: start, size: RANGE },

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultSpec } from '../../src/config/default';
 import { mappedText, parseIdMap, rootlessMappings, toHost } from '../../src/image/idmap';
 import { rootlessOwners } from '../../src/image/owners';
-import { toRootless } from '../../src/image/rootless-spec';
+import { toRootlessWith } from '../../src/config/rootless-spec';
 import { parseSubIds } from '../../src/image/subids';
 
 describe('image: subordinate ids and maps', () => {
@@ -81,7 +81,7 @@ describe('image: config.json of a rootless unpack', () => {
     { containerID: 1, hostID: 100000, size: 65536 },
   ];
   it('is changed as runc spec --rootless changes the default spec', () => {
-    const c = toRootless(defaultSpec() as Record<string, any>, maps, maps);
+    const c = toRootlessWith(defaultSpec() as Record<string, any>, maps, maps);
     expect(c.linux.namespaces).toEqual([
       { type: 'pid' },
       { type: 'ipc' },
@@ -111,7 +111,7 @@ describe('image: config.json of a rootless unpack', () => {
       const theirs = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
       const own = [{ containerID: 0, hostID: process.geteuid?.() ?? 0, size: 1 }];
       const ownGid = [{ containerID: 0, hostID: process.getegid?.() ?? 0, size: 1 }];
-      expect(toRootless(defaultSpec() as Record<string, any>, own, ownGid)).toEqual(theirs);
+      expect(toRootlessWith(defaultSpec() as Record<string, any>, own, ownGid)).toEqual(theirs);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -208,6 +208,7 @@ export function planCases(): PlanCase[] {
     },
     { name: '/dev bound from the host, --no-pivot', plan: launched(buildPlan(input(devBound, { noPivot: true }))) },
     { name: 'minimal config', plan: launched(buildPlan(input(minimal))) },
+    { name: 'a rootless caller: groups kept', plan: { ...launched(buildPlan(input(minimal))), rootlessEuid: true } },
     {
       name: 'exec with a terminal',
       plan: launched(

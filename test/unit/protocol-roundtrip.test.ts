@@ -104,6 +104,7 @@ function expected(plan: LaunchPlan): unknown {
     seccomp_bpf: hex(plan.seccompBpf),
     mkdirs: plan.mkdirs.map((d) => ({ mode: d.mode, path: d.path })),
     join_only: plan.joinOnly === true,
+    rootless_euid: plan.rootlessEuid === true,
     hook_points: plan.hookPoints ?? 0,
     exec_path: plan.execPath ?? '',
     terminal: plan.terminal ?? 0,
