@@ -11,6 +11,8 @@ import { v1DeviceWrites } from './devices';
 import { dirFor, hasController, type CgroupDir } from './dirs';
 import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
+import { startUnit } from './systemd';
+import type { Addon } from '../native/addon';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError(
@@ -100,7 +102,7 @@ function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: Readonl
   } catch (e) {
     throw cgError('create', d.path, e);
   }
-  d.made = made;
+  d.made = made ?? d.made; // a systemd unit's dir is the container's own, made or not
   if (v2Mount) enableControllers(v2Mount, d.path);
   if (d.mount && hasController(d, 'cpuset')) fillCpuset(d.mount, d.path, cpusetGiven);
 }
@@ -182,6 +184,7 @@ function applyDeviceRules(plan: CgroupPlan): void {
  */
 export function plannedCgroupDirs(dirs: readonly CgroupDir[]): CgroupDir[] {
   return dirs.map((d) => {
+    if (d.made !== undefined) return { ...d }; // the systemd driver's unit
     let made: string | undefined;
     for (let dir = d.path; !fs.existsSync(dir) && (!d.mount || dir.startsWith(`${d.mount}/`)); dir = path.dirname(dir))
       made = dir;
@@ -189,16 +192,36 @@ export function plannedCgroupDirs(dirs: readonly CgroupDir[]): CgroupDir[] {
   });
 }
 
+/** The dirs (made, or there), their resource files and device rules. */
+function setUpDirs(plan: CgroupPlan): void {
+  const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
+  for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
+  writeResources(plan, plan.writes);
+  applyDeviceRules(plan);
+}
+
+/** Before the init exists: the cgroupfs driver's dirs (the systemd driver's unit needs the init: placeInCgroups). */
 export function createCgroups(plan: CgroupPlan): void {
+  if (plan.systemd) return;
   try {
-    const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
-    for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
-    writeResources(plan, plan.writes);
-    applyDeviceRules(plan);
+    setUpDirs(plan);
   } catch (e) {
     destroyCgroups(plan);
     throw e;
   }
+}
+
+/**
+ * The new init into its cgroups: cgroupfs, it joins the dirs made; systemd,
+ * its unit is started with it (the job waited for), and the unit's cgroup
+ * then gets the resource files and device rules as cgroupfs v2 dirs do (as
+ * runc's systemd driver writes them after the unit's properties). What this
+ * leaves on a failure is unmade from the container's record.
+ */
+export function placeInCgroups(addon: Addon, plan: CgroupPlan, pid: number): void {
+  if (!plan.systemd) return joinCgroups(plan, pid);
+  startUnit(addon, plan.systemd, pid);
+  setUpDirs(plan);
 }
 
 export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {

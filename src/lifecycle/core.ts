@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups } from '../cgroups';
 import { setFrozen } from '../cgroups/freezer';
+import { stopUnit } from '../cgroups/systemd';
 import type { Addon } from '../native/addon';
 import { launch } from '../native/launch';
 import type { JournalRecord } from '../state/journal';
@@ -113,6 +114,8 @@ export function unmake(
     }
     dieAt('delete-killed');
     destroyCgroups({ dirs: rec.cgroupDirs ?? [] });
+    // The unit goes after what was in it, and no failed unit is left.
+    if (rec.systemdUnit) stopUnit(addon, rec.systemdUnit);
     dieAt('delete-cgroups');
     unmountShared(addon, rec.rootfs, rec.rootfsMountsBefore);
   }

@@ -32,6 +32,8 @@ export interface PrepareOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   execFifo?: string;
+  /** --systemd-cgroup */
+  systemdCgroup?: boolean;
 }
 
 export function prepare(opts: PrepareOptions): Prepared {
@@ -45,6 +47,8 @@ export function prepare(opts: PrepareOptions): Prepared {
     cgroupsPath: linux.cgroupsPath,
     deviceRules: linux.resources?.devices ?? [],
     resources: linux.resources,
+    systemd: opts.systemdCgroup,
+    annotations: spec.annotations,
   });
   const plan = buildPlan({
     spec,
