@@ -86,6 +86,8 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
   it('the guest runs systemd as pid 1, and features reports the driver', () => {
     expect(fs.readlinkSync('/proc/1/exe')).toMatch(/systemd$/);
     expect(fs.statSync('/run/systemd/system').isDirectory()).toBe(true);
+    // the system bus is there (socket-activated), so the other cases go through it
+    expect(fs.existsSync('/run/dbus/system_bus_socket')).toBe(true);
     const f = JSON.parse(exec(MINIRUN, ['features']).stdout);
     expect(f.linux.cgroup.systemd).toBe(true);
   });
@@ -301,6 +303,29 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
       expect(unitsLike(id), step).toEqual([]);
       expect(fs.existsSync(cgroup), step).toBe(false);
       expect(fs.existsSync(`${sb.minirunRoot}/${id}`), step).toBe(false);
+    }
+  });
+
+  it('without a bus daemon: through /run/systemd/private, as runc', async () => {
+    sb = await bundle(SLEEP);
+    spawnSync('systemctl', ['stop', 'dbus.socket', 'dbus.service']);
+    try {
+      // (the socket file stays, with nobody listening on it)
+      expect(systemctl('is-active', 'dbus.socket', 'dbus.service').split('\n')).toEqual(['inactive', 'inactive']);
+      for (const rt of RUNTIMES) {
+        const { id, unit } = useUnit(rt);
+        const r = cli(rt, ['run', '-d', id]);
+        expect(r.code, show(r)).toBe(0);
+        try {
+          expect(props(unit, ['ActiveState', 'Delegate']), rt).toEqual(['ActiveState=active', 'Delegate=yes']);
+        } finally {
+          const d = cli(rt, ['delete', '-f', id]);
+          expect(d.code, show(d)).toBe(0);
+        }
+        expect(unitsLike(id), rt).toEqual([]);
+      }
+    } finally {
+      spawnSync('systemctl', ['start', 'dbus.socket']);
     }
   });
 
