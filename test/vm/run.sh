@@ -7,7 +7,7 @@
 # using this worktree's build from the host's files (shared read-only over 9p). vitest's output is the guest's console, streamed here;
 # the exit status is vitest's. --json FILE keeps vitest's JSON report.
 #   MINIRUN_VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*)
-#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 720)
+#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 1200)
 #   MINIRUN_VM_SMP, MINIRUN_VM_CPU  qemu -smp (default 1) and -cpu (default max)
 #   MINIRUN_VM_APPEND   more kernel arguments (e.g. loglevel=7)
 set -euo pipefail
@@ -73,7 +73,7 @@ cp -R "$here/units" "$tmp/out/units"
   printf ')\n'
 } >"$tmp/out/args.sh"
 
-limit=${MINIRUN_VM_TIMEOUT:-720}
+limit=${MINIRUN_VM_TIMEOUT:-1200}
 # One vcpu: with -smp 2 one boot in about eight hung (both vcpus in a soft
 # lockup in runc); the set takes 50-85 s with two, ~100 s with one.
 smp=${MINIRUN_VM_SMP:-1}
