@@ -54,6 +54,12 @@ function unitsLike(part: string): string[] {
   return systemctl('list-units', '--all', '--plain', '--no-legend', `*${part}*`).split('\n').filter(Boolean);
 }
 
+/** The warnings on a runtime's stderr: runc's logrus lines (level=warning msg="..."), minirun's "minirun: warning: ...". */
+function warnings(rt: Runtime, stderr: string): string[] {
+  if (rt === 'minirun') return [...stderr.matchAll(/^minirun: warning: (.*)$/gm)].map((m) => m[1]);
+  return [...stderr.matchAll(/level=warning msg="((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+}
+
 const read = (dir: string, f: string) => fs.readFileSync(`${dir}/${f}`, 'utf8').trim();
 /** cgroup.procs, or '' once the cgroup is gone (systemd removes an empty scope's). */
 const procsOf = (dir: string) => (fs.existsSync(dir) ? read(dir, 'cgroup.procs') : '');
@@ -103,7 +109,11 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
         const pid = JSON.parse(cli(rt, ['state', id]).stdout).pid;
         expect(read(cgroup, 'cgroup.procs').split('\n')).toContain(String(pid));
         expect(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toBe(`0::/system.slice/${unit}\n`);
-        seen[rt] = [...props(unit, PROPS), ...FILES.map((f) => `${f} = ${read(cgroup, f)}`)];
+        seen[rt] = [
+          ...props(unit, PROPS),
+          ...FILES.map((f) => `${f} = ${read(cgroup, f)}`),
+          ...warnings(rt, r.stderr).map((w) => `warning: ${w}`),
+        ];
       } finally {
         const d = cli(rt, ['delete', '-f', id]);
         expect(d.code, show(d)).toBe(0);
