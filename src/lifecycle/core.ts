@@ -1,6 +1,7 @@
 // The one core that create, run and delete share. A container is made in
 // order, each thing journaled before it is made: the state dir (the id
-// claimed), the exec fifo (create: the plan's), the cgroups, the init (its pid), the
+// claimed), the exec fifo (create: the plan's), the cgroups, the init (its pid; with
+// --systemd-cgroup its unit, journaled with the id, is started with it), the
 // create hooks; state.json last. Whatever fails on the way, and whatever a
 // crash left (delete), is unmade by `unmake` from that record.
 import * as fs from 'node:fs';
