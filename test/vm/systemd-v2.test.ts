@@ -206,7 +206,7 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
     expect(seen.minirun).toEqual(expect.arrayContaining(['MemoryMax=33554432', 'TasksMax=20', 'pids.max = 20']));
   });
 
-  it('exec joins the scope; ps, pause/resume and kill --all go through its cgroup, as runc', async () => {
+  it('exec joins the scope; ps, events, pause/resume and kill --all go through its cgroup, as runc', async () => {
     const seen: Record<string, string[]> = {};
     sb = await bundle(SLEEP);
     for (const rt of RUNTIMES) {
@@ -217,6 +217,8 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
         expect(e.code, show(e)).toBe(0);
         const procs = read(cgroup, 'cgroup.procs').split('\n');
         const ps = cli(rt, ['ps', '--format', 'json', id]);
+        const ev = cli(rt, ['events', '--stats', id]);
+        const pidsNow = ev.code === 0 ? JSON.parse(ev.stdout).data.pids.current : undefined;
         const p1 = cli(rt, ['pause', id]);
         const paused = [JSON.parse(cli(rt, ['state', id]).stdout).status, read(cgroup, 'cgroup.freeze')];
         const p2 = cli(rt, ['resume', id]);
@@ -230,6 +232,7 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
         seen[rt] = [
           `procs: ${procs.length}`,
           `ps: ${ps.code} ${(JSON.parse(ps.stdout) as number[]).length}`,
+          `events --stats: ${ev.code} pids.current ${pidsNow}`,
           `pause: ${p1.code} ${paused.join(' ')}`,
           `resume: ${p2.code} ${resumed.join(' ')}`,
           `kill --all: ${k.code}, left: ${JSON.stringify(left)}`,
@@ -245,6 +248,7 @@ describe('--systemd-cgroup on a systemd host (cgroup v2)', () => {
     expect(seen.minirun).toEqual([
       'procs: 2',
       'ps: 0 2',
+      'events --stats: 0 pids.current 2',
       'pause: 0 paused 1',
       'resume: 0 running 0',
       'kill --all: 0, left: ""',
