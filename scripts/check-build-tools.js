@@ -2,8 +2,9 @@
 // before cmake-js runs, each missing piece named by the Debian package that
 // gives it: a C++ compiler with static libc and libstdc++ (the helper is
 // static: g++), cmake at least as new as CMakeLists.txt asks (cmake), a build
-// tool for it (make, or ninja when installed), and libseccomp's header and
-// library (libseccomp-dev). Used by scripts/build-native.js.
+// tool for it (make, or ninja when installed), libseccomp's header and
+// library (libseccomp-dev), and libsystemd's sd-bus (libsystemd-dev, for the
+// systemd cgroup driver). Used by scripts/build-native.js.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -66,6 +67,15 @@ function missingBuildTools() {
       ])
     : fs.existsSync('/usr/include/seccomp.h'); // without a working compiler, at least its header
   if (!seccompOk) missing.push({ pkg: 'libseccomp-dev', what: 'libseccomp to build with (seccomp.h, -lseccomp)' });
+  const sdbusOk = compilerOk
+    ? builds(
+        compiler,
+        '#include <systemd/sd-bus.h>\nint main() { sd_bus *b = 0; return sd_bus_unref(b) == 0 ? 0 : 1; }\n',
+        ['-lsystemd'],
+      )
+    : fs.existsSync('/usr/include/systemd/sd-bus.h');
+  if (!sdbusOk)
+    missing.push({ pkg: 'libsystemd-dev', what: "libsystemd's sd-bus to build with (systemd/sd-bus.h, -lsystemd)" });
   const cmake = onPath('cmake');
   if (!cmake) missing.push({ pkg: 'cmake', what: 'cmake' });
   else if (!cmakeIsNewEnough(cmake)) missing.push({ pkg: 'cmake', what: `cmake ${CMAKE_MIN.join('.')} or later` });

@@ -12,6 +12,8 @@ import { dirFor, hasController, type CgroupDir } from './dirs';
 import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
 import { limitWithoutCgroup } from './rootless';
+import { startUnit } from './systemd';
+import type { Addon } from '../native/addon';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
   return new MiniRunError(
@@ -101,7 +103,7 @@ function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: Readonl
   } catch (e) {
     throw cgError('create', d.path, e);
   }
-  d.made = made;
+  d.made = made ?? d.made; // a systemd unit's dir is the container's own, made or not
   if (v2Mount) enableControllers(v2Mount, d.path);
   if (d.mount && hasController(d, 'cpuset')) fillCpuset(d.mount, d.path, cpusetGiven);
 }
@@ -184,6 +186,7 @@ function applyDeviceRules(plan: CgroupPlan): void {
  */
 export function plannedCgroupDirs(dirs: readonly CgroupDir[]): CgroupDir[] {
   return dirs.map((d) => {
+    if (d.made !== undefined) return { ...d }; // the systemd driver's unit
     let made: string | undefined;
     for (let dir = d.path; !fs.existsSync(dir) && (!d.mount || dir.startsWith(`${d.mount}/`)); dir = path.dirname(dir))
       made = dir;
@@ -191,21 +194,41 @@ export function plannedCgroupDirs(dirs: readonly CgroupDir[]): CgroupDir[] {
   });
 }
 
-export function createCgroups(plan: CgroupPlan): void {
+/** The dirs (made, or there), their resource files and device rules. */
+function setUpDirs(plan: CgroupPlan): void {
+  const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
+  for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
+  writeResources(plan, plan.writes);
   try {
-    const cpusetGiven = new Set(plan.writes.filter((w) => w.controller === 'cpuset').map((w) => w.file));
-    for (const d of plan.dirs) makeDir(d, plan.mode === 'v2' ? d.mount : undefined, cpusetGiven);
-    writeResources(plan, plan.writes);
-    try {
-      applyDeviceRules(plan);
-    } catch (e) {
-      // as runc: with rootless cgroups, device rules are "not expected to work"
-      if (!plan.rootless) throw e;
-    }
+    applyDeviceRules(plan);
+  } catch (e) {
+    // as runc: with rootless cgroups, device rules are "not expected to work"
+    if (!plan.rootless) throw e;
+  }
+}
+
+/** Before the init exists: the cgroupfs driver's dirs (the systemd driver's unit needs the init: placeInCgroups). */
+export function createCgroups(plan: CgroupPlan): void {
+  if (plan.systemd) return;
+  try {
+    setUpDirs(plan);
   } catch (e) {
     destroyCgroups(plan);
     throw e;
   }
+}
+
+/**
+ * The new init into its cgroups: cgroupfs, it joins the dirs made; systemd,
+ * its unit is started with it (the job waited for), and the unit's cgroup
+ * then gets the resource files and device rules as cgroupfs v2 dirs do (as
+ * runc's systemd driver writes them after the unit's properties). What this
+ * leaves on a failure is unmade from the container's record.
+ */
+export function placeInCgroups(addon: Addon, plan: CgroupPlan, pid: number): void {
+  if (!plan.systemd) return joinCgroups(plan, pid);
+  startUnit(addon, plan.systemd, pid);
+  setUpDirs(plan);
 }
 
 export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {

@@ -11,6 +11,10 @@ import { v2ResourceWrites } from './resources-v2';
 import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
 import { canUseCgroupDir, limitWithoutCgroup } from './rootless';
+import { checkSystemdRunning, systemdHost, type SystemdPlan } from './systemd';
+import { systemdName } from './systemd-path';
+import { annotationProperties, resourceProperties } from './systemd-props';
+import { loadAddon } from '../native/loader';
 
 export interface CgroupPlan {
   mode: CgroupMode;
@@ -23,6 +27,8 @@ export interface CgroupPlan {
   rootless?: boolean;
   /** resource files to write, in order (v1: in each controller's hierarchy; v2: in the one dir) */
   writes: CgroupWrite[];
+  /** --systemd-cgroup: the unit whose cgroup dirs[0] is (its resources filled in by planCgroups) */
+  systemd?: SystemdPlan;
 }
 
 export interface CgroupRequest {
@@ -33,6 +39,10 @@ export interface CgroupRequest {
   resources?: Resources;
   /** runc's rootless cgroups: hierarchies the user cannot use are left out (without cgroupsPath) */
   rootless?: boolean;
+  /** --systemd-cgroup: cgroupsPath is "slice:prefix:name", the cgroup a transient unit's */
+  systemd?: boolean;
+  /** the config's annotations (org.systemd.property.* for the systemd driver) */
+  annotations?: Record<string, string>;
 }
 
 export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
@@ -78,6 +88,7 @@ export function planFrom(
   if (hierarchies.length === 0) throw new MiniRunError('CGROUP', 'cgroup: no cgroup hierarchy is mounted on this host');
   const mode = detectMode(hierarchies);
   const writes = resourceWrites(mode, req.resources, v2Controllers);
+  if (req.systemd) return systemdPlanFrom(req, mode, hierarchies, writes);
   const own = parseProcCgroup(procCgroup);
   // runc ignores permission errors only when no cgroupsPath was given
   const skipUnusable = req.rootless === true && !req.cgroupsPath;
@@ -123,7 +134,42 @@ export function planFrom(
   return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes, rootless: req.rootless };
 }
 
+/**
+ * The systemd driver's plan (cgroup v2): the unit's cgroup is the one dir,
+ * marked as made by this container (the unit is its own), with runc's
+ * conversions of the resources to files, as the cgroupfs driver writes them.
+ */
+function systemdPlanFrom(
+  req: CgroupRequest,
+  mode: CgroupMode,
+  hierarchies: readonly Hierarchy[],
+  writes: CgroupWrite[],
+): CgroupPlan {
+  const annotations = annotationProperties(req.annotations);
+  if (mode !== 'v2')
+    throw new MiniRunError('CGROUP', '--systemd-cgroup: the systemd cgroup driver on cgroup v1 is not supported yet');
+  const name = systemdName(req.cgroupsPath, req.id);
+  const h = hierarchies.find((x) => x.v2)!;
+  const rel = path.posix.relative(h.root, name.cgroup);
+  if (rel.startsWith('..'))
+    throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
+  const dir = path.join(h.mountpoint, rel);
+  return {
+    mode,
+    dirs: [{ hierarchy: 'unified', path: dir, mount: h.mountpoint, made: dir }],
+    v1Binds: [],
+    v1Symlinks: [],
+    deviceRules: deviceRules(req.deviceRules),
+    writes,
+    systemd: { unit: name.unit, slice: name.slice, name: name.name, annotations, resources: [] },
+  };
+}
+
 export function planCgroups(req: CgroupRequest): CgroupPlan {
+  if (req.systemd) {
+    annotationProperties(req.annotations); // runc reads these first
+    checkSystemdRunning();
+  }
   const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   const unified = parseHierarchies(mountinfo).find((h) => h.v2);
   let controllers: string[] = [];
@@ -138,5 +184,8 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
       // no controllers to offer
     }
   }
-  return planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers, canUseCgroupDir);
+  const plan = planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers, canUseCgroupDir);
+  if (plan.systemd)
+    plan.systemd.resources = resourceProperties(systemdHost(loadAddon), req.resources, plan.deviceRules);
+  return plan;
 }

@@ -12,11 +12,12 @@ export function addContainerOptions(cmd: Command): Command {
     .option('--preserve-fds <n>', "pass N more of minirun's fds (from 3, after LISTEN_FDS) to the container");
 }
 
-export async function containerOptions(root: string, id: string, o: Record<string, unknown>) {
+export async function containerOptions(root: string, id: string, o: Record<string, unknown>, systemdCgroup = false) {
   const { parsePreserveFds } = await import('../lifecycle/extra-fds');
   return {
     root,
     id,
+    systemdCgroup,
     bundle: o.bundle as string | undefined,
     pidFile: o.pidFile as string | undefined,
     noPivot: o.pivot === false,

@@ -9,6 +9,6 @@ export function register(program: Command, globals: Globals): void {
       .description('create a container: set everything up, but do not run the process until start'),
   ).action(async (id: string, o: Record<string, unknown>) => {
     const { create } = await import('../lifecycle/create');
-    create(await containerOptions(globals().root, id, o));
+    create(await containerOptions(globals().root, id, o, globals().systemdCgroup));
   });
 }

@@ -61,7 +61,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--log <file>', 'log file (default: stderr)')
     .option('--log-format <format>', 'log format: text or json', 'text')
     .option('--debug', 'enable debug logging', false)
-    .option('--systemd-cgroup', 'use the systemd cgroup driver (not supported yet)', false)
+    .option(
+      '--systemd-cgroup',
+      'use the systemd cgroup driver: cgroupsPath is "slice:prefix:name", the cgroup a transient systemd unit\'s (cgroup v2)',
+      false,
+    )
     .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')
     .option(
       '--criu <path>',
@@ -96,8 +100,6 @@ export async function main(argv: string[]): Promise<void> {
     if (!['true', 'false', 'auto'].includes(g.rootless)) {
       throw new MiniRunError('USAGE', `--rootless: must be true, false or auto, got "${g.rootless}"`);
     }
-    if (g.systemdCgroup)
-      throw new MiniRunError('USAGE', '--systemd-cgroup: the systemd cgroup driver is not supported yet');
     setRootlessFlag(g.rootless);
     if (root.xdg && program.getOptionValueSource('root') === 'default') {
       const failed = prepareXdgRoot(g.root);

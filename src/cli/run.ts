@@ -9,7 +9,7 @@ export function register(program: Command, globals: Globals): void {
     .option('--no-subreaper', "do not become a subreaper: processes orphaned in the container go to the host's reaper")
     .action(async (id: string, o: Record<string, unknown>) => {
       const { run } = await import('../lifecycle/run');
-      const opts = await containerOptions(globals().root, id, o);
+      const opts = await containerOptions(globals().root, id, o, globals().systemdCgroup);
       process.exitCode = await run({
         ...opts,
         detach: o.detach === true,

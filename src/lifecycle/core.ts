@@ -1,11 +1,13 @@
 // The one core that create, run and delete share. A container is made in
 // order, each thing journaled before it is made: the state dir (the id
 // claimed), the overlay of a layered rootfs, the exec fifo (create: the plan's),
-// the cgroups, the init (its pid), the create hooks; state.json last. Whatever fails on the way, and whatever a
+// the cgroups, the init (its pid; with --systemd-cgroup its unit, journaled with
+// the id, is started with it), the create hooks; state.json last. Whatever fails on the way, and whatever a
 // crash left (delete), is unmade by `unmake` from that record.
 import * as fs from 'node:fs';
 import { createCgroups, destroyCgroups } from '../cgroups';
 import { setFrozen } from '../cgroups/freezer';
+import { stopUnit } from '../cgroups/systemd';
 import type { Addon } from '../native/addon';
 import { launch } from '../native/launch';
 import type { JournalRecord } from '../state/journal';
@@ -119,6 +121,8 @@ export function unmake(
     }
     dieAt('delete-killed');
     destroyCgroups({ dirs: rec.cgroupDirs ?? [] });
+    // The unit goes after what was in it, and no failed unit is left.
+    if (rec.systemdUnit) stopUnit(addon, rec.systemdUnit);
     dieAt('delete-cgroups');
     unmountShared(addon, rec.rootfs, rec.rootfsMountsBefore);
     if (rec.overlay) unmountOverlay(addon, rec.overlay, rec.id);

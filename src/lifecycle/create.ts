@@ -17,6 +17,8 @@ export interface CreateOptions {
   pidFile?: string;
   noPivot: boolean;
   noNewKeyring: boolean;
+  /** --systemd-cgroup: the container's cgroup is a systemd unit's */
+  systemdCgroup?: boolean;
   consoleSocket?: string;
   preserveFds: number;
 }
@@ -28,6 +30,7 @@ export function create(opts: CreateOptions): void {
     bundle: opts.bundle,
     noPivot: opts.noPivot,
     noNewKeyring: opts.noNewKeyring,
+    systemdCgroup: opts.systemdCgroup,
     execFifo: fifo,
   });
   checkConsoleUse(prepared.spec.process?.terminal === true, true, opts.consoleSocket);

@@ -80,11 +80,16 @@ export function stream(root: string, id: string, intervalMs: number): Promise<vo
         process.stderr.write(`minirun: events: ${(e as Error).message}\n`);
       }
     }, intervalMs);
-    const oom = setInterval(() => {
+    const look = () => {
       const now = oomKills(mode, dirs);
       if (now !== undefined && now > kills) emit(event('oom', id));
       if (now !== undefined) kills = now;
+    };
+    const oom = setInterval(() => {
+      look();
       if (ended(mode, dirs)) {
+        // An OOM kill that emptied the cgroup after the look above is counted by now: one last look.
+        look();
         clearInterval(stats);
         clearInterval(oom);
         resolve();

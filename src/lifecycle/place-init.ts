@@ -1,6 +1,6 @@
 // The host-side work on a new container's init while it waits: its cgroups,
 // then the network devices moved into its network namespace.
-import { joinCgroups } from '../cgroups';
+import { placeInCgroups } from '../cgroups';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
 import type { Journal } from '../state/journal';
@@ -28,7 +28,7 @@ export function journaledSteps(addon: Addon, prepared: Prepared, journal: Journa
 }
 
 export function placeInit(addon: Addon, prepared: Prepared, pid: number): void {
-  joinCgroups(prepared.cgroups, pid);
+  placeInCgroups(addon, prepared.cgroups, pid);
   for (const d of prepared.netDevices) {
     try {
       addon.moveNetDevice(d.hostName, pid, d.name);

@@ -38,6 +38,8 @@ export interface PrepareOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   execFifo?: string;
+  /** --systemd-cgroup */
+  systemdCgroup?: boolean;
 }
 
 export function prepare(opts: PrepareOptions): Prepared {
@@ -53,6 +55,8 @@ export function prepare(opts: PrepareOptions): Prepared {
     deviceRules: linux.resources?.devices ?? [],
     resources: linux.resources,
     rootless: rootlessCgroups(),
+    systemd: opts.systemdCgroup,
+    annotations: spec.annotations,
   });
   const plan = buildPlan({
     spec,

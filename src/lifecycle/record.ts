@@ -29,6 +29,7 @@ export function stateRecord(
     pidStartTime: pid > 0 ? pidStartTime(pid) : undefined,
     cgroupDirs: prepared.cgroups.dirs,
     cgroupMode: prepared.cgroups.mode,
+    systemdUnit: prepared.cgroups.systemd?.unit,
     resources: prepared.spec.linux?.resources
       ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined })
       : undefined,

@@ -25,6 +25,8 @@ export interface RunOptions {
   pidFile?: string;
   noPivot: boolean;
   noNewKeyring: boolean;
+  /** --systemd-cgroup: the container's cgroup is a systemd unit's */
+  systemdCgroup?: boolean;
   consoleSocket?: string;
   preserveFds: number;
 }
@@ -35,6 +37,7 @@ export async function run(opts: RunOptions): Promise<number> {
     bundle: opts.bundle,
     noPivot: opts.noPivot,
     noNewKeyring: opts.noNewKeyring,
+    systemdCgroup: opts.systemdCgroup,
   });
   const extra = extraFds(opts.preserveFds);
   prepared.plan.env.push(...extra.env);

@@ -9,6 +9,8 @@ import { dirFor, modeOfDirs, type CgroupMode } from '../cgroups/dirs';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../cgroups/resources-common';
 import { v1ResourceWrites } from '../cgroups/resources-v1';
 import { v2ResourceWrites } from '../cgroups/resources-v2';
+import { setProperties, systemdHost } from '../cgroups/systemd';
+import { resourceProperties } from '../cgroups/systemd-props';
 import { MiniRunError } from '../errors';
 import { warn } from '../log';
 import { loadAddon } from '../native/loader';
@@ -183,9 +185,20 @@ export function update(root: string, id: string, requested: Resources): void {
     } catch (e) {
       throw e instanceof MiniRunError && e.parts.source === 'config.json' ? e.from('update') : e;
     }
+    // The systemd driver: the unit's properties first, from all the values (as runc's Set).
+    const unit = state.systemdUnit;
+    const host = systemdHost(() => addon);
     try {
+      if (unit) setProperties(addon, unit, resourceProperties(host, merged));
       writeResources({ mode, dirs }, writes);
     } catch (e) {
+      if (unit) {
+        try {
+          setProperties(addon, unit, resourceProperties(host, old));
+        } catch {
+          // the error that matters is the first one
+        }
+      }
       // As runc does: put the last applied values back (best effort), then fail.
       for (const w of updateWrites(mode, old, old, currentLimit)) {
         try {

@@ -71,4 +71,30 @@ export interface Addon {
   attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
   /** linux.netDevices: moves a host interface into pid's network namespace as `name`, keeps its addresses, sets it up. */
   moveNetDevice(hostName: string, pid: number, name: string): void;
+  /**
+   * The systemd cgroup driver's D-Bus calls (native/systemd_bus.cc, sd-bus: the system bus, or
+   * /run/systemd/private as root when no bus daemon answers). Every failure is one Error,
+   * "<call> <unit>: <D-Bus error name>: <message>", with dbusName and errno.
+   * StartTransientUnit(name, "replace", properties), then waits for the job: its result ("done";
+   * "exists" when the unit was there already).
+   */
+  startTransientUnit(name: string, properties: UnitProperty[], timeoutSec: number): string;
+  /** StopUnit(name, "replace"), then waits for the job: its result ("done"; "nounit" when not loaded). */
+  stopUnit(name: string, timeoutSec: number): string;
+  /** ResetFailedUnit(name); a unit that is not loaded is no error. */
+  resetFailedUnit(name: string): void;
+  setUnitProperties(name: string, runtime: boolean, properties: UnitProperty[]): void;
+  /** A property of a unit on interface iface ('' as the unit: of the manager); t/u/x/i as bigint. */
+  getUnitProperty(unit: string, iface: string, name: string): unknown;
 }
+
+/** A systemd unit property as D-Bus sends it: its type signature and a value of that type. */
+export type UnitProperty =
+  | { name: string; sig: 'b'; value: boolean }
+  | { name: string; sig: 'y' | 'n' | 'q' | 'i' | 'u' | 'd'; value: number }
+  | { name: string; sig: 'x' | 't'; value: bigint }
+  | { name: string; sig: 's'; value: string }
+  | { name: string; sig: 'as'; value: string[] }
+  | { name: string; sig: 'au' | 'at'; value: bigint[] }
+  | { name: string; sig: 'ay'; value: Buffer }
+  | { name: string; sig: 'a(ss)'; value: [string, string][] };

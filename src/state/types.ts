@@ -24,6 +24,8 @@ export interface ContainerState {
   pidStartTime?: string;
   cgroupDirs?: CgroupDir[];
   cgroupMode?: CgroupMode;
+  /** --systemd-cgroup: the container's transient unit (journaled before it is started), stopped on delete */
+  systemdUnit?: string;
   /** linux.resources as last applied (create, then update), JSON with exact 64-bit numbers */
   resources?: string;
   /** the status a paused container returns to on resume (created or running) */

@@ -227,6 +227,18 @@ suite('one-line errors, exit 1, no residue', () => {
     expect(sb.residue()).toEqual([]);
   });
 
+  it('cli: --systemd-cgroup where systemd is not pid 1 fails as runc fails it, before anything is made', () => {
+    // (the driver itself is tested in the qemu guest, where systemd is pid 1: test/vm/systemd-v2.test.ts)
+    const id = uniqueId('sd');
+    const runc = sb.runc(['--systemd-cgroup', 'run', id]);
+    const words = 'systemd not running on this host, cannot use systemd cgroups manager';
+    expect(runcMessage(runc.stderr)).toBe(`runc run failed: ${words}`);
+    const r = sb.minirun(['--systemd-cgroup', 'run', id]);
+    expect(r.stderr).toBe(`minirun run failed: ${words}\n`);
+    expect(r.code).toBe(1);
+    expect(sb.residue()).toEqual([]);
+  });
+
   it('cli: an id already in use', () => {
     const id = uniqueId('dup');
     sb.setArgs(['sh', '-c', 'exec sleep 30 </dev/null >/dev/null 2>&1']);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # npm run test:vm [-- --json FILE] [-- vitest args...]
 # Boots Debian's 6.1 kernel under qemu (software emulation) with cgroup v1
-# disabled, so the guest is a pure cgroup v2 host, and runs the test/vm set
-# there with vitest, using this worktree's build from the host's files (shared
-# read-only over 9p). vitest's output is the guest's console, streamed here;
+# disabled, and Debian's systemd as pid 1 (init.sh makes its root: the host's
+# files over 9p under a tmpfs overlay), so the guest is a pure cgroup v2 host
+# run by systemd; a unit there (units/) runs the test/vm set with vitest,
+# using this worktree's build from the host's files (shared read-only over 9p). vitest's output is the guest's console, streamed here;
 # the exit status is vitest's. --json FILE keeps vitest's JSON report.
 #   MINIRUN_VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*)
-#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 720)
+#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 1200)
 #   MINIRUN_VM_SMP, MINIRUN_VM_CPU  qemu -smp (default 1) and -cpu (default max)
 #   MINIRUN_VM_APPEND   more kernel arguments (e.g. loglevel=7)
 set -euo pipefail
@@ -45,7 +46,7 @@ cp "$busybox" "$tmp/initramfs/bin/busybox"
 cp "$here/init.sh" "$tmp/initramfs/init"
 chmod 0755 "$tmp/initramfs/init"
 : >"$tmp/initramfs/modules.list"
-for mod in 9p 9pnet_virtio virtio_pci; do
+for mod in 9p 9pnet_virtio virtio_pci overlay; do
   modprobe -S "$kver" --show-depends "$mod" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
   name=$(basename "$ko")
@@ -62,6 +63,7 @@ done
 
 # What the guest runs, and with which arguments.
 cp "$here/guest.sh" "$tmp/out/guest.sh"
+cp -R "$here/units" "$tmp/out/units"
 {
   # The checkout is shared on its own and mounted here in the guest: its host
   # path may be under /tmp or /run, which the guest covers with tmpfs.
@@ -71,11 +73,11 @@ cp "$here/guest.sh" "$tmp/out/guest.sh"
   printf ')\n'
 } >"$tmp/out/args.sh"
 
-limit=${MINIRUN_VM_TIMEOUT:-720}
+limit=${MINIRUN_VM_TIMEOUT:-1200}
 # One vcpu: with -smp 2 one boot in about eight hung (both vcpus in a soft
 # lockup in runc); the set takes 50-85 s with two, ~100 s with one.
 smp=${MINIRUN_VM_SMP:-1}
-echo "test:vm: booting $kernel (tcg, $smp cpus, cgroup_no_v1=all), time limit ${limit}s"
+echo "test:vm: booting $kernel (tcg, $smp cpus, cgroup_no_v1=all, systemd as pid 1), time limit ${limit}s"
 start=$(date +%s)
 # The console's CRLF line ends become plain ones, and the firmware's terminal
 # escapes go. timeout runs qemu in a process group of its own: the trap stops
@@ -84,7 +86,7 @@ timeout --kill-after=10 "$limit" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu "${MINIRUN_VM_CPU:-max}" -smp "$smp" -m 2048 \
   -nographic -no-reboot -nic none \
   -kernel "$kernel" -initrd "$tmp/initramfs.cpio" \
-  -append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all ${MINIRUN_VM_APPEND:-}" \
+  -append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 systemd.unit=minirun-vm.target systemd.show_status=false ${MINIRUN_VM_APPEND:-}" \
   -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
   -virtfs "local,path=$tmp/out,mount_tag=out,security_model=none" \
   -virtfs "local,path=$worktree,mount_tag=project,security_model=none,readonly=on,multidevs=remap" \
