@@ -173,6 +173,10 @@ describe('unit properties', () => {
     expect(parseVariant("'a b'")).toEqual({ sig: 's', value: 'a b' });
     expect(parseVariant('[\'x.service\', "y.service"]')).toEqual({ sig: 'as', value: ['x.service', 'y.service'] });
     expect(() => parseVariant('nope')).toThrow('unsupported value');
+    // DELIBERATE (README): GVariant text runc's godbus parser takes but annotations do not use is refused
+    expect(() => parseVariant('[1, 2]')).toThrow('not a string: 1');
+    expect(() => parseVariant('<uint64 17>')).toThrow('unsupported value');
+    expect(() => parseVariant('(1, 2)')).toThrow('unsupported value');
   });
 
   it('passes org.systemd.property.* annotations, Sec as USec, with runc errors', () => {
