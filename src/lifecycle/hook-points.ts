@@ -5,14 +5,18 @@ import type * as HookRunner from '../hooks/run';
 import { hookState } from '../hooks/state';
 import type { Addon } from '../native/addon';
 import type { HookContainer } from '../plan/exec';
-import { readSeccomp } from '../config/seccomp';
+import type * as Seccomp from '../config/seccomp';
 import { ociState } from '../hooks/state';
 import type { Hooks, Spec } from '../config/types';
-import { sendToListener } from './seccomp-listener';
+import type * as SeccompListener from './seccomp-listener';
 
-// The runner (and child_process with it) loads only for a container that has hooks.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+// The runner (and child_process with it) loads only for a container that has hooks,
+// the seccomp listener's modules (and node:os with them) only for startContainer hooks.
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous lazy loads */
 const runner = (): typeof HookRunner => require('../hooks/run') as typeof HookRunner;
+const seccomp = (): typeof Seccomp => require('../config/seccomp') as typeof Seccomp;
+const seccompListener = (): typeof SeccompListener => require('./seccomp-listener') as typeof SeccompListener;
+/* eslint-enable @typescript-eslint/no-require-imports */
 const none = (hooks: readonly unknown[] | undefined) => !hooks || hooks.length === 0;
 
 export interface HookContext {
@@ -46,13 +50,15 @@ export function onStart(c: HookContext, pid: number): void {
   if (none(c.hooks?.startContainer)) return;
   // The hooks run under the process's seccomp filter; with a notify action its
   // fd goes to the listener too, as the init's does.
-  const listener = readSeccomp(c.container.seccomp)?.listener;
+  const listener = seccomp().readSeccomp(c.container.seccomp)?.listener;
   runner().runContainerHooks(c.addon, 'startContainer', c.hooks?.startContainer, hookState(c.state, 'created', pid), {
     pid,
     container: c.container,
     rootfs: c.rootfs,
     seccompListener:
-      listener && ((hookPid, fd) => sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
+      listener &&
+      ((hookPid, fd) =>
+        seccompListener().sendToListener(c.addon, listener, fd, hookPid, ociState(c.state, 'created', pid))),
   });
 }
 

@@ -9,8 +9,12 @@ import { writeState } from '../state/store';
 import { loadAddon } from '../native/loader';
 import { dieAt } from './faults';
 import { hookContainer, onStart, onStarted } from './hook-points';
-import { loadSpec } from '../config/load';
+import type * as ConfigLoad from '../config/load';
 import { sleepSync } from '../output';
+
+// config.json (and its reader) is loaded only for startContainer hooks: a plain start is 1 ms lighter.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+const configLoad = (): typeof ConfigLoad => require('../config/load') as typeof ConfigLoad;
 
 export function start(root: string, id: string): void {
   const addon = loadAddon();
@@ -22,7 +26,7 @@ export function start(root: string, id: string): void {
       state,
       // startContainer hooks run as the process, so they need its settings
       container: state.hooks?.startContainer?.length
-        ? hookContainer(loadSpec(state.bundle))
+        ? hookContainer(configLoad().loadSpec(state.bundle))
         : { namespaces: state.namespaces ?? [] },
       rootfs: state.rootfs,
     };
@@ -49,14 +53,21 @@ export function start(root: string, id: string): void {
             `cannot start container ${id}: its init exited before it could run the process`,
           );
         }
-        sleepSync(1);
+        // The init writes as soon as the open above lets its own open of the fifo
+        // return: the first looks come every 0.05 ms (the byte is there within
+        // about 0.2 ms), then every millisecond.
+        sleepSync(i < 40 ? 0.05 : 1);
       }
     } finally {
       fs.closeSync(fd);
     }
     dieAt('start-opened');
     // gone, the fifo says "running" even if what follows never happens (runc tells them apart so)
-    fs.rmSync(fifo, { force: true });
+    try {
+      fs.unlinkSync(fifo); // not rmSync, whose first call costs 0.7 ms
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
     dieAt('start-fifo-removed');
     writeState(dir, { ...state, status: 'running' });
     try {
