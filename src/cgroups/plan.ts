@@ -27,6 +27,8 @@ export interface CgroupPlan {
   rootless?: boolean;
   /** resource files to write, in order (v1: in each controller's hierarchy; v2: in the one dir) */
   writes: CgroupWrite[];
+  /** v2: the container's cgroup dir, also when rootless left it out (runc's Cgroup2Path) */
+  v2Path?: string;
   /** --systemd-cgroup: the unit whose cgroup dirs[0] is (its resources filled in by planCgroups) */
   systemd?: SystemdPlan;
 }
@@ -93,6 +95,7 @@ export function planFrom(
   // runc ignores permission errors only when no cgroupsPath was given
   const skipUnusable = req.rootless === true && !req.cgroupsPath;
   const dirs: CgroupDir[] = [];
+  let v2Path: string | undefined;
   const v1Binds: { source: string; name: string }[] = [];
   for (const h of hierarchies) {
     const mine = own.get(h.key) ?? '/';
@@ -101,6 +104,7 @@ export function planFrom(
     if (rel.startsWith('..'))
       throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
     const dir = path.join(h.mountpoint, rel);
+    if (h.v2) v2Path = dir;
     if (skipUnusable && !canUse(dir, h.mountpoint)) {
       // The container stays in our own cgroup here, and sees that one.
       if (!h.v2) v1Binds.push({ source: path.join(h.mountpoint, path.posix.relative(h.root, mine)), name: h.name });
@@ -131,7 +135,7 @@ export function planFrom(
     );
   const rules = deviceRules(req.deviceRules);
   if (dirFor(dirs, 'devices')) checkV1Rules(rules, req.deviceRules.length);
-  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes, rootless: req.rootless };
+  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes, rootless: req.rootless, v2Path };
 }
 
 /**
@@ -157,6 +161,7 @@ function systemdPlanFrom(
   return {
     mode,
     dirs: [{ hierarchy: 'unified', path: dir, mount: h.mountpoint, made: dir }],
+    v2Path: dir,
     v1Binds: [],
     v1Symlinks: [],
     deviceRules: deviceRules(req.deviceRules),
