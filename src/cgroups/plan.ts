@@ -53,11 +53,17 @@ export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
   return hierarchies.some((h) => h.v2) ? 'hybrid' : 'v1';
 }
 
-/** The container's path inside a hierarchy (runc: absolute from the root, relative to our own cgroup). */
-export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, own: string): string {
+/**
+ * The container's path inside a hierarchy (runc: absolute from the root;
+ * relative to our own cgroup on v1, and on a pure v2 host to its parent, as
+ * runc's fs2 defaultDirPath: "the current user scope most probably has tasks
+ * in it already", where no controller could be enabled for a child).
+ */
+export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, own: string, pureV2 = false): string {
   const p = req.cgroupsPath ?? '';
   if (p.startsWith('/')) return path.posix.normalize(p);
-  return path.posix.join('/', own, path.posix.normalize('/' + (p || req.id)));
+  const base = pureV2 ? path.posix.dirname(path.posix.join('/', own)) : own;
+  return path.posix.join('/', base, path.posix.normalize('/' + (p || req.id)));
 }
 
 /** The writes for the host's mode; on v2, each needs its controller in the root's cgroup.controllers. */
@@ -100,7 +106,7 @@ export function planFrom(
   for (const h of hierarchies) {
     const mine = own.get(h.key) ?? '/';
     // Our own path is relative to the hierarchy root; the mount may show a subtree.
-    const rel = path.posix.relative(h.root, containerPath(req, mine));
+    const rel = path.posix.relative(h.root, containerPath(req, mine, mode === 'v2'));
     if (rel.startsWith('..'))
       throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
     const dir = path.join(h.mountpoint, rel);
