@@ -158,6 +158,13 @@ function systemdPlanFrom(
   const annotations = annotationProperties(req.annotations);
   if (mode !== 'v2')
     throw new MiniRunError('CGROUP', '--systemd-cgroup: the systemd cgroup driver on cgroup v1 is not supported yet');
+  // runc asks the user's own systemd then (its session bus, $XDG_RUNTIME_DIR/bus); the system manager would
+  // refuse an ordinary user's transient unit
+  if (req.rootless)
+    throw new MiniRunError(
+      'CGROUP',
+      "--systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet",
+    );
   const name = systemdName(req.cgroupsPath, req.id);
   const h = hierarchies.find((x) => x.v2)!;
   const rel = path.posix.relative(h.root, name.cgroup);
