@@ -122,6 +122,11 @@ describe('rootless on cgroup v2: a user with a delegated subtree (user@UID.servi
       expect(fs.statSync(`${delegated}/${f}`).uid).toBe(uid);
     expect(fs.statSync(`${CG}/user.slice/cgroup.procs`).uid).toBe(0);
     expect(read(`${caller}`, 'cgroup.procs')).toBe('');
+    // nothing pulled in sysinit.target, whose tmpfiles would empty /tmp under the other tests (units/)
+    const active = spawnSync('systemctl', ['is-active', 'sysinit.target', 'systemd-tmpfiles-setup.service'], {
+      encoding: 'utf8',
+    });
+    expect(active.stdout.trim().split('\n')).toEqual(['inactive', 'inactive']);
   });
 
   it('limits in the delegated subtree: the cgroup, memory.max and pids.max, the pids limit enforced, update, delete, as runc', () => {
@@ -207,6 +212,31 @@ describe('rootless on cgroup v2: a user with a delegated subtree (user@UID.servi
       'memory.max = 67108864',
       'pids.max = 10',
     ]);
+  });
+
+  it("--systemd-cgroup: runc asks the user's systemd (its session bus); minirun refuses it in one line", () => {
+    const id = uniqueId('rls');
+    const unit = `mr-${id}.scope`;
+    withConfig((c) => {
+      c.linux.cgroupsPath = `user.slice:mr:${id}`;
+      c.linux.resources = { pids: { limit: 10 } };
+    });
+    const r = asUser('runc', ['--systemd-cgroup', 'run', '-d', id]);
+    expect(r.code, show(r)).toBe(0);
+    try {
+      const pid = JSON.parse(asUser('runc', ['state', id]).stdout).pid;
+      const rel = `/user.slice/user-${uid}.slice/user@${uid}.service/user.slice/${unit}`;
+      expect(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toBe(`0::${rel}\n`);
+      expect(read(`${CG}${rel}`, 'pids.max')).toBe('10');
+    } finally {
+      const d = asUser('runc', ['--systemd-cgroup', 'delete', '-f', id]);
+      expect(d.code, show(d)).toBe(0);
+    }
+    const m = asUser('minirun', ['--systemd-cgroup', 'run', '-d', `${id}m`]);
+    expect(m.code, show(m)).toBe(1);
+    expect(m.stderr).toBe(
+      "minirun run failed: --systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet\n",
+    );
   });
 
   it('a cgroupsPath outside the delegation fails for both (EACCES), and nothing is left', () => {
