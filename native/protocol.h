@@ -110,8 +110,10 @@ enum Tag : uint16_t {
   kTagCpuAffinity = 41,     // cpu_set_t bytes: sched_setaffinity before exec
   kTagExtraFds = 34,        // u32 n: n more fds came after stdio (LISTEN_FDS, --preserve-fds), for 3..3+n-1
   // The next two describe the kTagMount record just before them.
-  kTagMountAttr = 42,        // MountAttrRecord: mount_setattr(AT_RECURSIVE) after the mount (rro, rnosuid, ...)
-  kTagMountIdmap = 43,       // MountIdmapRecord then uid_count + gid_count IdMapRecords: an id-mapped bind
+  kTagMountAttr = 42,   // MountAttrRecord: mount_setattr(AT_RECURSIVE) after the mount (rro, rnosuid, ...)
+  kTagMountIdmap = 43,  // MountIdmapRecord then uid_count + gid_count IdMapRecords: an id-mapped bind
+  kTagMountFallback =
+      44,  // MountFallbackRecord then str: a cgroup2 mount the kernel refuses (EPERM, EBUSY) is a bind of this path
   kTagMemoryPolicy = 60,     // MemoryPolicyRecord, then the nodemask bytes (may be empty): set_mempolicy before exec
   kTagApparmorProfile = 61,  // str: AppArmor profile for the exec (/proc/thread-self/attr/apparmor/exec)
   kTagRootlessEuid = 62,     // u8: the caller is not root: groups kept, the init reachable by it (as runc's)
@@ -143,6 +145,17 @@ struct MountAttrRecord {
 constexpr uint32_t kIdmapRecursive = 1;     // "ridmap": map the submounts of an rbind too
 constexpr uint32_t kIdmapJoinedUserns = 2;  // use the user namespace joined by path; no maps follow
 constexpr uint32_t kMaxIdMaps = 340;        // lines a uid_map/gid_map takes
+
+// runc's mountCgroupV2: in a user namespace without a cgroup namespace of its
+// own (EPERM), or over a /sys/fs/cgroup that an rbind of /sys brought (EBUSY),
+// cgroup2 cannot be mounted; the container's cgroup dir (with a cgroup
+// namespace) or the whole tree is bound instead; with rootless cgroups, a
+// missing dir masks the mount point (a read-only tmpfs).
+constexpr uint32_t kFallbackMaskMissing = 1;
+
+struct MountFallbackRecord {
+  uint32_t flags;  // kFallback*
+};
 
 struct MountIdmapRecord {
   uint32_t flags;      // kIdmap*
@@ -254,6 +267,7 @@ static_assert(sizeof(TlvHeader) == 8, "TlvHeader layout");
 static_assert(sizeof(MountRecord) == 48, "MountRecord layout");
 static_assert(sizeof(DeviceRecord) == 24, "DeviceRecord layout");
 static_assert(sizeof(MountAttrRecord) == 16, "MountAttrRecord layout");
+static_assert(sizeof(MountFallbackRecord) == 4, "MountFallbackRecord layout");
 static_assert(sizeof(MountIdmapRecord) == 16, "MountIdmapRecord layout");
 static_assert(sizeof(IdMapRecord) == 12, "IdMapRecord layout");
 static_assert(sizeof(UserRecord) == 16, "UserRecord layout");

@@ -285,6 +285,31 @@ void mount_bind(int rootfd, const PlanMount& m) {
   if (!is_dev(m.destination)) set_rec_attr(m, now.get());
 }
 
+// runc's mountCgroupV2 fallback (kTagMountFallback): the kernel refused to
+// mount cgroup2 (EPERM: a user namespace without a cgroup namespace of its
+// own; EBUSY: /sys/fs/cgroup is already a cgroup2 mount, from an rbind of
+// /sys): a bind of the fallback source with the mount's flags instead, not
+// recursive; with rootless cgroups, a source that does not exist masks the
+// mount point with a read-only tmpfs (runc's maskPath of a directory).
+void cgroup2_fallback(int rootfd, int target, const PlanMount& m) {
+  struct stat st;
+  if (stat(m.fallback_source.c_str(), &st) < 0 && errno == ENOENT && (m.fallback_flags & proto::kFallbackMaskMissing)) {
+    if (mount("tmpfs", paths::fd_path(target).c_str(), "tmpfs", MS_RDONLY, nullptr) < 0)
+      report::fail("mount", errno, "%s: mask (no cgroup %s)", what(m).c_str(), m.fallback_source.c_str());
+    return;
+  }
+  PlanMount b;
+  b.rec = m.rec;
+  b.rec.kind = proto::kMountBind;
+  b.rec.flags = (m.rec.flags & ~MS_REC) | MS_BIND;
+  b.source = m.fallback_source;
+  b.destination = m.destination;
+  b.fstype = "bind";
+  b.has_attr = m.has_attr;
+  b.attr = m.attr;
+  mount_bind(rootfd, b);
+}
+
 void mount_fs(int rootfd, const PlanMount& m) {
   UniqueFd target;
   bool had_dir = false;
@@ -334,8 +359,10 @@ void mount_fs(int rootfd, const PlanMount& m) {
   // Read-only is delayed for tmpfs and /dev: files are made in them first.
   if (delayed(m)) flags &= ~MS_RDONLY;
   const char* data = m.data.empty() ? nullptr : m.data.c_str();
-  if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), m.fstype.c_str(), flags, data) < 0)
+  if (mount(m.source.c_str(), paths::fd_path(target.get()).c_str(), m.fstype.c_str(), flags, data) < 0) {
+    if (m.has_fallback && (errno == EPERM || errno == EBUSY)) return cgroup2_fallback(rootfd, target.get(), m);
     report::fail("mount", errno, "%s: mount %s (%s)", what(m).c_str(), m.fstype.c_str(), m.data.c_str());
+  }
   UniqueFd now = reopen(rootfd, m);
   if (had_dir && chmod(paths::fd_path(now.get()).c_str(), old_mode) < 0)
     report::fail("mount", errno, "%s: keep the mode of the mount point", what(m).c_str());

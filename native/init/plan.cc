@@ -76,6 +76,18 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
       m.has_attr = true;
       return exact(r, &m.attr);
     }
+    case proto::kTagMountFallback: {
+      if (p->mounts.empty() || p->mounts.back().has_fallback) return false;
+      PlanMount& m = p->mounts.back();
+      proto::MountFallbackRecord h;
+      if (m.rec.kind != proto::kMountGeneric || m.fstype != "cgroup2" || !r.pod(&h) || !r.rest(&m.fallback_source))
+        return false;
+      if (h.flags & ~proto::kFallbackMaskMissing || m.fallback_source.empty() || m.fallback_source[0] != '/')
+        return false;
+      m.has_fallback = true;
+      m.fallback_flags = h.flags;
+      return true;
+    }
     case proto::kTagMountIdmap: {
       if (p->mounts.empty() || p->mounts.back().idmap) return false;
       PlanMount& m = p->mounts.back();

@@ -15,6 +15,9 @@ struct PlanMount {
   std::string source, destination, fstype, data;
   bool has_attr = false;  // kTagMountAttr: recursive attributes after the mount
   proto::MountAttrRecord attr{};
+  bool has_fallback = false;  // kTagMountFallback: cgroup2 refused, bind fallback_source
+  uint32_t fallback_flags = 0;
+  std::string fallback_source;
   bool idmap = false;  // kTagMountIdmap: an id-mapped bind
   uint32_t idmap_flags = 0;
   std::vector<proto::IdMapRecord> uid_maps, gid_maps;

@@ -98,7 +98,7 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
   X(kTagSeccompBpf) X(kTagSymlink) X(kTagMkdir) X(kTagJoinOnly) X(kTagHookPoints) X(kTagExecPath)        \
   X(kTagTerminal) X(kTagConsoleSize) X(kTagSessionKeyring) X(kTagSeccompFlags) X(kTagPersonality)       \
   X(kTagTimeOffsets) X(kTagScheduler) X(kTagIoPriority) X(kTagCpuAffinity) X(kTagExtraFds)              \
-  X(kTagMountAttr) X(kTagMountIdmap) X(kTagMemoryPolicy) X(kTagApparmorProfile)     \
+  X(kTagMountAttr) X(kTagMountIdmap) X(kTagMountFallback) X(kTagMemoryPolicy) X(kTagApparmorProfile)     \
   X(kTagRootlessEuid)
 #define MOUNT_KINDS(X) \
   X(kMountGeneric) X(kMountBind) X(kMountTmpfs) X(kMountProc) X(kMountSysfs) X(kMountTmpfsCopyUp)
@@ -222,6 +222,7 @@ std::string protocol_module() {
   m.entry("kInitFailedExit", dec(proto::kInitFailedExit));
   m.entry("kMaxPlanFds", dec(proto::kMaxPlanFds));
   m.entry("kNoIndex", hex(proto::kNoIndex));
+  m.entry("kFallbackMaskMissing", dec(proto::kFallbackMaskMissing));
   m.entry("kIdmapRecursive", dec(proto::kIdmapRecursive));
   m.entry("kIdmapJoinedUserns", dec(proto::kIdmapJoinedUserns));
   m.entry("kMaxIdMaps", dec(proto::kMaxIdMaps));
@@ -254,6 +255,10 @@ std::string protocol_module() {
   {
     using R = proto::MountAttrRecord;
     emit_record(&m, "MountAttrRecord", sizeof(R), {F(attr_set), F(attr_clr)});
+  }
+  {
+    using R = proto::MountFallbackRecord;
+    emit_record(&m, "MountFallbackRecord", sizeof(R), {F(flags)});
   }
   {
     using R = proto::MountIdmapRecord;

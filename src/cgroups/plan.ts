@@ -27,6 +27,8 @@ export interface CgroupPlan {
   rootless?: boolean;
   /** resource files to write, in order (v1: in each controller's hierarchy; v2: in the one dir) */
   writes: CgroupWrite[];
+  /** v2: the container's cgroup dir, also when rootless left it out (runc's Cgroup2Path) */
+  v2Path?: string;
   /** --systemd-cgroup: the unit whose cgroup dirs[0] is (its resources filled in by planCgroups) */
   systemd?: SystemdPlan;
 }
@@ -51,11 +53,17 @@ export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
   return hierarchies.some((h) => h.v2) ? 'hybrid' : 'v1';
 }
 
-/** The container's path inside a hierarchy (runc: absolute from the root, relative to our own cgroup). */
-export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, own: string): string {
+/**
+ * The container's path inside a hierarchy (runc: absolute from the root;
+ * relative to our own cgroup on v1, and on a pure v2 host to its parent, as
+ * runc's fs2 defaultDirPath: "the current user scope most probably has tasks
+ * in it already", where no controller could be enabled for a child).
+ */
+export function containerPath(req: Pick<CgroupRequest, 'id' | 'cgroupsPath'>, own: string, pureV2 = false): string {
   const p = req.cgroupsPath ?? '';
   if (p.startsWith('/')) return path.posix.normalize(p);
-  return path.posix.join('/', own, path.posix.normalize('/' + (p || req.id)));
+  const base = pureV2 ? path.posix.dirname(path.posix.join('/', own)) : own;
+  return path.posix.join('/', base, path.posix.normalize('/' + (p || req.id)));
 }
 
 /** The writes for the host's mode; on v2, each needs its controller in the root's cgroup.controllers. */
@@ -93,14 +101,16 @@ export function planFrom(
   // runc ignores permission errors only when no cgroupsPath was given
   const skipUnusable = req.rootless === true && !req.cgroupsPath;
   const dirs: CgroupDir[] = [];
+  let v2Path: string | undefined;
   const v1Binds: { source: string; name: string }[] = [];
   for (const h of hierarchies) {
     const mine = own.get(h.key) ?? '/';
     // Our own path is relative to the hierarchy root; the mount may show a subtree.
-    const rel = path.posix.relative(h.root, containerPath(req, mine));
+    const rel = path.posix.relative(h.root, containerPath(req, mine, mode === 'v2'));
     if (rel.startsWith('..'))
       throw new MiniRunError('CGROUP', `cgroup: ${h.mountpoint} does not show the cgroup for ${req.id}`);
     const dir = path.join(h.mountpoint, rel);
+    if (h.v2) v2Path = dir;
     if (skipUnusable && !canUse(dir, h.mountpoint)) {
       // The container stays in our own cgroup here, and sees that one.
       if (!h.v2) v1Binds.push({ source: path.join(h.mountpoint, path.posix.relative(h.root, mine)), name: h.name });
@@ -131,7 +141,7 @@ export function planFrom(
     );
   const rules = deviceRules(req.deviceRules);
   if (dirFor(dirs, 'devices')) checkV1Rules(rules, req.deviceRules.length);
-  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes, rootless: req.rootless };
+  return { mode, dirs, v1Binds, v1Symlinks, deviceRules: rules, writes, rootless: req.rootless, v2Path };
 }
 
 /**
@@ -148,6 +158,13 @@ function systemdPlanFrom(
   const annotations = annotationProperties(req.annotations);
   if (mode !== 'v2')
     throw new MiniRunError('CGROUP', '--systemd-cgroup: the systemd cgroup driver on cgroup v1 is not supported yet');
+  // runc asks the user's own systemd then (its session bus, $XDG_RUNTIME_DIR/bus); the system manager would
+  // refuse an ordinary user's transient unit
+  if (req.rootless)
+    throw new MiniRunError(
+      'CGROUP',
+      "--systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet",
+    );
   const name = systemdName(req.cgroupsPath, req.id);
   const h = hierarchies.find((x) => x.v2)!;
   const rel = path.posix.relative(h.root, name.cgroup);
@@ -157,6 +174,7 @@ function systemdPlanFrom(
   return {
     mode,
     dirs: [{ hierarchy: 'unified', path: dir, mount: h.mountpoint, made: dir }],
+    v2Path: dir,
     v1Binds: [],
     v1Symlinks: [],
     deviceRules: deviceRules(req.deviceRules),

@@ -11,6 +11,7 @@ export const PROTO = {
   kInitFailedExit: 127,
   kMaxPlanFds: 253,
   kNoIndex: 0xffffffff,
+  kFallbackMaskMissing: 1,
   kIdmapRecursive: 1,
   kIdmapJoinedUserns: 2,
   kMaxIdMaps: 340,
@@ -63,6 +64,7 @@ export const enum Tag {
   ExtraFds = 34,
   MountAttr = 42,
   MountIdmap = 43,
+  MountFallback = 44,
   MemoryPolicy = 60,
   ApparmorProfile = 61,
   RootlessEuid = 62,
@@ -111,6 +113,7 @@ export const TAGS = {
   ExtraFds: 34,
   MountAttr: 42,
   MountIdmap: 43,
+  MountFallback: 44,
   MemoryPolicy: 60,
   ApparmorProfile: 61,
   RootlessEuid: 62,
@@ -197,6 +200,12 @@ export const RECORD = {
     fields: {
       attr_set: { offset: 0, size: 8, type: 'u64', count: 1 },
       attr_clr: { offset: 8, size: 8, type: 'u64', count: 1 },
+    },
+  },
+  MountFallbackRecord: {
+    size: 4,
+    fields: {
+      flags: { offset: 0, size: 4, type: 'u32', count: 1 },
     },
   },
   MountIdmapRecord: {

@@ -9,6 +9,7 @@ export { MountKind, SyncKind, Tag } from './protocol-layout.generated';
 
 export const NO_INDEX = PROTO.kNoIndex;
 export const IDMAP_RECURSIVE = PROTO.kIdmapRecursive;
+export const FALLBACK_MASK_MISSING = PROTO.kFallbackMaskMissing;
 export const IDMAP_JOINED_USERNS = PROTO.kIdmapJoinedUserns;
 export const HOOK_POINT_CREATE = PROTO.kHookPointCreate;
 export const HOOK_POINT_START = PROTO.kHookPointStart;
@@ -72,9 +73,13 @@ export function encodePlan(plan: LaunchPlan): Buffer {
       propagation: m.propagation,
     });
     w.record(Tag.Mount, Buffer.concat([rec, cstrs(m.source, m.destination, m.fstype, m.data)]));
-    // These two describe the Mount record just before them.
+    // These describe the Mount record just before them.
     if (m.recAttr)
       w.record(Tag.MountAttr, packRecord('MountAttrRecord', { attr_set: m.recAttr.set, attr_clr: m.recAttr.clr }));
+    if (m.fallback) {
+      const head = packRecord('MountFallbackRecord', { flags: m.fallback.maskMissing ? FALLBACK_MASK_MISSING : 0 });
+      w.record(Tag.MountFallback, Buffer.concat([head, Buffer.from(m.fallback.source, 'utf8')]));
+    }
     if (m.idmap) {
       const head = packRecord('MountIdmapRecord', {
         flags: (m.idmap.recursive ? IDMAP_RECURSIVE : 0) | (m.idmap.joinedUserns ? IDMAP_JOINED_USERNS : 0),

@@ -19,6 +19,10 @@ export interface CgroupMountInfo {
   /** container cgroup dirs to bind at /sys/fs/cgroup/<name> (v1, no cgroup namespace) */
   v1Binds: { source: string; name: string }[];
   v1Symlinks: { target: string; name: string }[];
+  /** v2: the container's cgroup dir, made or not (runc's Cgroup2Path) */
+  v2Path?: string;
+  /** rootless cgroups: a missing v2Path masks /sys/fs/cgroup when cgroup2 cannot be mounted */
+  rootless?: boolean;
 }
 
 export interface BuildInput {
@@ -85,7 +89,12 @@ function cgroupMounts(
   symlinks: [string, string][],
 ): PlanMount[] {
   if (cg.mode === 'v2') {
-    return [{ ...base, kind: MountKind.Generic, source: 'cgroup', fstype: 'cgroup2' }];
+    // runc's mountCgroupV2: where cgroup2 cannot be mounted (a user namespace without a cgroup namespace,
+    // or /sys/fs/cgroup already one from an rbind of /sys), a bind: of the container's own dir with a
+    // cgroup namespace, else of the whole tree
+    const source = cgroupns && cg.v2Path ? cg.v2Path : '/sys/fs/cgroup';
+    const fallback = { source, maskMissing: cg.rootless === true };
+    return [{ ...base, kind: MountKind.Generic, source: 'cgroup', fstype: 'cgroup2', fallback }];
   }
   // v1: a tmpfs holding one entry per hierarchy, as runc does.
   const out: PlanMount[] = [

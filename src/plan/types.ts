@@ -20,6 +20,8 @@ export interface PlanMount {
   recAttr?: { set: bigint; clr: bigint };
   /** an id-mapped bind mount (MOUNT_ATTR_IDMAP) */
   idmap?: PlanIdmap;
+  /** cgroup2: what is bound when the kernel refuses the mount (EPERM, EBUSY), as runc's mountCgroupV2 */
+  fallback?: { source: string; maskMissing: boolean };
 }
 
 export interface PlanIdmap {

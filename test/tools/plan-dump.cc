@@ -139,6 +139,9 @@ void mount(Json& j, const PlanMount& m) {
   j.key("attr_set").u64(m.attr.attr_set);
   j.key("attr_clr").u64(m.attr.attr_clr);
   j.close('}');
+  j.key("has_fallback").boolean(m.has_fallback);
+  j.key("fallback_flags").num(m.fallback_flags);
+  j.key("fallback_source").str(m.fallback_source);
   j.key("idmap").boolean(m.idmap);
   j.key("idmap_flags").num(m.idmap_flags);
   id_maps(j, "uid_maps", m.uid_maps);

@@ -71,6 +71,14 @@ describe('cgroupsPath for the systemd driver', () => {
       'systemd cgroup driver on cgroup v1 is not supported yet',
     );
   });
+
+  it("with rootless cgroups (runc: the user's systemd) it is refused in one line", () => {
+    const v2 = '30 1 0:26 / /sys/fs/cgroup rw shared:4 - cgroup2 cgroup2 rw\n';
+    const req = { id: 'c', cgroupsPath: 'user.slice:p:c', deviceRules: [], systemd: true, rootless: true };
+    expect(() => planFrom(req, v2, '0::/\n')).toThrow(
+      "--systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet",
+    );
+  });
 });
 
 describe('unit properties', () => {

@@ -88,6 +88,16 @@ describe('cgroup v2 resource files (runc fs2 conversions)', () => {
       planFrom({ ...req, resources: { unified: { 'io.max': '8:0 rbps=1' } } }, V2_MOUNTINFO, '0::/\n', ['cpu']),
     ).toThrow('linux.resources: io.max: the io controller is not available on this host (cgroup.controllers: cpu)');
   });
+
+  it('a relative or missing cgroupsPath is below the parent of our own cgroup, as runc fs2 has it', () => {
+    const own = '0::/user.slice/user-1000.slice/user@1000.service/app.slice/run-r1.scope\n';
+    const at = (cgroupsPath?: string) =>
+      planFrom({ id: 'c1', cgroupsPath, deviceRules: [] }, V2_MOUNTINFO, own).dirs[0].path;
+    const parent = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice';
+    expect(at()).toBe(`${parent}/c1`);
+    expect(at('a/b')).toBe(`${parent}/a/b`);
+    expect(at('/x/y')).toBe('/sys/fs/cgroup/x/y');
+  });
 });
 
 describe('the v2 device program', () => {

@@ -196,6 +196,16 @@ export function planCases(): PlanCase[] {
       ),
     },
     {
+      name: 'runc spec, cgroup v2, rootless cgroups: the cgroup2 mount with its fallback bind',
+      plan: launched(
+        buildPlan(
+          input(defaults, {
+            cgroup: { mode: 'v2', v1Binds: [], v1Symlinks: [], v2Path: '/sys/fs/cgroup/user.slice/c1', rootless: true },
+          }),
+        ),
+      ),
+    },
+    {
       name: 'every field of config.json',
       plan: launched(
         buildPlan(input(all, { execFifo: '/run/minirun/c1/exec.fifo', sessionKeyring: '_ses.c1', hostHasKcore: true })),

@@ -55,6 +55,9 @@ function expected(plan: LaunchPlan): unknown {
       data: m.data,
       has_attr: m.recAttr !== undefined,
       attr: { attr_set: u64(m.recAttr?.set), attr_clr: u64(m.recAttr?.clr) },
+      has_fallback: m.fallback !== undefined,
+      fallback_flags: m.fallback?.maskMissing ? PROTO.kFallbackMaskMissing : 0,
+      fallback_source: m.fallback?.source ?? '',
       idmap: m.idmap !== undefined,
       idmap_flags:
         (m.idmap?.recursive ? PROTO.kIdmapRecursive : 0) | (m.idmap?.joinedUserns ? PROTO.kIdmapJoinedUserns : 0),
@@ -169,6 +172,7 @@ const RECORD_OF_TAG: Partial<Record<Tag, RecordName>> = {
   [Tag.Mount]: 'MountRecord',
   [Tag.MountAttr]: 'MountAttrRecord',
   [Tag.MountIdmap]: 'MountIdmapRecord',
+  [Tag.MountFallback]: 'MountFallbackRecord',
   [Tag.Device]: 'DeviceRecord',
   [Tag.Mkdir]: 'MkdirRecord',
   [Tag.User]: 'UserRecord',
