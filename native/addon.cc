@@ -652,6 +652,12 @@ Napi::Value SetUnitProperties(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// useSystemdBus(address ('' for the system bus)): the bus of the calls above
+Napi::Value UseSystemdBus(const Napi::CallbackInfo& info) {
+  sdbus::use_address(string_arg(info, 0, "useSystemdBus(address)"));
+  return info.Env().Undefined();
+}
+
 // getUnitProperty(unit ('' for the manager), iface, name) -> the value, typed as props_arg takes them
 Napi::Value GetUnitProperty(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -678,6 +684,7 @@ Napi::Value GetUnitProperty(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("useSystemdBus", Napi::Function::New(env, UseSystemdBus));
   exports.Set("startHelper", Napi::Function::New(env, StartHelper));
   exports.Set("recv", Napi::Function::New(env, Recv));
   exports.Set("sendGo", Napi::Function::New(env, SendGo));

@@ -16,6 +16,7 @@ constexpr const char* kPath = "/org/freedesktop/systemd1";
 constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
 
 sd_bus* g_bus = nullptr;
+std::string g_address;  // the user's bus (use_address), or empty for the system's
 
 Error local(const std::string& what, int r) { return Error{what, "", strerror(-r), -r}; }
 
@@ -29,18 +30,34 @@ Error remote(const std::string& what, const sd_bus_error& e, int r) {
 Error connect() {
   if (g_bus) return {};
   sd_bus* bus = nullptr;
-  int r = sd_bus_open_system(&bus);
-  if (r >= 0) {
-    // sd_bus_open_system connects lazily: make sure someone answers.
-    r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
-                           nullptr, nullptr, "");
-    if (r < 0) bus = sd_bus_flush_close_unref(bus);
-  }
-  if (r < 0 && geteuid() == 0) {
+  int r;
+  if (!g_address.empty()) {
+    // As runc's newUserSystemdDbus: dial the address, EXTERNAL auth as our uid, Hello.
     r = sd_bus_new(&bus);
-    if (r >= 0) r = sd_bus_set_address(bus, "unix:path=/run/systemd/private");
+    if (r >= 0) r = sd_bus_set_address(bus, g_address.c_str());
+    if (r >= 0) r = sd_bus_set_bus_client(bus, 1);
     if (r >= 0) r = sd_bus_start(bus);
-    if (r < 0) bus = sd_bus_flush_close_unref(bus);
+    if (r >= 0)
+      r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                             nullptr, nullptr, "");
+    if (r < 0) {
+      sd_bus_flush_close_unref(bus);
+      return local("error while dialing \"" + g_address + "\"", r);
+    }
+  } else {
+    r = sd_bus_open_system(&bus);
+    if (r >= 0) {
+      // sd_bus_open_system connects lazily: make sure someone answers.
+      r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                             nullptr, nullptr, "");
+      if (r < 0) bus = sd_bus_flush_close_unref(bus);
+    }
+    if (r < 0 && geteuid() == 0) {
+      r = sd_bus_new(&bus);
+      if (r >= 0) r = sd_bus_set_address(bus, "unix:path=/run/systemd/private");
+      if (r >= 0) r = sd_bus_start(bus);
+      if (r < 0) bus = sd_bus_flush_close_unref(bus);
+    }
   }
   if (r < 0) return local("connect to the system bus (and /run/systemd/private)", r);
   sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -338,6 +355,11 @@ Error get_property(const std::string& unit, const std::string& iface, const std:
   sd_bus_message_unref(reply);
   if (r < 0) return local(what + " (type " + out.sig + ")", r);
   return {};
+}
+
+void use_address(const std::string& address) {
+  if (g_bus && address != g_address) g_bus = sd_bus_flush_close_unref(g_bus);
+  g_address = address;
 }
 
 }  // namespace sdbus

@@ -39,6 +39,9 @@ struct Error {
   bool failed() const { return !what.empty(); }
 };
 
+// The bus the calls below use from now on: a D-Bus address (the user's
+// systemd, as runc's rootless driver), or "" for the system's.
+void use_address(const std::string& address);
 // StartTransientUnit(name, "replace", props, []), then waits (up to
 // timeout_sec) for its job: `result` is the job's result ("done" when it
 // worked). A unit that already exists is not an error (result "exists").

@@ -11,7 +11,14 @@ import { v2ResourceWrites } from './resources-v2';
 import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
 import { canUseCgroupDir, limitWithoutCgroup } from './rootless';
-import { checkSystemdRunning, systemdHost, type SystemdPlan } from './systemd';
+import {
+  checkSystemdRunning,
+  managerCgroup,
+  systemdHost,
+  useManager,
+  userBusAddress,
+  type SystemdPlan,
+} from './systemd';
 import { systemdName } from './systemd-path';
 import { annotationProperties, resourceProperties } from './systemd-props';
 import { loadAddon } from '../native/loader';
@@ -45,6 +52,8 @@ export interface CgroupRequest {
   systemd?: boolean;
   /** the config's annotations (org.systemd.property.* for the systemd driver) */
   annotations?: Record<string, string>;
+  /** --systemd-cgroup, rootless: the user's bus and its manager's ControlGroup (filled in by planCgroups) */
+  userManager?: { bus: string; cgroup: string };
 }
 
 export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
@@ -158,14 +167,13 @@ function systemdPlanFrom(
   const annotations = annotationProperties(req.annotations);
   if (mode !== 'v2')
     throw new MiniRunError('CGROUP', '--systemd-cgroup: the systemd cgroup driver on cgroup v1 is not supported yet');
-  // runc asks the user's own systemd then (its session bus, $XDG_RUNTIME_DIR/bus); the system manager would
-  // refuse an ordinary user's transient unit
-  if (req.rootless)
-    throw new MiniRunError(
-      'CGROUP',
-      "--systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet",
-    );
-  const name = systemdName(req.cgroupsPath, req.id);
+  // Rootless, runc asks the user's own systemd (through its bus), whose slices are under its ControlGroup;
+  // its default slice is user.slice.
+  const user = req.rootless ? req.userManager : undefined;
+  if (req.rootless && !user)
+    throw new MiniRunError('CGROUP', "--systemd-cgroup: rootless, the user's manager is unknown");
+  const name = systemdName(req.cgroupsPath, req.id, user ? 'user.slice' : 'system.slice');
+  if (user) name.cgroup = path.posix.join(user.cgroup, name.cgroup);
   const h = hierarchies.find((x) => x.v2)!;
   const rel = path.posix.relative(h.root, name.cgroup);
   if (rel.startsWith('..'))
@@ -179,7 +187,7 @@ function systemdPlanFrom(
     v1Symlinks: [],
     deviceRules: deviceRules(req.deviceRules),
     writes,
-    systemd: { unit: name.unit, slice: name.slice, name: name.name, annotations, resources: [] },
+    systemd: { unit: name.unit, slice: name.slice, name: name.name, annotations, resources: [], bus: user?.bus ?? '' },
   };
 }
 
@@ -187,6 +195,11 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
   if (req.systemd) {
     annotationProperties(req.annotations); // runc reads these first
     checkSystemdRunning();
+    if (req.rootless) {
+      const bus = userBusAddress();
+      useManager(loadAddon(), bus);
+      req = { ...req, userManager: { bus, cgroup: managerCgroup(loadAddon()) } };
+    } else useManager(loadAddon(), '');
   }
   const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   const unified = parseHierarchies(mountinfo).find((h) => h.v2);

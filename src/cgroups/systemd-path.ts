@@ -43,9 +43,9 @@ export function expandSlice(slice: string): string {
 /**
  * cgroupsPath under --systemd-cgroup, read as runc reads it: empty is the
  * container id with the prefix "runc" in system.slice; otherwise exactly
- * three fields "slice:prefix:name" (an empty slice is system.slice).
+ * three fields "slice:prefix:name" (an empty slice is defaultSlice: system.slice, or user.slice rootless).
  */
-export function systemdName(cgroupsPath: string | undefined, id: string): SystemdName {
+export function systemdName(cgroupsPath: string | undefined, id: string, defaultSlice = 'system.slice'): SystemdName {
   let parent = '';
   let prefix = 'runc';
   let name = id;
@@ -59,8 +59,8 @@ export function systemdName(cgroupsPath: string | undefined, id: string): System
     [parent, prefix, name] = parts;
   }
   const unit = name.endsWith('.slice') ? name : `${prefix}-${name}.scope`;
-  const slice = parent || 'system.slice';
-  const sliceDir = parent ? expandSlice(parent) : '/system.slice';
+  const slice = parent || defaultSlice;
+  const sliceDir = expandSlice(slice);
   // As runc's securejoin: the unit's directory stays below the slice's (a
   // unit name with "/" or ".." is refused by systemd in any case).
   const cgroup = path.posix.join(sliceDir, path.posix.normalize(`/${unit}`));

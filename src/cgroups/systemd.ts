@@ -3,7 +3,9 @@
 // its job waited for, its resource properties set, and the unit stopped and
 // its failed state reset when the container goes. The unit's cgroup is then
 // used as the cgroupfs v2 driver uses its directory (manage.ts).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { debug, warn } from '../log';
 import type { Addon, UnitProperty } from '../native/addon';
@@ -19,6 +21,8 @@ export interface SystemdPlan {
   annotations: UnitProperty[];
   /** linux.resources as properties, set once the unit runs (as runc's Set) */
   resources: UnitProperty[];
+  /** the manager's bus: the user's (rootless), or '' for the system's */
+  bus: string;
 }
 
 /** How long a start or stop job may take (runc: 30 s). */
@@ -38,6 +42,55 @@ export function checkSystemdRunning(): void {
   }
   if (!running)
     throw new MiniRunError('CGROUP', 'systemd not running on this host, cannot use systemd cgroups manager');
+}
+
+/**
+ * The user's bus, as runc's DetectUserDbusSessionBusAddress picks it:
+ * $DBUS_SESSION_BUS_ADDRESS, then $XDG_RUNTIME_DIR/bus when it exists, then
+ * what `systemctl --user show-environment` says.
+ */
+export function userBusAddress(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DBUS_SESSION_BUS_ADDRESS) return env.DBUS_SESSION_BUS_ADDRESS;
+  if (env.XDG_RUNTIME_DIR) {
+    const bus = path.join(env.XDG_RUNTIME_DIR, 'bus');
+    if (fs.existsSync(bus)) return `unix:path=${bus}`;
+  }
+  let out: string;
+  try {
+    out = execFileSync('systemctl', ['--user', '--no-pager', 'show-environment'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    const o = e as { stdout?: string; stderr?: string; message: string };
+    throw new MiniRunError(
+      'CGROUP',
+      `could not execute \`systemctl --user --no-pager show-environment\` (output=${JSON.stringify(`${o.stdout ?? ''}${o.stderr ?? ''}`)}): ${o.message.split('\n')[0]}`,
+    );
+  }
+  for (const line of out.split('\n'))
+    if (line.startsWith('DBUS_SESSION_BUS_ADDRESS=')) return line.slice('DBUS_SESSION_BUS_ADDRESS='.length);
+  throw new MiniRunError(
+    'CGROUP',
+    'could not detect DBUS_SESSION_BUS_ADDRESS from `systemctl --user --no-pager show-environment`. Make sure you have installed the dbus-user-session or dbus-daemon package and then run: `systemctl --user start dbus`',
+  );
+}
+
+/**
+ * Points the addon's systemd calls at the manager runc would use: the user's
+ * own (through its bus, userBusAddress) for rootless cgroups, the system's ('').
+ */
+export function useManager(addon: Addon, bus: string): void {
+  addon.useSystemdBus(bus);
+}
+
+/** The user manager's own cgroup (runc: its ControlGroup property), under which its slices are. */
+export function managerCgroup(addon: Addon): string {
+  try {
+    return String(addon.getUnitProperty('', 'org.freedesktop.systemd1.Manager', 'ControlGroup'));
+  } catch (e) {
+    throw new MiniRunError('CGROUP', `unable to get the manager's ControlGroup: ${busError(e)}`);
+  }
 }
 
 /** The host facts the property conversion asks for: systemd's version, /proc/devices, device nodes. */
@@ -86,6 +139,7 @@ export function systemdHost(addon: () => Addon): SystemdHost {
  * no failed unit is left (as runc).
  */
 export function startUnit(addon: Addon, plan: SystemdPlan, pid: number): void {
+  useManager(addon, plan.bus);
   const props = unitProperties(plan.unit, plan.slice, plan.name, pid, plan.annotations);
   debug(() => `systemd: start ${plan.unit} with ${props.map((p) => p.name).join(' ')}`);
   let result: string;
@@ -122,7 +176,8 @@ function resetFailed(addon: Addon, unit: string): void {
 }
 
 /** Stops the unit (a unit already gone is fine) and resets a failed state, so that nothing of it is left. */
-export function stopUnit(addon: Addon, unit: string): void {
+export function stopUnit(addon: Addon, unit: string, bus: string): void {
+  useManager(addon, bus);
   let result: string;
   try {
     result = addon.stopUnit(unit, JOB_TIMEOUT_SEC);

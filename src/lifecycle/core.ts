@@ -122,7 +122,7 @@ export function unmake(
     dieAt('delete-killed');
     destroyCgroups({ dirs: rec.cgroupDirs ?? [] });
     // The unit goes after what was in it, and no failed unit is left.
-    if (rec.systemdUnit) stopUnit(addon, rec.systemdUnit);
+    if (rec.systemdUnit) stopUnit(addon, rec.systemdUnit, rec.systemdBus ?? '');
     dieAt('delete-cgroups');
     unmountShared(addon, rec.rootfs, rec.rootfsMountsBefore);
     if (rec.overlay) unmountOverlay(addon, rec.overlay, rec.id);

@@ -25,7 +25,7 @@ export function features(version: string): object {
     linux: {
       namespaces: Object.keys(CLONE_NEW).sort(),
       capabilities: [...CAPABILITIES],
-      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: true },
       seccomp: seccompFeatures(),
       // profiles are applied where the host has AppArmor (refused up front where not)
       apparmor: { enabled: true },

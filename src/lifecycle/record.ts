@@ -30,6 +30,7 @@ export function stateRecord(
     cgroupDirs: prepared.cgroups.dirs,
     cgroupMode: prepared.cgroups.mode,
     systemdUnit: prepared.cgroups.systemd?.unit,
+    systemdBus: prepared.cgroups.systemd?.bus || undefined,
     resources: prepared.spec.linux?.resources
       ? stringifyJson({ ...prepared.spec.linux.resources, devices: undefined })
       : undefined,

@@ -9,7 +9,7 @@ import { dirFor, modeOfDirs, type CgroupMode } from '../cgroups/dirs';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../cgroups/resources-common';
 import { v1ResourceWrites } from '../cgroups/resources-v1';
 import { v2ResourceWrites } from '../cgroups/resources-v2';
-import { setProperties, systemdHost } from '../cgroups/systemd';
+import { setProperties, systemdHost, useManager } from '../cgroups/systemd';
 import { resourceProperties } from '../cgroups/systemd-props';
 import { MiniRunError } from '../errors';
 import { warn } from '../log';
@@ -187,6 +187,7 @@ export function update(root: string, id: string, requested: Resources): void {
     }
     // The systemd driver: the unit's properties first, from all the values (as runc's Set).
     const unit = state.systemdUnit;
+    if (unit) useManager(addon, state.systemdBus ?? '');
     const host = systemdHost(() => addon);
     try {
       if (unit) setProperties(addon, unit, resourceProperties(host, merged));

@@ -86,6 +86,8 @@ export interface Addon {
   setUnitProperties(name: string, runtime: boolean, properties: UnitProperty[]): void;
   /** A property of a unit on interface iface ('' as the unit: of the manager); t/u/x/i as bigint. */
   getUnitProperty(unit: string, iface: string, name: string): unknown;
+  /** the bus of the systemd calls: a D-Bus address (the user's systemd), or '' for the system bus */
+  useSystemdBus(address: string): void;
 }
 
 /** A systemd unit property as D-Bus sends it: its type signature and a value of that type. */

@@ -62,7 +62,8 @@ export function parseState(text: string, file: string): ContainerState {
     int(o, 'pid');
     if (!STATUSES.includes(o.status as ContainerState['status']))
       throw new Bad(`status: must be one of ${STATUSES.join(', ')}, got ${JSON.stringify(o.status) ?? 'nothing'}`);
-    for (const k of ['owner', 'pidStartTime', 'resources', 'cgroupMode', 'pausedFrom', 'systemdUnit']) str(o, k, true);
+    for (const k of ['owner', 'pidStartTime', 'resources', 'cgroupMode', 'pausedFrom', 'systemdUnit', 'systemdBus'])
+      str(o, k, true);
     int(o, 'rootfsMountsBefore', true);
     if (o.annotations !== undefined) obj(o.annotations, 'annotations');
     if (o.hooks !== undefined) obj(o.hooks, 'hooks');

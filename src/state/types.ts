@@ -26,6 +26,8 @@ export interface ContainerState {
   cgroupMode?: CgroupMode;
   /** --systemd-cgroup: the container's transient unit (journaled before it is started), stopped on delete */
   systemdUnit?: string;
+  /** the unit's manager's bus when it is the user's (rootless): delete and update use it too */
+  systemdBus?: string;
   /** linux.resources as last applied (create, then update), JSON with exact 64-bit numbers */
   resources?: string;
   /** the status a paused container returns to on resume (created or running) */

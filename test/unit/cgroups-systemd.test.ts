@@ -2,6 +2,9 @@
 // runc's ExpandSlice, and linux.resources / annotations as unit properties
 // (runc 1.1.5's conversions). The calls to systemd are tested in the qemu
 // guest (test/vm/systemd-v2.test.ts).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deviceRules } from '../../src/cgroups/devices';
 import { expandSlice, systemdName } from '../../src/cgroups/systemd-path';
@@ -15,6 +18,7 @@ import {
   type SystemdHost,
 } from '../../src/cgroups/systemd-props';
 import { planFrom } from '../../src/cgroups/plan';
+import { userBusAddress } from '../../src/cgroups/systemd';
 
 const warnings: string[] = [];
 const host = (version = 252): SystemdHost => ({
@@ -72,12 +76,35 @@ describe('cgroupsPath for the systemd driver', () => {
     );
   });
 
-  it("with rootless cgroups (runc: the user's systemd) it is refused in one line", () => {
+  it("with rootless cgroups, the unit is under the user's manager (runc: its ControlGroup + the slice), user.slice by default", () => {
     const v2 = '30 1 0:26 / /sys/fs/cgroup rw shared:4 - cgroup2 cgroup2 rw\n';
-    const req = { id: 'c', cgroupsPath: 'user.slice:p:c', deviceRules: [], systemd: true, rootless: true };
-    expect(() => planFrom(req, v2, '0::/\n')).toThrow(
-      "--systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet",
+    const userManager = {
+      bus: 'unix:path=/run/user/1000/bus',
+      cgroup: '/user.slice/user-1000.slice/user@1000.service',
+    };
+    const req = { id: 'c', deviceRules: [], systemd: true, rootless: true, userManager };
+    const plan = planFrom(req, v2, '0::/user.slice/user-1000.slice/session-1.scope\n');
+    const dir = '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/user.slice/runc-c.scope';
+    expect(plan.dirs).toEqual([{ hierarchy: 'unified', path: dir, mount: '/sys/fs/cgroup', made: dir }]);
+    expect(plan.systemd).toMatchObject({ unit: 'runc-c.scope', slice: 'user.slice', bus: userManager.bus });
+    const given = planFrom({ ...req, cgroupsPath: 'my-x.slice:p:c' }, v2, '0::/\n');
+    expect(given.v2Path).toBe(
+      '/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/my.slice/my-x.slice/p-c.scope',
     );
+    expect(() => planFrom({ ...req, userManager: undefined }, v2, '0::/\n')).toThrow("the user's manager is unknown");
+  });
+});
+
+describe("the user's bus (runc's DetectUserDbusSessionBusAddress)", () => {
+  it('is $DBUS_SESSION_BUS_ADDRESS, then $XDG_RUNTIME_DIR/bus when it exists', () => {
+    expect(userBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x', XDG_RUNTIME_DIR: '/nope' })).toBe('unix:path=/x');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bus-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'bus'), '');
+      expect(userBusAddress({ XDG_RUNTIME_DIR: dir })).toBe(`unix:path=${dir}/bus`);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 });
 
