@@ -187,6 +187,7 @@ function systemdPlanFrom(
     v1Symlinks: [],
     deviceRules: deviceRules(req.deviceRules),
     writes,
+    rootless: req.rootless,
     systemd: { unit: name.unit, slice: name.slice, name: name.name, annotations, resources: [], bus: user?.bus ?? '' },
   };
 }

@@ -214,28 +214,78 @@ describe('rootless on cgroup v2: a user with a delegated subtree (user@UID.servi
     ]);
   });
 
-  it("--systemd-cgroup: runc asks the user's systemd (its session bus); minirun refuses it in one line", () => {
-    const id = uniqueId('rls');
-    const unit = `mr-${id}.scope`;
-    withConfig((c) => {
-      c.linux.cgroupsPath = `user.slice:mr:${id}`;
-      c.linux.resources = { pids: { limit: 10 } };
-    });
-    const r = asUser('runc', ['--systemd-cgroup', 'run', '-d', id]);
-    expect(r.code, show(r)).toBe(0);
-    try {
-      const pid = JSON.parse(asUser('runc', ['state', id]).stdout).pid;
+  it("--systemd-cgroup: the scope in the user's systemd (its bus), with the limits, and nothing left on delete, as runc", () => {
+    // The user manager's units that are ours, loaded in any state (failed included).
+    const ourUnits = (id: string): string => {
+      const l = asUser('systemctl', [
+        '--user',
+        '--no-pager',
+        '--plain',
+        '--no-legend',
+        'list-units',
+        '--all',
+        `*${id}*`,
+      ]);
+      expect(l.code, show(l)).toBe(0);
+      return l.stdout.trim();
+    };
+    const seen: Record<string, string[]> = {};
+    for (const rt of RUNTIMES) {
+      const id = uniqueId(`rs${rt[0]}`);
+      const unit = `mr-${id}.scope`;
       const rel = `/user.slice/user-${uid}.slice/user@${uid}.service/user.slice/${unit}`;
-      expect(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toBe(`0::${rel}\n`);
-      expect(read(`${CG}${rel}`, 'pids.max')).toBe('10');
-    } finally {
-      const d = asUser('runc', ['--systemd-cgroup', 'delete', '-f', id]);
-      expect(d.code, show(d)).toBe(0);
+      withConfig((c) => {
+        c.linux.cgroupsPath = `user.slice:mr:${id}`;
+        c.linux.resources = { memory: { limit: 67108864 }, pids: { limit: 10 } };
+      });
+      const r = asUser(rt, ['--systemd-cgroup', 'run', '-d', id]);
+      expect(r.code, `${rt}: ${show(r)}`).toBe(0);
+      try {
+        const pid = JSON.parse(asUser(rt, ['state', id]).stdout).pid;
+        const active = asUser('systemctl', ['--user', 'is-active', unit]);
+        seen[rt] = [
+          `cgroup: ${fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().replace(id, 'ID')}`,
+          `unit: ${active.stdout.trim()}`,
+          `memory.max = ${read(`${CG}${rel}`, 'memory.max')}`,
+          `pids.max = ${read(`${CG}${rel}`, 'pids.max')}`,
+        ];
+      } finally {
+        const d = asUser(rt, ['--systemd-cgroup', 'delete', '-f', id]);
+        expect(d.code, `${rt}: ${show(d)}`).toBe(0);
+      }
+      expect(ourUnits(id), `${rt}: units left`).toBe('');
+      expect(fs.existsSync(`${CG}${rel}`), `${rt}: ${rel} left`).toBe(false);
     }
-    const m = asUser('minirun', ['--systemd-cgroup', 'run', '-d', `${id}m`]);
-    expect(m.code, show(m)).toBe(1);
-    expect(m.stderr).toBe(
-      "minirun run failed: --systemd-cgroup with rootless cgroups: the user's systemd (runc: through its session bus) is not supported yet\n",
+    expect(seen.minirun).toEqual(seen.runc);
+    expect(seen.minirun).toEqual([
+      `cgroup: 0::/user.slice/user-${uid}.slice/user@${uid}.service/user.slice/mr-ID.scope`,
+      'unit: active',
+      'memory.max = 67108864',
+      'pids.max = 10',
+    ]);
+  });
+
+  it('--systemd-cgroup with no user bus to be found: one line naming what was tried', () => {
+    const id = uniqueId('rsn');
+    withConfig((c) => (c.linux.cgroupsPath = `user.slice:mr:${id}`));
+    const r = exec(
+      'sh',
+      [
+        '-c',
+        `exec setpriv --reuid=${uid} --regid=${gid} --init-groups env -i PATH=${process.env.PATH} HOME=/home/${name} "$@"`,
+        'sh',
+        MINIRUN,
+        '--systemd-cgroup',
+        'run',
+        '-d',
+        id,
+      ],
+      { cwd: bundle },
+    );
+    expect(r.code, show(r)).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^minirun run failed: could not (execute `systemctl --user --no-pager show-environment`|detect DBUS_SESSION_BUS_ADDRESS)/,
     );
   });
 
