@@ -3,7 +3,7 @@
 // its job waited for, its resource properties set, and the unit stopped and
 // its failed state reset when the container goes. The unit's cgroup is then
 // used as the cgroupfs v2 driver uses its directory (manage.ts).
-import { execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
@@ -57,6 +57,9 @@ export function userBusAddress(env: NodeJS.ProcessEnv = process.env): string {
   }
   let out: string;
   try {
+    // node:child_process (and node:net with it) only here, not on every run's path
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
+    const { execFileSync } = require('node:child_process') as typeof ChildProcess;
     out = execFileSync('systemctl', ['--user', '--no-pager', 'show-environment'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
