@@ -1,5 +1,7 @@
 // Where the cgroup hierarchies are, and where this process sits in them:
-// /proc/self/mountinfo and /proc/self/cgroup, parsed.
+// /proc/self/mountinfo and /proc/self/cgroup, parsed; and the mounts on one
+// mount point (lifecycle's shared rootfs and layered overlay).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface Hierarchy {
@@ -27,6 +29,18 @@ const NOT_CONTROLLERS = new Set([
 /** mountinfo escapes spaces etc. as \040 */
 export function unescapeMountinfo(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** The mounts whose mount point is `target`, bottom first: their fstype and super options, from /proc/self/mountinfo. */
+export function mountsAt(target: string): { fstype: string; superOptions: string }[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line && unescapeMountinfo(line.split(' ')[4]) === target)
+    .map((line) => {
+      const f = line.split(' - ')[1]?.split(' ') ?? [];
+      return { fstype: f[0] ?? '', superOptions: f[2] ?? '' };
+    });
 }
 
 export function parseHierarchies(mountinfo: string): Hierarchy[] {

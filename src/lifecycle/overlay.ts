@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { unescapeMountinfo } from '../cgroups/mounts';
+import { mountsAt } from '../cgroups/mounts';
 import type { Spec } from '../config/types';
 import { MiniRunError } from '../errors';
 import {
@@ -30,18 +30,6 @@ import type { OverlayMount } from '../state/types';
 const upperOf = (o: OverlayMount) => ({ upper: path.join(o.dir, 'upper'), work: path.join(o.dir, 'work') });
 const storeOf = (o: OverlayMount) => path.dirname(path.dirname(o.dir));
 
-/** The mounts on `target`, bottom first: [fstype, super options]. */
-function mountsOn(target: string): [string, string][] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((line) => line && unescapeMountinfo(line.split(' ')[4]) === target)
-    .map((line) => {
-      const f = line.split(' - ')[1]?.split(' ') ?? [];
-      return [f[0] ?? '', f[2] ?? ''];
-    });
-}
-
 /**
  * A second container of the same bundle would stack its overlay on the
  * first's, and delete could then unmount neither: refused (a second bundle
@@ -49,7 +37,9 @@ function mountsOn(target: string): [string, string][] {
  */
 function checkNotMounted(target: string, store: string): void {
   const prefix = `upperdir=${containersDir(store)}/`;
-  if (mountsOn(target).some(([type, opts]) => type === 'overlay' && opts.split(',').some((o) => o.startsWith(prefix))))
+  if (
+    mountsAt(target).some((m) => m.fstype === 'overlay' && m.superOptions.split(',').some((o) => o.startsWith(prefix)))
+  )
     throw new MiniRunError(
       'CONFIG',
       `${target}: another container of this bundle has its layered rootfs mounted there`,
@@ -110,8 +100,8 @@ export function mountOverlay(addon: Addon, o: OverlayMount): void {
 
 /** Is the topmost mount on the target our overlay (its upper dir ours)? */
 function ourMountOnTop(o: OverlayMount): boolean {
-  const top = mountsOn(o.target).pop();
-  return top !== undefined && top[0] === 'overlay' && top[1].split(',').includes(`upperdir=${upperOf(o).upper}`);
+  const top = mountsAt(o.target).pop();
+  return top?.fstype === 'overlay' && top.superOptions.split(',').includes(`upperdir=${upperOf(o).upper}`);
 }
 
 /** Unmounts the overlay (if ours is there) and removes the container's upper and work dirs. */

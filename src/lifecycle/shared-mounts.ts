@@ -4,18 +4,14 @@
 // them). minirun counts the mounts on the rootfs path before create and, when
 // the container goes (run's end, delete, a failed create), detaches what was
 // stacked on top since: the rootfs bind, and everything below it with it.
-import * as fs from 'node:fs';
-import { unescapeMountinfo } from '../cgroups/mounts';
+import { mountsAt } from '../cgroups/mounts';
 import type { Addon } from '../native/addon';
 import { UMOUNT } from '../native/kernel-constants.generated';
 import type { Spec } from '../config/types';
 
-/** Mounts whose mount point is `dir`, from /proc/self/mountinfo. */
+/** How many mounts have `dir` as their mount point. */
 function mountsOn(dir: string): number {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((line) => line && unescapeMountinfo(line.split(' ')[4]) === dir).length;
+  return mountsAt(dir).length;
 }
 
 /** For a config without a mount namespace: how many mounts the rootfs path has now; else undefined. */
