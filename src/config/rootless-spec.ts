@@ -3,12 +3,7 @@
 // struct order: uidMappings and gidMappings come first in linux). A rootless
 // image unpack makes its config.json so too, with the maps it used.
 import * as path from 'node:path';
-
-export interface IdMap {
-  containerID: number;
-  hostID: number;
-  size: number;
-}
+import type { IdMapping } from './types';
 
 interface Mount {
   destination: string;
@@ -28,7 +23,7 @@ export function toRootless<T extends object>(spec: T, uid: number, gid: number):
 }
 
 /** As toRootless, with these maps (a rootless unpack's: the user as 0, its subordinate ranges after). */
-export function toRootlessWith<T extends object>(spec: T, uidMappings: IdMap[], gidMappings: IdMap[]): T {
+export function toRootlessWith<T extends object>(spec: T, uidMappings: IdMapping[], gidMappings: IdMapping[]): T {
   const s = spec as unknown as SpecShape;
   // The network namespace goes (the user cannot configure one), a user namespace comes last.
   const namespaces = [...s.linux.namespaces.filter((n) => n.type !== 'network' && n.type !== 'user'), { type: 'user' }];
