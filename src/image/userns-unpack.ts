@@ -4,18 +4,19 @@
 // /etc/subgid) as 1.. (idmap.ts), so that the layers' owners can be set.
 // Node cannot unshare itself (it has threads), so the child is started by
 // util-linux `unshare --user` running a shell that says "ready" on fd 3 and
-// waits; this process then writes the child's maps (with shadow's
-// newuidmap/newgidmap when there are subordinate ranges, which only they
+// waits; this process then writes the child's maps as the runtime writes a
+// container's (newuidmap/newgidmap for subordinate ranges, which only they
 // may grant; else the one line of the user's own id, as any process may),
 // and says "go": the shell execs node, which, with its uid mapped by then,
 // is root with every capability in the namespace (before the maps an exec
 // would drop them). The child prints its own errors and notes; its exit
 // status is this command's.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { MiniRunError } from '../errors';
+import { writeIdMaps } from '../native/idmaps';
 import { type IdMapping, parseIdMap, rootlessMappings } from './idmap';
 import { readSubIds } from './subids';
 
@@ -47,33 +48,12 @@ function fail(reason: string, errno?: string): MiniRunError {
 // "$@" is node, its flags, minirun's script and the child's arguments.
 const WAIT_THEN_EXEC = 'echo ready >&3 && read -r go <&3 && [ "$go" = go ] && exec "$@" 3<&-';
 
-function flat(maps: IdMapping[]): string[] {
-  return maps.flatMap((m) => [m.containerID, m.hostID, m.size].map(String));
-}
-
-/** Writes the child's uid and gid maps. */
+/** Writes the child's uid and gid maps, as the runtime writes a container's (native/idmaps.ts). */
 function writeMaps(pid: number, maps: RootlessMaps): void {
-  for (const [kind, map] of [
-    ['uid', maps.uidMap],
-    ['gid', maps.gidMap],
-  ] as const) {
-    if (map.length > 1) {
-      const helper = `new${kind}map`;
-      const r = spawnSync(helper, [String(pid), ...flat(map)], { encoding: 'utf8' });
-      if (r.error) {
-        const code = (r.error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw fail(`${helper} is missing: install it (Debian: apt-get install uidmap)`);
-        throw fail(`${helper}: ${r.error.message}`, code);
-      }
-      if (r.status !== 0) throw fail(`${helper} ${flat(map).join(' ')}: ${r.stderr.trim().split('\n')[0]}`);
-      continue;
-    }
-    try {
-      if (kind === 'gid') fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');
-      fs.writeFileSync(`/proc/${pid}/${kind}_map`, `${flat(map).join(' ')}\n`);
-    } catch (e) {
-      throw fail(`writing /proc/${pid}/${kind}_map`, (e as NodeJS.ErrnoException).code);
-    }
+  try {
+    writeIdMaps(pid, maps.uidMap, maps.gidMap);
+  } catch (e) {
+    throw e instanceof MiniRunError ? e.from('rootless unpack', 'IMAGE') : e;
   }
 }
 
