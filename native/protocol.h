@@ -117,6 +117,7 @@ enum Tag : uint16_t {
   kTagMemoryPolicy = 60,     // MemoryPolicyRecord, then the nodemask bytes (may be empty): set_mempolicy before exec
   kTagApparmorProfile = 61,  // str: AppArmor profile for the exec (/proc/thread-self/attr/apparmor/exec)
   kTagRootlessEuid = 62,     // u8: the caller is not root: groups kept, the init reachable by it (as runc's)
+  kTagRuntimeInUserns = 63,  // u8: the runtime runs in a user namespace of its own: device nodes are bound
 };
 
 enum MountKind : uint32_t {

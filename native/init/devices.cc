@@ -25,31 +25,14 @@ mode_t node_type(uint32_t t) {
   }
 }
 
-// Whether the runtime itself runs in a user namespace (rootless podman runs
-// the runtime as root of its own): the uid map is not the full range, as
-// runc's userns.RunningInUserNS reads it.
-bool runtime_in_userns() {
-  UniqueFd fd(open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC));
-  if (!fd.ok()) return false;
-  char buf[256];
-  ssize_t n = read(fd.get(), buf, sizeof(buf) - 1);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  unsigned long inside = 1, outside = 1, count = 0;
-  int lines = 0;
-  for (ssize_t i = 0; i < n; i++)
-    if (buf[i] == '\n') lines++;
-  if (sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) != 3) return true;
-  return !(lines == 1 && inside == 0 && outside == 0 && count == 4294967295UL);
-}
-
 // A user namespace, new or joined by path, or the runtime's own (runc:
-// RunningInUserNS() || Namespaces.Contains(NEWUSER)).
+// RunningInUserNS() || Namespaces.Contains(NEWUSER)); the parent reads the
+// runtime's own (src/native/caller.ts).
 bool in_userns(const Plan& p) {
   if (p.clone_flags & CLONE_NEWUSER) return true;
   for (const PlanNsJoin& j : p.joins)
     if (j.type == CLONE_NEWUSER) return true;
-  return runtime_in_userns();
+  return p.runtime_in_userns;
 }
 
 void make_node(const Plan& p, int rootfd, const PlanDevice& d) {

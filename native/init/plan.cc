@@ -159,6 +159,7 @@ bool decode_record(uint16_t tag, Reader r, Plan* p) {
     }
     case proto::kTagJoinOnly: return exact(r, &b) && ((p->join_only = b), true);
     case proto::kTagRootlessEuid: return exact(r, &b) && ((p->rootless_euid = b), true);
+    case proto::kTagRuntimeInUserns: return exact(r, &b) && ((p->runtime_in_userns = b), true);
     case proto::kTagHookPoints: return exact(r, &p->hook_points);
     case proto::kTagExecPath: return r.rest(&p->exec_path) && !p->exec_path.empty();
     case proto::kTagSeccompFlags: return exact(r, &p->seccomp_flags);

@@ -68,6 +68,7 @@ struct Plan {
   std::vector<PlanMkdir> mkdirs;
   bool join_only = false;
   bool rootless_euid = false;
+  bool runtime_in_userns = false;  // the runtime's own user namespace (the parent reads it)
   uint8_t hook_points = 0;
   std::string exec_path;
   uint8_t terminal = 0;  // 1: pty for stdio, 2: and /dev/console

@@ -99,7 +99,7 @@ std::string quote(const std::string& s) { return "'" + s + "'"; }
   X(kTagTerminal) X(kTagConsoleSize) X(kTagSessionKeyring) X(kTagSeccompFlags) X(kTagPersonality)       \
   X(kTagTimeOffsets) X(kTagScheduler) X(kTagIoPriority) X(kTagCpuAffinity) X(kTagExtraFds)              \
   X(kTagMountAttr) X(kTagMountIdmap) X(kTagMountFallback) X(kTagMemoryPolicy) X(kTagApparmorProfile)     \
-  X(kTagRootlessEuid)
+  X(kTagRootlessEuid) X(kTagRuntimeInUserns)
 #define MOUNT_KINDS(X) \
   X(kMountGeneric) X(kMountBind) X(kMountTmpfs) X(kMountProc) X(kMountSysfs) X(kMountTmpfsCopyUp)
 #define SYNC_KINDS(X)                                                                                   \

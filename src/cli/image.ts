@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Globals } from './globals';
+import { rootlessEuid } from '../lifecycle/rootless';
 
 export function register(program: Command, globals: Globals): void {
   const image = program
@@ -40,7 +41,7 @@ export function register(program: Command, globals: Globals): void {
           usernsChild: boolean;
         },
       ) => {
-        if (!o.usernsChild && process.geteuid?.() !== 0) {
+        if (!o.usernsChild && rootlessEuid()) {
           if (o.layered) {
             const { MiniRunError } = await import('../errors');
             throw new MiniRunError('USAGE', '--layered: needs root (create mounts the layers as an overlay)');

@@ -6,30 +6,15 @@
 //  - rootless cgroups (`--rootless true|false|auto`): cgroup permission
 //    errors are ignored (src/cgroups/rootless.ts).
 import * as fs from 'node:fs';
+import { rootlessEuid, runningInUserNs } from '../native/caller';
+
+export { rootlessEuid, runningInUserNs };
 
 let rootlessFlag = 'auto';
 
 /** The global --rootless value, as parsed (true, false or auto). */
 export function setRootlessFlag(value: string): void {
   rootlessFlag = value;
-}
-
-export function rootlessEuid(): boolean {
-  return process.geteuid!() !== 0;
-}
-
-/** Whether this process is in a user namespace other than the initial one (runc's userns.RunningInUserNS). */
-export function runningInUserNs(): boolean {
-  let text: string;
-  try {
-    text = fs.readFileSync('/proc/self/uid_map', 'utf8');
-  } catch {
-    return false;
-  }
-  const lines = text.trim().split('\n');
-  if (lines.length !== 1) return true;
-  const [a, b, c] = lines[0].trim().split(/\s+/).map(Number);
-  return !(a === 0 && b === 0 && c === 4294967295);
 }
 
 /** runc's shouldUseRootlessCgroupManager (the cgroupfs driver: minirun has no other). */

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { debug } from '../log';
+import { rootlessEuid } from './caller';
 import type { IdMapping } from '../plan/types';
 
 function mapText(maps: readonly IdMapping[]): string {
@@ -82,7 +83,7 @@ function writeMap(pid: number, file: 'uid_map' | 'gid_map', maps: readonly IdMap
 
 /** The maps of the user namespace the process `pid` has just made. */
 export function writeIdMaps(pid: number, uidMappings: readonly IdMapping[], gidMappings: readonly IdMapping[]): void {
-  const rootless = process.geteuid!() !== 0;
+  const rootless = rootlessEuid();
   if (rootless && onlyOwnGid(gidMappings)) {
     try {
       fs.writeFileSync(`/proc/${pid}/setgroups`, 'deny');

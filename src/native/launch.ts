@@ -5,6 +5,7 @@ import { configError, MiniRunError } from '../errors';
 import { debug } from '../log';
 import type { Addon } from './addon';
 import { errnoName } from './errno';
+import { rootlessEuid, runningInUserNs } from './caller';
 import { writeIdMaps } from './idmaps';
 import { helperPath } from './loader';
 import { encodePlan, INIT_FAILED_EXIT, SyncKind } from './protocol';
@@ -89,13 +90,19 @@ export function launch(
   const seccompBpf = plan.seccomp ? compileSeccomp(addon, plan) : undefined;
   // A rootless caller's groups stay as they are, as runc's (it cannot set others), and it must
   // reach the init's /proc files (hooks, exec, the seccomp fd): see native/init/namespaces.h.
-  const rootlessEuid = process.geteuid!() !== 0;
-  if (rootlessEuid && plan.user.additionalGids.length > 0)
+  if (rootlessEuid() && plan.user.additionalGids.length > 0)
     throw configError('process.user.additionalGids', 'cannot set any additional groups in a rootless container');
-  const helper = startHelper(addon, { ...plan, extraFds: extra.length, seccompBpf, rootlessEuid }, [
-    ...stdio,
-    ...extra,
-  ]);
+  const helper = startHelper(
+    addon,
+    {
+      ...plan,
+      extraFds: extra.length,
+      seccompBpf,
+      rootlessEuid: rootlessEuid(),
+      runtimeInUserns: runningInUserNs(),
+    },
+    [...stdio, ...extra],
+  );
   debug(
     () =>
       `init helper started: pid ${helper.pid}${seccompBpf ? `, seccomp filter of ${seccompBpf.length / 8} instructions` : ''}`,

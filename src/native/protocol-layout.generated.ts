@@ -68,6 +68,7 @@ export const enum Tag {
   MemoryPolicy = 60,
   ApparmorProfile = 61,
   RootlessEuid = 62,
+  RuntimeInUserns = 63,
 }
 
 /** Tag, as a value */
@@ -117,6 +118,7 @@ export const TAGS = {
   MemoryPolicy: 60,
   ApparmorProfile: 61,
   RootlessEuid: 62,
+  RuntimeInUserns: 63,
 } as const;
 
 /** MountRecord.kind (enum MountKind) */

@@ -128,6 +128,7 @@ export function encodePlan(plan: LaunchPlan): Buffer {
   if (plan.seccompBpf && plan.seccomp?.flags) w.u32(Tag.SeccompFlags, plan.seccomp.flags);
   if (plan.joinOnly) w.u8(Tag.JoinOnly, true);
   if (plan.rootlessEuid) w.u8(Tag.RootlessEuid, true);
+  if (plan.runtimeInUserns) w.u8(Tag.RuntimeInUserns, true);
   if (plan.hookPoints) w.record(Tag.HookPoints, Buffer.from([plan.hookPoints]));
   if (plan.execPath) w.str(Tag.ExecPath, plan.execPath);
   if (plan.extraFds) w.u32(Tag.ExtraFds, plan.extraFds);

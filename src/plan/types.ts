@@ -90,6 +90,8 @@ export interface LaunchPlan {
   joinOnly?: boolean;
   /** a rootless caller (runc's RootlessEUID): groups kept; the init dumpable where the caller must reach it */
   rootlessEuid?: boolean;
+  /** the runtime itself runs in a user namespace (runc's RunningInUserNS): device nodes are bound, not made */
+  runtimeInUserns?: boolean;
   /** HOOK_POINT_* bits: where the init waits while the parent runs hooks */
   hookPoints?: number;
   /** the file to exec, when it is not args[0] looked up in PATH (hooks) */

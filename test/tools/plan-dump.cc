@@ -235,6 +235,7 @@ std::string dump(const Plan& p) {
   j.close(']');
   j.key("join_only").boolean(p.join_only);
   j.key("rootless_euid").boolean(p.rootless_euid);
+  j.key("runtime_in_userns").boolean(p.runtime_in_userns);
   j.key("hook_points").num(p.hook_points);
   j.key("exec_path").str(p.exec_path);
   j.key("terminal").num(p.terminal);

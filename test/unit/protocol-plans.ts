@@ -220,6 +220,10 @@ export function planCases(): PlanCase[] {
     { name: 'minimal config', plan: launched(buildPlan(input(minimal))) },
     { name: 'a rootless caller: groups kept', plan: { ...launched(buildPlan(input(minimal))), rootlessEuid: true } },
     {
+      name: 'a runtime in a user namespace of its own',
+      plan: { ...launched(buildPlan(input(minimal))), runtimeInUserns: true },
+    },
+    {
       name: 'exec with a terminal',
       plan: launched(
         buildExecPlan(execSpec, 4242, '/bundles/b1/rootfs', {

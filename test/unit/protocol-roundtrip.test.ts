@@ -108,6 +108,7 @@ function expected(plan: LaunchPlan): unknown {
     mkdirs: plan.mkdirs.map((d) => ({ mode: d.mode, path: d.path })),
     join_only: plan.joinOnly === true,
     rootless_euid: plan.rootlessEuid === true,
+    runtime_in_userns: plan.runtimeInUserns === true,
     hook_points: plan.hookPoints ?? 0,
     exec_path: plan.execPath ?? '',
     terminal: plan.terminal ?? 0,
