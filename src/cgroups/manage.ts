@@ -13,7 +13,7 @@ import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
 import { limitWithoutCgroup } from './rootless';
 import { startUnit } from './systemd';
-import { legacyJoined, setLegacyProperties } from './systemd-v1';
+import { legacyDeviceWrites, legacyJoined, setLegacyProperties } from './systemd-v1';
 import type { Addon } from '../native/addon';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
@@ -250,7 +250,12 @@ function placeLegacy(addon: Addon, plan: CgroupPlan, pid: number): void {
   }
   setLegacyProperties(addon, unit.unit, unit.resources, plan.dirs);
   writeResources(plan, plan.writes);
-  applyDeviceRules(plan);
+  const devices = dirFor(plan.dirs, 'devices');
+  if (devices) {
+    const list = read(path.join(devices.path, 'devices.list'));
+    for (const [file, rule] of legacyDeviceWrites(list, plan.deviceRules))
+      write(path.join(devices.path, `devices.${file}`), rule);
+  }
 }
 
 export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {

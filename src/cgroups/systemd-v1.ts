@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { MiniRunError } from '../errors';
 import { debug } from '../log';
 import type { Addon, UnitProperty } from '../native/addon';
+import { v1DeviceWrites, type DeviceRule } from './devices';
 import { hasController, type CgroupDir, type CgroupMode } from './dirs';
 import { frozenBy, setFrozen } from './freezer';
 import type { Hierarchy } from './mounts';
@@ -123,4 +124,56 @@ export function setLegacyProperties(
       }
     }
   }
+}
+
+/** An allow list as devices.list shows it: "c 1:3" -> "rwm"; undefined when everything is allowed. */
+function allowList(rules: readonly DeviceRule[]): Map<string, string> | undefined {
+  let list: Map<string, string> | undefined = new Map();
+  for (const [file, text] of v1DeviceWrites(rules)) {
+    if (text === 'a') {
+      list = file === 'allow' ? undefined : new Map();
+      continue;
+    }
+    if (!list) continue; // an exception to allow-all: not an allow list (checkV1Rules refuses holes)
+    const [type, numbers, perms] = text.split(' ');
+    const key = `${type} ${numbers}`;
+    const had = new Set(list.get(key) ?? '');
+    for (const p of perms) {
+      if (file === 'allow') had.add(p);
+      else had.delete(p);
+    }
+    const canon = ['r', 'w', 'm'].filter((p) => had.has(p)).join('');
+    if (canon) list.set(key, canon);
+    else list.delete(key);
+  }
+  return list;
+}
+
+/**
+ * The devices.allow/deny writes that take a v1 devices cgroup from `current`
+ * (its devices.list) to the rules, as runc's fs driver does after systemd has
+ * written the unit's DeviceAllow there (its emulator's Transition): from one
+ * allow list to another only the differences (the entries systemd could not
+ * express, such as a node the host lacks, are added after its own); from
+ * allow-all, or to it, everything again.
+ */
+export function legacyDeviceWrites(current: string, rules: readonly DeviceRule[]): ['allow' | 'deny', string][] {
+  const target = allowList(rules);
+  const lines = current.split('\n').filter(Boolean);
+  if (!target || lines.includes('a *:* rwm')) return v1DeviceWrites(rules);
+  const now = new Map<string, string>();
+  for (const line of lines) {
+    const [type, numbers, perms] = line.split(' ');
+    now.set(`${type} ${numbers}`, perms);
+  }
+  const out: ['allow' | 'deny', string][] = [];
+  for (const [key, perms] of now) {
+    const extra = [...perms].filter((p) => !(target.get(key) ?? '').includes(p)).join('');
+    if (extra) out.push(['deny', `${key} ${extra}`]);
+  }
+  for (const [key, perms] of target) {
+    const missing = [...perms].filter((p) => !(now.get(key) ?? '').includes(p)).join('');
+    if (missing) out.push(['allow', `${key} ${missing}`]);
+  }
+  return out;
 }

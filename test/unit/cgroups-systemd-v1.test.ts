@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { deviceRules } from '../../src/cgroups/devices';
 import { planFrom } from '../../src/cgroups/plan';
 import { unitProperties, v1ResourceProperties, type SystemdHost } from '../../src/cgroups/systemd-props';
-import { LEGACY_SUBSYSTEMS } from '../../src/cgroups/systemd-v1';
+import { LEGACY_SUBSYSTEMS, legacyDeviceWrites } from '../../src/cgroups/systemd-v1';
 
 const host = (version = 252): SystemdHost => ({
   version: () => version,
@@ -153,5 +153,29 @@ describe("the unit's directories on cgroup v1 (runc initPaths)", () => {
     expect(() =>
       planFrom({ ...req, resources: { memory: { limit: 1n } } }, LEGACY.replace(/.*memory.*\n/, ''), OWN, [], undefined, PID1),
     ).toThrow('the memory controller is not mounted');
+  });
+});
+
+describe("the device rules after systemd's (runc's fs driver: its emulator's Transition)", () => {
+  const rules = deviceRules([{ allow: true, type: 'c', major: 4, minor: 1, access: 'rw' }]);
+
+  it('from the allow list systemd wrote, only what differs: a node systemd skipped is added, an extra one denied', () => {
+    const systemd = 'c 136:* rwm\nc 5:2 rwm\nc 5:0 rwm\nc 1:9 rwm\nc 1:8 rwm\nc 1:7 rwm\nc 1:5 rwm\nc 1:3 rwm\nc *:* m\nb *:* m\nc 4:1 rw\n';
+    expect(legacyDeviceWrites(systemd, rules)).toEqual([['allow', 'c 10:200 rwm']]);
+    expect(legacyDeviceWrites(`${systemd}c 9:9 rwm\n`, rules)).toEqual([
+      ['deny', 'c 9:9 rwm'],
+      ['allow', 'c 10:200 rwm'],
+    ]);
+    expect(legacyDeviceWrites(systemd.replace('c 4:1 rw', 'c 4:1 rwm'), rules)).toEqual([
+      ['deny', 'c 4:1 m'],
+      ['allow', 'c 10:200 rwm'],
+    ]);
+  });
+
+  it('from allow-all (a cgroup systemd left alone), or to it: every rule again', () => {
+    expect(legacyDeviceWrites('a *:* rwm\n', rules)[0]).toEqual(['deny', 'a']);
+    expect(legacyDeviceWrites('a *:* rwm\n', rules)).toHaveLength(rules.length);
+    const all = [...rules, { allow: true, access: 'rwm' }];
+    expect(legacyDeviceWrites('c 1:3 rwm\n', all).at(-1)).toEqual(['allow', 'a']);
   });
 });
