@@ -109,8 +109,7 @@ export function planFrom(
   const own = parseProcCgroup(procCgroup);
   if (req.systemd && mode !== 'v2') {
     // runc's NewLegacyManager refuses these before anything else
-    if (req.rootless)
-      throw new MiniRunError('CGROUP', 'cannot use rootless systemd cgroups manager on cgroup v1');
+    if (req.rootless) throw new MiniRunError('CGROUP', 'cannot use rootless systemd cgroups manager on cgroup v1');
     return systemdV1PlanFrom(req, mode, hierarchies, own, parseProcCgroup(pid1Cgroup));
   }
   const writes = resourceWrites(mode, req.resources, v2Controllers);
@@ -268,7 +267,14 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
   }
   // the systemd driver on v1 places the unit's dirs under pid 1's cgroups (runc's GetInitCgroup)
   const pid1 = req.systemd ? fs.readFileSync('/proc/1/cgroup', 'utf8') : '';
-  const plan = planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers, canUseCgroupDir, pid1);
+  const plan = planFrom(
+    req,
+    mountinfo,
+    fs.readFileSync('/proc/self/cgroup', 'utf8'),
+    controllers,
+    canUseCgroupDir,
+    pid1,
+  );
   if (plan.systemd)
     plan.systemd.resources = (plan.systemd.v1 ? v1ResourceProperties : resourceProperties)(
       systemdHost(loadAddon),

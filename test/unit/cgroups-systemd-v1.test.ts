@@ -90,8 +90,10 @@ const LEGACY =
   mount(35, 'cpuset', 'cgroup', 'rw,cpuset') +
   mount(36, 'misc', 'cgroup', 'rw,misc');
 const HYBRID = LEGACY + mount(37, 'unified', 'cgroup2', 'rw,nsdelegate');
-const PID1 = '1:name=systemd:/init.scope\n2:cpu,cpuacct:/init.scope\n3:memory:/init.scope\n4:devices:/init.scope\n5:freezer:/\n6:cpuset:/\n7:misc:/\n0::/init.scope\n';
-const OWN = '1:name=systemd:/user.slice/s.scope\n2:cpu,cpuacct:/user.slice\n3:memory:/user.slice\n4:devices:/user.slice\n5:freezer:/\n6:cpuset:/\n7:misc:/m\n0::/user.slice/s.scope\n';
+const PID1 =
+  '1:name=systemd:/init.scope\n2:cpu,cpuacct:/init.scope\n3:memory:/init.scope\n4:devices:/init.scope\n5:freezer:/\n6:cpuset:/\n7:misc:/\n0::/init.scope\n';
+const OWN =
+  '1:name=systemd:/user.slice/s.scope\n2:cpu,cpuacct:/user.slice\n3:memory:/user.slice\n4:devices:/user.slice\n5:freezer:/\n6:cpuset:/\n7:misc:/m\n0::/user.slice/s.scope\n';
 
 describe("the unit's directories on cgroup v1 (runc initPaths)", () => {
   const req = { id: 'c', cgroupsPath: 'a-b.slice:p:c', deviceRules: [], systemd: true };
@@ -151,7 +153,14 @@ describe("the unit's directories on cgroup v1 (runc initPaths)", () => {
     expect(() => planFrom(req, noDevices, OWN, [], undefined, PID1)).toThrow('mountpoint for devices not found');
     expect(() => planFrom(req, LEGACY.replace(/.*memory.*\n/, ''), OWN, [], undefined, PID1)).not.toThrow();
     expect(() =>
-      planFrom({ ...req, resources: { memory: { limit: 1n } } }, LEGACY.replace(/.*memory.*\n/, ''), OWN, [], undefined, PID1),
+      planFrom(
+        { ...req, resources: { memory: { limit: 1n } } },
+        LEGACY.replace(/.*memory.*\n/, ''),
+        OWN,
+        [],
+        undefined,
+        PID1,
+      ),
     ).toThrow('the memory controller is not mounted');
   });
 });
@@ -160,7 +169,8 @@ describe("the device rules after systemd's (runc's fs driver: its emulator's Tra
   const rules = deviceRules([{ allow: true, type: 'c', major: 4, minor: 1, access: 'rw' }]);
 
   it('from the allow list systemd wrote, only what differs: a node systemd skipped is added, an extra one denied', () => {
-    const systemd = 'c 136:* rwm\nc 5:2 rwm\nc 5:0 rwm\nc 1:9 rwm\nc 1:8 rwm\nc 1:7 rwm\nc 1:5 rwm\nc 1:3 rwm\nc *:* m\nb *:* m\nc 4:1 rw\n';
+    const systemd =
+      'c 136:* rwm\nc 5:2 rwm\nc 5:0 rwm\nc 1:9 rwm\nc 1:8 rwm\nc 1:7 rwm\nc 1:5 rwm\nc 1:3 rwm\nc *:* m\nb *:* m\nc 4:1 rw\n';
     expect(legacyDeviceWrites(systemd, rules)).toEqual([['allow', 'c 10:200 rwm']]);
     expect(legacyDeviceWrites(`${systemd}c 9:9 rwm\n`, rules)).toEqual([
       ['deny', 'c 9:9 rwm'],

@@ -105,14 +105,16 @@ const FILES: [string, string][] = [
   ['freezer', 'freezer.state'],
 ];
 const files = (dir: (h: string) => string, list = FILES) =>
-  list.filter(([h, f]) => fs.existsSync(`${dir(h)}/${f}`) || f !== 'memory.memsw.limit_in_bytes').map(
-    ([h, f]) => `${f} = ${read(`${dir(h)}/${f}`).replace(/\n/g, ' | ')}`,
-  );
+  list
+    .filter(([h, f]) => fs.existsSync(`${dir(h)}/${f}`) || f !== 'memory.memsw.limit_in_bytes')
+    .map(([h, f]) => `${f} = ${read(`${dir(h)}/${f}`).replace(/\n/g, ' | ')}`);
 
 describe('--systemd-cgroup on a systemd host with cgroup v1 (hybrid)', () => {
   it('the guest runs systemd as pid 1 on the hybrid hierarchy', () => {
     expect(fs.readlinkSync('/proc/1/exe')).toMatch(/systemd$/);
-    expect(HIERARCHIES).toEqual(expect.arrayContaining(['systemd', 'memory', 'devices', 'freezer', 'cpuset', 'unified']));
+    expect(HIERARCHIES).toEqual(
+      expect.arrayContaining(['systemd', 'memory', 'devices', 'freezer', 'cpuset', 'unified']),
+    );
     expect(read('/proc/1/cgroup')).toMatch(/^1:name=systemd:\/init\.scope$/m);
     expect(read('/sys/fs/cgroup/unified/cgroup.controllers')).toBe('');
   });
@@ -276,7 +278,10 @@ describe('--systemd-cgroup on a systemd host with cgroup v1 (hybrid)', () => {
         cli(rt, ['delete', '-f', id]);
       }
       expect(unitsLike(id), rt).toEqual([]);
-      expect(dirsLeft((h) => `${CG}/${h}/system.slice/${unit}`), rt).toEqual([]);
+      expect(
+        dirsLeft((h) => `${CG}/${h}/system.slice/${unit}`),
+        rt,
+      ).toEqual([]);
     }
   });
 
