@@ -50,7 +50,7 @@ if [ -z "$boots" ]; then
     esac
   done
   [ -n "$want_v1$want_v2" ] || want_v1=1 want_v2=1
-  boots="${want_v2:+v2 }${want_v1:+v1}"
+  boots="${want_v2:+v2}${want_v1:+${want_v2:+ }v1}"
 fi
 for b in $boots; do
   case "$b" in v1 | v2) ;; *) fail "MINIRUN_VM_BOOTS: unknown boot $b (v1, v2)" ;; esac
