@@ -13,6 +13,7 @@ import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
 import { limitWithoutCgroup } from './rootless';
 import { startUnit } from './systemd';
+import { legacyDeviceWrites, legacyJoined, setLegacyProperties } from './systemd-v1';
 import type { Addon } from '../native/addon';
 
 function cgError(what: string, file: string, e: unknown): MiniRunError {
@@ -96,14 +97,16 @@ function enableControllers(mount: string, leaf: string): void {
   }
 }
 
-function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: ReadonlySet<string>): void {
+function makeDir(d: CgroupDir, v2Mount: string | undefined, cpusetGiven: ReadonlySet<string>, unit = false): void {
   let made: string | undefined;
   try {
     made = fs.mkdirSync(d.path, { recursive: true, mode: 0o755 });
   } catch (e) {
     throw cgError('create', d.path, e);
   }
-  d.made = made ?? d.made; // a systemd unit's dir is the container's own, made or not
+  // a systemd unit's dir is the container's own, made or not; on v1 only it is removed, as runc
+  // removes the unit's paths and leaves a slice it made (e.g. in the freezer hierarchy)
+  if (!unit) d.made = made ?? d.made;
   if (v2Mount) enableControllers(v2Mount, d.path);
   if (d.mount && hasController(d, 'cpuset')) fillCpuset(d.mount, d.path, cpusetGiven);
 }
@@ -228,7 +231,31 @@ export function createCgroups(plan: CgroupPlan): void {
 export function placeInCgroups(addon: Addon, plan: CgroupPlan, pid: number): void {
   if (!plan.systemd) return joinCgroups(plan, pid);
   startUnit(addon, plan.systemd, pid);
+  if (plan.systemd.v1) return placeLegacy(addon, plan, pid);
   setUpDirs(plan);
+}
+
+/**
+ * cgroup v1 (systemd-v1.ts), as runc's legacy manager: the unit is started;
+ * the init joins every v1 hierarchy's dir (made if systemd does not manage
+ * the controller, a cpuset one filled from its parent first, as runc's
+ * ApplyDir); then the unit's properties, with the container frozen, and the
+ * files and device rules as the fs driver writes them (runc's Set).
+ */
+function placeLegacy(addon: Addon, plan: CgroupPlan, pid: number): void {
+  const unit = plan.systemd!;
+  for (const d of legacyJoined(plan.dirs)) {
+    makeDir(d, undefined, new Set(), true);
+    write(path.join(d.path, 'cgroup.procs'), String(pid));
+  }
+  setLegacyProperties(addon, unit.unit, unit.resources, plan.dirs);
+  writeResources(plan, plan.writes);
+  const devices = dirFor(plan.dirs, 'devices');
+  if (devices) {
+    const list = read(path.join(devices.path, 'devices.list'));
+    for (const [file, rule] of legacyDeviceWrites(list, plan.deviceRules))
+      write(path.join(devices.path, `devices.${file}`), rule);
+  }
 }
 
 export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {

@@ -19,8 +19,9 @@ import {
   userBusAddress,
   type SystemdPlan,
 } from './systemd';
-import { systemdName } from './systemd-path';
-import { annotationProperties, resourceProperties } from './systemd-props';
+import { expandSlice, systemdName } from './systemd-path';
+import { annotationProperties, resourceProperties, v1ResourceProperties } from './systemd-props';
+import { legacyLayout } from './systemd-v1';
 import { loadAddon } from '../native/loader';
 
 export interface CgroupPlan {
@@ -100,13 +101,19 @@ export function planFrom(
   procCgroup: string,
   v2Controllers: readonly string[] = [],
   canUse: (dir: string, mount: string) => boolean = () => true,
+  pid1Cgroup = '',
 ): CgroupPlan {
   const hierarchies = parseHierarchies(mountinfo);
   if (hierarchies.length === 0) throw new MiniRunError('CGROUP', 'cgroup: no cgroup hierarchy is mounted on this host');
   const mode = detectMode(hierarchies);
+  const own = parseProcCgroup(procCgroup);
+  if (req.systemd && mode !== 'v2') {
+    // runc's NewLegacyManager refuses these before anything else
+    if (req.rootless) throw new MiniRunError('CGROUP', 'cannot use rootless systemd cgroups manager on cgroup v1');
+    return systemdV1PlanFrom(req, mode, hierarchies, own, parseProcCgroup(pid1Cgroup));
+  }
   const writes = resourceWrites(mode, req.resources, v2Controllers);
   if (req.systemd) return systemdPlanFrom(req, mode, hierarchies, writes);
-  const own = parseProcCgroup(procCgroup);
   // runc ignores permission errors only when no cgroupsPath was given
   const skipUnusable = req.rootless === true && !req.cgroupsPath;
   const dirs: CgroupDir[] = [];
@@ -165,8 +172,6 @@ function systemdPlanFrom(
   writes: CgroupWrite[],
 ): CgroupPlan {
   const annotations = annotationProperties(req.annotations);
-  if (mode !== 'v2')
-    throw new MiniRunError('CGROUP', '--systemd-cgroup: the systemd cgroup driver on cgroup v1 is not supported yet');
   // Rootless, runc asks the user's own systemd (through its bus), whose slices are under its ControlGroup;
   // its default slice is user.slice.
   const user = req.rootless ? req.userManager : undefined;
@@ -192,18 +197,62 @@ function systemdPlanFrom(
   };
 }
 
+/**
+ * The systemd driver's plan on cgroup v1 (legacy or hybrid), as runc's legacy
+ * manager: a directory in each v1 hierarchy of runc's list at the unit's path
+ * (and in the unified one on a hybrid host), all the container's own; the
+ * resources as the fs driver writes them (v1), and as v1 unit properties
+ * (filled in by planCgroups).
+ */
+function systemdV1PlanFrom(
+  req: CgroupRequest,
+  mode: CgroupMode,
+  hierarchies: readonly Hierarchy[],
+  own: ReadonlyMap<string, string>,
+  pid1: ReadonlyMap<string, string>,
+): CgroupPlan {
+  const writes = v1ResourceWrites(req.resources); // a `unified` key fails here, in runc's words
+  const annotations = annotationProperties(req.annotations);
+  const name = systemdName(req.cgroupsPath, req.id);
+  const { dirs, v1Binds } = legacyLayout(hierarchies, mode, pid1, own, expandSlice(name.slice), name.unit);
+  for (const w of writes) {
+    if (!dirFor(dirs, w.controller))
+      throw new MiniRunError(
+        'CGROUP',
+        `linux.resources: the ${w.controller} controller is not mounted on this host (for ${w.file})`,
+      );
+  }
+  const rules = deviceRules(req.deviceRules);
+  checkV1Rules(rules, req.deviceRules.length);
+  const v1Symlinks = v1Binds
+    .filter((b) => b.name.includes(','))
+    .flatMap((b) => b.name.split(',').map((ss) => ({ target: b.name, name: ss })));
+  return {
+    mode,
+    dirs,
+    v1Binds,
+    v1Symlinks,
+    deviceRules: rules,
+    writes,
+    systemd: { unit: name.unit, slice: name.slice, name: name.name, annotations, resources: [], bus: '', v1: true },
+  };
+}
+
 export function planCgroups(req: CgroupRequest): CgroupPlan {
+  const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const hierarchies = parseHierarchies(mountinfo);
   if (req.systemd) {
     annotationProperties(req.annotations); // runc reads these first
     checkSystemdRunning();
-    if (req.rootless) {
+    // rootless on cgroup v1: planFrom refuses it, as runc's legacy manager, before any bus is asked
+    const v1 = detectMode(hierarchies) !== 'v2';
+    if (req.rootless && !v1) {
       const bus = userBusAddress();
       useManager(loadAddon(), bus);
       req = { ...req, userManager: { bus, cgroup: managerCgroup(loadAddon()) } };
     } else useManager(loadAddon(), '');
   }
-  const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  const unified = parseHierarchies(mountinfo).find((h) => h.v2);
+  const unified = hierarchies.find((h) => h.v2);
   let controllers: string[] = [];
   if (unified) {
     try {
@@ -216,8 +265,21 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
       // no controllers to offer
     }
   }
-  const plan = planFrom(req, mountinfo, fs.readFileSync('/proc/self/cgroup', 'utf8'), controllers, canUseCgroupDir);
+  // the systemd driver on v1 places the unit's dirs under pid 1's cgroups (runc's GetInitCgroup)
+  const pid1 = req.systemd ? fs.readFileSync('/proc/1/cgroup', 'utf8') : '';
+  const plan = planFrom(
+    req,
+    mountinfo,
+    fs.readFileSync('/proc/self/cgroup', 'utf8'),
+    controllers,
+    canUseCgroupDir,
+    pid1,
+  );
   if (plan.systemd)
-    plan.systemd.resources = resourceProperties(systemdHost(loadAddon), req.resources, plan.deviceRules);
+    plan.systemd.resources = (plan.systemd.v1 ? v1ResourceProperties : resourceProperties)(
+      systemdHost(loadAddon),
+      req.resources,
+      plan.deviceRules,
+    );
   return plan;
 }

@@ -1,6 +1,7 @@
 // linux.resources and org.systemd.property.* annotations -> systemd unit
-// properties, as runc 1.1.5's systemd v2 driver makes them
-// (genV2ResourcesProperties, generateDeviceProperties, addCpuQuota,
+// properties, as runc 1.1.5's systemd drivers make them
+// (genV2ResourcesProperties, and genV1ResourcesProperties for cgroup v1;
+// generateDeviceProperties, addCpuQuota,
 // addCpuset, unifiedResToSystemdProps, specconv's initSystemdProps). Pure: the
 // host's facts (systemd's version, /proc/devices, device nodes) come in `host`.
 import type { Resources } from '../config/types';
@@ -239,13 +240,38 @@ export function resourceProperties(
   return out;
 }
 
-/** The properties a scope or slice starts with (runc's Apply), before the annotations' own. */
+/**
+ * The properties linux.resources sets on cgroup v1 (runc's genV1ResourcesProperties): the
+ * deprecated v1 names (MemoryLimit, CPUShares, BlockIOWeight), the values as given.
+ */
+export function v1ResourceProperties(
+  host: SystemdHost,
+  r: Resources | undefined,
+  deviceRules?: readonly DeviceRule[],
+): UnitProperty[] {
+  const out: UnitProperty[] = deviceRules ? deviceProperties(host, deviceRules) : [];
+  if (!r) return out;
+  const { memory, cpu, pids, blockIO } = r;
+  if (memory?.limit) out.push(t('MemoryLimit', u64(memory.limit)));
+  if (cpu?.shares) out.push(t('CPUShares', u64(cpu.shares)));
+  out.push(...cpuQuota(host, cpu?.quota ?? 0n, cpu?.period ?? 0n));
+  if (blockIO?.weight) out.push(t('BlockIOWeight', BigInt(blockIO.weight)));
+  if (pids?.limit !== undefined && (pids.limit > 0n || pids.limit === -1n)) out.push(t('TasksMax', u64(pids.limit)));
+  out.push(...cpuset(host, cpu?.cpus, cpu?.mems));
+  return out;
+}
+
+/**
+ * The properties a scope or slice starts with (runc's Apply), before the annotations' own.
+ * On cgroup v1 (`v1`) block I/O accounting is BlockIOAccounting, as runc's legacy manager asks for it.
+ */
 export function unitProperties(
   unit: string,
   slice: string,
   name: string,
   pid: number,
   annotations: UnitProperty[],
+  v1 = false,
 ): UnitProperty[] {
   const out: UnitProperty[] = [{ name: 'Description', sig: 's', value: `libcontainer container ${name}` }];
   if (unit.endsWith('.slice')) {
@@ -255,7 +281,7 @@ export function unitProperties(
     out.push({ name: 'Delegate', sig: 'b', value: true });
   }
   out.push({ name: 'PIDs', sig: 'au', value: [BigInt(pid)] });
-  for (const a of ['MemoryAccounting', 'CPUAccounting', 'IOAccounting', 'TasksAccounting'])
+  for (const a of ['MemoryAccounting', 'CPUAccounting', v1 ? 'BlockIOAccounting' : 'IOAccounting', 'TasksAccounting'])
     out.push({ name: a, sig: 'b', value: true });
   out.push({ name: 'DefaultDependencies', sig: 'b', value: false });
   return [...out, ...annotations];

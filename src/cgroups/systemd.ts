@@ -23,6 +23,8 @@ export interface SystemdPlan {
   resources: UnitProperty[];
   /** the manager's bus: the user's (rootless), or '' for the system's */
   bus: string;
+  /** cgroup v1 (legacy or hybrid): runc's legacy manager (systemd-v1.ts) */
+  v1?: boolean;
 }
 
 /** How long a start or stop job may take (runc: 30 s). */
@@ -138,12 +140,13 @@ export function systemdHost(addon: () => Addon): SystemdHost {
 
 /**
  * Starts the container's unit with `pid` in it and waits for the job, then
- * sets its resource properties. A unit that does not come up is reset so that
- * no failed unit is left (as runc).
+ * sets its resource properties (on cgroup v1 the caller sets them, once the
+ * init is in every hierarchy: systemd-v1.ts). A unit that does not come up is
+ * reset so that no failed unit is left (as runc).
  */
 export function startUnit(addon: Addon, plan: SystemdPlan, pid: number): void {
   useManager(addon, plan.bus);
-  const props = unitProperties(plan.unit, plan.slice, plan.name, pid, plan.annotations);
+  const props = unitProperties(plan.unit, plan.slice, plan.name, pid, plan.annotations, plan.v1);
   debug(() => `systemd: start ${plan.unit} with ${props.map((p) => p.name).join(' ')}`);
   let result: string;
   try {
@@ -156,7 +159,7 @@ export function startUnit(addon: Addon, plan: SystemdPlan, pid: number): void {
     resetFailed(addon, plan.unit);
     throw new MiniRunError('CGROUP', `error creating systemd unit \`${plan.unit}\`: got \`${result}\``);
   }
-  setProperties(addon, plan.unit, plan.resources);
+  if (!plan.v1) setProperties(addon, plan.unit, plan.resources);
 }
 
 /** SetUnitProperties (runtime) with linux.resources as properties: create, and update. */

@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--debug', 'enable debug logging', false)
     .option(
       '--systemd-cgroup',
-      'use the systemd cgroup driver: cgroupsPath is "slice:prefix:name", the cgroup a transient systemd unit\'s (cgroup v2)',
+      'use the systemd cgroup driver: cgroupsPath is "slice:prefix:name", the cgroup a transient systemd unit\'s (cgroup v1 or v2)',
       false,
     )
     .option('--rootless <value>', "ignore cgroup permission errors: 'true', 'false' or 'auto'", 'auto')

@@ -10,7 +10,8 @@ import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../c
 import { v1ResourceWrites } from '../cgroups/resources-v1';
 import { v2ResourceWrites } from '../cgroups/resources-v2';
 import { setProperties, systemdHost, useManager } from '../cgroups/systemd';
-import { resourceProperties } from '../cgroups/systemd-props';
+import { resourceProperties, v1ResourceProperties } from '../cgroups/systemd-props';
+import { setLegacyProperties } from '../cgroups/systemd-v1';
 import { MiniRunError } from '../errors';
 import { warn } from '../log';
 import { loadAddon } from '../native/loader';
@@ -179,23 +180,31 @@ export function update(root: string, id: string, requested: Resources): void {
       const mem = dirFor(dirs, 'memory');
       return mem ? BigInt(fs.readFileSync(path.join(mem.path, 'memory.limit_in_bytes'), 'utf8').trim()) : 0n;
     };
+    const unit = state.systemdUnit;
+    // The systemd driver on v1 writes every file again, as runc's Set: systemd has just rewritten
+    // the ones it manages from the properties (a quota rounded to 10 ms a second, for one).
+    const legacy = unit !== undefined && mode !== 'v2';
     let writes: CgroupWrite[];
     try {
-      writes = updateWrites(mode, given, merged, currentLimit);
+      writes = updateWrites(mode, legacy ? merged : given, merged, currentLimit);
     } catch (e) {
       throw e instanceof MiniRunError && e.parts.source === 'config.json' ? e.from('update') : e;
     }
-    // The systemd driver: the unit's properties first, from all the values (as runc's Set).
-    const unit = state.systemdUnit;
+    // The systemd driver: the unit's properties first, from all the values (as runc's Set); on v1
+    // the v1 ones, the container frozen meanwhile.
     if (unit) useManager(addon, state.systemdBus ?? '');
     const host = systemdHost(() => addon);
+    const setUnit = (r: Resources) =>
+      legacy
+        ? setLegacyProperties(addon, unit, v1ResourceProperties(host, r), dirs)
+        : setProperties(addon, unit!, resourceProperties(host, r));
     try {
-      if (unit) setProperties(addon, unit, resourceProperties(host, merged));
+      if (unit) setUnit(merged);
       writeResources({ mode, dirs }, writes);
     } catch (e) {
       if (unit) {
         try {
-          setProperties(addon, unit, resourceProperties(host, old));
+          setUnit(old);
         } catch {
           // the error that matters is the first one
         }

@@ -56,7 +56,7 @@ describe('cgroupsPath for the systemd driver', () => {
       );
   });
 
-  it('plans one unified dir, the unit (made by the container), on a v2 host; v1 is refused', () => {
+  it('plans one unified dir, the unit (made by the container), on a v2 host (v1: cgroups-systemd-v1.test.ts)', () => {
     const v2 = '30 1 0:26 / /sys/fs/cgroup rw shared:4 - cgroup2 cgroup2 rw\n';
     const plan = planFrom({ id: 'c', cgroupsPath: 'system.slice:p:c', deviceRules: [], systemd: true }, v2, '0::/\n', [
       'memory',
@@ -70,10 +70,6 @@ describe('cgroupsPath for the systemd driver', () => {
       },
     ]);
     expect(plan.systemd?.unit).toBe('p-c.scope');
-    const v1 = '31 1 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n';
-    expect(() => planFrom({ id: 'c', deviceRules: [], systemd: true }, v1, '5:memory:/\n')).toThrow(
-      'systemd cgroup driver on cgroup v1 is not supported yet',
-    );
   });
 
   it("with rootless cgroups, the unit is under the user's manager (runc: its ControlGroup + the slice), user.slice by default", () => {

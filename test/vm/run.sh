@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # npm run test:vm [-- --json FILE] [-- vitest args...]
-# Boots Debian's 6.1 kernel under qemu (software emulation) with cgroup v1
-# disabled, and Debian's systemd as pid 1 (init.sh makes its root: the host's
-# files over 9p under a tmpfs overlay), so the guest is a pure cgroup v2 host
-# run by systemd; a unit there (units/) runs the test/vm set with vitest,
-# using this worktree's build from the host's files (shared read-only over 9p). vitest's output is the guest's console, streamed here;
-# the exit status is vitest's. --json FILE keeps vitest's JSON report.
+# Boots Debian's 6.1 kernel under qemu (software emulation) with Debian's
+# systemd as pid 1 (init.sh makes its root: the host's files over 9p under a
+# tmpfs overlay), twice:
+#   v2: cgroup v1 disabled, a pure cgroup v2 host; the set of vitest.config.mjs
+#       (every test/vm/*.test.ts but *-v1.test.ts);
+#   v1: systemd.unified_cgroup_hierarchy=0, with which systemd 252 boots its
+#       hybrid hierarchy (the v1 controllers, and cgroup2 without controllers at
+#       /sys/fs/cgroup/unified, as Debian 10 and Ubuntu 18.04/20.04 boot by
+#       default); the set of vitest.v1.config.mjs (test/vm/*-v1.test.ts).
+# A unit there (units/) runs the boot's set with vitest, using this worktree's
+# build from the host's files (shared read-only over 9p). vitest's output is the
+# guest's console, streamed here; the exit status is 0 when every boot passed.
+# --json FILE keeps one vitest JSON report, the boots' merged (counts summed; a
+# boot that gave no report counts as one failed test).
+# Test files given as arguments pick the boots: only those whose set has them.
+#   MINIRUN_VM_BOOTS    the boots to run (default: "v2 v1", or as the files given pick)
 #   MINIRUN_VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*)
-#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 1200)
+#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 1200, each boot)
 #   MINIRUN_VM_SMP, MINIRUN_VM_CPU  qemu -smp (default 1) and -cpu (default max)
 #   MINIRUN_VM_APPEND   more kernel arguments (e.g. loglevel=7)
 set -euo pipefail
@@ -27,6 +37,24 @@ fail() {
   echo "test:vm: $*" >&2
   exit 1
 }
+
+# Which boots: MINIRUN_VM_BOOTS, else those whose set has the test files named, else both.
+boots=${MINIRUN_VM_BOOTS:-}
+if [ -z "$boots" ]; then
+  want_v1= want_v2=
+  for a in "${args[@]}"; do
+    case "$a" in
+      -*) ;;
+      *-v1.test.ts | *-v1) want_v1=1 ;;
+      *test/vm/* | *.test.ts) want_v2=1 ;;
+    esac
+  done
+  [ -n "$want_v1$want_v2" ] || want_v1=1 want_v2=1
+  boots="${want_v2:+v2}${want_v1:+${want_v2:+ }v1}"
+fi
+for b in $boots; do
+  case "$b" in v1 | v2) ;; *) fail "MINIRUN_VM_BOOTS: unknown boot $b (v1, v2)" ;; esac
+done
 
 kernel=${MINIRUN_VM_KERNEL:-$(ls /boot/vmlinuz-6.1.* 2>/dev/null | sort -V | tail -n 1)}
 [ -n "$kernel" ] && [ -r "$kernel" ] || fail "no kernel: install linux-image-amd64 (Debian's 6.1) or set MINIRUN_VM_KERNEL"
@@ -61,53 +89,95 @@ done
 [ -s "$tmp/initramfs/modules.list" ] || fail "modprobe -S $kver found no 9p/virtio modules"
 (cd "$tmp/initramfs" && find . | "$busybox" cpio -o -H newc 2>/dev/null) >"$tmp/initramfs.cpio"
 
-# What the guest runs, and with which arguments.
-cp "$here/guest.sh" "$tmp/out/guest.sh"
-cp -R "$here/units" "$tmp/out/units"
-{
-  # The checkout is shared on its own and mounted here in the guest: its host
-  # path may be under /tmp or /run, which the guest covers with tmpfs.
-  printf 'WORKTREE=%q\n' /tmp/minirun-vm-project
-  printf 'VITEST_ARGS=('
-  for a in "${args[@]}"; do printf '%q ' "$a"; done
-  printf ')\n'
-} >"$tmp/out/args.sh"
+# One boot: its own result dir (guest.sh, the units, args.sh with the boot's
+# name, which picks the vitest config), qemu with the boot's kernel arguments;
+# its report and status are left in the result dir.
+boot() {
+  local name=$1 cgroups=$2
+  local out="$tmp/out-$name"
+  mkdir -p "$out"
+  cp "$here/guest.sh" "$out/guest.sh"
+  cp -R "$here/units" "$out/units"
+  {
+    # The checkout is shared on its own and mounted here in the guest: its host
+    # path may be under /tmp or /run, which the guest covers with tmpfs.
+    printf 'WORKTREE=%q\n' /tmp/minirun-vm-project
+    printf 'BOOT=%q\n' "$name"
+    printf 'VITEST_ARGS=('
+    for a in "${args[@]}"; do printf '%q ' "$a"; done
+    printf ')\n'
+  } >"$out/args.sh"
+  echo "test:vm: boot $name: $kernel (tcg, $smp cpus, $cgroups, systemd as pid 1), time limit ${limit}s"
+  local start qstatus=0
+  start=$(date +%s)
+  # The console's CRLF line ends become plain ones, and the firmware's terminal
+  # escapes go. timeout runs qemu in a process group of its own: the trap stops
+  # it if this script is interrupted.
+  timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+    -accel tcg,thread=multi -cpu "${MINIRUN_VM_CPU:-max}" -smp "$smp" -m 2048 \
+    -nographic -no-reboot -nic none \
+    -kernel "$kernel" -initrd "$tmp/initramfs.cpio" \
+    -append "console=ttyS0 quiet panic=-1 $cgroups systemd.unit=minirun-vm.target systemd.show_status=false ${MINIRUN_VM_APPEND:-}" \
+    -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
+    -virtfs "local,path=$out,mount_tag=out,security_model=none" \
+    -virtfs "local,path=$worktree,mount_tag=project,security_model=none,readonly=on,multidevs=remap" \
+    </dev/null > >(sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g') 2>&1 &
+  qpid=$!
+  wait "$qpid" || qstatus=$?
+  qpid=
+  wait # for the console filter to finish
+  local elapsed=$(($(date +%s) - start))
+  if [ "$qstatus" = 124 ] || [ "$qstatus" = 137 ]; then
+    echo "test:vm: boot $name: the guest did not finish within ${limit}s: killed it (MINIRUN_VM_TIMEOUT sets the limit)" >&2
+  elif [ "$qstatus" != 0 ]; then
+    echo "test:vm: boot $name: qemu exited with status $qstatus" >&2
+  elif [ ! -s "$out/status" ]; then
+    echo "test:vm: boot $name: the guest ended without a test result (see its console output above)" >&2
+  else
+    echo "test:vm: boot $name: guest finished in ${elapsed}s, vitest exit status $(cat "$out/status")"
+  fi
+}
 
 limit=${MINIRUN_VM_TIMEOUT:-1200}
 # One vcpu: with -smp 2 one boot in about eight hung (both vcpus in a soft
 # lockup in runc); the set takes 50-85 s with two, ~100 s with one.
 smp=${MINIRUN_VM_SMP:-1}
-echo "test:vm: booting $kernel (tcg, $smp cpus, cgroup_no_v1=all, systemd as pid 1), time limit ${limit}s"
-start=$(date +%s)
-# The console's CRLF line ends become plain ones, and the firmware's terminal
-# escapes go. timeout runs qemu in a process group of its own: the trap stops
-# it if this script is interrupted.
-timeout --kill-after=10 "$limit" qemu-system-x86_64 \
-  -accel tcg,thread=multi -cpu "${MINIRUN_VM_CPU:-max}" -smp "$smp" -m 2048 \
-  -nographic -no-reboot -nic none \
-  -kernel "$kernel" -initrd "$tmp/initramfs.cpio" \
-  -append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1 systemd.unit=minirun-vm.target systemd.show_status=false ${MINIRUN_VM_APPEND:-}" \
-  -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
-  -virtfs "local,path=$tmp/out,mount_tag=out,security_model=none" \
-  -virtfs "local,path=$worktree,mount_tag=project,security_model=none,readonly=on,multidevs=remap" \
-  </dev/null > >(sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g') 2>&1 &
-qpid=$!
-trap 'kill "$qpid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+qpid=
+trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
-qstatus=0
-wait "$qpid" || qstatus=$?
-wait # for the console filter to finish
-elapsed=$(($(date +%s) - start))
+for b in $boots; do
+  case "$b" in
+    v2) boot v2 "cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ;;
+    # what users set to get cgroup v1 back; systemd 252 then boots hybrid (legacy would need
+    # systemd.legacy_systemd_cgroup_controller=1 too)
+    v1) boot v1 "systemd.unified_cgroup_hierarchy=0" ;;
+  esac
+done
 
-if [ "$qstatus" = 124 ] || [ "$qstatus" = 137 ]; then
-  fail "the guest did not finish within ${limit}s: killed it (MINIRUN_VM_TIMEOUT sets the limit)"
-fi
-[ "$qstatus" = 0 ] || fail "qemu exited with status $qstatus"
-[ -s "$tmp/out/status" ] || fail "the guest ended without a test result (see its console output above)"
-status=$(cat "$tmp/out/status")
+# The result: every boot passed; the reports merged into one (a boot without one counts as one failure).
+status=0
+reports=()
+missing=0
+for b in $boots; do
+  s=$(cat "$tmp/out-$b/status" 2>/dev/null || true)
+  [ "$s" = 0 ] || status=1
+  if [ -f "$tmp/out-$b/report.json" ]; then reports+=("$tmp/out-$b/report.json"); else missing=$((missing + 1)); fi
+done
 if [ -n "$json" ]; then
-  [ -f "$tmp/out/report.json" ] || fail "vitest wrote no JSON report"
-  cp "$tmp/out/report.json" "$json"
+  jq -s --argjson missing "$missing" '
+    { numTotalTestSuites: (map(.numTotalTestSuites) | add // 0),
+      numPassedTestSuites: (map(.numPassedTestSuites) | add // 0),
+      numFailedTestSuites: ((map(.numFailedTestSuites) | add // 0) + $missing),
+      numPendingTestSuites: (map(.numPendingTestSuites) | add // 0),
+      numTotalTests: ((map(.numTotalTests) | add // 0) + $missing),
+      numPassedTests: (map(.numPassedTests) | add // 0),
+      numFailedTests: ((map(.numFailedTests) | add // 0) + $missing),
+      numPendingTests: (map(.numPendingTests) | add // 0),
+      numTodoTests: (map(.numTodoTests) | add // 0),
+      startTime: (map(.startTime) | min),
+      success: ((map(.success) | all) and $missing == 0),
+      testResults: (map(.testResults) | add // []) }' "${reports[@]}" </dev/null >"$json" ||
+    fail "could not merge the boots' JSON reports"
 fi
-echo "test:vm: guest finished in ${elapsed}s, vitest exit status $status"
+echo "test:vm: boots $boots: $([ "$status" = 0 ] && echo passed || echo failed)"
 exit "$status"
