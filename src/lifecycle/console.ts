@@ -77,8 +77,6 @@ export function terminalRelay(addon: Addon): TerminalRelay {
         () => addon.setTerminal(master, addon.getTerminal(master), 'no-onlcr'),
         "clear ONLCR on the container's pty",
       );
-      // Our stdin into the pty on a native thread (a read that may never end).
-      addon.pump(0, master, false);
       // The pty out to our stdout, until the kernel says EIO (every process of the container let go of
       // the pty, and all they wrote was read), as runc's copy; not a node:tty stream, whose libuv ends
       // at POLLHUP after a short read with more still on its way. The master stays open until we exit:
@@ -88,6 +86,12 @@ export function terminalRelay(addon: Addon): TerminalRelay {
         () => addon.setTerminal(host.fd, addon.getTerminal(host.fd), 'raw'),
         `make our terminal (${host.name}) raw`,
       );
+      // Then our stdin into the pty, on a native thread (a read that may never end): read raw from
+      // the first byte, as runc's copy reads in practice (it starts it just before SetRaw, and the
+      // goroutine runs after). What waits in our terminal is passed on as bytes: an EOF typed before
+      // (script(1) writes one when its own stdin ends) arrives as a NUL, which the pty echoes as ^@,
+      // and does not end our copy of stdin as a cooked read of it would.
+      addon.pump(0, master, false);
       process.on('SIGINT', onInterrupt);
       onWinch = () => {
         try {
