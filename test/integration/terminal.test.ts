@@ -366,8 +366,9 @@ suite('terminals match runc', () => {
   it('in the foreground, all a process writes to its terminal right before it exits reaches our stdout, as runc', () => {
     // The container writes 64 KiB in 8 KiB writes and exits at once: the end of it is still on its way
     // through the pty when the master reports POLLHUP. A libuv tty stream (before libuv 1.52) took that,
-    // after a short read, for the end and lost the rest, in almost every run under load; runc reads on
-    // until the kernel's EIO. Under script(1), as the runc suite's harness runs it, stdout a file.
+    // after a short read, for the end and lost the rest (on 2 loaded cores: 2 runs of these 5 short, 20
+    // of 20 in a shell loop); runc reads on until the kernel's EIO. Under script(1), as the runc suite's
+    // harness runs it; stdout a file.
     sb.edit((c) => (c.process.args = ['dd', 'if=/dev/zero', 'bs=8192', 'count=8']));
     const zeros = (rt: Runtime) => {
       const out = path.join(sb.dir, `${uniqueId('burst')}.out`);
