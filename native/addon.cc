@@ -213,39 +213,49 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return a;
 }
 
+bool wait_ready(int fd, short events) {
+  struct pollfd p = {fd, events, 0};
+  return poll(&p, 1, -1) >= 0 || errno == EINTR;
+}
+
+// Copies `from` into `to` until `from` ends: EOF, or an error such as EIO,
+// which a pty master returns only once every holder of the other side has
+// closed it and all that they wrote has been read (n_tty_read flushes the
+// pty's pending input before it reports EIO or EAGAIN). A failed write ends
+// the copy, or, with keep_draining, drops the data and goes on reading, so
+// that the writer on the other side never blocks on a full pty.
+void copy_fd(int from, int to, bool keep_draining) {
+  char buf[65536];
+  bool writing = true;
+  for (;;) {
+    ssize_t n = read(from, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN && wait_ready(from, POLLIN)) continue;
+    if (n <= 0) return;
+    for (ssize_t off = 0; writing && off < n;) {
+      ssize_t w = write(to, buf + off, n - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN && wait_ready(to, POLLOUT)) continue;
+      if (w < 0) writing = false;
+      else off += w;
+    }
+    if (!writing && !keep_draining) return;
+  }
+}
+
 // Copies `from` into `to` on a detached thread until EOF or an error, then
-// closes `to` (unless told not to). Not on libuv's pool: a read that never returns (a terminal on
-// stdin) must not keep the process from exiting.
+// closes `to` (unless told not to). Not on libuv's pool: a read that never
+// returns (a terminal on stdin) must not keep the process from exiting.
 struct Pump {
   int from;
   int to;
   bool close_to;
 };
 
-bool wait_ready(int fd, short events) {
-  struct pollfd p = {fd, events, 0};
-  return poll(&p, 1, -1) >= 0 || errno == EINTR;
-}
-
 void* pump_thread(void* arg) {
   Pump pump = *static_cast<Pump*>(arg);
   delete static_cast<Pump*>(arg);
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(pump.from, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN && wait_ready(pump.from, POLLIN)) continue;
-    if (n <= 0) break;
-    ssize_t off = 0;
-    while (off < n) {
-      ssize_t w = write(pump.to, buf + off, n - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && errno == EAGAIN && wait_ready(pump.to, POLLOUT)) continue;
-      if (w < 0) goto done;
-      off += w;
-    }
-  }
-done:
+  copy_fd(pump.from, pump.to, false);
   if (pump.close_to) close(pump.to);
   return nullptr;
 }
@@ -265,6 +275,34 @@ Napi::Value PumpFd(const Napi::CallbackInfo& info) {
     throw errno_error(info.Env(), "pthread_create", rc);
   }
   return info.Env().Undefined();
+}
+
+// drain(from, to) -> Promise<void>: copy_fd(from, to) in the thread pool,
+// going on reading after a failed write; resolves when `from` has ended.
+// Neither fd is closed. For a pty master: it reads until the kernel's EIO,
+// as runc's console copy does, where libuv's tty stream would take POLLHUP
+// after a short read for the end while more data is still on its way
+// (libuv before 1.52, fixed there by commit 2e2114ed "unix: fix partial
+// read handling after POLLHUP").
+class DrainWorker : public Napi::AsyncWorker {
+ public:
+  DrainWorker(Napi::Env env, int from, int to)
+      : Napi::AsyncWorker(env), from_(from), to_(to), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override { copy_fd(from_, to_, true); }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+
+ private:
+  int from_;
+  int to_;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value Drain(const Napi::CallbackInfo& info) {
+  DrainWorker* w = new DrainWorker(info.Env(), int_arg(info, 0), int_arg(info, 1));
+  Napi::Promise p = w->promise();
+  w->Queue();
+  return p;
 }
 
 // Connects a new unix stream socket to `path` (a leading '@' names the
@@ -701,6 +739,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountOverlay", Napi::Function::New(env, MountOverlay));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
+  exports.Set("drain", Napi::Function::New(env, Drain));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));

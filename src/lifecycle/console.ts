@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import { MiniRunError } from '../errors';
 import type { Addon } from '../native/addon';
 import { errnoName } from '../native/errno';
-import { writeAll } from '../output';
 
 /** runc's rules for --console-socket and process.terminal. */
 export function checkConsoleUse(terminal: boolean, detached: boolean, consoleSocket: string | undefined): void {
@@ -78,20 +77,21 @@ export function terminalRelay(addon: Addon): TerminalRelay {
         () => addon.setTerminal(master, addon.getTerminal(master), 'no-onlcr'),
         "clear ONLCR on the container's pty",
       );
-      // Our stdin into the pty on a native thread (a read that may never end).
-      addon.pump(0, master, false);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, synchronously, only with a terminal
-      const { ReadStream } = require('node:tty') as typeof import('node:tty');
-      const out = new ReadStream(master);
-      out.on('data', (c: Buffer) => writeAll(1, c));
-      // EIO: every process of the container let go of the pty.
-      out.on('error', () => done());
-      out.on('close', () => done());
-      out.on('end', () => done());
+      // The pty out to our stdout, until the kernel says EIO (every process of the container let go of
+      // the pty, and all they wrote was read), as runc's copy; not a node:tty stream, whose libuv ends
+      // at POLLHUP after a short read with more still on its way. The master stays open until we exit:
+      // the stdin thread may still write to it.
+      void addon.drain(master, 1).then(() => done());
       termios(
         () => addon.setTerminal(host.fd, addon.getTerminal(host.fd), 'raw'),
         `make our terminal (${host.name}) raw`,
       );
+      // Then our stdin into the pty, on a native thread (a read that may never end): read raw from
+      // the first byte, as runc's copy reads in practice (it starts it just before SetRaw, and the
+      // goroutine runs after). What waits in our terminal is passed on as bytes: an EOF typed before
+      // (script(1) writes one when its own stdin ends) arrives as a NUL, which the pty echoes as ^@,
+      // and does not end our copy of stdin as a cooked read of it would.
+      addon.pump(0, master, false);
       process.on('SIGINT', onInterrupt);
       onWinch = () => {
         try {

@@ -44,6 +44,12 @@ export interface Addon {
   pipe(): [number, number];
   /** Copies `from` into `to` on a detached native thread until EOF, then closes `to` unless closeTo is false. */
   pump(from: number, to: number, closeTo?: boolean): void;
+  /**
+   * Copies `from` into `to` in the thread pool until `from` ends (EOF, or EIO: a pty master once every
+   * holder of the other side closed it and all they wrote was read); a failed write drops the data and
+   * the copy goes on reading. Resolves then; closes neither fd.
+   */
+  drain(from: number, to: number): Promise<void>;
   /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
   sendFd(socketPath: string, fd: number): void;
   /** Sends payload with fd attached over a new connection to a unix socket (a leading @: abstract). Errors carry errno and step. */
