@@ -117,7 +117,8 @@ export function unmake(
         // no freezer state to undo
       }
       addon.kill(rec.pid, 9);
-      for (let i = 0; i < 200 && currentStatus(rec) !== 'stopped'; i++) sleepSync(10);
+      // SIGKILL takes well under a millisecond: looked at every millisecond, for up to 2 s as before
+      for (let i = 0; i < 2000 && currentStatus(rec) !== 'stopped'; i++) sleepSync(1);
     }
     dieAt('delete-killed');
     destroyCgroups({ dirs: rec.cgroupDirs ?? [] });
