@@ -223,11 +223,43 @@ async function makeCache() {
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  for (const [file, script] of scripts)
-    fs.writeFileSync(
-      file.replace(/\.js$/, '.cache'),
-      file.endsWith('minirun.js') ? mainCache : script.createCachedData(),
-    );
+  for (const [file, script] of scripts) {
+    const name = path.basename(file, '.js');
+    const cache =
+      name === 'minirun' ? mainCache : WHOLE.has(name) ? wholeCache(file, script) : script.createCachedData();
+    fs.writeFileSync(file.replace(/\.js$/, '.cache'), cache);
+  }
+}
+
+/**
+ * The commands the build cannot run to their end (they need a container that
+ * runs): their caches hold every function of the bundle, compiled eagerly,
+ * instead of only what the runs above reached (exec: about 5 ms of compiling
+ * less per run, for a cache twice as large).
+ */
+const WHOLE = new Set(['run', 'create', 'exec', 'delete']);
+
+/**
+ * A cache of `file` with all its functions compiled: made under --no-lazy,
+ * with the flag put back before the cache is written (V8 rejects a cache made
+ * under other flags). If V8 would reject it all the same, the cache of what ran.
+ */
+function wholeCache(file, ranScript) {
+  const vm = require('node:vm');
+  const v8 = require('node:v8');
+  const { wrapSource } = require(path.join(root, 'bin', 'minirun'));
+  const source = wrapSource(fs.readFileSync(file, 'utf8'));
+  v8.setFlagsFromString('--no-lazy');
+  let eager;
+  try {
+    // under another name: the same source by the same name would come compiled (lazily) from V8's own cache
+    eager = new vm.Script(source, { filename: `${file} (eager)` });
+  } finally {
+    v8.setFlagsFromString('--lazy');
+  }
+  const cache = eager.createCachedData();
+  const check = new vm.Script(source, { filename: `${file} (check)`, cachedData: cache });
+  return check.cachedDataRejected ? ranScript.createCachedData() : cache;
 }
 
 async function build() {
