@@ -267,6 +267,65 @@ Napi::Value PumpFd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pumpOut(from, to) -> Promise: copies `from` into `to` on a detached thread
+// until EOF, then closes `from` and resolves. A write that fails drops its
+// data and the copying goes on (our output gone, the container must still
+// not block on a full pipe). As pump, not on libuv's pool.
+struct OutPump {
+  int from;
+  int to;
+  Napi::ThreadSafeFunction done;
+  Napi::Promise::Deferred* deferred;
+};
+
+void* out_pump_thread(void* arg) {
+  OutPump* p = static_cast<OutPump*>(arg);
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(p->from, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN && wait_ready(p->from, POLLIN)) continue;
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n;) {
+      ssize_t w = write(p->to, buf + off, n - off);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN && wait_ready(p->to, POLLOUT)) continue;
+      if (w < 0) break;  // dropped
+      off += w;
+    }
+  }
+  close(p->from);
+  Napi::Promise::Deferred* deferred = p->deferred;
+  p->done.BlockingCall([deferred](Napi::Env env, Napi::Function) {
+    deferred->Resolve(env.Undefined());
+    delete deferred;
+  });
+  p->done.Release();
+  delete p;
+  return nullptr;
+}
+
+Napi::Value PumpOut(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int from = int_arg(info, 0), to = int_arg(info, 1);
+  auto* deferred = new Napi::Promise::Deferred(Napi::Promise::Deferred::New(env));
+  Napi::Promise promise = deferred->Promise();
+  auto* p = new OutPump{from, to, Napi::ThreadSafeFunction::New(env, Napi::Function(), "pumpOut", 0, 1), deferred};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &attr, out_pump_thread, p);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    p->done.Release();
+    delete p;
+    delete deferred;
+    throw errno_error(env, "pthread_create", rc);
+  }
+  return promise;
+}
+
 // Connects a new unix stream socket to `path` (a leading '@' names the
 // abstract namespace, as Go's net.Dial does for runc) and sends `data` with
 // `fd` attached (SCM_RIGHTS). Returns 0, or an errno with *step set to what
@@ -701,6 +760,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountOverlay", Napi::Function::New(env, MountOverlay));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
+  exports.Set("pumpOut", Napi::Function::New(env, PumpOut));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));

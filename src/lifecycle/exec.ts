@@ -12,7 +12,7 @@ import { findContainer, statusOf } from '../state/find';
 import { requireStatus } from '../state/status';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
-import { exitCode, waitForwarding } from './foreground';
+import { catchSignals, exitCode, type CaughtSignals } from './foreground';
 import { launch } from '../native/launch';
 import { execListener } from './seccomp-listener';
 import { dieAt } from './faults';
@@ -58,8 +58,10 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const addon = loadAddon();
   // The caller's terminal is found (or the exec refused) and its settings kept before anything starts.
   const term: TerminalRelay | undefined = terminal && !cmd.consoleSocket ? terminalRelay(addon) : undefined;
+  let signals: CaughtSignals | undefined;
   try {
     const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
+    if (!cmd.detach) signals = catchSignals(addon);
     let launched;
     try {
       launched = launch(
@@ -84,10 +86,11 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
       throw e;
     }
     if (cmd.detach) return 0;
-    const exit = await waitForwarding(addon, launched.pid);
+    const exit = await signals!.wait(launched.pid);
     await (term ?? relay)?.drained();
     return exitCode(exit);
   } finally {
+    signals?.release();
     // on every way out, as runc's deferred tty.Close
     term?.restore();
   }

@@ -44,6 +44,11 @@ export interface Addon {
   pipe(): [number, number];
   /** Copies `from` into `to` on a detached native thread until EOF, then closes `to` unless closeTo is false. */
   pump(from: number, to: number, closeTo?: boolean): void;
+  /**
+   * Copies `from` into `to` on a detached native thread until EOF, then closes `from` and resolves;
+   * what `to` cannot take (gone, an error) is dropped, and the copying goes on.
+   */
+  pumpOut(from: number, to: number): Promise<void>;
   /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
   sendFd(socketPath: string, fd: number): void;
   /** Sends payload with fd attached over a new connection to a unix socket (a leading @: abstract). Errors carry errno and step. */
