@@ -27,6 +27,8 @@
 
 #include <napi.h>
 
+#include <atomic>
+#include <string>
 #include <vector>
 
 #include "common/msg.h"
@@ -324,6 +326,55 @@ Napi::Value PumpOut(const Napi::CallbackInfo& info) {
     throw errno_error(env, "pthread_create", rc);
   }
   return promise;
+}
+
+// warmCgroupMoves(procsFile): the first move of a process into a cgroup waits
+// for an RCU grace period (cgroup_threadgroup_rwsem, ~10 ms), a move within a
+// grace period of the last one does not. A detached thread writes our own pid
+// into `procsFile`, the cgroup.procs of the cgroup we are in (so no process
+// changes cgroup), now and every 2 ms, until stopWarmCgroupMoves() or 2 s; the
+// first write pays the wait, in the background. A write that fails ends it.
+std::atomic<bool> warm_stop{false};
+std::atomic<bool> warm_running{false};
+
+void* warm_thread(void* arg) {
+  std::string* file = static_cast<std::string*>(arg);
+  std::string pid = std::to_string(getpid());
+  for (int i = 0; i < 1000 && !warm_stop.load(); i++) {
+    int fd = open(file->c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    ssize_t w = write(fd, pid.data(), pid.size());
+    close(fd);
+    if (w < 0) break;
+    struct timespec ts = {0, 2 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+  delete file;
+  warm_running.store(false);
+  return nullptr;
+}
+
+Napi::Value WarmCgroupMoves(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "warmCgroupMoves(procsFile)");
+  if (warm_running.exchange(true)) return info.Env().Undefined();
+  warm_stop.store(false);
+  auto* file = new std::string(info[0].As<Napi::String>());
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &attr, warm_thread, file);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    delete file;
+    warm_running.store(false);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value StopWarmCgroupMoves(const Napi::CallbackInfo& info) {
+  warm_stop.store(true);
+  return info.Env().Undefined();
 }
 
 // Connects a new unix stream socket to `path` (a leading '@' names the
@@ -761,6 +812,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
   exports.Set("pumpOut", Napi::Function::New(env, PumpOut));
+  exports.Set("warmCgroupMoves", Napi::Function::New(env, WarmCgroupMoves));
+  exports.Set("stopWarmCgroupMoves", Napi::Function::New(env, StopWarmCgroupMoves));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));

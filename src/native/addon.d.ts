@@ -49,6 +49,13 @@ export interface Addon {
    * what `to` cannot take (gone, an error) is dropped, and the copying goes on.
    */
   pumpOut(from: number, to: number): Promise<void>;
+  /**
+   * On a detached native thread, writes our own pid into `procsFile` (the cgroup.procs of the cgroup
+   * minirun is in: nothing moves) now and every 2 ms, until stopWarmCgroupMoves() or 2 s: the kernel's
+   * wait before the first move into a cgroup is paid in the background. A failed write ends it.
+   */
+  warmCgroupMoves(procsFile: string): void;
+  stopWarmCgroupMoves(): void;
   /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
   sendFd(socketPath: string, fd: number): void;
   /** Sends payload with fd attached over a new connection to a unix socket (a leading @: abstract). Errors carry errno and step. */
