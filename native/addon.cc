@@ -27,6 +27,8 @@
 
 #include <napi.h>
 
+#include <atomic>
+#include <string>
 #include <vector>
 
 #include "common/msg.h"
@@ -35,7 +37,6 @@
 #include "netdev.h"
 #include "protocol.h"
 #include "seccomp_compile.h"
-#include "systemd_bus.h"
 
 namespace {
 
@@ -277,32 +278,107 @@ Napi::Value PumpFd(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// drain(from, to) -> Promise<void>: copy_fd(from, to) in the thread pool,
-// going on reading after a failed write; resolves when `from` has ended.
-// Neither fd is closed. For a pty master: it reads until the kernel's EIO,
+// pumpOut(from, to, closeFrom = true) -> Promise: copies `from` into `to` on a
+// detached thread until EOF or a read error, then closes `from` (unless told
+// not to) and resolves. A write that fails drops its data and the copying goes
+// on (our output gone, the container must still not block on a full pipe). As
+// pump, not on libuv's pool. For a pty master it reads until the kernel's EIO,
 // as runc's console copy does, where libuv's tty stream would take POLLHUP
-// after a short read for the end while more data is still on its way
-// (libuv before 1.52, fixed there by commit 2e2114ed "unix: fix partial
-// read handling after POLLHUP").
-class DrainWorker : public Napi::AsyncWorker {
- public:
-  DrainWorker(Napi::Env env, int from, int to)
-      : Napi::AsyncWorker(env), from_(from), to_(to), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise promise() { return deferred_.Promise(); }
-  void Execute() override { copy_fd(from_, to_, true); }
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-
- private:
-  int from_;
-  int to_;
-  Napi::Promise::Deferred deferred_;
+// after a short read for the end while more data is still on its way (libuv
+// before 1.52, fixed there by commit 2e2114ed "unix: fix partial read handling
+// after POLLHUP").
+struct OutPump {
+  int from;
+  int to;
+  bool close_from;
+  Napi::ThreadSafeFunction done;
+  Napi::Promise::Deferred* deferred;
 };
 
-Napi::Value Drain(const Napi::CallbackInfo& info) {
-  DrainWorker* w = new DrainWorker(info.Env(), int_arg(info, 0), int_arg(info, 1));
-  Napi::Promise p = w->promise();
-  w->Queue();
-  return p;
+void* out_pump_thread(void* arg) {
+  OutPump* p = static_cast<OutPump*>(arg);
+  copy_fd(p->from, p->to, true);
+  if (p->close_from) close(p->from);
+  Napi::Promise::Deferred* deferred = p->deferred;
+  p->done.BlockingCall([deferred](Napi::Env env, Napi::Function) {
+    deferred->Resolve(env.Undefined());
+    delete deferred;
+  });
+  p->done.Release();
+  delete p;
+  return nullptr;
+}
+
+Napi::Value PumpOut(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int from = int_arg(info, 0), to = int_arg(info, 1);
+  bool close_from = info.Length() < 3 || info[2].ToBoolean();
+  auto* deferred = new Napi::Promise::Deferred(Napi::Promise::Deferred::New(env));
+  Napi::Promise promise = deferred->Promise();
+  auto* p = new OutPump{from, to, close_from, Napi::ThreadSafeFunction::New(env, Napi::Function(), "pumpOut", 0, 1),
+                        deferred};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &attr, out_pump_thread, p);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    p->done.Release();
+    delete p;
+    delete deferred;
+    throw errno_error(env, "pthread_create", rc);
+  }
+  return promise;
+}
+
+// warmCgroupMoves(procsFile): the first move of a process into a cgroup waits
+// for an RCU grace period (cgroup_threadgroup_rwsem, ~10 ms), a move within a
+// grace period of the last one does not. A detached thread writes our own pid
+// into `procsFile`, the cgroup.procs of the cgroup we are in (so no process
+// changes cgroup), now and every 2 ms, until stopWarmCgroupMoves() or 2 s; the
+// first write pays the wait, in the background. A write that fails ends it.
+std::atomic<bool> warm_stop{false};
+std::atomic<bool> warm_running{false};
+
+void* warm_thread(void* arg) {
+  std::string* file = static_cast<std::string*>(arg);
+  std::string pid = std::to_string(getpid());
+  for (int i = 0; i < 1000 && !warm_stop.load(); i++) {
+    int fd = open(file->c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    ssize_t w = write(fd, pid.data(), pid.size());
+    close(fd);
+    if (w < 0) break;
+    struct timespec ts = {0, 2 * 1000 * 1000};
+    nanosleep(&ts, nullptr);
+  }
+  delete file;
+  warm_running.store(false);
+  return nullptr;
+}
+
+Napi::Value WarmCgroupMoves(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "warmCgroupMoves(procsFile)");
+  if (warm_running.exchange(true)) return info.Env().Undefined();
+  warm_stop.store(false);
+  auto* file = new std::string(info[0].As<Napi::String>());
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &attr, warm_thread, file);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    delete file;
+    warm_running.store(false);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value StopWarmCgroupMoves(const Napi::CallbackInfo& info) {
+  warm_stop.store(true);
+  return info.Env().Undefined();
 }
 
 // Connects a new unix stream socket to `path` (a leading '@' names the
@@ -572,157 +648,7 @@ Napi::Value MountOverlay(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// The systemd driver's D-Bus calls (systemd_bus.h). A property is
-// { name, sig, value }: value a boolean (b), a number (y n q i u d), a bigint
-// or number (x t), a string (s), an array of strings (as), of numbers or
-// bigints (au at), a Buffer (ay), or of [path, perms] pairs (a(ss)).
-// Every failure is one Error: "<call> <unit>: <D-Bus error name>: <message>",
-// with .dbusName and .errno.
-Napi::Error bus_error(Napi::Env env, const sdbus::Error& e) {
-  Napi::Error err = Napi::Error::New(env, e.what + ": " + (e.name.empty() ? "" : e.name + ": ") + e.message);
-  err.Set("dbusName", Napi::String::New(env, e.name));
-  err.Set("errno", Napi::Number::New(env, e.err));
-  return err;
-}
-
-uint64_t u64_of(Napi::Env env, Napi::Value v, const std::string& what) {
-  if (v.IsBigInt()) {
-    bool lossless = true;
-    uint64_t u = v.As<Napi::BigInt>().Uint64Value(&lossless);
-    if (!lossless) throw Napi::TypeError::New(env, what + ": out of range");
-    return u;
-  }
-  if (v.IsNumber()) return static_cast<uint64_t>(v.As<Napi::Number>().Int64Value());
-  throw Napi::TypeError::New(env, what + ": must be a number or bigint");
-}
-
-std::vector<sdbus::Property> props_arg(Napi::Env env, Napi::Value arg) {
-  if (!arg.IsArray()) throw Napi::TypeError::New(env, "properties: must be an array");
-  Napi::Array a = arg.As<Napi::Array>();
-  std::vector<sdbus::Property> out;
-  for (uint32_t k = 0; k < a.Length(); k++) {
-    Napi::Object o = a.Get(k).As<Napi::Object>();
-    sdbus::Property p;
-    p.name = o.Get("name").As<Napi::String>();
-    sdbus::Value& v = p.value;
-    v.sig = o.Get("sig").As<Napi::String>();
-    Napi::Value val = o.Get("value");
-    const std::string what = "property " + p.name;
-    if (v.sig == "b") {
-      v.b = val.ToBoolean();
-    } else if (v.sig == "y" || v.sig == "q" || v.sig == "u" || v.sig == "t") {
-      v.u = u64_of(env, val, what);
-    } else if (v.sig == "n" || v.sig == "i" || v.sig == "x") {
-      v.i = val.IsBigInt() ? val.As<Napi::BigInt>().Int64Value(nullptr) : val.As<Napi::Number>().Int64Value();
-    } else if (v.sig == "d") {
-      v.d = val.As<Napi::Number>().DoubleValue();
-    } else if (v.sig == "s") {
-      v.s = val.As<Napi::String>();
-    } else if (v.sig == "ay") {
-      Napi::Buffer<uint8_t> b = val.As<Napi::Buffer<uint8_t>>();
-      v.bytes.assign(b.Data(), b.Data() + b.Length());
-    } else if (v.sig == "as" || v.sig == "au" || v.sig == "at" || v.sig == "a(ss)") {
-      Napi::Array items = val.As<Napi::Array>();
-      for (uint32_t j = 0; j < items.Length(); j++) {
-        Napi::Value item = items.Get(j);
-        if (v.sig == "as") {
-          v.strs.push_back(item.As<Napi::String>());
-        } else if (v.sig == "a(ss)") {
-          Napi::Array pair = item.As<Napi::Array>();
-          v.pairs.emplace_back(pair.Get(0u).As<Napi::String>(), pair.Get(1u).As<Napi::String>());
-        } else {
-          v.nums.push_back(u64_of(env, item, what));
-        }
-      }
-    } else {
-      throw Napi::TypeError::New(env, what + ": unsupported D-Bus type " + v.sig);
-    }
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
-std::string string_arg(const Napi::CallbackInfo& info, size_t i, const char* usage) {
-  if (info.Length() <= i || !info[i].IsString()) throw Napi::TypeError::New(info.Env(), usage);
-  return info[i].As<Napi::String>();
-}
-
-// startTransientUnit(name, properties, timeoutSec) -> the job's result ("done", "exists", ...)
-Napi::Value StartTransientUnit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* usage = "startTransientUnit(name, properties, timeoutSec)";
-  std::string name = string_arg(info, 0, usage);
-  if (info.Length() < 2) throw Napi::TypeError::New(env, usage);
-  std::vector<sdbus::Property> props = props_arg(env, info[1]);
-  std::string result;
-  sdbus::Error e = sdbus::start_transient_unit(name, props, int_arg(info, 2), result);
-  if (e.failed()) throw bus_error(env, e);
-  return Napi::String::New(env, result);
-}
-
-// stopUnit(name, timeoutSec) -> the job's result ("done", "nounit", ...)
-Napi::Value StopUnit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string name = string_arg(info, 0, "stopUnit(name, timeoutSec)");
-  std::string result;
-  sdbus::Error e = sdbus::stop_unit(name, int_arg(info, 1), result);
-  if (e.failed()) throw bus_error(env, e);
-  return Napi::String::New(env, result);
-}
-
-// resetFailedUnit(name)
-Napi::Value ResetFailedUnit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  sdbus::Error e = sdbus::reset_failed_unit(string_arg(info, 0, "resetFailedUnit(name)"));
-  if (e.failed()) throw bus_error(env, e);
-  return env.Undefined();
-}
-
-// setUnitProperties(name, runtime, properties)
-Napi::Value SetUnitProperties(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* usage = "setUnitProperties(name, runtime, properties)";
-  std::string name = string_arg(info, 0, usage);
-  if (info.Length() < 3) throw Napi::TypeError::New(env, usage);
-  std::vector<sdbus::Property> props = props_arg(env, info[2]);
-  sdbus::Error e = sdbus::set_unit_properties(name, info[1].ToBoolean(), props);
-  if (e.failed()) throw bus_error(env, e);
-  return env.Undefined();
-}
-
-// useSystemdBus(address ('' for the system bus)): the bus of the calls above
-Napi::Value UseSystemdBus(const Napi::CallbackInfo& info) {
-  sdbus::use_address(string_arg(info, 0, "useSystemdBus(address)"));
-  return info.Env().Undefined();
-}
-
-// getUnitProperty(unit ('' for the manager), iface, name) -> the value, typed as props_arg takes them
-Napi::Value GetUnitProperty(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* usage = "getUnitProperty(unit, iface, name)";
-  sdbus::Value v;
-  sdbus::Error e =
-      sdbus::get_property(string_arg(info, 0, usage), string_arg(info, 1, usage), string_arg(info, 2, usage), v);
-  if (e.failed()) throw bus_error(env, e);
-  if (v.sig == "b") return Napi::Boolean::New(env, v.b);
-  if (v.sig == "s" || v.sig == "o") return Napi::String::New(env, v.s);
-  if (v.sig == "t" || v.sig == "u") return Napi::BigInt::New(env, v.u);
-  if (v.sig == "x" || v.sig == "i") return Napi::BigInt::New(env, v.i);
-  if (v.sig == "ay") return Napi::Buffer<uint8_t>::Copy(env, v.bytes.data(), v.bytes.size());
-  Napi::Array a = Napi::Array::New(env);
-  uint32_t k = 0;
-  for (const auto& s : v.strs) a.Set(k++, Napi::String::New(env, s));
-  for (const auto& p : v.pairs) {
-    Napi::Array pair = Napi::Array::New(env, 2);
-    pair.Set(0u, Napi::String::New(env, p.first));
-    pair.Set(1u, Napi::String::New(env, p.second));
-    a.Set(k++, pair);
-  }
-  return a;
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("useSystemdBus", Napi::Function::New(env, UseSystemdBus));
   exports.Set("startHelper", Napi::Function::New(env, StartHelper));
   exports.Set("recv", Napi::Function::New(env, Recv));
   exports.Set("sendGo", Napi::Function::New(env, SendGo));
@@ -739,7 +665,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountOverlay", Napi::Function::New(env, MountOverlay));
   exports.Set("pipe", Napi::Function::New(env, Pipe));
   exports.Set("pump", Napi::Function::New(env, PumpFd));
-  exports.Set("drain", Napi::Function::New(env, Drain));
+  exports.Set("pumpOut", Napi::Function::New(env, PumpOut));
+  exports.Set("warmCgroupMoves", Napi::Function::New(env, WarmCgroupMoves));
+  exports.Set("stopWarmCgroupMoves", Napi::Function::New(env, StopWarmCgroupMoves));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("sendWithFd", Napi::Function::New(env, SendWithFd));
   exports.Set("pidfdGetfd", Napi::Function::New(env, PidfdGetfd));
@@ -752,11 +680,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("seccompVersion", Napi::Function::New(env, SeccompVersion));
   exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
   exports.Set("moveNetDevice", Napi::Function::New(env, MoveNetDevice));
-  exports.Set("startTransientUnit", Napi::Function::New(env, StartTransientUnit));
-  exports.Set("stopUnit", Napi::Function::New(env, StopUnit));
-  exports.Set("resetFailedUnit", Napi::Function::New(env, ResetFailedUnit));
-  exports.Set("setUnitProperties", Napi::Function::New(env, SetUnitProperties));
-  exports.Set("getUnitProperty", Napi::Function::New(env, GetUnitProperty));
   return exports;
 }
 

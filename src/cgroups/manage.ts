@@ -11,6 +11,7 @@ import { v1DeviceWrites } from './devices';
 import { dirFor, hasController, type CgroupDir } from './dirs';
 import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
+import { parseProcCgroup } from './mounts';
 import { limitWithoutCgroup } from './rootless';
 import { startUnit } from './systemd';
 import { legacyDeviceWrites, legacyJoined, setLegacyProperties } from './systemd-v1';
@@ -256,6 +257,27 @@ function placeLegacy(addon: Addon, plan: CgroupPlan, pid: number): void {
     for (const [file, rule] of legacyDeviceWrites(list, plan.deviceRules))
       write(path.join(devices.path, `devices.${file}`), rule);
   }
+}
+
+/**
+ * The kernel makes the first move of a process into a cgroup wait for an RCU
+ * grace period (~10 ms here, runc's too: one lock for all hierarchies, v1 and
+ * v2); a move within a grace period of the last does not wait. So, while the
+ * init is being made, a native thread moves minirun into the cgroup it is
+ * already in (no process changes cgroup), through the v2 hierarchy, until
+ * stopWarmCgroupMoves: the init's move then does not wait. Without a v2
+ * hierarchy among the dirs (a pure v1 host), nothing.
+ */
+export function warmCgroupMoves(addon: Addon, dirs: readonly CgroupDir[]): void {
+  const unified = dirFor(dirs, 'unified');
+  if (!unified?.mount) return;
+  let own: string | undefined;
+  try {
+    own = parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')).get('');
+  } catch {
+    return;
+  }
+  if (own !== undefined) addon.warmCgroupMoves(path.join(unified.mount, own, 'cgroup.procs'));
 }
 
 export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {

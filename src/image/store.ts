@@ -11,7 +11,7 @@
 //                           checked and mounted, and by gc
 // The store path goes into overlayfs's mount options: it must be absolute and
 // free of the characters those options use (",", ":", "\", whitespace).
-import { createHash, randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MiniRunError } from '../errors';
@@ -57,13 +57,22 @@ export function tmpDir(store: string): string {
 export function refsDir(store: string): string {
   return path.join(store, 'refs');
 }
+/**
+ * node:crypto, loaded when a name is made: create, run and delete import this
+ * module (a layered rootfs's overlay) but need it only for a layered bundle.
+ */
+function crypto(): typeof Crypto {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load (~3 ms)
+  return require('node:crypto') as typeof Crypto;
+}
+
 export function containersDir(store: string): string {
   return path.join(store, 'containers');
 }
 
 /** A fresh name under STORE/tmp: `what.PID.RAND`, so that gc can tell whether its maker lives. */
 export function tmpName(store: string, what: string): string {
-  return path.join(tmpDir(store), `${what}.${process.pid}.${randomBytes(4).toString('hex')}`);
+  return path.join(tmpDir(store), `${what}.${process.pid}.${crypto().randomBytes(4).toString('hex')}`);
 }
 
 /** Makes the store's dirs (root only: 0700 top). */
@@ -166,7 +175,7 @@ export interface Reference {
 }
 
 function refFile(store: string, bundle: string): string {
-  return path.join(refsDir(store), `${createHash('sha256').update(bundle).digest('hex')}.json`);
+  return path.join(refsDir(store), `${crypto().createHash('sha256').update(bundle).digest('hex')}.json`);
 }
 
 /** Records that `bundle`'s config.json names these layers (under the store lock). */

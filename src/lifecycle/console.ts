@@ -81,7 +81,7 @@ export function terminalRelay(addon: Addon): TerminalRelay {
       // the pty, and all they wrote was read), as runc's copy; not a node:tty stream, whose libuv ends
       // at POLLHUP after a short read with more still on its way. The master stays open until we exit:
       // the stdin thread may still write to it.
-      void addon.drain(master, 1).then(() => done());
+      void addon.pumpOut(master, 1, false).then(() => done());
       termios(
         () => addon.setTerminal(host.fd, addon.getTerminal(host.fd), 'raw'),
         `make our terminal (${host.name}) raw`,

@@ -1,7 +1,7 @@
 // `minirun exec`: run another process in a running container, in its
 // namespaces and cgroups, with its process settings unless overridden.
 import * as fs from 'node:fs';
-import { joinCgroups } from '../cgroups';
+import { joinCgroups, warmCgroupMoves, type CgroupDir } from '../cgroups';
 import { subCgroupDirs, type SubCgroups } from '../cgroups/sub';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
@@ -12,7 +12,7 @@ import { findContainer, statusOf } from '../state/find';
 import { requireStatus } from '../state/status';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { extraFds } from './extra-fds';
-import { exitCode, waitForwarding } from './foreground';
+import { catchSignals, exitCode, type CaughtSignals } from './foreground';
 import { launch } from '../native/launch';
 import { execListener } from './seccomp-listener';
 import { dieAt } from './faults';
@@ -38,6 +38,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const found = findContainer(cmd.root, cmd.id);
   requireStatus(cmd.ignorePaused ? 'exec --ignore-paused' : 'exec', cmd.id, statusOf(found));
   const { state } = found;
+  warmEarly(state.cgroupDirs ?? []);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
   checkLsm(execProcess(spec, cmd.options), lsmNames(cmd));
@@ -58,8 +59,10 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const addon = loadAddon();
   // The caller's terminal is found (or the exec refused) and its settings kept before anything starts.
   const term: TerminalRelay | undefined = terminal && !cmd.consoleSocket ? terminalRelay(addon) : undefined;
+  let signals: CaughtSignals | undefined;
   try {
     const relay: StdioRelay | undefined = cmd.detach || terminal ? undefined : startRelay(addon);
+    if (!cmd.detach) signals = catchSignals(addon);
     let launched;
     try {
       launched = launch(
@@ -74,6 +77,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
         extra.fds,
       );
     } finally {
+      addon.stopWarmCgroupMoves();
       relay?.releaseChildEnds();
     }
     dieAt('exec-launched');
@@ -84,13 +88,29 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
       throw e;
     }
     if (cmd.detach) return 0;
-    const exit = await waitForwarding(addon, launched.pid);
+    const exit = await signals!.wait(launched.pid);
     await (term ?? relay)?.drained();
     return exitCode(exit);
   } finally {
+    signals?.release();
     // on every way out, as runc's deferred tty.Close
     term?.restore();
   }
+}
+
+/**
+ * The kernel's wait before the process's cgroup move, paid while the exec is
+ * prepared (warmCgroupMoves). An addon that does not load fails the exec
+ * later, where it did before.
+ */
+function warmEarly(dirs: readonly CgroupDir[]): void {
+  let addon;
+  try {
+    addon = loadAddon();
+  } catch {
+    return;
+  }
+  warmCgroupMoves(addon, dirs);
 }
 
 /** Where an LSM setting came from: the --process file, a flag, or config.json. */

@@ -8,7 +8,7 @@ import { writeState } from '../state/store';
 import { checkConsoleUse, sendToSocket, terminalRelay, type TerminalRelay } from './console';
 import { makeContainer, unmake, type Made } from './core';
 import { extraFds } from './extra-fds';
-import { exitCode, reapOrphans, waitForwarding } from './foreground';
+import { catchSignals, exitCode, reapOrphans, type CaughtSignals } from './foreground';
 import { onStarted } from './hook-points';
 import { prepare } from './prepare';
 import { writePidFile } from './record';
@@ -48,8 +48,10 @@ export async function run(opts: RunOptions): Promise<number> {
   const term: TerminalRelay | undefined = terminal && !opts.consoleSocket ? terminalRelay(addon) : undefined;
   let made: Made | undefined;
   let keep = false;
+  let signals: CaughtSignals | undefined;
   try {
     if (!opts.detach && !opts.noSubreaper) addon.setSubreaper();
+    if (!opts.detach) signals = catchSignals(addon);
     // Detached, the container inherits our stdio; in the foreground it gets pipes (runc does both).
     // With a terminal, the pty master goes to the console socket or is relayed here.
     const relay: StdioRelay | undefined = !terminal && !opts.detach ? startRelay(addon) : undefined;
@@ -68,7 +70,7 @@ export async function run(opts: RunOptions): Promise<number> {
       keep = true;
       return 0;
     }
-    const status = await waitForwarding(addon, made.state.pid);
+    const status = await signals!.wait(made.state.pid);
     if (opts.keep) {
       // runc --keep: the container stays, stopped, until `delete`.
       keep = true;
@@ -80,6 +82,7 @@ export async function run(opts: RunOptions): Promise<number> {
     await (term ?? relay)?.drained();
     return exitCode(status);
   } finally {
+    signals?.release();
     term?.restore();
     if (made && !keep) unmake(addon, made.dir, made.state, { poststop: true });
     if (!opts.detach) reapOrphans(addon);

@@ -45,11 +45,19 @@ export interface Addon {
   /** Copies `from` into `to` on a detached native thread until EOF, then closes `to` unless closeTo is false. */
   pump(from: number, to: number, closeTo?: boolean): void;
   /**
-   * Copies `from` into `to` in the thread pool until `from` ends (EOF, or EIO: a pty master once every
-   * holder of the other side closed it and all they wrote was read); a failed write drops the data and
-   * the copy goes on reading. Resolves then; closes neither fd.
+   * Copies `from` into `to` on a detached native thread until `from` ends (EOF, or EIO: a pty master
+   * once every holder of the other side closed it and all they wrote was read), then closes `from`
+   * unless closeFrom is false, and resolves; what `to` cannot take (gone, an error) is dropped, and the
+   * copying goes on.
    */
-  drain(from: number, to: number): Promise<void>;
+  pumpOut(from: number, to: number, closeFrom?: boolean): Promise<void>;
+  /**
+   * On a detached native thread, writes our own pid into `procsFile` (the cgroup.procs of the cgroup
+   * minirun is in: nothing moves) now and every 2 ms, until stopWarmCgroupMoves() or 2 s: the kernel's
+   * wait before the first move into a cgroup is paid in the background. A failed write ends it.
+   */
+  warmCgroupMoves(procsFile: string): void;
+  stopWarmCgroupMoves(): void;
   /** Sends fd over a new connection to a unix socket (SCM_RIGHTS), as runc does for --console-socket. */
   sendFd(socketPath: string, fd: number): void;
   /** Sends payload with fd attached over a new connection to a unix socket (a leading @: abstract). Errors carry errno and step. */
