@@ -5,10 +5,13 @@
 // true and BinaryName (what `ctr run --runc-systemd-cgroup --runc-binary` sends,
 // as the CRI plugin sends them from its config) and a cgroupsPath of the
 // slice:prefix:name form; podman: --cgroup-manager systemd. For each: run -d,
-// the container's unit (a scope under the expected slice) and its limits in
-// the unit and the scope's cgroup files, exec, pause/resume, update, stop; and
-// after each test no unit of the container left (`systemctl list-units --all`,
-// failed or not).
+// the container's unit (a scope under the expected slice; all its properties,
+// as runc's) and its limits in the scope's cgroup files, exec, pause/resume,
+// update, stop, a new start of the same container, kill; and no unit of the
+// container left after (`systemctl list-units --all`, failed or not).
+//
+// Each engine command takes seconds under software emulation (a podman one 2
+// to 20 s, more on a loaded host): the tests have long time limits of their own.
 //
 // What a client cannot do: ctr (containerd 1.6) has no `task update`; the
 // update goes through containerd's own Tasks.Update API (what the CRI plugin's
@@ -54,6 +57,19 @@ function unitsLike(part: string): string[] {
 function props(unit: string, names: string[]): string[] {
   return systemctl('show', unit, '-p', names.join(',')).split('\n').sort();
 }
+/**
+ * Every property of the unit as `systemctl show` prints it, but those that
+ * change from run to run (times, counters, ids, pids) and the id made neutral.
+ */
+function allProps(unit: string, id: string): string[] {
+  const volatile =
+    /^(InvocationID|MainPID|ControlPID|ControlGroupId)=|Timestamp|Current|NSec|Bytes|Packets|Peak|Available/;
+  return systemctl('show', unit)
+    .split('\n')
+    .filter((l) => !volatile.test(l))
+    .map((l) => l.replaceAll(id, 'ID'));
+}
+
 const read = (dir: string, f: string) => fs.readFileSync(`${dir}/${f}`, 'utf8').trim();
 
 const PROPS = ['ActiveState', 'Slice', 'Delegate', 'MemoryMax', 'CPUQuotaPerSecUSec', 'TasksMax'];
@@ -119,7 +135,8 @@ function tasksUpdate(sock: string, ns: string, id: string, resources: object): P
     });
     let status = '';
     const take = (h: http2.IncomingHttpHeaders) => {
-      if (h['grpc-status'] !== undefined) status = `${h['grpc-status']} ${h['grpc-message'] ?? ''}`.trim();
+      if (h['grpc-status'] !== undefined)
+        status = `${String(h['grpc-status'])} ${String(h['grpc-message'] ?? '')}`.trim();
     };
     req.on('response', take);
     req.on('trailers', take);
@@ -205,6 +222,7 @@ suite('containerd (SystemdCgroup = true) drives minirun as it drives runc', () =
 
   it('run -d, exec, pause/resume, update, stop, start again, kill: a scope in system.slice, the same limits, no unit left', async () => {
     const seen: Record<string, string[]> = {};
+    const all: Record<string, string[]> = {};
     for (const rt of RUNTIMES) {
       const id = uniqueId(`ctr${rt[0]}`);
       ids.push(id);
@@ -235,6 +253,7 @@ suite('containerd (SystemdCgroup = true) drives minirun as it drives runc', () =
       s.push(`task: ${taskStatus(id)?.[2]}`);
       s.push(`init cgroup: ${fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').replace(id, 'ID').trim()}`);
       s.push(...limits(unit, cgroup));
+      all[rt] = allProps(unit, id);
 
       // (ctr 1.6.20 may lose a quick exec's output: the pause lets it through, see the host test)
       const ex = ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'cat /proc/self/cgroup; sleep 0.5; exit 4']);
@@ -273,6 +292,9 @@ suite('containerd (SystemdCgroup = true) drives minirun as it drives runc', () =
       s.push(`containers rm: ${ctr(['containers', 'rm', id]).code}`);
       s.push(`units left: ${JSON.stringify(unitsLike(id))}`, `cgroup left: ${fs.existsSync(cgroup)}`);
     }
+    expect(all.minirun).toEqual(all.runc);
+    expect(all.minirun.length).toBeGreaterThan(50);
+    expect(all.minirun).toContain('Delegate=yes');
     expect(seen.minirun).toEqual(seen.runc);
     expect(seen.minirun).toEqual(
       expect.arrayContaining([
@@ -299,9 +321,10 @@ suite('containerd (SystemdCgroup = true) drives minirun as it drives runc', () =
         'cgroup left: false',
       ]),
     );
-  });
+  }, 600_000);
 });
 
+const RUNC = sh('sh', ['-c', 'command -v runc']).stdout.trim();
 const podmanSuite = ['podman', 'conmon', 'runc'].every(have) ? describe : describe.skip;
 podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives runc', () => {
   let sb: Sandbox;
@@ -323,7 +346,7 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
         '--cgroup-manager',
         'systemd',
         '--runtime',
-        BIN[rt] === 'runc' ? sh('sh', ['-c', 'command -v runc']).stdout.trim() : BIN[rt],
+        rt === 'runc' ? RUNC : MINIRUN,
         ...args,
       ],
       { CONTAINERS_CONF: `${d}/containers.conf` },
@@ -369,8 +392,9 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
     sb?.cleanup();
   });
 
-  it('run -d, exec, pause/unpause, update, stop, start, kill, rm: a scope in machine.slice, the same limits, no unit left', async () => {
+  it('run -d, exec, pause/unpause, update, stop, start, kill, rm: a scope in machine.slice, the same limits, no unit left', () => {
     const seen: Record<string, string[]> = {};
+    const all: Record<string, string[]> = {};
     for (const rt of RUNTIMES) {
       const name = uniqueId(`pm${rt[0]}`);
       names.push(name);
@@ -409,11 +433,20 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
         )}`,
       );
       s.push(...limits(unit, cgroup));
+      all[rt] = allProps(unit, id);
 
-      const ex = podman(rt, ['exec', name, 'sh', '-c', 'cat /proc/self/cgroup; exit 4']);
-      s.push(`exec: ${ex.code} ${norm(ex.stdout)}`);
-      const exd = podman(rt, ['exec', '-d', name, 'sleep', '100']);
-      s.push(`exec -d: ${exd.code} procs ${read(cgroup, 'cgroup.procs').split('\n').length}`);
+      // (one exec, which leaves a sleep behind in the container: each podman command is seconds here)
+      const ex = podman(rt, [
+        'exec',
+        name,
+        'sh',
+        '-c',
+        'sleep 100 </dev/null >/dev/null 2>&1 & cat /proc/self/cgroup; exit 4',
+      ]);
+      s.push(
+        `exec: ${ex.code} ${norm(ex.stdout)}`,
+        `procs after exec: ${read(cgroup, 'cgroup.procs').split('\n').length}`,
+      );
 
       const state = () => podman(rt, ['inspect', '--format', '{{.State.Status}}', name]).stdout.trim();
       s.push(`pause: ${podman(rt, ['pause', name]).code} ${state()} freeze ${read(cgroup, 'cgroup.freeze')}`);
@@ -436,6 +469,9 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
       s.push(`units after kill: ${JSON.stringify(unitsLike(id))}`, `cgroup left: ${fs.existsSync(cgroup)}`);
       s.push(`rm: ${podman(rt, ['rm', name]).code}`, `units after rm: ${JSON.stringify(unitsLike(id))}`);
     }
+    expect(all.minirun).toEqual(all.runc);
+    expect(all.minirun.length).toBeGreaterThan(50);
+    expect(all.minirun).toContain('Delegate=yes');
     expect(seen.minirun).toEqual(seen.runc);
     expect(seen.minirun).toEqual(
       expect.arrayContaining([
@@ -446,7 +482,8 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
         'memory.max = 67108864',
         'cpu.max = 20000 100000',
         'pids.max = 50',
-        'exec -d: 0 procs 2',
+        'exec: 4 0::/',
+        'procs after exec: 2',
         'pause: 0 paused freeze 1',
         'unpause: 0 running freeze 0',
         'update: 0 ',
@@ -463,5 +500,5 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
         'units after rm: []',
       ]),
     );
-  });
+  }, 900_000);
 });
