@@ -11,6 +11,7 @@ import { v1DeviceWrites } from './devices';
 import { dirFor, hasController, type CgroupDir } from './dirs';
 import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
+import { CGROUP_MOUNT, isCgroup2Unified, parseProcCgroup } from './mounts';
 import { limitWithoutCgroup } from './rootless';
 import { startUnit } from './systemd';
 import type { Addon } from '../native/addon';
@@ -231,8 +232,26 @@ export function placeInCgroups(addon: Addon, plan: CgroupPlan, pid: number): voi
   setUpDirs(plan);
 }
 
-export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {
-  for (const d of plan.dirs) write(path.join(d.path, 'cgroup.procs'), String(pid));
+/**
+ * Puts `pid` in the cgroups. For an exec (`initPid` given), as runc's setnsProcess: on a pure v2 host,
+ * where a cgroup with domain controllers enabled below it takes no process (EBUSY: the container
+ * moved its init into a child and enabled them), the process joins its init's cgroup instead.
+ */
+export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number, initPid?: number): void {
+  try {
+    for (const d of plan.dirs) write(path.join(d.path, 'cgroup.procs'), String(pid));
+  } catch (e) {
+    if (initPid === undefined || !isCgroup2Unified()) throw e;
+    let initPath: string | undefined;
+    try {
+      initPath = parseProcCgroup(fs.readFileSync(`/proc/${initPid}/cgroup`, 'utf8')).get('');
+    } catch {
+      // the init is gone: the first error stands
+    }
+    if (initPath === undefined) throw e;
+    debug(() => `cgroup: ${(e as Error).message}; joining the init's cgroup ${initPath} instead`);
+    write(path.join(CGROUP_MOUNT, initPath, 'cgroup.procs'), String(pid));
+  }
 }
 
 /** The cgroups below `dir` (made by a user or by the container itself), deepest first. */

@@ -27,10 +27,13 @@ const NOT_CONTROLLERS = new Set([
   'memory_recursiveprot',
 ]);
 
+/** Where cgroups are mounted: on a pure v2 host, the cgroup2 hierarchy itself (runc's fs2.UnifiedMountpoint). */
+export const CGROUP_MOUNT = '/sys/fs/cgroup';
+
 /** Whether /sys/fs/cgroup is cgroup2 (a pure v2 host), by its filesystem type, as runc's IsCgroup2UnifiedMode. */
 export function isCgroup2Unified(): boolean {
   try {
-    return fs.statfsSync('/sys/fs/cgroup').type === FS_MAGIC.CGROUP2_SUPER_MAGIC;
+    return fs.statfsSync(CGROUP_MOUNT).type === FS_MAGIC.CGROUP2_SUPER_MAGIC;
   } catch {
     return false;
   }

@@ -67,7 +67,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
         plan,
         relay ? relay.childFds : [0, 1, 2],
         {
-          placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
+          placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p, state.pid),
           console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
           seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
         },
