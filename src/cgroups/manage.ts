@@ -230,6 +230,29 @@ export function placeInCgroups(addon: Addon, plan: CgroupPlan, pid: number): voi
   if (!plan.systemd) return joinCgroups(plan, pid);
   startUnit(addon, plan.systemd, pid);
   setUpDirs(plan);
+  if (plan.mode === 'v2' && plan.ownerUid !== undefined) delegateTo(plan.dirs[0].path, plan.ownerUid);
+}
+
+/**
+ * runc's systemd driver on v2, for a container with its own cgroup namespace and a writable
+ * /sys/fs/cgroup: the cgroup and the files the kernel lists for delegation
+ * (/sys/kernel/cgroup/delegate; cgroups(7)'s three without it) are chowned to the container's user.
+ */
+function delegateTo(dir: string, uid: number): void {
+  let files = ['cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads'];
+  try {
+    files = fs.readFileSync('/sys/kernel/cgroup/delegate', 'utf8').split('\n').filter(Boolean);
+  } catch {
+    // before Linux 4.15: the three of cgroups(7)
+  }
+  for (const f of ['', ...files]) {
+    const file = path.join(dir, f);
+    try {
+      fs.chownSync(file, uid, -1);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || f === '') throw cgError(`chown to ${uid}`, file, e);
+    }
+  }
 }
 
 /**
