@@ -261,8 +261,19 @@ function delegateTo(dir: string, uid: number): void {
  * moved its init into a child and enabled them), the process joins its init's cgroup instead.
  */
 export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number, initPid?: number): void {
+  const join = (file: string) => {
+    debug(() => `cgroup: ${file} = ${pid}`);
+    try {
+      fs.writeFileSync(file, String(pid));
+    } catch (e) {
+      // in runc's words, which its exec.bats checks: EBUSY is v2's "no internal processes" refusal
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EBUSY' ? 'device or resource busy' : (code ?? (e as Error).message);
+      throw new MiniRunError('CGROUP', `cgroup: error adding pid ${pid} to cgroups: write ${file}: ${why}`);
+    }
+  };
   try {
-    for (const d of plan.dirs) write(path.join(d.path, 'cgroup.procs'), String(pid));
+    for (const d of plan.dirs) join(path.join(d.path, 'cgroup.procs'));
   } catch (e) {
     if (initPid === undefined || !isCgroup2Unified()) throw e;
     let initPath: string | undefined;
@@ -273,7 +284,7 @@ export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number, initPid
     }
     if (initPath === undefined) throw e;
     debug(() => `cgroup: ${(e as Error).message}; joining the init's cgroup ${initPath} instead`);
-    write(path.join(CGROUP_MOUNT, initPath, 'cgroup.procs'), String(pid));
+    join(path.join(CGROUP_MOUNT, initPath, 'cgroup.procs'));
   }
 }
 
