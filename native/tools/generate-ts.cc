@@ -535,6 +535,7 @@ std::string kernel_module() {
 
   m.begin("<linux/magic.h>: statfs(2) f_type", "FS_MAGIC");
   HEX("PROC_SUPER_MAGIC", PROC_SUPER_MAGIC);
+  HEX("CGROUP2_SUPER_MAGIC", CGROUP2_SUPER_MAGIC);
   m.end();
 
   m.begin("<linux/bpf.h>: eBPF opcode parts (class | size | mode, class | op | source)", "BPF");

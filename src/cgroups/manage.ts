@@ -11,7 +11,7 @@ import { v1DeviceWrites } from './devices';
 import { dirFor, hasController, type CgroupDir } from './dirs';
 import type { CgroupPlan } from './plan';
 import type { CgroupWrite } from './resources-common';
-import { parseProcCgroup } from './mounts';
+import { CGROUP_MOUNT, isCgroup2Unified, parseProcCgroup } from './mounts';
 import { limitWithoutCgroup } from './rootless';
 import { startUnit } from './systemd';
 import { legacyDeviceWrites, legacyJoined, setLegacyProperties } from './systemd-v1';
@@ -234,6 +234,7 @@ export function placeInCgroups(addon: Addon, plan: CgroupPlan, pid: number): voi
   startUnit(addon, plan.systemd, pid);
   if (plan.systemd.v1) return placeLegacy(addon, plan, pid);
   setUpDirs(plan);
+  if (plan.mode === 'v2' && plan.ownerUid !== undefined) delegateTo(plan.dirs[0].path, plan.ownerUid);
 }
 
 /**
@@ -280,8 +281,59 @@ export function warmCgroupMoves(addon: Addon, dirs: readonly CgroupDir[]): void 
   if (own !== undefined) addon.warmCgroupMoves(path.join(unified.mount, own, 'cgroup.procs'));
 }
 
-export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number): void {
-  for (const d of plan.dirs) write(path.join(d.path, 'cgroup.procs'), String(pid));
+/**
+ * runc's systemd driver on v2, for a container with its own cgroup namespace and a writable
+ * /sys/fs/cgroup: the cgroup and the files the kernel lists for delegation
+ * (/sys/kernel/cgroup/delegate; cgroups(7)'s three without it) are chowned to the container's user.
+ */
+function delegateTo(dir: string, uid: number): void {
+  let files = ['cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads'];
+  try {
+    files = fs.readFileSync('/sys/kernel/cgroup/delegate', 'utf8').split('\n').filter(Boolean);
+  } catch {
+    // before Linux 4.15: the three of cgroups(7)
+  }
+  for (const f of ['', ...files]) {
+    const file = path.join(dir, f);
+    try {
+      fs.chownSync(file, uid, -1);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || f === '') throw cgError(`chown to ${uid}`, file, e);
+    }
+  }
+}
+
+/**
+ * Puts `pid` in the cgroups. For an exec (`initPid` given), as runc's setnsProcess: on a pure v2 host,
+ * where a cgroup with domain controllers enabled below it takes no process (EBUSY: the container
+ * moved its init into a child and enabled them), the process joins its init's cgroup instead.
+ */
+export function joinCgroups(plan: Pick<CgroupPlan, 'dirs'>, pid: number, initPid?: number): void {
+  const join = (file: string) => {
+    debug(() => `cgroup: ${file} = ${pid}`);
+    try {
+      fs.writeFileSync(file, String(pid));
+    } catch (e) {
+      // in runc's words, which its exec.bats checks: EBUSY is v2's "no internal processes" refusal
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EBUSY' ? 'device or resource busy' : (code ?? (e as Error).message);
+      throw new MiniRunError('CGROUP', `cgroup: error adding pid ${pid} to cgroups: write ${file}: ${why}`);
+    }
+  };
+  try {
+    for (const d of plan.dirs) join(path.join(d.path, 'cgroup.procs'));
+  } catch (e) {
+    if (initPid === undefined || !isCgroup2Unified()) throw e;
+    let initPath: string | undefined;
+    try {
+      initPath = parseProcCgroup(fs.readFileSync(`/proc/${initPid}/cgroup`, 'utf8')).get('');
+    } catch {
+      // the init is gone: the first error stands
+    }
+    if (initPath === undefined) throw e;
+    debug(() => `cgroup: ${(e as Error).message}; joining the init's cgroup ${initPath} instead`);
+    join(path.join(CGROUP_MOUNT, initPath, 'cgroup.procs'));
+  }
 }
 
 /** The cgroups below `dir` (made by a user or by the container itself), deepest first. */

@@ -1,8 +1,9 @@
 // Where the cgroup hierarchies are, and where this process sits in them:
-// /proc/self/mountinfo and /proc/self/cgroup, parsed; and the mounts on one
+// /proc/self/mountinfo and /proc/self/cgroup, parsed; whether the host is pure v2; and the mounts on one
 // mount point (lifecycle's shared rootfs and layered overlay).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FS_MAGIC } from '../native/kernel-constants.generated';
 
 export interface Hierarchy {
   /** "cpu", "cpu,cpuacct", "name=systemd", or "" for the unified (v2) hierarchy */
@@ -25,6 +26,18 @@ const NOT_CONTROLLERS = new Set([
   'nsdelegate',
   'memory_recursiveprot',
 ]);
+
+/** Where cgroups are mounted: on a pure v2 host, the cgroup2 hierarchy itself (runc's fs2.UnifiedMountpoint). */
+export const CGROUP_MOUNT = '/sys/fs/cgroup';
+
+/** Whether /sys/fs/cgroup is cgroup2 (a pure v2 host), by its filesystem type, as runc's IsCgroup2UnifiedMode. */
+export function isCgroup2Unified(): boolean {
+  try {
+    return fs.statfsSync(CGROUP_MOUNT).type === FS_MAGIC.CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+}
 
 /** mountinfo escapes spaces etc. as \040 */
 export function unescapeMountinfo(s: string): string {

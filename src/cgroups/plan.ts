@@ -39,6 +39,8 @@ export interface CgroupPlan {
   v2Path?: string;
   /** --systemd-cgroup: the unit whose cgroup dirs[0] is (its resources filled in by planCgroups) */
   systemd?: SystemdPlan;
+  /** --systemd-cgroup on v2: the host uid the unit's cgroup is chowned to (runc's OwnerUID; owner.ts) */
+  ownerUid?: number;
 }
 
 export interface CgroupRequest {
@@ -55,6 +57,8 @@ export interface CgroupRequest {
   annotations?: Record<string, string>;
   /** --systemd-cgroup, rootless: the user's bus and its manager's ControlGroup (filled in by planCgroups) */
   userManager?: { bus: string; cgroup: string };
+  /** who should own the container's cgroup (owner.ts), for the systemd driver on v2 */
+  ownerUid?: number;
 }
 
 export function detectMode(hierarchies: readonly Hierarchy[]): CgroupMode {
@@ -113,7 +117,7 @@ export function planFrom(
     return systemdV1PlanFrom(req, mode, hierarchies, own, parseProcCgroup(pid1Cgroup));
   }
   const writes = resourceWrites(mode, req.resources, v2Controllers);
-  if (req.systemd) return systemdPlanFrom(req, mode, hierarchies, writes);
+  if (req.systemd) return { ...systemdPlanFrom(req, mode, hierarchies, writes), ownerUid: req.ownerUid };
   // runc ignores permission errors only when no cgroupsPath was given
   const skipUnusable = req.rootless === true && !req.cgroupsPath;
   const dirs: CgroupDir[] = [];

@@ -11,7 +11,8 @@ export function register(program: Command): void {
       const path = await import('node:path');
       const { MiniRunError } = await import('../errors');
       const { defaultSpec } = await import('../config/default');
-      let spec = defaultSpec();
+      const { isCgroup2Unified } = await import('../cgroups/mounts');
+      let spec = defaultSpec({ cgroupNs: isCgroup2Unified() });
       if (o.rootless) {
         const { toRootless } = await import('../config/rootless-spec');
         spec = toRootless(spec, process.geteuid!(), process.getegid!());

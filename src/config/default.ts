@@ -1,7 +1,8 @@
 // The config.json that Debian's `runc spec` (runc 1.1.5) writes, property for
 // property and in its key order: JSON.stringify(defaultSpec(), null, '\t') is
-// runc's file byte for byte.
-export function defaultSpec(): object {
+// runc's file byte for byte. On a host whose /sys/fs/cgroup is cgroup2 (pure v2), runc's adds a
+// cgroup namespace (last in linux.namespaces): `cgroupNs` does.
+export function defaultSpec(opts: { cgroupNs?: boolean } = {}): object {
   const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
   return {
     ociVersion: '1.0.2-dev',
@@ -48,7 +49,14 @@ export function defaultSpec(): object {
     ],
     linux: {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [
+        { type: 'pid' },
+        { type: 'network' },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+        ...(opts.cgroupNs ? [{ type: 'cgroup' }] : []),
+      ],
       maskedPaths: [
         '/proc/acpi',
         '/proc/asound',

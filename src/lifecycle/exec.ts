@@ -70,7 +70,8 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
         plan,
         relay ? relay.childFds : [0, 1, 2],
         {
-          placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p),
+          // with --cgroup, no fallback to the init's cgroup (as runc: that cgroup was asked for)
+          placeInit: (p) => joinCgroups({ dirs: cgroupDirs }, p, cmd.subCgroups?.size ? undefined : state.pid),
           console: (fd) => (term ? term.attach(fd) : sendToSocket(addon, cmd.consoleSocket!, fd)),
           seccompListener: execListener(addon, state, state.pid, plan.seccomp?.listener),
         },

@@ -1,6 +1,7 @@
 // From a bundle on disk to a launch plan and a cgroup plan: everything that
 // reads the host before anything is made. Throws before touching anything.
 import * as fs from 'node:fs';
+import { cgroupOwner } from '../cgroups/owner';
 import { planCgroups, type CgroupPlan } from '../cgroups';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven } from '../cgroups/resources-common';
 import { resolveBundle, resolveRootfs } from './bundle';
@@ -57,6 +58,7 @@ export function prepare(opts: PrepareOptions): Prepared {
     rootless: rootlessCgroups(),
     systemd: opts.systemdCgroup,
     annotations: spec.annotations,
+    ownerUid: cgroupOwner(spec),
   });
   const plan = buildPlan({
     spec,

@@ -148,17 +148,27 @@ function stripUndefined(o: object): object {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-/** The files to write. A quota or period given alone keeps the other's last value (v2's cpu.max needs both). */
+/**
+ * What an update applies, as runc's: the values given, and nothing else (a value not given is unset
+ * and left as it is), except that a quota or period given alone keeps the other's last value (v2's
+ * cpu.max and systemd's CPUQuota need both).
+ */
+export function applied(given: Resources, merged: Resources): Resources {
+  const r: Resources = { ...given };
+  if (given.cpu && (given.cpu.quota !== undefined) !== (given.cpu.period !== undefined)) {
+    r.cpu = { ...given.cpu, quota: merged.cpu?.quota, period: merged.cpu?.period };
+  }
+  return r;
+}
+
+/** The files to write, from what the update applies. */
 export function updateWrites(
   mode: CgroupMode,
   given: Resources,
   merged: Resources,
   currentMemoryLimit: () => bigint,
 ): CgroupWrite[] {
-  const r: Resources = { ...given };
-  if (given.cpu && (given.cpu.quota !== undefined) !== (given.cpu.period !== undefined)) {
-    r.cpu = { ...given.cpu, quota: merged.cpu?.quota, period: merged.cpu?.period };
-  }
+  const r = applied(given, merged);
   if (mode === 'v2') return v2ResourceWrites(r);
   return v1ResourceWrites(r, given.memory?.limit !== undefined ? currentMemoryLimit() : 0n);
 }
@@ -190,8 +200,9 @@ export function update(root: string, id: string, requested: Resources): void {
     } catch (e) {
       throw e instanceof MiniRunError && e.parts.source === 'config.json' ? e.from('update') : e;
     }
-    // The systemd driver: the unit's properties first, from all the values (as runc's Set); on v1
-    // the v1 ones, the container frozen meanwhile.
+    // The systemd driver: the unit's properties first, as runc's Set. On v2 from what the files get
+    // (the values not given are unset, so `--memory -1` alone also lifts the swap limit, as on v2
+    // files); on v1 the v1 ones from all the values, the container frozen meanwhile.
     if (unit) useManager(addon, state.systemdBus ?? '');
     const host = systemdHost(() => addon);
     const setUnit = (r: Resources) =>
@@ -199,7 +210,7 @@ export function update(root: string, id: string, requested: Resources): void {
         ? setLegacyProperties(addon, unit, v1ResourceProperties(host, r), dirs)
         : setProperties(addon, unit!, resourceProperties(host, r));
     try {
-      if (unit) setUnit(merged);
+      if (unit) setUnit(legacy ? merged : applied(given, merged));
       writeResources({ mode, dirs }, writes);
     } catch (e) {
       if (unit) {

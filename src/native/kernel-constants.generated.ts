@@ -218,6 +218,7 @@ export const MPOL_FLAG = {
 /** <linux/magic.h>: statfs(2) f_type */
 export const FS_MAGIC = {
   PROC_SUPER_MAGIC: 0x9fa0,
+  CGROUP2_SUPER_MAGIC: 0x63677270,
 } as const;
 
 /** <linux/bpf.h>: eBPF opcode parts (class | size | mode, class | op | source) */

@@ -8,8 +8,6 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const [outDir, expectedFile, ...files] = process.argv.slice(2);
-
 /** file -> Map(test name -> { result: 'ok'|'fail'|'skip', output: string }) */
 function parseTap(file) {
   const tests = new Map();
@@ -55,78 +53,81 @@ function readExpected(file) {
   return expected;
 }
 
-const expected = readExpected(expectedFile);
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-let listed = 0;
-const problems = [];
-for (const f of files.map((f) => path.basename(f))) {
-  const control = parseTap(path.join(outDir, 'runc', `${f}.tap`));
-  const ours = parseTap(path.join(outDir, 'minirun', `${f}.tap`));
-  if (control.size === 0) problems.push(`${f}: no results from the runc pass (see ${outDir}/runc/${f}.tap)`);
-  for (const [name, c] of control) {
-    const key = `${f}\t${name}`;
-    const e = expected.get(key);
-    if (e) e.seen = true;
-    const m = ours.get(name);
-    if (c.result === 'skip') {
-      skipped++;
-      if (e) problems.push(`${f}: "${name}": listed in ${path.basename(expectedFile)} but skipped here`);
-      continue;
-    }
-    if (e?.kind === 'env') {
-      // cannot run on this host at all (it fetches from the internet): runc must fail it for that reason
-      if (c.result === 'fail' && e.pattern.test(c.output)) {
-        skipped++;
-      } else {
-        failed++;
-        problems.push(
-          `${f}: "${name}": listed as needing what this host lacks (${e.reason}), but runc ${c.result === 'ok' ? 'passes it' : 'fails it otherwise'}`,
-        );
-      }
-      continue;
-    }
-    if (c.result === 'fail') {
-      failed++;
-      problems.push(
-        `${f}: "${name}": fails with runc too (an environment problem)\n${c.output.replace(/^/gm, '    ')}`,
-      );
-      continue;
-    }
-    if (!m) {
-      failed++;
-      problems.push(`${f}: "${name}": no result with minirun`);
-    } else if (m.result === 'ok' && !e) {
-      passed++;
-    } else if (m.result === 'ok') {
-      failed++;
-      problems.push(`${f}: "${name}": passes now; take it out of ${path.basename(expectedFile)}`);
-    } else if (!e) {
-      failed++;
-      problems.push(
-        `${f}: "${name}": ${m.result === 'skip' ? 'skipped' : 'fails'} with minirun, passes with runc\n${m.output.replace(/^/gm, '    ')}`,
-      );
-    } else if (m.result === 'fail' && e.pattern.test(m.output)) {
-      listed++;
-    } else {
-      failed++;
-      problems.push(
-        `${f}: "${name}": listed (${e.reason}) but its output no longer matches /${e.pattern.source}/\n${m.output.replace(/^/gm, '    ')}`,
-      );
+/**
+ * One test's verdict: `c` its result with runc (the control), `m` with minirun (undefined: no
+ * result), `e` its entry in the expected-failures list (or undefined). Returns the outcome
+ * (passed, failed, skipped: with runc too or not runnable here, listed: an expected failure that
+ * failed as listed) and, when it failed, why.
+ * @returns {{ outcome: 'passed' | 'failed' | 'skipped' | 'listed', problem?: string }}
+ */
+function judge(c, m, e, listName) {
+  const indent = (text) => text.replace(/^/gm, '    ');
+  if (!c) return { outcome: 'failed', problem: 'no result with runc' };
+  if (c.result === 'skip') {
+    if (e) return { outcome: 'failed', problem: `listed in ${listName} but skipped here` };
+    return { outcome: 'skipped' };
+  }
+  if (e?.kind === 'env') {
+    // cannot run on this host at all (it fetches from the internet): runc must fail it for that reason
+    if (c.result === 'fail' && e.pattern.test(c.output)) return { outcome: 'skipped' };
+    return {
+      outcome: 'failed',
+      problem: `listed as needing what this host lacks (${e.reason}), but runc ${c.result === 'ok' ? 'passes it' : 'fails it otherwise'}`,
+    };
+  }
+  if (c.result === 'fail') {
+    return { outcome: 'failed', problem: `fails with runc too (an environment problem)\n${indent(c.output)}` };
+  }
+  if (!m) return { outcome: 'failed', problem: 'no result with minirun' };
+  if (m.result === 'ok' && !e) return { outcome: 'passed' };
+  if (m.result === 'ok') return { outcome: 'failed', problem: `passes now; take it out of ${listName}` };
+  if (!e) {
+    return {
+      outcome: 'failed',
+      problem: `${m.result === 'skip' ? 'skipped' : 'fails'} with minirun, passes with runc\n${indent(m.output)}`,
+    };
+  }
+  if (m.result === 'fail' && e.pattern.test(m.output)) return { outcome: 'listed' };
+  return {
+    outcome: 'failed',
+    problem: `listed (${e.reason}) but its output no longer matches /${e.pattern.source}/\n${indent(m.output)}`,
+  };
+}
+
+/** The command: compares the passes in RESULTS_DIR and prints the problems and the counts. */
+function main() {
+  const [outDir, expectedFile, ...files] = process.argv.slice(2);
+  const expected = readExpected(expectedFile);
+  const counts = { passed: 0, failed: 0, skipped: 0, listed: 0 };
+  const problems = [];
+  for (const f of files.map((f) => path.basename(f))) {
+    const control = parseTap(path.join(outDir, 'runc', `${f}.tap`));
+    const ours = parseTap(path.join(outDir, 'minirun', `${f}.tap`));
+    if (control.size === 0) problems.push(`${f}: no results from the runc pass (see ${outDir}/runc/${f}.tap)`);
+    for (const [name, c] of control) {
+      const e = expected.get(`${f}\t${name}`);
+      if (e) e.seen = true;
+      const v = judge(c, ours.get(name), e, path.basename(expectedFile));
+      counts[v.outcome]++;
+      if (v.problem) problems.push(`${f}: "${name}": ${v.problem}`);
     }
   }
-}
-const ran = new Set(files.map((f) => path.basename(f)));
-for (const [key, e] of expected) {
-  if (!e.seen && ran.has(key.split('\t')[0])) {
-    failed++;
-    problems.push(`${key.replace('\t', ': "')}": listed in ${path.basename(expectedFile)} but not in the suite`);
+  const { passed, skipped, listed } = counts;
+  let { failed } = counts;
+  const ran = new Set(files.map((f) => path.basename(f)));
+  for (const [key, e] of expected) {
+    if (!e.seen && ran.has(key.split('\t')[0])) {
+      failed++;
+      problems.push(`${key.replace('\t', ': "')}": listed in ${path.basename(expectedFile)} but not in the suite`);
+    }
   }
+  for (const p of problems) console.log(`runc-suite: ${p}`);
+  console.log(
+    `runc-suite: ${listed} listed failures (runc's own wording), ${skipped} skipped with runc too (or not runnable here)`,
+  );
+  console.log(`runc-suite: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
 }
-for (const p of problems) console.log(`runc-suite: ${p}`);
-console.log(
-  `runc-suite: ${listed} listed failures (runc's own wording), ${skipped} skipped with runc too (or not runnable here)`,
-);
-console.log(`runc-suite: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+
+module.exports = { parseTap, readExpected, judge };
+if (require.main === module) main();

@@ -3,7 +3,8 @@ import { deviceFilter } from '../../src/cgroups/device-filter';
 import { deviceRules } from '../../src/cgroups/devices';
 import { planFrom } from '../../src/cgroups/plan';
 import { blkioToIoWeight, sharesToWeight, swapToV2, v2ResourceWrites } from '../../src/cgroups/resources-v2';
-import { merge, parseBytes, resourcesFromFlags } from '../../src/lifecycle/update';
+import { resourceProperties, type SystemdHost } from '../../src/cgroups/systemd-props';
+import { applied, merge, parseBytes, resourcesFromFlags } from '../../src/lifecycle/update';
 import { parseInterval } from '../../src/lifecycle/events';
 
 const V2_MOUNTINFO =
@@ -137,6 +138,25 @@ describe('update and events arguments', () => {
       memory: { limit: 5n, swap: 2n },
       cpu: { shares: 3n },
     });
+  });
+
+  it("applies the given values only (as runc's update), a lone quota or period with the other's last value", () => {
+    const old = { memory: { limit: 52428800n, swap: 96468992n }, cpu: { quota: 20000n, period: 100000n } };
+    // `update --memory -1` after a swap limit: memory and swap unlimited, not "swap without a memory limit"
+    const given = { memory: { limit: -1n } };
+    expect(applied(given, merge(old, given))).toEqual(given);
+    const host: SystemdHost = {
+      version: () => 252,
+      deviceGroup: () => undefined,
+      deviceExists: () => true,
+      warn: () => {},
+    };
+    const props = Object.fromEntries(
+      resourceProperties(host, applied(given, merge(old, given))).map((p) => [p.name, p.value]),
+    );
+    expect(props).toEqual({ MemoryMax: 2n ** 64n - 1n, MemorySwapMax: 2n ** 64n - 1n });
+    const quota = { cpu: { quota: 50000n } };
+    expect(applied(quota, merge(old, quota))).toEqual({ cpu: { quota: 50000n, period: 100000n } });
   });
 
   it('parses Go durations for --interval', () => {

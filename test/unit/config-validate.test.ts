@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MiniRunError } from '../../src/errors';
+import { isCgroup2Unified } from '../../src/cgroups/mounts';
 import { defaultSpec } from '../../src/config/default';
 import { parseJson } from '../../src/config/json';
 import { loadProcessFile, loadSpec, parseSpec } from '../../src/config/load';
@@ -57,10 +58,20 @@ describe('defaultSpec', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-spec-'));
     try {
       expect(spawnSync('runc', ['spec'], { cwd: dir }).status).toBe(0);
-      expect(JSON.stringify(defaultSpec(), null, '\t')).toBe(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      expect(JSON.stringify(defaultSpec({ cgroupNs: isCgroup2Unified() }), null, '\t')).toBe(
+        fs.readFileSync(path.join(dir, 'config.json'), 'utf8'),
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("with cgroupNs (a pure cgroup v2 host), adds a cgroup namespace last, as runc's spec there", () => {
+    const plainSpec = defaultSpec() as Cfg;
+    const v2 = defaultSpec({ cgroupNs: true }) as Cfg;
+    expect(v2.linux.namespaces).toEqual([...plainSpec.linux.namespaces, { type: 'cgroup' }]);
+    v2.linux.namespaces.pop();
+    expect(v2).toEqual(plainSpec);
   });
 
   it('returns a fresh object each time', () => {

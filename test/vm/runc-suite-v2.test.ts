@@ -1,0 +1,248 @@
+// runc 1.1.5's own integration tests for cgroups, run in the guest (systemd as pid 1, pure cgroup
+// v2), where the host's hybrid cgroups make them skip: each file once with the cgroupfs driver and
+// once with RUNC_USE_SYSTEMD=1 (the suite then passes --systemd-cgroup and systemd cgroupsPaths),
+// with runc as the control and then with minirun (RUNC=bin/minirun). One test here per bats test:
+// one that passes with runc must pass with minirun, unless test/runc-suite/expected-failures.tsv
+// lists it (judged by compare.js, as on the host). The suite is prepared on the host by
+// test/runc-suite/prepare.sh into build/runc-suite (the guest sees it read-only).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINIRUN } from '../integration/harness';
+import { judge, parseTap, readExpected, type TapResult } from '../runc-suite/compare';
+
+const REPO = path.resolve(__dirname, '../..');
+const SUITE = process.env.RUNC_SUITE_DIR ?? path.join(REPO, 'build/runc-suite');
+const INTEGRATION = path.join(SUITE, 'src/tests/integration');
+const EXPECTED_FILE = path.join(REPO, 'test/runc-suite/expected-failures.tsv');
+/**
+ * What runs in CI, by mode and file: a few of runc's tests that skip on the hybrid host and take
+ * another path on cgroup v2 or through systemd (the rest of these files runs on the host, in npm
+ * run test:runc-suite). Under software emulation a bats test costs 20 to 60 s per runtime (bats
+ * itself is much of it: ~5 s for an empty test), and `update cgroup v1/v2 common limits` minutes:
+ * all eight files in both modes with both runtimes would take well over an hour. The others are
+ * listed as skipped; `npm run test:vm -- --mode runc-suite-all test/vm/runc-suite-v2.test.ts` runs
+ * every test of the eight files.
+ */
+const SELECTED: Record<string, Record<string, string[]>> = {
+  cgroupfs: {
+    'cgroups.bats': [
+      'runc exec (cgroup v2 + init process in non-root cgroup) succeeds',
+      'runc run (blkio weight)',
+      'runc run (cgroup v2 resources.unified override)',
+    ],
+    'update.bats': ['update cgroup v2 resources via unified map'],
+    'events.bats': [],
+    'pause.bats': ['runc pause and resume'],
+    'delete.bats': [],
+    'exec.bats': ['runc exec --cgroup subcgroup [v2]'],
+    'ps.bats': [],
+    'cgroup_delegation.bats': [],
+  },
+  systemd: {
+    'cgroups.bats': ['runc create (limits + cgrouppath + permission on the cgroup dir) succeeds'],
+    'update.bats': ['update cgroup v1/v2 common limits'],
+    'events.bats': ['events --stats'],
+    'pause.bats': ['runc pause and resume'],
+    'delete.bats': ['runc delete'],
+    'exec.bats': [],
+    'ps.bats': [],
+    'cgroup_delegation.bats': [
+      'runc exec (cgroup v2, ro cgroupfs, new cgroupns) does not chown cgroup',
+      'runc exec (cgroup v2, rw cgroupfs, new cgroupns) does chown cgroup',
+    ],
+  },
+};
+const FILES = Object.keys(SELECTED.cgroupfs);
+// vitest's --mode (the Vite mode) is MODE in the tests' environment.
+const RUN_ALL = process.env.MODE === 'runc-suite-all';
+const MODES: { name: string; env: Record<string, string> }[] = [
+  { name: 'cgroupfs', env: {} },
+  { name: 'systemd', env: { RUNC_USE_SYSTEMD: '1' } },
+];
+/** bats is stopped after this long, per mode and runtime (as test/runc-suite/run.sh does, with timeout(1)). */
+const PASS_LIMIT_S = 1800;
+
+/** What the suite needs from prepare.sh: its source, the helpers it runs, the images. */
+function missingFromSuite(): string[] {
+  const need = [
+    'src/tests/integration/helpers.bash',
+    'src/contrib/cmd/recvtty/recvtty',
+    'src/contrib/cmd/sd-helper/sd-helper',
+    'src/tests/integration/testdata/busybox-amd64.tar.xz',
+    ...FILES.map((f) => `src/tests/integration/${f}`),
+  ];
+  return need.filter((p) => !fs.existsSync(path.join(SUITE, p)));
+}
+
+/** The names of a bats file's tests, in order, as bats reports them. */
+function testNames(file: string): string[] {
+  const text = fs.readFileSync(path.join(INTEGRATION, file), 'utf8');
+  return [...text.matchAll(/^@test "((?:[^"\\]|\\.)*)" \{/gm)].map((m) => m[1].replace(/\\(.)/g, '$1'));
+}
+
+/** An ERE that matches exactly these names (bats --filter takes a bash regex). */
+function exactly(names: string[]): string {
+  return `^(${names.map((n) => n.replace(/[\\.[\]()*+?{}|^$]/g, '\\$&')).join('|')})$`;
+}
+
+/**
+ * Runs the given tests of the given bats files in one bats run, under a pty (the tty tests need
+ * one), with RUNC=runtime; its TAP goes to tapFile.
+ */
+async function runBats(
+  files: string[],
+  names: string[],
+  runtime: string,
+  env: Record<string, string>,
+  tapFile: string,
+): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runc-suite-v2-'));
+  fs.chmodSync(tmp, 0o755); // userns tests need the bundle reachable by mapped ids
+  fs.mkdirSync(path.dirname(tapFile), { recursive: true });
+  fs.writeFileSync(path.join(tmp, 'filter'), exactly(names));
+  const out = fs.openSync(tapFile, 'w');
+  try {
+    const paths = files.map((f) => `'${path.join(INTEGRATION, f)}'`).join(' ');
+    const bats = `timeout ${PASS_LIMIT_S} bats -t --filter "$(cat '${tmp}/filter')" ${paths}`;
+    const child = spawn('script', ['-e', '-q', '-c', bats, '/dev/null'], {
+      env: { ...process.env, ...env, TMPDIR: tmp, RUNC: runtime },
+      stdio: ['ignore', out, out],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+  } finally {
+    fs.closeSync(out);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The units loaded now whose names match the patterns, in any state (a failed one shows a bullet first). */
+function unitsLike(...patterns: string[]): string[] {
+  const r = spawnSync('systemctl', ['list-units', '--all', '--plain', '--no-legend', ...patterns], {
+    encoding: 'utf8',
+  });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.replace(/^\W*/, '').split(/\s+/)[0])
+    .filter(Boolean);
+}
+
+/** The suite's units and cgroups now on the guest (its names, with the random numbers as N). */
+function suiteLeftovers(): string[] {
+  const units = unitsLike('runc-cgroups-*', 'machine-*.slice');
+  const dirs = spawnSync(
+    'find',
+    ['/sys/fs/cgroup', '-maxdepth', '4', '-type', 'd', '(', '-name', 'runc-cgroups*', '-o', '-name', 'machine-*', ')'],
+    { encoding: 'utf8' },
+  )
+    .stdout.split('\n')
+    .filter(Boolean);
+  return [...new Set([...units, ...dirs].map((n) => n.replace(/\d+/g, 'N')))].sort();
+}
+
+/** Removes what the suite left (so that each pass starts clean): its units, then its empty cgroups. */
+function removeSuiteLeftovers(): void {
+  for (const unit of unitsLike('runc-cgroups-*')) {
+    spawnSync('systemctl', ['stop', unit]);
+    spawnSync('systemctl', ['reset-failed', unit]);
+  }
+  spawnSync('sh', [
+    '-c',
+    'find /sys/fs/cgroup/runc-cgroups-integration-test -depth -type d -exec rmdir {} + 2>/dev/null',
+  ]);
+}
+
+const missing = missingFromSuite();
+if (missing.length > 0) {
+  it('runc 1.1.5 suite is prepared in build/runc-suite', () => {
+    expect.fail(
+      `runc's suite is not prepared in ${SUITE} (missing ${missing.join(', ')}): run bash test/runc-suite/prepare.sh on the host, as root, before npm run test:vm`,
+    );
+  });
+} else {
+  const expected = readExpected(EXPECTED_FILE);
+  const control = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
+  const results = fs.mkdtempSync(path.join(os.tmpdir(), 'runc-suite-v2-results-'));
+  afterAll(() => fs.rmSync(results, { recursive: true, force: true }));
+
+  it('every test SELECTED names is in its file', () => {
+    for (const mode of MODES) {
+      for (const file of FILES) {
+        const names = testNames(file);
+        expect(
+          SELECTED[mode.name][file].filter((n) => !names.includes(n)),
+          `${mode.name} ${file}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  for (const mode of MODES) {
+    /** [file, test] of this mode that run, and those left out */
+    const chosen: [string, string][] = [];
+    const left: [string, string][] = [];
+    for (const file of FILES) {
+      for (const name of testNames(file)) {
+        (RUN_ALL || SELECTED[mode.name][file].includes(name) ? chosen : left).push([file, name]);
+      }
+    }
+    describe(mode.name, () => {
+      const tap: Record<'runc' | 'minirun', Map<string, TapResult>> = { runc: new Map(), minirun: new Map() };
+      const leftovers: Record<'runc' | 'minirun', string[]> = { runc: [], minirun: [] };
+      beforeAll(
+        async () => {
+          const files = [...new Set(chosen.map(([f]) => f))];
+          const names = chosen.map(([, n]) => n);
+          for (const [rt, bin] of [
+            ['runc', control],
+            ['minirun', MINIRUN],
+          ] as const) {
+            removeSuiteLeftovers();
+            const tapFile = path.join(results, mode.name, `${rt}.tap`);
+            const start = Date.now();
+            await runBats(files, names, bin, mode.env, tapFile);
+            tap[rt] = parseTap(tapFile);
+            leftovers[rt] = suiteLeftovers();
+            const counts = { ok: 0, fail: 0, skip: 0 };
+            for (const r of tap[rt].values()) counts[r.result]++;
+            console.log(
+              `runc-suite-v2: ${mode.name} with ${rt}: ${counts.ok} ok, ${counts.fail} failed, ${counts.skip} skipped of ${names.length} in ${((Date.now() - start) / 1000).toFixed(1)} s`,
+            );
+          }
+          removeSuiteLeftovers();
+        },
+        (2 * PASS_LIMIT_S + 60) * 1000,
+      );
+
+      for (const [file, name] of chosen) {
+        it(`${file}: ${name}`, (ctx) => {
+          const v = judge(
+            tap.runc.get(name),
+            tap.minirun.get(name),
+            expected.get(`${file}\t${name}`),
+            'expected-failures.tsv',
+          );
+          if (v.outcome === 'skipped') ctx.skip('skipped with runc too');
+          if (v.problem) expect.fail(v.problem);
+        });
+      }
+      for (const [file, name] of left) it.skip(`${file}: ${name} (not in the VM's set; --mode runc-suite-all)`);
+
+      it('bats ran the chosen tests, and no other, with both runtimes', () => {
+        const names = chosen.map(([, n]) => n);
+        expect(new Set(names).size, 'test names repeat across the files').toBe(names.length);
+        expect([...tap.runc.keys()]).toEqual(names);
+        expect([...tap.minirun.keys()]).toEqual(names);
+      });
+
+      it('leaves no unit or cgroup that runc does not', () => {
+        expect(leftovers.minirun.filter((l) => !leftovers.runc.includes(l))).toEqual([]);
+      });
+    });
+  }
+}
