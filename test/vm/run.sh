@@ -17,7 +17,7 @@
 # Test files given as arguments pick the boots: only those whose set has them.
 #   MINIRUN_VM_BOOTS    the boots to run (default: "v2 v1", or as the files given pick)
 #   MINIRUN_VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*)
-#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 1200, each boot)
+#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 2400, each boot: the v2 set takes about 15 minutes on a quiet 2-core host)
 #   MINIRUN_VM_SMP, MINIRUN_VM_CPU  qemu -smp (default 1) and -cpu (default max)
 #   MINIRUN_VM_APPEND   more kernel arguments (e.g. loglevel=7)
 set -euo pipefail
@@ -138,7 +138,7 @@ boot() {
   fi
 }
 
-limit=${MINIRUN_VM_TIMEOUT:-1200}
+limit=${MINIRUN_VM_TIMEOUT:-2400}
 # One vcpu: with -smp 2 one boot in about eight hung (both vcpus in a soft
 # lockup in runc); the set takes 50-85 s with two, ~100 s with one.
 smp=${MINIRUN_VM_SMP:-1}
