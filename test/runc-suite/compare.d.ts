@@ -14,6 +14,8 @@ export interface Expected {
 export interface Verdict {
   outcome: 'passed' | 'failed' | 'skipped' | 'listed';
   problem?: string;
+  /** a remark printed with the results that fails nothing (a listed test skipped in this pass) */
+  note?: string;
 }
 /** `bats -t` output: test name -> result (an empty map when the file cannot be read) */
 export function parseTap(file: string): Map<string, TapResult>;
