@@ -244,6 +244,18 @@ void copy_fd(int from, int to, bool keep_draining) {
   }
 }
 
+// Starts fn(arg) on a detached thread; returns pthread_create's result (the
+// caller still owns arg when it is not 0).
+int start_detached(void* (*fn)(void*), void* arg) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &attr, fn, arg);
+  pthread_attr_destroy(&attr);
+  return rc;
+}
+
 // Copies `from` into `to` on a detached thread until EOF or an error, then
 // closes `to` (unless told not to). Not on libuv's pool: a read that never
 // returns (a terminal on stdin) must not keep the process from exiting.
@@ -265,12 +277,7 @@ void* pump_thread(void* arg) {
 Napi::Value PumpFd(const Napi::CallbackInfo& info) {
   bool close_to = info.Length() < 3 || info[2].ToBoolean();
   Pump* p = new Pump{int_arg(info, 0), int_arg(info, 1), close_to};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  int rc = pthread_create(&t, &attr, pump_thread, p);
-  pthread_attr_destroy(&attr);
+  int rc = start_detached(pump_thread, p);
   if (rc != 0) {
     delete p;
     throw errno_error(info.Env(), "pthread_create", rc);
@@ -317,12 +324,7 @@ Napi::Value PumpOut(const Napi::CallbackInfo& info) {
   Napi::Promise promise = deferred->Promise();
   auto* p = new OutPump{from, to, close_from, Napi::ThreadSafeFunction::New(env, Napi::Function(), "pumpOut", 0, 1),
                         deferred};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  int rc = pthread_create(&t, &attr, out_pump_thread, p);
-  pthread_attr_destroy(&attr);
+  int rc = start_detached(out_pump_thread, p);
   if (rc != 0) {
     p->done.Release();
     delete p;
@@ -363,12 +365,7 @@ Napi::Value WarmCgroupMoves(const Napi::CallbackInfo& info) {
   if (warm_running.exchange(true)) return info.Env().Undefined();
   warm_stop.store(false);
   auto* file = new std::string(info[0].As<Napi::String>());
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  int rc = pthread_create(&t, &attr, warm_thread, file);
-  pthread_attr_destroy(&attr);
+  int rc = start_detached(warm_thread, file);
   if (rc != 0) {
     delete file;
     warm_running.store(false);

@@ -11,14 +11,7 @@ import { v2ResourceWrites } from './resources-v2';
 import { dirFor, type CgroupDir, type CgroupMode } from './dirs';
 import { parseHierarchies, parseProcCgroup, type Hierarchy } from './mounts';
 import { canUseCgroupDir, limitWithoutCgroup } from './rootless';
-import {
-  checkSystemdRunning,
-  managerCgroup,
-  systemdHost,
-  useManager,
-  userBusAddress,
-  type SystemdPlan,
-} from './systemd';
+import { checkSystemdRunning, managerCgroup, systemdHost, userBusAddress, type SystemdPlan } from './systemd';
 import { expandSlice, systemdName } from './systemd-path';
 import { annotationProperties, resourceProperties, v1ResourceProperties } from './systemd-props';
 import { legacyLayout } from './systemd-v1';
@@ -252,9 +245,9 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
     const v1 = detectMode(hierarchies) !== 'v2';
     if (req.rootless && !v1) {
       const bus = userBusAddress();
-      useManager(loadAddon(), bus);
+      loadAddon().useSystemdBus(bus);
       req = { ...req, userManager: { bus, cgroup: managerCgroup(loadAddon()) } };
-    } else useManager(loadAddon(), '');
+    } else loadAddon().useSystemdBus('');
   }
   const unified = hierarchies.find((h) => h.v2);
   let controllers: string[] = [];

@@ -81,14 +81,6 @@ export function userBusAddress(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-/**
- * Points the addon's systemd calls at the manager runc would use: the user's
- * own (through its bus, userBusAddress) for rootless cgroups, the system's ('').
- */
-export function useManager(addon: Addon, bus: string): void {
-  addon.useSystemdBus(bus);
-}
-
 /** The user manager's own cgroup (runc: its ControlGroup property), under which its slices are. */
 export function managerCgroup(addon: Addon): string {
   try {
@@ -145,7 +137,7 @@ export function systemdHost(addon: () => Addon): SystemdHost {
  * reset so that no failed unit is left (as runc).
  */
 export function startUnit(addon: Addon, plan: SystemdPlan, pid: number): void {
-  useManager(addon, plan.bus);
+  addon.useSystemdBus(plan.bus);
   const props = unitProperties(plan.unit, plan.slice, plan.name, pid, plan.annotations, plan.v1);
   debug(() => `systemd: start ${plan.unit} with ${props.map((p) => p.name).join(' ')}`);
   let result: string;
@@ -183,7 +175,7 @@ function resetFailed(addon: Addon, unit: string): void {
 
 /** Stops the unit (a unit already gone is fine) and resets a failed state, so that nothing of it is left. */
 export function stopUnit(addon: Addon, unit: string, bus: string): void {
-  useManager(addon, bus);
+  addon.useSystemdBus(bus);
   let result: string;
   try {
     result = addon.stopUnit(unit, JOB_TIMEOUT_SEC);

@@ -9,7 +9,7 @@ import { dirFor, modeOfDirs, type CgroupMode } from '../cgroups/dirs';
 import { KERNEL_MEMORY_WARNING, kernelMemoryGiven, type CgroupWrite } from '../cgroups/resources-common';
 import { v1ResourceWrites } from '../cgroups/resources-v1';
 import { v2ResourceWrites } from '../cgroups/resources-v2';
-import { setProperties, systemdHost, useManager } from '../cgroups/systemd';
+import { setProperties, systemdHost } from '../cgroups/systemd';
 import { resourceProperties, v1ResourceProperties } from '../cgroups/systemd-props';
 import { setLegacyProperties } from '../cgroups/systemd-v1';
 import { MiniRunError } from '../errors';
@@ -203,7 +203,7 @@ export function update(root: string, id: string, requested: Resources): void {
     // The systemd driver: the unit's properties first, as runc's Set. On v2 from what the files get
     // (the values not given are unset, so `--memory -1` alone also lifts the swap limit, as on v2
     // files); on v1 the v1 ones from all the values, the container frozen meanwhile.
-    if (unit) useManager(addon, state.systemdBus ?? '');
+    if (unit) addon.useSystemdBus(state.systemdBus ?? '');
     const host = systemdHost(() => addon);
     const setUnit = (r: Resources) =>
       legacy
