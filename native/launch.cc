@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "common/fd.h"
 #include "common/msg.h"
@@ -75,6 +77,36 @@ size_t plan_capacity(int sock) {
   return std::min<size_t>(proto::kMaxPlanBytes, static_cast<size_t>(sndbuf) - kDatagramReserve);
 }
 
+struct ChildArgs {
+  int exe;   // the sealed memfd
+  int sock;  // the helper's end of the socketpair
+};
+constexpr size_t kChildStack = 64 * 1024;
+
+// The child of start_helper's clone: it shares Node's memory and runs on its
+// own stack until execveat. Async-signal-safe calls that change only its own
+// state (its signal dispositions, mask and fd table are copies).
+int exec_helper(void* arg) {
+  const ChildArgs* a = static_cast<const ChildArgs*>(arg);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (a->sock == proto::kHelperSockFd) {
+    fcntl(a->sock, F_SETFD, 0);
+  } else if (dup2(a->sock, proto::kHelperSockFd) < 0) {
+    _exit(proto::kInitFailedExit);
+  }
+  char arg0[] = "minirun-init";
+  char* argv[] = {arg0, nullptr};
+  char* envp[] = {nullptr};
+  syscall(SYS_execveat, a->exe, "", argv, envp, AT_EMPTY_PATH);
+  _exit(proto::kInitFailedExit);
+}
+
 }  // namespace
 
 int start_helper(const std::string& helper_path, const void* plan, size_t plan_len, const int* fds, size_t nfds,
@@ -99,36 +131,20 @@ int start_helper(const std::string& helper_path, const void* plan, size_t plan_l
   int exe = sealed_copy(helper_path, what);
   if (exe < 0) return exe;
 
-  // Block every signal around fork so that no Node handler runs in the child.
+  // Block every signal around the clone so that no Node handler runs in the child.
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  pid_t pid = fork();
-  if (pid == 0) {
-    // The child of a multi-threaded process: async-signal-safe calls only.
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof(dfl));
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    int s = theirs.get();
-    if (s == proto::kHelperSockFd) {
-      fcntl(s, F_SETFD, 0);
-    } else if (dup2(s, proto::kHelperSockFd) < 0) {
-      _exit(proto::kInitFailedExit);
-    }
-    char arg0[] = "minirun-init";
-    char* argv[] = {arg0, nullptr};
-    char* envp[] = {nullptr};
-    syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
-    _exit(proto::kInitFailedExit);
-  }
+  // CLONE_VM|CLONE_VFORK, as posix_spawn does: no copy of Node's page tables,
+  // and none of its pages made copy-on-write for it to fault on afterwards.
+  // This thread waits until the child has called execveat (or _exit).
+  ChildArgs args{exe, theirs.get()};
+  std::vector<char> stack(kChildStack);
+  pid_t pid = clone(exec_helper, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
-    *what = "fork";
+    *what = "clone";
     return -fork_errno;
   }
   theirs.reset();
