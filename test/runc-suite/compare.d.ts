@@ -27,3 +27,5 @@ export function judge(
   expected: Expected | undefined,
   listName: string,
 ): Verdict;
+/** An ERE that matches exactly these test names (for bats --filter). */
+export function exactly(names: string[]): string;

@@ -12,7 +12,7 @@ describe("runc's suite: the comparison of the two passes", () => {
   let dir: string;
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function compare(runc: string, minirun: string, expected: string[]) {
+  function compare(runc: string, minirun: string, expected: string[], runcRetry?: string) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-compare-'));
     for (const [who, tap] of [
       ['runc', runc],
@@ -21,6 +21,7 @@ describe("runc's suite: the comparison of the two passes", () => {
       fs.mkdirSync(path.join(dir, who));
       fs.writeFileSync(path.join(dir, who, 'a.bats.tap'), tap.replace(/\n/g, '\r\n')); // as `script` writes it
     }
+    if (runcRetry !== undefined) fs.writeFileSync(path.join(dir, 'runc', 'a.bats.retry.tap'), runcRetry);
     fs.writeFileSync(path.join(dir, 'expected.tsv'), ['# comment', ...expected].join('\n'));
     const r = spawnSync('node', [COMPARE, dir, path.join(dir, 'expected.tsv'), 'a.bats'], { encoding: 'utf8' });
     return { code: r.status, lines: r.stdout.trim().split('\n') };
@@ -62,6 +63,40 @@ describe("runc's suite: the comparison of the two passes", () => {
       'runc-suite: a.bats: "two": listed (help layout) but its output no longer matches /NAME/',
     );
     expect(other.code).toBe(1);
+  });
+
+  it("runc's failures, but those listed as failing with runc, are run again; one runc passes then is judged", () => {
+    const runc = '1..4\nok 1 one\nnot ok 2 two (x)\n# flake\nnot ok 3 three\n# broken\nnot ok 4 net\n# git clone\n';
+    const list = ['a.bats\tnet\tenv\tgit clone\tno network'];
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minirun-compare-'));
+    fs.writeFileSync(path.join(dir, 'runc.tap'), runc);
+    fs.writeFileSync(path.join(dir, 'expected.tsv'), list.join('\n'));
+    const filter = spawnSync(
+      'node',
+      [COMPARE, '--retry-filter', path.join(dir, 'runc.tap'), path.join(dir, 'expected.tsv'), 'a.bats'],
+      { encoding: 'utf8' },
+    ).stdout.trim();
+    expect(filter).toBe('^(two \\(x\\)|three)$');
+    const rerun = new RegExp(filter);
+    expect(['two (x)', 'three', 'net', 'one', 'two (x) more'].filter((n) => rerun.test(n))).toEqual([
+      'two (x)',
+      'three',
+    ]);
+    fs.rmSync(dir, { recursive: true });
+
+    // the re-run: "two (x)" passes (runc's flake, judged on minirun's result), "three" fails again
+    const r = compare(
+      runc,
+      '1..4\nok 1 one\nnot ok 2 two (x)\n# ours\nok 3 three\nnot ok 4 net\n',
+      list,
+      '1..2\nok 1 two (x)\nnot ok 2 three\n',
+    );
+    expect(r.lines.filter((l) => l.startsWith('runc-suite: a.bats'))).toEqual([
+      'runc-suite: a.bats: "two (x)": failed with runc, passed with runc when run again (runc\'s own flake)',
+      'runc-suite: a.bats: "two (x)": fails with minirun, passes with runc',
+      'runc-suite: a.bats: "three": fails with runc too (an environment problem)',
+    ]);
+    expect(r.lines.slice(-1)).toEqual(['runc-suite: 1 passed, 2 failed']);
   });
 
   it('refuses a malformed list line', () => {

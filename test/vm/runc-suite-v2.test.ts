@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINIRUN } from '../integration/harness';
-import { judge, parseTap, readExpected, type TapResult } from '../runc-suite/compare';
+import { exactly, judge, parseTap, readExpected, type TapResult } from '../runc-suite/compare';
 
 const REPO = path.resolve(__dirname, '../..');
 const SUITE = process.env.RUNC_SUITE_DIR ?? path.join(REPO, 'build/runc-suite');
@@ -84,11 +84,6 @@ function missingFromSuite(): string[] {
 function testNames(file: string): string[] {
   const text = fs.readFileSync(path.join(INTEGRATION, file), 'utf8');
   return [...text.matchAll(/^@test "((?:[^"\\]|\\.)*)" \{/gm)].map((m) => m[1].replace(/\\(.)/g, '$1'));
-}
-
-/** An ERE that matches exactly these names (bats --filter takes a bash regex). */
-function exactly(names: string[]): string {
-  return `^(${names.map((n) => n.replace(/[\\.[\]()*+?{}|^$]/g, '\\$&')).join('|')})$`;
 }
 
 /**
