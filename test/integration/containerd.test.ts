@@ -1,12 +1,12 @@
 // containerd's runc shim driving minirun (ctr run --runc-binary), compared
 // with runc through the same shim. containerd runs on private paths.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { have, startContainerd, tool } from './engines';
 import { isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const suite =
   isRoot && ['containerd', 'ctr', 'umoci', 'runc', 'containerd-shim-runc-v2'].every(have) ? describe : describe.skip;
 const IMAGE = 'docker.io/library/minirun-fixture:latest';
@@ -19,15 +19,7 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
   let daemon: ChildProcess;
   let sock: string;
 
-  const sh = (cmd: string, args: string[], input = '') => {
-    const r = spawnSync(cmd, args, {
-      encoding: 'utf8',
-      input,
-      timeout: 60_000,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: '' },
-    });
-    return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  };
+  const sh = (cmd: string, args: string[], input = '') => tool(cmd, args, { timeout: 60_000, input });
   const ctr = (args: string[]) => sh('ctr', ['-a', sock, '-n', NS, ...args]);
   const runtimes = () =>
     [
@@ -37,27 +29,8 @@ suite('containerd (ctr) drives minirun as it drives runc', () => {
 
   beforeAll(async () => {
     sb = await Sandbox.create();
-    const d = path.join(sb.dir, 'containerd');
-    sock = path.join(d, 'containerd.sock');
-    fs.mkdirSync(d);
-    fs.writeFileSync(
-      path.join(d, 'config.toml'),
-      [
-        'version = 2',
-        `root = "${d}/root"`,
-        `state = "${d}/state"`,
-        '[grpc]',
-        `  address = "${sock}"`,
-        '[ttrpc]',
-        `  address = "${sock}.ttrpc"`,
-        '[debug]',
-        `  address = "${d}/debug.sock"`,
-        '[plugins."io.containerd.grpc.v1.cri"]',
-        '  disable_tcp_service = true',
-      ].join('\n'),
-    );
-    daemon = spawn('containerd', ['--config', path.join(d, 'config.toml')], { stdio: 'ignore' });
-    for (let i = 0; i < 200 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    let d: string;
+    ({ dir: d, sock, daemon } = await startContainerd(sb, { cri: true, waitMs: 10_000 }));
     // An OCI image of the fixture rootfs, built with umoci.
     const img = path.join(d, 'img');
     const unpacked = path.join(d, 'unpacked');

@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { have, importRootfs, podmanIn, type Podman } from './engines';
 import { isRoot, MINIRUN, Sandbox, uniqueId } from './harness';
 
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const suite = isRoot && ['podman', 'conmon', 'runc'].every(have) ? describe : describe.skip;
 const RUNC = spawnSync('sh', ['-c', 'command -v runc'], { encoding: 'utf8' }).stdout.trim();
 const TOOLS = path.resolve(__dirname, '../tools');
@@ -17,7 +17,7 @@ const IMAGE = 'localhost/minirun-fixture:latest';
 
 suite('podman --runtime minirun works as podman --runtime runc', () => {
   let sb: Sandbox;
-  let d: string;
+  let pm: Podman | undefined;
   const cgroupParent = `/minirun-podman-${process.pid}`;
   // minirun by the name containers.conf gives it ([engine.runtimes], as the README shows), runc by path.
   const runtimes = () =>
@@ -26,57 +26,20 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
       ['runc', RUNC],
     ] as const;
 
-  const env = () => ({ ...process.env, NODE_EXTRA_CA_CERTS: '', CONTAINERS_CONF: path.join(d, 'containers.conf') });
-  const global = () => [
-    '--root',
-    `${d}/storage`,
-    '--runroot',
-    `${d}/run`,
-    '--tmpdir',
-    `${d}/tmp`,
-    '--storage-driver',
-    'vfs',
-    '--cgroup-manager',
-    'cgroupfs',
-  ];
-  const podman = (runtime: string, args: string[]) => {
-    const r = spawnSync('podman', [...global(), '--runtime', runtime, ...args], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: env(),
-    });
-    return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  };
+  const podman = (runtime: string, args: string[]) => pm!.run(runtime, args);
   // A container of this test: no network (nothing to leave behind), our cgroup parent.
   const runArgs = (...more: string[]) => ['run', '--network', 'none', '--cgroup-parent', cgroupParent, ...more];
 
   beforeAll(async () => {
     sb = await Sandbox.create();
-    d = path.join(sb.dir, 'podman');
-    fs.mkdirSync(path.join(d, 'net'), { recursive: true });
-    fs.writeFileSync(
-      path.join(d, 'containers.conf'),
-      [
-        '[containers]',
-        'default_ulimits = []',
-        '[engine]',
-        'events_logger = "file"',
-        '[engine.runtimes]',
-        `minirun = ["${MINIRUN}"]`,
-        `[network]`,
-        `network_config_dir = "${d}/net"`,
-        '',
-      ].join('\n'),
-    );
-    const tar = path.join(d, 'rootfs.tar');
-    expect(spawnSync('tar', ['-C', path.join(sb.bundle, 'rootfs'), '-cf', tar, '.']).status).toBe(0);
-    const imp = podman(RUNC, ['import', tar, IMAGE]);
+    pm = podmanIn(sb, { cgroupManager: 'cgroupfs', timeout: 60_000, conf: { runtimes: { minirun: MINIRUN } } });
+    const imp = importRootfs(pm, sb, RUNC, IMAGE);
     expect(imp.stderr).not.toMatch(/Error/);
     expect(imp.code).toBe(0);
   }, 120_000);
 
   afterAll(() => {
-    if (d) {
+    if (pm) {
       podman(RUNC, ['rm', '--all', '--force', '--time', '0']);
       podman(RUNC, ['rmi', '--all', '--force']);
     }
@@ -181,12 +144,12 @@ suite('podman --runtime minirun works as podman --runtime runc', () => {
           path.join(TOOLS, 'in-pty.py'),
           '/bin/probe isatty 0; echo typed-$((6*7))\nexit 5\n',
           'podman',
-          ...global(),
+          ...pm!.flags,
           '--runtime',
           rt,
           ...runArgs('--rm', '-it', IMAGE, 'sh'),
         ],
-        { encoding: 'utf8', env: env(), timeout: 60_000 },
+        { encoding: 'utf8', env: pm!.env, timeout: 60_000 },
       );
       return { code: r.status, tty: r.stdout.includes('\ntty\n'), answer: r.stdout.includes('typed-42') };
     });

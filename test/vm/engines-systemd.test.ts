@@ -17,46 +17,24 @@
 // update goes through containerd's own Tasks.Update API (what the CRI plugin's
 // UpdateContainerResources calls), with a small gRPC call here. podman 4.3's
 // `update` sets cpu, memory, blkio and devices, not pids.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { have, importRootfs, podmanIn, startContainerd, tool, type Out, type Podman } from '../integration/engines';
 import { MINIRUN, Sandbox, uniqueId } from '../integration/harness';
 import { imageConfig, writeLayout } from '../integration/image-fixtures';
+import { props, stopUnitsOf, systemctl, unitsLike } from './systemd';
 import { RUNTIMES, type Runtime } from './v2';
 
 const CG = '/sys/fs/cgroup';
 const BIN: Record<Runtime, string> = { runc: 'runc', minirun: MINIRUN };
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-
-interface Out {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-function sh(cmd: string, args: string[], env: Record<string, string> = {}): Out {
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...env },
-  });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
+const sh = (cmd: string, args: string[]) => tool(cmd, args, { timeout: 120_000 });
 const show = (r: Out) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-function systemctl(...args: string[]): string {
-  return sh('systemctl', args).stdout.trim();
-}
-/** Units whose name has `part`, in any state (active, failed, inactive). */
-function unitsLike(part: string): string[] {
-  return systemctl('list-units', '--all', '--plain', '--no-legend', `*${part}*`).split('\n').filter(Boolean);
-}
-function props(unit: string, names: string[]): string[] {
-  return systemctl('show', unit, '-p', names.join(',')).split('\n').sort();
-}
 /**
  * Every property of the unit as `systemctl show` prints it, but those that
  * change from run to run (times, counters, ids, pids) and the id made neutral.
@@ -85,16 +63,6 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
-}
-
-/** Stops whatever units a failed test left of the ids given. */
-function stopUnitsOf(ids: string[]): void {
-  for (const id of ids.splice(0))
-    for (const line of unitsLike(id)) {
-      const unit = line.split(/\s+/)[0];
-      spawnSync('systemctl', ['stop', unit]);
-      spawnSync('systemctl', ['reset-failed', unit]);
-    }
 }
 
 /** A protobuf length-delimited field. */
@@ -150,6 +118,18 @@ function tasksUpdate(sock: string, ns: string, id: string, resources: object): P
   });
 }
 
+/**
+ * runc's and minirun's units alike in every property (Delegate=yes among
+ * them), and the lines seen alike, `expected` among them.
+ */
+function expectAlike(all: Record<string, string[]>, seen: Record<string, string[]>, expected: string[]): void {
+  expect(all.minirun).toEqual(all.runc);
+  expect(all.minirun.length).toBeGreaterThan(50);
+  expect(all.minirun).toContain('Delegate=yes');
+  expect(seen.minirun).toEqual(seen.runc);
+  expect(seen.minirun).toEqual(expect.arrayContaining(expected));
+}
+
 /** The rows of `ctr task metrics` named, spaces squeezed. */
 function metricRows(table: string, names: string[]): string[] {
   return table
@@ -176,26 +156,8 @@ suite('containerd (SystemdCgroup = true) drives minirun as it drives runc', () =
 
   beforeAll(async () => {
     sb = await Sandbox.create();
-    const d = path.join(sb.dir, 'containerd');
-    sock = path.join(d, 'containerd.sock');
-    fs.mkdirSync(d);
-    fs.writeFileSync(
-      path.join(d, 'config.toml'),
-      [
-        'version = 2',
-        `root = "${d}/root"`,
-        `state = "${d}/state"`,
-        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-        '[grpc]',
-        `  address = "${sock}"`,
-        '[ttrpc]',
-        `  address = "${sock}.ttrpc"`,
-        '[debug]',
-        `  address = "${d}/debug.sock"`,
-      ].join('\n'),
-    );
-    daemon = spawn('containerd', ['--config', path.join(d, 'config.toml')], { stdio: 'ignore' });
-    await until('containerd', () => fs.existsSync(sock), 60_000);
+    let d: string;
+    ({ dir: d, sock, daemon } = await startContainerd(sb, { cri: false, waitMs: 60_000 }));
     // An OCI image of the fixture rootfs (one layer), imported as the host test does.
     const layer = path.join(d, 'layer.tar');
     expect(sh('tar', ['-C', path.join(sb.bundle, 'rootfs'), '-cf', layer, '.']).code).toBe(0);
@@ -292,35 +254,29 @@ suite('containerd (SystemdCgroup = true) drives minirun as it drives runc', () =
       s.push(`containers rm: ${ctr(['containers', 'rm', id]).code}`);
       s.push(`units left: ${JSON.stringify(unitsLike(id))}`, `cgroup left: ${fs.existsSync(cgroup)}`);
     }
-    expect(all.minirun).toEqual(all.runc);
-    expect(all.minirun.length).toBeGreaterThan(50);
-    expect(all.minirun).toContain('Delegate=yes');
-    expect(seen.minirun).toEqual(seen.runc);
-    expect(seen.minirun).toEqual(
-      expect.arrayContaining([
-        'task: RUNNING',
-        'ActiveState=active',
-        'Slice=system.slice',
-        'Delegate=yes',
-        'MemoryMax=67108864',
-        'memory.max = 67108864',
-        'cpu.max = 20000 100000',
-        'exec -d: 0 procs 2',
-        'pause: 0 PAUSED freeze 1',
-        'resume: 0 RUNNING freeze 0',
-        'update: 0',
-        'MemoryMax=33554432',
-        'memory.max = 33554432',
-        'cpu.max = 50000 100000',
-        'pids.max = 20',
-        'metrics: 0 memory.usage_limit 33554432, pids.limit 20',
-        'units after delete: []',
-        'start: 0 ActiveState=active',
-        'kill -9: 0',
-        'units left: []',
-        'cgroup left: false',
-      ]),
-    );
+    expectAlike(all, seen, [
+      'task: RUNNING',
+      'ActiveState=active',
+      'Slice=system.slice',
+      'Delegate=yes',
+      'MemoryMax=67108864',
+      'memory.max = 67108864',
+      'cpu.max = 20000 100000',
+      'exec -d: 0 procs 2',
+      'pause: 0 PAUSED freeze 1',
+      'resume: 0 RUNNING freeze 0',
+      'update: 0',
+      'MemoryMax=33554432',
+      'memory.max = 33554432',
+      'cpu.max = 50000 100000',
+      'pids.max = 20',
+      'metrics: 0 memory.usage_limit 33554432, pids.limit 20',
+      'units after delete: []',
+      'start: 0 ActiveState=active',
+      'kill -9: 0',
+      'units left: []',
+      'cgroup left: false',
+    ]);
   }, 600_000);
 });
 
@@ -328,51 +284,19 @@ const RUNC = sh('sh', ['-c', 'command -v runc']).stdout.trim();
 const podmanSuite = ['podman', 'conmon', 'runc'].every(have) ? describe : describe.skip;
 podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives runc', () => {
   let sb: Sandbox;
-  let d: string;
+  let pm: Podman | undefined;
   const IMAGE = 'localhost/minirun-fixture:latest';
   const names: string[] = [];
-  const podman = (rt: Runtime, args: string[]) =>
-    sh(
-      'podman',
-      [
-        '--root',
-        `${d}/storage`,
-        '--runroot',
-        `${d}/run`,
-        '--tmpdir',
-        `${d}/tmp`,
-        '--storage-driver',
-        'vfs',
-        '--cgroup-manager',
-        'systemd',
-        '--runtime',
-        rt === 'runc' ? RUNC : MINIRUN,
-        ...args,
-      ],
-      { CONTAINERS_CONF: `${d}/containers.conf` },
-    );
+  const podman = (rt: Runtime, args: string[]) => pm!.run(rt === 'runc' ? RUNC : MINIRUN, args);
 
   beforeAll(async () => {
     sb = await Sandbox.create();
-    d = path.join(sb.dir, 'podman');
-    fs.mkdirSync(path.join(d, 'net'), { recursive: true });
-    fs.writeFileSync(
-      path.join(d, 'containers.conf'),
-      [
-        '[containers]',
-        'default_ulimits = []',
-        'log_driver = "k8s-file"',
-        '[engine]',
-        'cgroup_manager = "systemd"',
-        'events_logger = "file"',
-        '[network]',
-        `network_config_dir = "${d}/net"`,
-        '',
-      ].join('\n'),
-    );
-    const tar = path.join(d, 'rootfs.tar');
-    expect(sh('tar', ['-C', path.join(sb.bundle, 'rootfs'), '-cf', tar, '.']).code).toBe(0);
-    const imp = podman('runc', ['import', tar, IMAGE]);
+    pm = podmanIn(sb, {
+      cgroupManager: 'systemd',
+      timeout: 120_000,
+      conf: { logDriver: 'k8s-file', cgroupManager: 'systemd' },
+    });
+    const imp = importRootfs(pm, sb, RUNC, IMAGE);
     expect(imp.code, show(imp)).toBe(0);
   }, 300_000);
 
@@ -388,7 +312,7 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
   });
 
   afterAll(() => {
-    if (d) podman('runc', ['rmi', '--all', '--force']);
+    if (pm) podman('runc', ['rmi', '--all', '--force']);
     sb?.cleanup();
   });
 
@@ -469,36 +393,30 @@ podmanSuite('podman (cgroup_manager = "systemd") drives minirun as it drives run
       s.push(`units after kill: ${JSON.stringify(unitsLike(id))}`, `cgroup left: ${fs.existsSync(cgroup)}`);
       s.push(`rm: ${podman(rt, ['rm', name]).code}`, `units after rm: ${JSON.stringify(unitsLike(id))}`);
     }
-    expect(all.minirun).toEqual(all.runc);
-    expect(all.minirun.length).toBeGreaterThan(50);
-    expect(all.minirun).toContain('Delegate=yes');
-    expect(seen.minirun).toEqual(seen.runc);
-    expect(seen.minirun).toEqual(
-      expect.arrayContaining([
-        'ActiveState=active',
-        'Slice=machine.slice',
-        'Delegate=yes',
-        'MemoryMax=67108864',
-        'memory.max = 67108864',
-        'cpu.max = 20000 100000',
-        'pids.max = 50',
-        'exec: 4 0::/',
-        'procs after exec: 2',
-        'pause: 0 paused freeze 1',
-        'unpause: 0 running freeze 0',
-        'update: 0 ',
-        'MemoryMax=33554432',
-        'memory.max = 33554432',
-        'cpu.max = 50000 100000',
-        'stop: 0 exited 0',
-        'units after stop: []',
-        'cgroup left: false',
-        'start: 0 ActiveState=active',
-        'kill: 0 wait 137',
-        'units after kill: []',
-        'rm: 0',
-        'units after rm: []',
-      ]),
-    );
+    expectAlike(all, seen, [
+      'ActiveState=active',
+      'Slice=machine.slice',
+      'Delegate=yes',
+      'MemoryMax=67108864',
+      'memory.max = 67108864',
+      'cpu.max = 20000 100000',
+      'pids.max = 50',
+      'exec: 4 0::/',
+      'procs after exec: 2',
+      'pause: 0 paused freeze 1',
+      'unpause: 0 running freeze 0',
+      'update: 0 ',
+      'MemoryMax=33554432',
+      'memory.max = 33554432',
+      'cpu.max = 50000 100000',
+      'stop: 0 exited 0',
+      'units after stop: []',
+      'cgroup left: false',
+      'start: 0 ActiveState=active',
+      'kill: 0 wait 137',
+      'units after kill: []',
+      'rm: 0',
+      'units after rm: []',
+    ]);
   }, 900_000);
 });

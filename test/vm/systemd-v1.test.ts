@@ -8,9 +8,9 @@
 // --all, and delete (no unit, no dir of the container's left); a create that
 // died, cleaned up by delete --force from the journal.
 import * as fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exec, MINIRUN, runcMessage, uniqueId, type Result, type Sandbox } from '../integration/harness';
+import { runcMessage, uniqueId, type Sandbox } from '../integration/harness';
+import { props, stopUnits, systemdCli, unitsLike, warnings } from './systemd';
 import { bundle, show, RUNTIMES, type Runtime } from './v2';
 
 let sb: Sandbox | undefined;
@@ -18,10 +18,7 @@ const units: string[] = [];
 afterEach(() => {
   sb?.cleanup();
   sb = undefined;
-  for (const u of units.splice(0)) {
-    spawnSync('systemctl', ['stop', u]);
-    spawnSync('systemctl', ['reset-failed', u]);
-  }
+  stopUnits(units);
 });
 
 const SLEEP = ['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1'];
@@ -36,10 +33,7 @@ const HIERARCHIES = fs
 /** Those runc's legacy manager puts the container in (misc is not in its list). */
 const CONTAINER_HIERARCHIES = HIERARCHIES.filter((h) => h !== 'misc');
 
-const cli = (rt: Runtime, args: string[], env?: Record<string, string>): Result =>
-  rt === 'runc'
-    ? exec('runc', ['--root', sb!.runcRoot, '--systemd-cgroup', ...args], { cwd: sb!.bundle })
-    : exec(MINIRUN, ['--root', sb!.minirunRoot, '--systemd-cgroup', ...args], { cwd: sb!.bundle, env });
+const cli = (rt: Runtime, args: string[], env?: Record<string, string>) => systemdCli(sb!, rt, args, env);
 
 /** A unit name per runtime and test: "mr-<id>.scope" in system.slice; its dir in hierarchy h. */
 function useUnit(rt: Runtime): { id: string; unit: string; dir: (h: string) => string } {
@@ -50,22 +44,9 @@ function useUnit(rt: Runtime): { id: string; unit: string; dir: (h: string) => s
   return { id, unit, dir: (h) => `${CG}/${h}/system.slice/${unit}` };
 }
 
-function systemctl(...args: string[]): string {
-  return spawnSync('systemctl', args, { encoding: 'utf8' }).stdout.trim();
-}
-const props = (unit: string, names: string[]): string[] =>
-  systemctl('show', unit, '-p', names.join(',')).split('\n').sort();
-const unitsLike = (part: string): string[] =>
-  systemctl('list-units', '--all', '--plain', '--no-legend', `*${part}*`).split('\n').filter(Boolean);
 const read = (file: string) => fs.readFileSync(file, 'utf8').trim();
 /** The hierarchies in which the container's dir is still there. */
 const dirsLeft = (dir: (h: string) => string) => HIERARCHIES.filter((h) => fs.existsSync(dir(h)));
-
-/** The warnings on a runtime's stderr: runc's logrus lines, minirun's "minirun: warning: ...". */
-function warnings(rt: Runtime, stderr: string): string[] {
-  if (rt === 'minirun') return [...stderr.matchAll(/^minirun: warning: (.*)$/gm)].map((m) => m[1]);
-  return [...stderr.matchAll(/level=warning msg="((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
-}
 
 const RESOURCES = {
   memory: { limit: 67108864, reservation: 33554432, swap: 134217728 },

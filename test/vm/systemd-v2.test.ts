@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exec, MINIRUN, runcMessage, uniqueId, type Result, type Sandbox } from '../integration/harness';
+import { exec, MINIRUN, runcMessage, uniqueId, type Sandbox } from '../integration/harness';
+import { props, stopUnits, systemctl, systemdCli, unitsLike, warnings } from './systemd';
 import { bundle, show, RUNTIMES, type Runtime } from './v2';
 
 let sb: Sandbox | undefined;
@@ -16,19 +17,13 @@ afterEach(() => {
   sb?.cleanup();
   sb = undefined;
   // Whatever a failed test left: no unit of ours survives it.
-  for (const u of units.splice(0)) {
-    spawnSync('systemctl', ['stop', u]);
-    spawnSync('systemctl', ['reset-failed', u]);
-  }
+  stopUnits(units);
 });
 
 const SLEEP = ['sh', '-c', 'exec sleep 300 </dev/null >/dev/null 2>&1'];
 const CG = '/sys/fs/cgroup';
 
-const cli = (rt: Runtime, args: string[], env?: Record<string, string>): Result =>
-  rt === 'runc'
-    ? exec('runc', ['--root', sb!.runcRoot, '--systemd-cgroup', ...args], { cwd: sb!.bundle })
-    : exec(MINIRUN, ['--root', sb!.minirunRoot, '--systemd-cgroup', ...args], { cwd: sb!.bundle, env });
+const cli = (rt: Runtime, args: string[], env?: Record<string, string>) => systemdCli(sb!, rt, args, env);
 
 /** A unit name per runtime and test: "mr-<id>.scope" in system.slice. */
 function useUnit(rt: Runtime, slice = 'system.slice'): { id: string; unit: string; cgroup: string } {
@@ -37,27 +32,6 @@ function useUnit(rt: Runtime, slice = 'system.slice'): { id: string; unit: strin
   units.push(unit);
   sb!.edit((c) => (c.linux.cgroupsPath = `${slice}:mr:${id}`));
   return { id, unit, cgroup: `${CG}/${slice}/${unit}` };
-}
-
-function systemctl(...args: string[]): string {
-  const r = spawnSync('systemctl', args, { encoding: 'utf8' });
-  return r.stdout.trim();
-}
-
-/** The unit's properties, as `systemctl show` prints them. */
-function props(unit: string, names: string[]): string[] {
-  return systemctl('show', unit, '-p', names.join(',')).split('\n').sort();
-}
-
-/** Units whose name has `part`, loaded in any state (active, failed, inactive). */
-function unitsLike(part: string): string[] {
-  return systemctl('list-units', '--all', '--plain', '--no-legend', `*${part}*`).split('\n').filter(Boolean);
-}
-
-/** The warnings on a runtime's stderr: runc's logrus lines (level=warning msg="..."), minirun's "minirun: warning: ...". */
-function warnings(rt: Runtime, stderr: string): string[] {
-  if (rt === 'minirun') return [...stderr.matchAll(/^minirun: warning: (.*)$/gm)].map((m) => m[1]);
-  return [...stderr.matchAll(/level=warning msg="((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
 }
 
 const read = (dir: string, f: string) => fs.readFileSync(`${dir}/${f}`, 'utf8').trim();
