@@ -1,7 +1,8 @@
 // `minirun exec`: run another process in a running container, in its
 // namespaces and cgroups, with its process settings unless overridden.
 import * as fs from 'node:fs';
-import { joinCgroups, warmCgroupMoves, type CgroupDir } from '../cgroups';
+import { joinCgroups, warmCgroupMoves } from '../cgroups/manage';
+import type { CgroupDir } from '../cgroups/dirs';
 import { subCgroupDirs, type SubCgroups } from '../cgroups/sub';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
