@@ -4,6 +4,8 @@ export interface TapResult {
   result: 'ok' | 'fail' | 'skip';
   /** the test's diagnostic lines (bats prints its output when it fails) */
   output: string;
+  /** how long it took (bats -T), in ms */
+  ms?: number;
 }
 export interface Expected {
   kind: 'wording' | 'env';

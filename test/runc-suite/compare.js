@@ -10,7 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** file -> Map(test name -> { result: 'ok'|'fail'|'skip', output: string }) */
+/** file -> Map(test name -> { result: 'ok'|'fail'|'skip', output: string, ms?: number (bats -T) }) */
 function parseTap(file) {
   const tests = new Map();
   let text;
@@ -30,7 +30,10 @@ function parseTap(file) {
         name = name.slice(0, skip.index);
         result = 'skip';
       }
-      current = { result, output: '' };
+      // bats -T: "NAME in 123ms"
+      const timing = / in (\d+)ms$/.exec(name);
+      if (timing) name = name.slice(0, timing.index);
+      current = { result, output: '', ms: timing ? Number(timing[1]) : undefined };
       tests.set(name, current);
     } else if (current && line.startsWith('#')) {
       current.output += line.replace(/^# ?/, '') + '\n';

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs inside the test VM, as the ExecStart of minirun-vm.service under
 # systemd (see init.sh and units/): the boot's test set (BOOT v2: the cgroup v2
-# set, vitest.config.mjs; v1: vitest.v1.config.mjs), with vitest's JSON report
+# set, vitest.config.mjs; another: vitest.BOOT.config.mjs), with vitest's JSON report
 # and exit status written to the result dir that the host reads back.
 set -u
 out=/tmp/minirun-vm-out

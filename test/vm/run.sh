@@ -2,22 +2,28 @@
 # npm run test:vm [-- --json FILE] [-- vitest args...]
 # Boots Debian's 6.1 kernel under qemu (software emulation) with Debian's
 # systemd as pid 1 (init.sh makes its root: the host's files over 9p under a
-# tmpfs overlay), twice:
-#   v2: cgroup v1 disabled, a pure cgroup v2 host; the set of vitest.config.mjs
-#       (every test/vm/*.test.ts but *-v1.test.ts);
+# tmpfs overlay), three times, two guests at a time (one vcpu each, so that
+# both of a 2-core host's cores work):
+#   v2-suite: cgroup v1 disabled, a pure cgroup v2 host; runc's suite's cgroup
+#       files (runc-suite-v2.test.ts, vitest.v2-suite.config.mjs), the longest
+#       set, started first;
+#   v2: the same kernel arguments; the rest of the cgroup v2 set
+#       (vitest.config.mjs: every test/vm/*.test.ts but those two boots');
 #   v1: systemd.unified_cgroup_hierarchy=0, with which systemd 252 boots its
 #       hybrid hierarchy (the v1 controllers, and cgroup2 without controllers at
 #       /sys/fs/cgroup/unified, as Debian 10 and Ubuntu 18.04/20.04 boot by
 #       default); the set of vitest.v1.config.mjs (test/vm/*-v1.test.ts).
 # A unit there (units/) runs the boot's set with vitest, using this worktree's
 # build from the host's files (shared read-only over 9p). vitest's output is the
-# guest's console, streamed here; the exit status is 0 when every boot passed.
+# guest's console, streamed here, each line after its boot's name; the exit
+# status is 0 when every boot passed.
 # --json FILE keeps one vitest JSON report, the boots' merged (counts summed; a
 # boot that gave no report counts as one failed test).
 # Test files given as arguments pick the boots: only those whose set has them.
-#   MINIRUN_VM_BOOTS    the boots to run (default: "v2 v1", or as the files given pick)
+#   MINIRUN_VM_BOOTS    the boots to run (default: "v2-suite v2 v1", or as the files given pick)
+#   MINIRUN_VM_PARALLEL how many guests at a time (default 2)
 #   MINIRUN_VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*)
-#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 2400, each boot: the v2 set takes about 15 minutes on a quiet 2-core host)
+#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 2400, each boot: the longest, v2-suite, takes about 10 minutes on a quiet 2-core host)
 #   MINIRUN_VM_SMP, MINIRUN_VM_CPU  qemu -smp (default 1) and -cpu (default max)
 #   MINIRUN_VM_APPEND   more kernel arguments (e.g. loglevel=7)
 set -euo pipefail
@@ -38,23 +44,26 @@ fail() {
   exit 1
 }
 
-# Which boots: MINIRUN_VM_BOOTS, else those whose set has the test files named, else both.
+# Which boots: MINIRUN_VM_BOOTS, else those whose set has the test files named, else all three.
 boots=${MINIRUN_VM_BOOTS:-}
 if [ -z "$boots" ]; then
-  want_v1= want_v2=
+  want_v1= want_v2= want_suite=
   for a in "${args[@]}"; do
     case "$a" in
       -*) ;;
       *-v1.test.ts | *-v1) want_v1=1 ;;
+      *runc-suite-v2*) want_suite=1 ;;
       *test/vm/* | *.test.ts) want_v2=1 ;;
     esac
   done
-  [ -n "$want_v1$want_v2" ] || want_v1=1 want_v2=1
-  boots="${want_v2:+v2}${want_v1:+${want_v2:+ }v1}"
+  [ -n "$want_v1$want_v2$want_suite" ] || want_v1=1 want_v2=1 want_suite=1
+  boots=$(echo ${want_suite:+v2-suite} ${want_v2:+v2} ${want_v1:+v1})
 fi
 for b in $boots; do
-  case "$b" in v1 | v2) ;; *) fail "MINIRUN_VM_BOOTS: unknown boot $b (v1, v2)" ;; esac
+  case "$b" in v1 | v2 | v2-suite) ;; *) fail "MINIRUN_VM_BOOTS: unknown boot $b (v2-suite, v2, v1)" ;; esac
 done
+parallel=${MINIRUN_VM_PARALLEL:-2}
+[[ "$parallel" =~ ^[1-9][0-9]*$ ]] || fail "MINIRUN_VM_PARALLEL: a number of guests, got \"$parallel\""
 
 kernel=${MINIRUN_VM_KERNEL:-$(ls /boot/vmlinuz-6.1.* 2>/dev/null | sort -V | tail -n 1)}
 [ -n "$kernel" ] && [ -r "$kernel" ] || fail "no kernel: install linux-image-amd64 (Debian's 6.1) or set MINIRUN_VM_KERNEL"
@@ -108,11 +117,11 @@ boot() {
     printf ')\n'
   } >"$out/args.sh"
   echo "test:vm: boot $name: $kernel (tcg, $smp cpus, $cgroups, systemd as pid 1), time limit ${limit}s"
-  local start qstatus=0
+  local start qstatus=0 qpid
   start=$(date +%s)
-  # The console's CRLF line ends become plain ones, and the firmware's terminal
-  # escapes go. timeout runs qemu in a process group of its own: the trap stops
-  # it if this script is interrupted.
+  # The console's CRLF line ends become plain ones, the firmware's terminal
+  # escapes go, and each line gets the boot's name. timeout runs qemu in a
+  # process group of its own: the trap stops it if this script is interrupted.
   timeout --kill-after=10 "$limit" qemu-system-x86_64 \
     -accel tcg,thread=multi -cpu "${MINIRUN_VM_CPU:-max}" -smp "$smp" -m 2048 \
     -nographic -no-reboot -nic none \
@@ -121,10 +130,11 @@ boot() {
     -virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap" \
     -virtfs "local,path=$out,mount_tag=out,security_model=none" \
     -virtfs "local,path=$worktree,mount_tag=project,security_model=none,readonly=on,multidevs=remap" \
-    </dev/null > >(sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g') 2>&1 &
+    </dev/null > >(sed -u -e 's/\r$//' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e "s/^/[$name] /") 2>&1 &
   qpid=$!
+  echo "$qpid" >"$out/qpid"
   wait "$qpid" || qstatus=$?
-  qpid=
+  rm -f "$out/qpid"
   wait # for the console filter to finish
   local elapsed=$(($(date +%s) - start))
   if [ "$qstatus" = 124 ] || [ "$qstatus" = 137 ]; then
@@ -142,17 +152,30 @@ limit=${MINIRUN_VM_TIMEOUT:-2400}
 # One vcpu: with -smp 2 one boot in about eight hung (both vcpus in a soft
 # lockup in runc); the set takes 50-85 s with two, ~100 s with one.
 smp=${MINIRUN_VM_SMP:-1}
-qpid=
-trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+# On exit the guests still running are stopped (each boot leaves its qemu's pid in its result dir).
+stop_guests() {
+  local f
+  for f in "$tmp"/out-*/qpid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
+}
+trap 'stop_guests; wait; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
+# The boots, in the order given, at most $parallel at a time.
+running=0
 for b in $boots; do
+  if [ "$running" -ge "$parallel" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
   case "$b" in
-    v2) boot v2 "cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ;;
+    v2 | v2-suite) boot "$b" "cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" & ;;
     # what users set to get cgroup v1 back; systemd 252 then boots hybrid (legacy would need
     # systemd.legacy_systemd_cgroup_controller=1 too)
-    v1) boot v1 "systemd.unified_cgroup_hierarchy=0" ;;
+    v1) boot v1 "systemd.unified_cgroup_hierarchy=0" & ;;
   esac
+  running=$((running + 1))
+  sleep 1 # the boots' first lines in order
 done
+wait
 
 # The result: every boot passed; the reports merged into one (a boot without one counts as one failure).
 status=0

@@ -56,6 +56,14 @@ const SELECTED: Record<string, Record<string, string[]>> = {
   },
 };
 const FILES = Object.keys(SELECTED.cgroupfs);
+/**
+ * Tests not run in the guest, and why. "events oom" hangs with runc itself there: under emulation
+ * the container's OOM shows in `runc events` after the test's 10 s retry has given up, so the
+ * test never deletes the container, and its `wait` waits for `runc events` forever.
+ */
+const NOT_IN_GUEST: Record<string, string> = {
+  'events oom': "hangs with runc under emulation (the OOM event comes after the test's retry gives up)",
+};
 // vitest's --mode (the Vite mode) is MODE in the tests' environment.
 const RUN_ALL = process.env.MODE === 'runc-suite-all';
 const MODES: { name: string; env: Record<string, string> }[] = [
@@ -104,7 +112,7 @@ async function runBats(
   const out = fs.openSync(tapFile, 'w');
   try {
     const paths = files.map((f) => `'${path.join(INTEGRATION, f)}'`).join(' ');
-    const bats = `timeout ${PASS_LIMIT_S} bats -t --filter "$(cat '${tmp}/filter')" ${paths}`;
+    const bats = `timeout ${PASS_LIMIT_S} bats -t -T --filter "$(cat '${tmp}/filter')" ${paths}`;
     const child = spawn('script', ['-e', '-q', '-c', bats, '/dev/null'], {
       env: { ...process.env, ...env, TMPDIR: tmp, RUNC: runtime },
       stdio: ['ignore', out, out],
@@ -186,6 +194,7 @@ if (missing.length > 0) {
     const left: [string, string][] = [];
     for (const file of FILES) {
       for (const name of testNames(file)) {
+        if (NOT_IN_GUEST[name]) continue;
         (RUN_ALL || SELECTED[mode.name][file].includes(name) ? chosen : left).push([file, name]);
       }
     }
@@ -211,6 +220,8 @@ if (missing.length > 0) {
             console.log(
               `runc-suite-v2: ${mode.name} with ${rt}: ${counts.ok} ok, ${counts.fail} failed, ${counts.skip} skipped of ${names.length} in ${((Date.now() - start) / 1000).toFixed(1)} s`,
             );
+            for (const [name, r] of tap[rt])
+              console.log(`runc-suite-v2: ${mode.name} ${rt} ${r.result} ${r.ms ?? '?'} ms ${name}`);
           }
           removeSuiteLeftovers();
         },
@@ -230,6 +241,7 @@ if (missing.length > 0) {
         });
       }
       for (const [file, name] of left) it.skip(`${file}: ${name} (not in the VM's set; --mode runc-suite-all)`);
+      for (const [name, why] of Object.entries(NOT_IN_GUEST)) it.skip(`${name} (not run in the guest: ${why})`);
 
       it('bats ran the chosen tests, and no other, with both runtimes', () => {
         const names = chosen.map(([, n]) => n);
