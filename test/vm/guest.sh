@@ -1,14 +1,14 @@
 #!/bin/bash
 # Runs inside the test VM, as the ExecStart of minirun-vm.service under
-# systemd (see init.sh and units/): the boot's test set (BOOT v2: the cgroup v2
-# set, vitest.config.mjs; another: vitest.BOOT.config.mjs), with vitest's JSON report
+# systemd (see init.sh and units/): the boot's test set (CONFIG, the vitest
+# config run.sh picks for the boot), with vitest's JSON report
 # and exit status written to the result dir that the host reads back.
 set -u
 out=/tmp/minirun-vm-out
 # shellcheck source=/dev/null
-source "$out/args.sh" # WORKTREE, BOOT, VITEST_ARGS (written by run.sh)
-config=test/vm/vitest.config.mjs
-[ "${BOOT:-v2}" = v2 ] || config=test/vm/vitest.$BOOT.config.mjs
+source "$out/args.sh" # WORKTREE, BOOT, CONFIG, SUITE_MODE, VITEST_ARGS (written by run.sh)
+config=test/vm/${CONFIG:-vitest.config.mjs}
+export MINIRUN_SUITE_MODE=${SUITE_MODE:-}
 cd "$WORKTREE" || exit 1
 echo "test:vm: tests start after $(cut -d' ' -f1 /proc/uptime) s (systemd: $(systemctl is-system-running 2>&1); cgroups: $(stat -fc %T /sys/fs/cgroup)$([ -d /sys/fs/cgroup/unified ] && echo ' + unified'))"
 # What the unit's DefaultDependencies=no leaves out and the tests use.

@@ -4,11 +4,12 @@
 # systemd as pid 1 (init.sh makes its root: the host's files over 9p under a
 # tmpfs overlay), three times, two guests at a time (one vcpu each, so that
 # both of a 2-core host's cores work):
-#   v2-suite: cgroup v1 disabled, a pure cgroup v2 host; runc's suite's cgroup
-#       files (runc-suite-v2.test.ts, vitest.v2-suite.config.mjs), the longest
-#       set, started first;
+#   v2-suite-systemd, v2-suite-cgroupfs: cgroup v1 disabled, a pure cgroup v2
+#       host; runc's suite's cgroup files (runc-suite-v2.test.ts,
+#       vitest.v2-suite.config.mjs) with one cgroup driver each, the longest
+#       sets, started first;
 #   v2: the same kernel arguments; the rest of the cgroup v2 set
-#       (vitest.config.mjs: every test/vm/*.test.ts but those two boots');
+#       (vitest.config.mjs: every test/vm/*.test.ts but the other boots');
 #   v1: systemd.unified_cgroup_hierarchy=0, with which systemd 252 boots its
 #       hybrid hierarchy (the v1 controllers, and cgroup2 without controllers at
 #       /sys/fs/cgroup/unified, as Debian 10 and Ubuntu 18.04/20.04 boot by
@@ -20,10 +21,10 @@
 # --json FILE keeps one vitest JSON report, the boots' merged (counts summed; a
 # boot that gave no report counts as one failed test).
 # Test files given as arguments pick the boots: only those whose set has them.
-#   MINIRUN_VM_BOOTS    the boots to run (default: "v2-suite v2 v1", or as the files given pick)
+#   MINIRUN_VM_BOOTS    the boots to run, in this order (default: "v2-suite-systemd v2-suite-cgroupfs v2 v1", or as the files given pick)
 #   MINIRUN_VM_PARALLEL how many guests at a time (default 2)
 #   MINIRUN_VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*)
-#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 2400, each boot: the longest, v2-suite, takes about 10 minutes on a quiet 2-core host)
+#   MINIRUN_VM_TIMEOUT  seconds before a guest that has not finished is killed (default 2400, each boot: the longest, v2-suite-systemd, takes about 15 minutes on a 2-core host)
 #   MINIRUN_VM_SMP, MINIRUN_VM_CPU  qemu -smp (default 1) and -cpu (default max)
 #   MINIRUN_VM_APPEND   more kernel arguments (e.g. loglevel=7)
 set -euo pipefail
@@ -57,10 +58,13 @@ if [ -z "$boots" ]; then
     esac
   done
   [ -n "$want_v1$want_v2$want_suite" ] || want_v1=1 want_v2=1 want_suite=1
-  boots=$(echo ${want_suite:+v2-suite} ${want_v2:+v2} ${want_v1:+v1})
+  boots=$(echo ${want_suite:+v2-suite-systemd v2-suite-cgroupfs} ${want_v2:+v2} ${want_v1:+v1})
 fi
 for b in $boots; do
-  case "$b" in v1 | v2 | v2-suite) ;; *) fail "MINIRUN_VM_BOOTS: unknown boot $b (v2-suite, v2, v1)" ;; esac
+  case "$b" in
+    v1 | v2 | v2-suite-systemd | v2-suite-cgroupfs) ;;
+    *) fail "MINIRUN_VM_BOOTS: unknown boot $b (v2-suite-systemd, v2-suite-cgroupfs, v2, v1)" ;;
+  esac
 done
 parallel=${MINIRUN_VM_PARALLEL:-2}
 [[ "$parallel" =~ ^[1-9][0-9]*$ ]] || fail "MINIRUN_VM_PARALLEL: a number of guests, got \"$parallel\""
@@ -112,6 +116,12 @@ boot() {
     # path may be under /tmp or /run, which the guest covers with tmpfs.
     printf 'WORKTREE=%q\n' /tmp/minirun-vm-project
     printf 'BOOT=%q\n' "$name"
+    # the boot's vitest config, and the suite's mode (MINIRUN_SUITE_MODE in runc-suite-v2.test.ts)
+    case "$name" in
+      v2) printf 'CONFIG=vitest.config.mjs\n' ;;
+      v1) printf 'CONFIG=vitest.v1.config.mjs\n' ;;
+      v2-suite-*) printf 'CONFIG=vitest.v2-suite.config.mjs\nSUITE_MODE=%q\n' "${name#v2-suite-}" ;;
+    esac
     printf 'VITEST_ARGS=('
     for a in "${args[@]}"; do printf '%q ' "$a"; done
     printf ')\n'
@@ -167,7 +177,7 @@ for b in $boots; do
     running=$((running - 1))
   fi
   case "$b" in
-    v2 | v2-suite) boot "$b" "cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" & ;;
+    v2 | v2-suite-*) boot "$b" "cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" & ;;
     # what users set to get cgroup v1 back; systemd 252 then boots hybrid (legacy would need
     # systemd.legacy_systemd_cgroup_controller=1 too)
     v1) boot v1 "systemd.unified_cgroup_hierarchy=0" & ;;

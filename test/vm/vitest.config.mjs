@@ -1,6 +1,6 @@
 // The cgroup v2 set, run inside the test VM's v2 boot by test/vm/run.sh (npm
 // run test:vm): every test/vm file but the v1 boot's (*-v1.test.ts, vitest.v1.config.mjs)
-// and the v2-suite boot's (runc-suite-v2.test.ts, vitest.v2-suite.config.mjs).
+// and the v2-suite-<mode> boots' (runc-suite-v2.test.ts, vitest.v2-suite.config.mjs).
 // The host's files are read-only there: vite's cache goes to /tmp.
 import { defineConfig } from 'vitest/config';
 
