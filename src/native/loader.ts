@@ -62,6 +62,11 @@ export function loadAddon(): Addon {
   return cached;
 }
 
+/** The addon if this process has loaded it, else undefined (nothing is loaded). */
+export function loadedAddon(): Addon | undefined {
+  return cached;
+}
+
 export function helperPath(): string {
   const tried: string[] = [];
   for (const p of candidates('minirun-init')) {
