@@ -238,12 +238,13 @@ function systemdV1PlanFrom(
 export function planCgroups(req: CgroupRequest): CgroupPlan {
   const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   const hierarchies = parseHierarchies(mountinfo);
+  // the systemd driver on cgroup v1 (legacy or hybrid): runc's legacy manager
+  const legacy = req.systemd === true && detectMode(hierarchies) !== 'v2';
   if (req.systemd) {
     annotationProperties(req.annotations); // runc reads these first
     checkSystemdRunning();
     // rootless on cgroup v1: planFrom refuses it, as runc's legacy manager, before any bus is asked
-    const v1 = detectMode(hierarchies) !== 'v2';
-    if (req.rootless && !v1) {
+    if (req.rootless && !legacy) {
       const bus = userBusAddress();
       loadAddon().useSystemdBus(bus);
       req = { ...req, userManager: { bus, cgroup: managerCgroup(loadAddon()) } };
@@ -263,7 +264,7 @@ export function planCgroups(req: CgroupRequest): CgroupPlan {
     }
   }
   // the systemd driver on v1 places the unit's dirs under pid 1's cgroups (runc's GetInitCgroup)
-  const pid1 = req.systemd ? fs.readFileSync('/proc/1/cgroup', 'utf8') : '';
+  const pid1 = legacy ? fs.readFileSync('/proc/1/cgroup', 'utf8') : '';
   const plan = planFrom(
     req,
     mountinfo,
