@@ -58,8 +58,8 @@ export function refsDir(store: string): string {
   return path.join(store, 'refs');
 }
 /**
- * node:crypto, loaded when a name is made: create, run and delete import this
- * module (a layered rootfs's overlay) but need it only for a layered bundle.
+ * node:crypto (~3 ms to load), loaded when a name is made: create, run and delete
+ * import this module (a layered rootfs's overlay) but need it only for a layered bundle.
  */
 function crypto(): typeof Crypto {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load (~3 ms)
@@ -73,6 +73,11 @@ export function containersDir(store: string): string {
 /** A fresh name under STORE/tmp: `what.PID.RAND`, so that gc can tell whether its maker lives. */
 export function tmpName(store: string, what: string): string {
   return path.join(tmpDir(store), `${what}.${process.pid}.${crypto().randomBytes(4).toString('hex')}`);
+}
+
+/** A fresh dir under STORE/containers for a container's overlay (its upper and work dirs): `ID-RAND`. */
+export function newContainerDir(store: string, id: string): string {
+  return path.join(containersDir(store), `${id}-${crypto().randomBytes(4).toString('hex')}`);
 }
 
 /** Makes the store's dirs (root only: 0700 top). */

@@ -8,7 +8,6 @@
 // making it, and unmakes it from the record: the overlay unmounted (only if
 // the mount on root.path is this one), the container's dir removed (only a
 // dir of the store's containers/ named for this container).
-import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mountsAt } from '../cgroups/mounts';
@@ -16,6 +15,7 @@ import type { Spec } from '../config/types';
 import { MiniRunError } from '../errors';
 import {
   containersDir,
+  newContainerDir,
   LAYERS_ANNOTATION,
   lowerDirs,
   overlayOptions,
@@ -55,12 +55,9 @@ export function planOverlay(spec: Spec, rootfs: string, id: string): OverlayMoun
   const l = readLayeredAnnotations(spec.annotations);
   if (l === undefined) return undefined;
   checkNotMounted(rootfs, l.store);
-  // node:crypto (about 3 ms to load) only for a layered rootfs, not on every create's and delete's path
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous lazy load
-  const { randomBytes } = require('node:crypto') as typeof Crypto;
   const o = {
     target: rootfs,
-    dir: path.join(containersDir(l.store), `${id}-${randomBytes(4).toString('hex')}`),
+    dir: newContainerDir(l.store, id),
     lowers: lowerDirs(l),
   };
   overlayOptions(o.lowers, upperOf(o)); // not longer than a mount takes
