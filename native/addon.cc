@@ -34,6 +34,7 @@
 #include "common/msg.h"
 #include "device_filter.h"
 #include "launch.h"
+#include "napi_args.h"
 #include "netdev.h"
 #include "protocol.h"
 #include "seccomp_compile.h"
@@ -47,11 +48,7 @@ Napi::Error errno_error(Napi::Env env, const std::string& what, int err) {
   return e;
 }
 
-int int_arg(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsNumber())
-    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
-  return info[i].As<Napi::Number>().Int32Value();
-}
+using napi_args::int_arg;
 
 Napi::Object wait_status(Napi::Env env, pid_t pid, int status) {
   Napi::Object o = Napi::Object::New(env);

@@ -11,15 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "napi_args.h"
 #include "systemd_bus.h"
 
 namespace {
 
-int int_arg(const Napi::CallbackInfo& info, size_t i) {
-  if (info.Length() <= i || !info[i].IsNumber())
-    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
-  return info[i].As<Napi::Number>().Int32Value();
-}
+using napi_args::int_arg;
 
 // The systemd driver's D-Bus calls (systemd_bus.h). A property is
 // { name, sig, value }: value a boolean (b), a number (y n q i u d), a bigint
