@@ -74,4 +74,16 @@ if [ ! -s "$testdata/debian-amd64.tar.xz" ]; then
   tar -C "$deb" --numeric-owner -cJf "$testdata/debian-amd64.tar.xz.tmp" . && mv "$testdata/debian-amd64.tar.xz.tmp" "$testdata/debian-amd64.tar.xz"
   rm -rf "$deb"
 fi
+# 5. runc 1.1.5's setup_recvtty and setup_seccompagent start their daemon in
+# the background and return before its socket exists, so a test's first
+# --console-socket (or seccomp listener) can race it and fail under load, with
+# runc as with minirun. Both now wait for their socket (up to 10 s); the same
+# prepared copy serves both runtimes.
+helpers="$src/tests/integration/helpers.bash"
+if ! grep -q 'minirun: wait for the socket' "$helpers"; then
+  sed -i \
+    -e '/"\$RECVTTY" --pid-file/a\	local i; for ((i = 0; i < 100; i++)); do [ -S "$CONSOLE_SOCKET" ] \&\& break; sleep 0.1; done # minirun: wait for the socket' \
+    -e '/"\${SECCOMP_AGENT}" -socketfile/a\	local i; for ((i = 0; i < 100; i++)); do [ -S "$SECCCOMP_AGENT_SOCKET" ] \&\& break; sleep 0.1; done # minirun: wait for the socket' \
+    "$helpers"
+fi
 echo "$src"
