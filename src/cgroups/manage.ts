@@ -261,27 +261,6 @@ function placeLegacy(addon: Addon, plan: CgroupPlan, pid: number): void {
 }
 
 /**
- * The kernel makes the first move of a process into a cgroup wait for an RCU
- * grace period (~10 ms here, runc's too: one lock for all hierarchies, v1 and
- * v2); a move within a grace period of the last does not wait. So, while the
- * init is being made, a native thread moves minirun into the cgroup it is
- * already in (no process changes cgroup), through the v2 hierarchy, until
- * stopWarmCgroupMoves: the init's move then does not wait. Without a v2
- * hierarchy among the dirs (a pure v1 host), nothing.
- */
-export function warmCgroupMoves(addon: Addon, dirs: readonly CgroupDir[]): void {
-  const unified = dirFor(dirs, 'unified');
-  if (!unified?.mount) return;
-  let own: string | undefined;
-  try {
-    own = parseProcCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8')).get('');
-  } catch {
-    return;
-  }
-  if (own !== undefined) addon.warmCgroupMoves(path.join(unified.mount, own, 'cgroup.procs'));
-}
-
-/**
  * runc's systemd driver on v2, for a container with its own cgroup namespace and a writable
  * /sys/fs/cgroup: the cgroup and the files the kernel lists for delegation
  * (/sys/kernel/cgroup/delegate; cgroups(7)'s three without it) are chowned to the container's user.

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { err, out } from '../output';
 import { logError } from './log';
 import { VERSION, versionText } from '../version';
-import { loadedAddon } from '../native/loader';
+import { loadAddon, loadedAddon } from '../native/loader';
 import type { GlobalOptions, Globals } from './globals';
 
 /** The commands whose failures runc words as "<command> failed: <error>". */
@@ -51,7 +51,20 @@ function firstWord(args: string[]): string | undefined {
   return undefined;
 }
 
+/** The commands that move a process into a cgroup, whose kernel wait for that starts with them (cgroups/warm.ts). */
+const MOVE_A_PROCESS = new Set(['run', 'create', 'exec']);
+
 export async function main(argv: string[]): Promise<void> {
+  const word = firstWord(argv.slice(2));
+  // not for the systemd driver's run and create: systemd moves their init
+  if (word && MOVE_A_PROCESS.has(word) && (word === 'exec' || !argv.includes('--systemd-cgroup'))) {
+    const { warmCgroupMoves } = await import('../cgroups/warm');
+    try {
+      warmCgroupMoves(loadAddon());
+    } catch {
+      // an addon that does not load fails the command where it is needed
+    }
+  }
   const { defaultRoot, prepareXdgRoot, setRootlessFlag } = await import('../lifecycle/rootless');
   const root = defaultRoot();
   const program = new Command();
@@ -117,7 +130,6 @@ export async function main(argv: string[]): Promise<void> {
 
   // A command's own file is all that is loaded to run it; the help (and a
   // word that is no command) needs them all.
-  const word = firstWord(argv.slice(2));
   const own = COMMANDS.filter(([names]) => word !== undefined && names.includes(word));
   const globals: Globals = () => program.opts<GlobalOptions>();
   for (const [, load] of own.length > 0 ? own : COMMANDS) (await load()).register(program, globals);

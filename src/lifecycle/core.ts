@@ -5,7 +5,7 @@
 // the id, is started with it), the create hooks; state.json last. Whatever fails on the way, and whatever a
 // crash left (delete), is unmade by `unmake` from that record.
 import * as fs from 'node:fs';
-import { createCgroups, destroyCgroups, warmCgroupMoves } from '../cgroups';
+import { createCgroups, destroyCgroups } from '../cgroups';
 import { setFrozen } from '../cgroups/freezer';
 import { stopUnit } from '../cgroups/systemd';
 import type { Addon } from '../native/addon';
@@ -62,8 +62,6 @@ function make(addon: Addon, req: MakeRequest): Made {
   const { dir, journal } = claimContainer(root, id, prepared);
   const hooks = hookContext(addon, id, prepared);
   const fifo = prepared.plan.execFifo;
-  // the kernel's wait before the init's first cgroup move, paid meanwhile (the systemd driver's unit moves it)
-  if (!prepared.cgroups.systemd) warmCgroupMoves(addon, prepared.cgroups.dirs);
   try {
     if (prepared.overlay) {
       mountOverlay(addon, prepared.overlay);
@@ -87,7 +85,7 @@ function make(addon: Addon, req: MakeRequest): Made {
       },
       req.extraFds,
     );
-    addon.stopWarmCgroupMoves();
+    addon.stopWarmCgroupMoves(); // the moves main.ts started (cgroups/warm.ts), if it did
     if (launched.sock >= 0) addon.close(launched.sock);
     const state = recordState(dir, id, prepared, launched.pid, fifo ? 'created' : 'running');
     dieAt('recorded');

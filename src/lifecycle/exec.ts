@@ -1,8 +1,7 @@
 // `minirun exec`: run another process in a running container, in its
 // namespaces and cgroups, with its process settings unless overridden.
 import * as fs from 'node:fs';
-import { joinCgroups, warmCgroupMoves } from '../cgroups/manage';
-import type { CgroupDir } from '../cgroups/dirs';
+import { joinCgroups } from '../cgroups/manage';
 import { subCgroupDirs, type SubCgroups } from '../cgroups/sub';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
@@ -39,7 +38,6 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
   const found = findContainer(cmd.root, cmd.id);
   requireStatus(cmd.ignorePaused ? 'exec --ignore-paused' : 'exec', cmd.id, statusOf(found));
   const { state } = found;
-  warmEarly(state.cgroupDirs ?? []);
   const spec = loadSpec(state.bundle);
   const plan = buildExecPlan(spec, state.pid, state.rootfs, cmd.options);
   checkLsm(execProcess(spec, cmd.options), lsmNames(cmd));
@@ -79,7 +77,7 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
         extra.fds,
       );
     } finally {
-      addon.stopWarmCgroupMoves();
+      addon.stopWarmCgroupMoves(); // the moves main.ts started (cgroups/warm.ts)
       relay?.releaseChildEnds();
     }
     dieAt('exec-launched');
@@ -98,21 +96,6 @@ export async function execInContainer(cmd: ExecCommand): Promise<number> {
     // on every way out, as runc's deferred tty.Close
     term?.restore();
   }
-}
-
-/**
- * The kernel's wait before the process's cgroup move, paid while the exec is
- * prepared (warmCgroupMoves). An addon that does not load fails the exec
- * later, where it did before.
- */
-function warmEarly(dirs: readonly CgroupDir[]): void {
-  let addon;
-  try {
-    addon = loadAddon();
-  } catch {
-    return;
-  }
-  warmCgroupMoves(addon, dirs);
 }
 
 /** Where an LSM setting came from: the --process file, a flag, or config.json. */
