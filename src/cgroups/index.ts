@@ -1,3 +1,4 @@
-export { cgroupPids, createCgroups, destroyCgroups, joinCgroups, placeInCgroups, plannedCgroupDirs } from './manage';
+export { cgroupPids, createCgroups, destroyCgroups, placeInCgroups, plannedCgroupDirs } from './manage';
+export { joinCgroups } from './join';
 export type { CgroupDir, CgroupMode } from './dirs';
 export { planCgroups, type CgroupPlan, type CgroupRequest } from './plan';

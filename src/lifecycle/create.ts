@@ -8,7 +8,7 @@ import { checkConsoleUse, sendToSocket } from './console';
 import { makeContainer, unmake } from './core';
 import { extraFds } from './extra-fds';
 import { prepare } from './prepare';
-import { writePidFile } from './record';
+import { writePidFile } from './pid-file';
 
 export interface CreateOptions {
   root: string;

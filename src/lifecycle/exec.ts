@@ -1,7 +1,7 @@
 // `minirun exec`: run another process in a running container, in its
 // namespaces and cgroups, with its process settings unless overridden.
 import * as fs from 'node:fs';
-import { joinCgroups } from '../cgroups/manage';
+import { joinCgroups } from '../cgroups/join';
 import { subCgroupDirs, type SubCgroups } from '../cgroups/sub';
 import { MiniRunError } from '../errors';
 import { loadAddon } from '../native/loader';
@@ -16,7 +16,7 @@ import { catchSignals, exitCode, type CaughtSignals } from './foreground';
 import { launch } from '../native/launch';
 import { execListener } from './seccomp-listener';
 import { dieAt } from './faults';
-import { writePidFile } from './record';
+import { writePidFile } from './pid-file';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
 export interface ExecCommand {

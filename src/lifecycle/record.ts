@@ -1,7 +1,5 @@
-// Writing down a started container: its state.json and the --pid-file.
-import * as fs from 'node:fs';
+// Writing down a started container: its state.json.
 import * as os from 'node:os';
-import { MiniRunError } from '../errors';
 import { stringifyJson } from '../config/json';
 import { pidStartTime } from '../state/status';
 import { writeState, type ContainerState } from '../state/store';
@@ -51,17 +49,6 @@ export function recordState(
   const state = stateRecord(id, prepared, pid, status);
   writeState(dir, state);
   return state;
-}
-
-export function writePidFile(file: string, pid: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, String(pid));
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new MiniRunError('USAGE', `--pid-file ${file}: ${(e as NodeJS.ErrnoException).code}`);
-  }
 }
 
 export function hookContext(addon: Addon, id: string, prepared: Prepared): HookContext {

@@ -11,7 +11,7 @@ import { extraFds } from './extra-fds';
 import { catchSignals, exitCode, reapOrphans, type CaughtSignals } from './foreground';
 import { onStarted } from './hook-points';
 import { prepare } from './prepare';
-import { writePidFile } from './record';
+import { writePidFile } from './pid-file';
 import { startRelay, type StdioRelay } from './stdio-relay';
 
 export interface RunOptions {

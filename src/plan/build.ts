@@ -3,16 +3,15 @@
 import * as path from 'node:path';
 import { configError, MiniRunError } from '../errors';
 import { HOOK_POINT_CREATE, HOOK_POINT_START, MountKind } from '../native/protocol';
-import { capNumber } from '../config/capabilities';
-import { readMemoryPolicy, readPersonality, readProcessSettings, readTimeOffsets } from '../config/process-settings';
-import { rlimitNumber } from '../config/rlimits';
+import { readMemoryPolicy, readPersonality, readTimeOffsets } from '../config/process-settings';
 import { readSeccomp } from '../config/seccomp';
-import type { Mount, Process, Spec } from '../config/types';
+import type { Mount, Spec } from '../config/types';
 import { defaultDevices, devSymlinks } from './devices';
 import { MS, parseMountOptions, propagationFlag } from './mount-options';
 import { cloneFlag, CLONE_NEW } from './namespaces';
+import { consoleSize, planProcess } from './process';
 import { checkSysctl } from './sysctl';
-import type { LaunchPlan, PlanDevice, PlanIdmap, PlanMount, ProcessPlan } from './types';
+import type { LaunchPlan, PlanDevice, PlanIdmap, PlanMount } from './types';
 
 export interface CgroupMountInfo {
   mode: 'v1' | 'hybrid' | 'v2';
@@ -51,12 +50,6 @@ function rejectUnsupported(spec: Spec): void {
   for (const k of ['intelRdt']) {
     if (l && l[k] !== undefined && l[k] !== null) notYet(`linux.${k}`);
   }
-}
-
-export function consoleSize(proc: Process): { rows: number; cols: number } | undefined {
-  return proc.terminal && proc.consoleSize
-    ? { rows: proc.consoleSize.height, cols: proc.consoleSize.width }
-    : undefined;
 }
 
 /** Where the init must wait for hooks. With an exec fifo, `start` runs startContainer itself. */
@@ -280,52 +273,6 @@ function planDevices(spec: Spec): PlanDevice[] {
   }));
   const taken = new Set(fromSpec.map((d) => d.path));
   return [...fromSpec, ...defaultDevices().filter((d) => !taken.has(d.path))];
-}
-
-/**
- * The process section -> the plan's process fields; shared by run/create and
- * exec. Its capability and rlimit names were checked by config/validate.ts
- * (config.json, exec --process) and exec's --cap by execProcess.
- */
-export function planProcess(proc: Process): ProcessPlan & {
-  caps: NonNullable<LaunchPlan['caps']>;
-} {
-  // No capabilities section means no capabilities at all (runc 1.1 does the same).
-  const c = proc.capabilities ?? {};
-  const caps = {
-    bounding: capMask(c.bounding),
-    effective: capMask(c.effective),
-    permitted: capMask(c.permitted),
-    inheritable: capMask(c.inheritable),
-    ambient: capMask(c.ambient),
-  };
-  const rlimits = (proc.rlimits ?? []).map((r) => ({
-    type: r.type,
-    resource: rlimitNumber(r.type)!,
-    soft: BigInt(r.soft),
-    hard: BigInt(r.hard),
-  }));
-  return {
-    user: {
-      uid: proc.user.uid,
-      gid: proc.user.gid,
-      umask: proc.user.umask,
-      additionalGids: [...new Set(proc.user.additionalGids ?? [])], // runc drops repeats
-    },
-    caps,
-    noNewPrivileges: proc.noNewPrivileges === true,
-    cwd: proc.cwd,
-    env: [...(proc.env ?? [])],
-    args: [...(proc.args ?? [])],
-    rlimits,
-    ...readProcessSettings(proc),
-  };
-}
-
-function capMask(names: readonly string[] | undefined): bigint {
-  let mask = 0n;
-  for (const name of names ?? []) mask |= 1n << BigInt(capNumber(name)!);
-  return mask;
 }
 
 export function buildPlan(input: BuildInput): LaunchPlan {

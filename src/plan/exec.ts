@@ -5,7 +5,7 @@ import { MiniRunError } from '../errors';
 import { capNumber } from '../config/capabilities';
 import { readSeccomp } from '../config/seccomp';
 import type { Hook, Namespace, Process, Spec } from '../config/types';
-import { consoleSize, planProcess } from './build';
+import { consoleSize, planProcess } from './process';
 import { CLONE_NEW } from './namespaces';
 import type { LaunchPlan, ProcessPlan } from './types';
 
