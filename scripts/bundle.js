@@ -156,23 +156,30 @@ async function bundle() {
 
 /** The id of the container the cache runs state, kill and start on. */
 const PROBE = 'cache-probe';
+/** The id of the stopped container the cache runs delete on. */
+const STOPPED_PROBE = 'cache-probe-stopped';
 
 /**
  * Under `stateRoot`, a created container whose init is this process: the
  * state.json create writes (through the store's own writer) and the exec fifo
  * holding the byte an init waiting to exec gives to start. The fifo's fd is
- * returned, to close after start.
+ * returned, to close after start. With `stopped`, the init's start time is not
+ * this process's: a container whose init has died, as a killed one before its
+ * delete (nothing is killed, and there are no cgroups or mounts to remove).
  */
-function makeProbe(stateRoot) {
+function makeProbe(stateRoot, id = PROBE, stopped = false) {
   const { createContainerDir, writeState } = require(path.join(dist, 'state', 'store.js'));
   const { EXEC_FIFO, pidStartTime } = require(path.join(dist, 'state', 'status.js'));
   const { loadAddon } = require(path.join(dist, 'native', 'loader.js'));
-  const dir = createContainerDir(stateRoot, PROBE);
+  const dir = createContainerDir(stateRoot, id);
+  const noCgroup = path.join(stateRoot, 'no-cgroup');
   writeState(dir, {
     ociVersion: '1.2.1',
-    id: PROBE,
+    id,
     pid: process.pid,
-    pidStartTime: pidStartTime(process.pid),
+    pidStartTime: stopped ? '0' : pidStartTime(process.pid),
+    // for delete: a cgroup dir of the container's that is not there (its removal runs and finds nothing)
+    ...(stopped ? { cgroupDirs: [{ hierarchy: 'unified', path: noCgroup, made: noCgroup }] } : {}),
     status: 'created',
     bundle: stateRoot,
     rootfs: stateRoot,
@@ -190,9 +197,9 @@ function makeProbe(stateRoot) {
 // errors straight to fds 1 and 2): loads and runs the bundles as bin/minirun
 // does, on commands that change nothing, so that what they compile lazily is in
 // the caches too: each command on a container that is not there; state, kill
-// (signal 0) and start, the whole way, on the probe. The main bundle's cache
-// is made before the help, which only --help needs, is compiled; the help then
-// loads the bundles of the commands not run.
+// (signal 0) and start, the whole way, on the probe, and delete on a stopped
+// one. The main bundle's cache is made before the help, which only --help
+// needs, is compiled; the help then loads the bundles of the commands not run.
 async function makeCache() {
   const { loadBundle } = require(path.join(root, 'bin', 'minirun'));
   // first, while nothing has compiled them (V8 would hand back what it compiled lazily)
@@ -220,6 +227,8 @@ async function makeCache() {
     } finally {
       fs.closeSync(fifo);
     }
+    fs.closeSync(makeProbe(scratch, STOPPED_PROBE, true));
+    if ((await run('delete', STOPPED_PROBE)) !== 0) throw new Error(`minirun delete ${STOPPED_PROBE} failed`);
     mainCache = scripts.get(path.join(outDir, 'minirun.js')).createCachedData();
     await run('--help');
   } finally {
@@ -238,7 +247,7 @@ async function makeCache() {
  * instead of only what the runs above reached (exec: about 5 ms of compiling
  * less per run, for a cache twice as large).
  */
-const WHOLE = new Set(['run', 'create', 'exec', 'delete']);
+const WHOLE = new Set(['run', 'create', 'exec']);
 
 /** Set for a second try when V8 rejects the whole caches (see build): every cache of what ran. */
 const LAZY_ONLY = 'MINIRUN_CACHE_LAZY_ONLY';
