@@ -18,7 +18,7 @@ $minirun image unpack --layered --store "$store" "$img:t" "$work/first" # the fi
 
 # second NAME [FLAGS]: unpack into a fresh bundle, then run it (no terminal: the bench has none)
 second() {
-  echo "sh -c 'rm -rf $work/b-$1 && $minirun image unpack ${2:-} $img:t $work/b-$1 && cd $work/b-$1 && jq .process.terminal=false config.json > c && mv c config.json && $M run r-$1'"
+  echo "sh -c 'rm -rf $work/b-$1 && $minirun image unpack ${2:-} $img:t $work/b-$1 && cd $work/b-$1 && jq .process.terminal=false config.json > c && mv c config.json && $M run ${mi}image-$1'"
 }
 echo "a second bundle of an unpacked image (32 MiB + the fixture rootfs), unpack + run /bin/true"
 hyperfine -N --style none --warmup 2 --runs "$((runs < 10 ? runs : 10))" --export-json "$work/r.json" \
